@@ -1,0 +1,1 @@
+"""eastasia-data: the Russia-North Korea alignment and the responses to it, as tidy tables."""
