@@ -1,0 +1,5 @@
+import sys
+
+from eastasia_data.cli import main
+
+sys.exit(main())

@@ -1,0 +1,8 @@
+"""The checks, one module per layer; each returns a list of :class:`~eastasia_data.problems.Problem`.
+
+``table``     per-table rules (Pandera schemas built from the model)
+``fields``    cross-field rules within a row (dates and precision, schema ``rules``)
+``relations`` primary and foreign keys across tables
+``evidence``  excerpts against the archived source texts and their sha256
+``hygiene``   Unicode NFC, invisible characters, whitespace, formula injection
+"""

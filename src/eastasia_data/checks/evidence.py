@@ -1,0 +1,129 @@
+"""Evidence: every excerpt is an exact substring of its source's archived text.
+
+The ``sources`` table records each archived article's file name and sha256;
+this layer opens those files (only inside the archive directory), checks the
+hash, and looks every excerpt up in the text. When an excerpt is not found it
+says where it first parts from the text, e.g. a straight quote where the
+source has a curly one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eastasia_data.problems import Problem
+from eastasia_data.reader import TableFile
+
+
+@dataclass
+class Archive:
+    """The archived texts that could be opened, by source_id, and what went wrong opening the rest."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    archived: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def safe_path(directory: Path, name: str) -> Path | None:
+    """``directory/name`` if it stays inside ``directory`` once links are resolved, else None.
+
+    >>> safe_path(Path("/tmp"), "../etc/passwd") is None
+    True
+    """
+    if not name or Path(name).is_absolute() or "/" in name or "\\" in name or name in (".", ".."):
+        return None
+    root = directory.resolve()
+    candidate = (directory / name)
+    try:
+        resolved = candidate.resolve()
+    except OSError:
+        return None
+    if resolved.parent != root or candidate.is_symlink():
+        return None
+    return resolved
+
+
+def open_archive(sources: TableFile, directory: Path | None) -> Archive:
+    archive = Archive()
+    frame = sources.frame
+    if frame is None or not {"source_id", "archive_file", "sha256"} <= set(frame.columns):
+        return archive
+    rows = frame[frame["archive_file"].notna()]
+    archive.archived = set(rows["source_id"].dropna())
+    if directory is None:
+        return archive
+    for i, sid, name, expected in zip(rows.index, rows["source_id"], rows["archive_file"], rows["sha256"]):
+        path = safe_path(directory, name)
+        if path is None:
+            archive.problems.append(sources.problem(int(i), "archive_file", name, "archive-path",
+                                                    "is not a plain file name inside the source archive",
+                                                    "give the file's name only: no directories, '..', absolute paths or links"))
+            continue
+        if not path.is_file():
+            archive.problems.append(sources.problem(int(i), "archive_file", name, "archive-file",
+                                                    f"is not in the source archive {directory}",
+                                                    "check the name, or add the file to the archive"))
+            continue
+        data = path.read_bytes()
+        actual = hashlib.sha256(data).hexdigest()
+        if expected is not None and actual != expected:
+            archive.problems.append(sources.problem(int(i), "sha256", expected, "sha256",
+                                                    f"does not match the archived file {name} (its sha256 is {actual})",
+                                                    "the archived text changed, or the hash was mistyped: check both"))
+        archive.texts[sid] = data.decode("utf-8", errors="replace")
+    return archive
+
+
+def first_difference(excerpt: str, text: str) -> tuple[int, str]:
+    """How much of ``excerpt`` the text holds, and a sentence on where they part.
+
+    >>> first_difference('a "brother nation"', 'a \u201cbrother nation\u201d')[1]
+    "the source has '\u201c' where the excerpt has '\\"' (after 'a ')"
+    """
+    lo, hi = 0, len(excerpt)
+    while lo < hi:  # longest prefix of the excerpt found anywhere in the text
+        mid = (lo + hi + 1) // 2
+        if excerpt[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo == 0:
+        return 0, f"not even its first character {excerpt[:1]!r} occurs in the source"
+    at = text.find(excerpt[:lo]) + lo
+    got = excerpt[lo]
+    has = text[at] if at < len(text) else "the end of the text"
+    context = excerpt[max(0, lo - 20):lo]
+    return lo, f"the source has {has!r} where the excerpt has {got!r} (after {context!r})"
+
+
+def check_evidence(files: dict[str, TableFile], archive: Archive, available: bool) -> list[Problem]:
+    problems: list[Problem] = []
+    for tf in files.values():
+        if tf.frame is None:
+            continue
+        for f in tf.table.fields:
+            if not f.excerpt_of or f.name not in tf.frame.columns or f.excerpt_of not in tf.frame.columns:
+                continue
+            excerpts, sources = tf.frame[f.name], tf.frame[f.excerpt_of]
+            archived = sources.isin(archive.archived)
+            for i in excerpts.index[excerpts.notna() & sources.notna() & ~archived]:
+                problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt-source",
+                                           f"is given, but source {sources[i]!r} has no archived text to check it against",
+                                           "leave the excerpt empty for authorities, or cite the archived article"))
+            for i in excerpts.index[excerpts.isna() & archived]:
+                problems.append(tf.problem(int(i), f.name, None, "excerpt-missing",
+                                           f"is empty, but source {sources[i]!r} is archived",
+                                           "copy the passage that supports this row from the archived text"))
+            if not available:
+                continue
+            for i in excerpts.index[excerpts.notna() & archived]:
+                text = archive.texts.get(sources[i])
+                if text is None or excerpts[i] in text:
+                    continue
+                _, where = first_difference(excerpts[i], text)
+                problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt",
+                                           f"is not in the archived text of {sources[i]}: {where}",
+                                           "copy the passage from the archived file byte for byte (curly quotes and dashes included)"))
+    return problems

@@ -1,0 +1,90 @@
+"""Cross-field rules within a row: dates against their precision and order, and the schema's ``rules``.
+
+All checks are vectorised over the column; a problem names the column a
+contributor has to change.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from eastasia_data.checks.table import parse_partial_dates
+from eastasia_data.model import PRECISION_LENGTH, Rule
+from eastasia_data.problems import Problem
+from eastasia_data.reader import TableFile
+
+_SHAPE = {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}
+
+
+def _positions(mask: pd.Series) -> list[int]:
+    return [int(i) for i in mask[mask.fillna(False).astype(bool)].index]
+
+
+def _describe_when(rule: Rule) -> str:
+    parts = []
+    for col, values in rule.when:
+        if values is None:
+            parts.append(f"{col} is filled in")
+        elif len(values) == 1:
+            parts.append(f"{col} is {values[0]!r}")
+        else:
+            parts.append(f"{col} is one of {', '.join(values)}")
+    return " and ".join(parts)
+
+
+def check_dates(tf: TableFile) -> list[Problem]:
+    frame, problems = tf.frame, []
+    for f in tf.table.fields:
+        if f.name not in frame.columns:
+            continue
+        values = frame[f.name]
+        if f.precision_field and f.precision_field in frame.columns:
+            precision = frame[f.precision_field]
+            expected = precision.map(PRECISION_LENGTH)
+            bad = values.notna() & expected.notna() & (values.str.len() != expected)
+            for i in _positions(bad):
+                p = precision.iat[i]
+                problems.append(tf.problem(i, f.name, values.iat[i], "precision",
+                                           f"disagrees with {f.precision_field} {p!r}, which takes the form {_SHAPE[p]}",
+                                           f"write the date as {_SHAPE[p]} or correct {f.precision_field}"))
+        if f.not_before and f.not_before in frame.columns:
+            end = parse_partial_dates(values)
+            start = parse_partial_dates(frame[f.not_before])
+            bad = end.notna() & start.notna() & (end < start)
+            for i in _positions(bad):
+                problems.append(tf.problem(i, f.name, values.iat[i], "date-order",
+                                           f"is before {f.not_before} {frame[f.not_before].iat[i]!r}",
+                                           f"swap the dates or correct one of them"))
+    return problems
+
+
+def check_rules(tf: TableFile) -> list[Problem]:
+    frame, problems = tf.frame, []
+    for rule in tf.table.rules:
+        columns = [c for c, _ in rule.when] + list(rule.require) + list(rule.forbid) + [c for c, _ in rule.allow]
+        if any(c not in frame.columns for c in columns):
+            continue  # a header problem was already reported
+        applies = pd.Series(True, index=frame.index)
+        for col, values in rule.when:
+            applies &= frame[col].notna() if values is None else frame[col].isin(values)
+        when = _describe_when(rule)
+        for col in rule.require:
+            for i in _positions(applies & frame[col].isna()):
+                problems.append(tf.problem(i, col, None, rule.name, f"is empty but required when {when}",
+                                           rule.description))
+        for col in rule.forbid:
+            for i in _positions(applies & frame[col].notna()):
+                problems.append(tf.problem(i, col, frame[col].iat[i], rule.name, f"must be empty when {when}",
+                                           rule.description))
+        for col, allowed in rule.allow:
+            for i in _positions(applies & frame[col].notna() & ~frame[col].isin(allowed)):
+                problems.append(tf.problem(i, col, frame[col].iat[i], rule.name,
+                                           f"must be one of {', '.join(allowed)} when {when}", rule.description))
+    return problems
+
+
+def check_fields(tf: TableFile) -> list[Problem]:
+    """Every cross-field problem of one table."""
+    if tf.frame is None or tf.frame.empty:
+        return []
+    return check_dates(tf) + check_rules(tf)

@@ -1,0 +1,53 @@
+"""Hygiene of text cells: NFC, no control or invisible characters, no stray whitespace, no formulas.
+
+Checked on every non-empty text cell, vectorised; only cells with non-ASCII
+characters are tested for NFC.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from eastasia_data.problems import Problem
+from eastasia_data.reader import TableFile
+
+#: Longest cell accepted, in characters; far above any real excerpt or summary.
+MAX_CELL = 10_000
+
+CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+INVISIBLE = r"[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+
+_RULES = (
+    ("control-character", lambda s: s.str.contains(CONTROL, regex=True),
+     "holds a control character (newline, tab or other)", "keep a cell on one line, without tabs or control codes"),
+    ("invisible-character", lambda s: s.str.contains(INVISIBLE, regex=True),
+     "holds an invisible character (zero-width space, joiner, direction mark or soft hyphen)", "delete it"),
+    ("whitespace", lambda s: s.str.contains(r"^\s|\s$", regex=True),
+     "has leading or trailing whitespace", "trim the cell"),
+    ("formula", lambda s: s.str.match(r"[=+\-@]"),
+     "starts with =, +, - or @, which a spreadsheet would run as a formula", "reword the cell so it starts otherwise"),
+    ("cell-size", lambda s: s.str.len() > MAX_CELL,
+     f"is longer than {MAX_CELL:,} characters", "shorten it: an excerpt is a sentence or two"),
+)
+
+
+def check_hygiene(tf: TableFile) -> list[Problem]:
+    frame = tf.frame
+    if frame is None or frame.empty:
+        return []
+    problems: list[Problem] = []
+    text_fields = [f.name for f in tf.table.fields if f.type == "string" and f.name in frame.columns]
+    for name in text_fields:
+        values = frame[name].dropna()
+        if values.empty:
+            continue
+        for rule, test, message, hint in _RULES:
+            bad = test(values).fillna(False).astype(bool)
+            for i in values.index[bad]:
+                problems.append(tf.problem(int(i), name, values[i], rule, message, hint))
+        non_ascii = values[~values.str.isascii()]
+        for i, value in non_ascii.items():
+            if not unicodedata.is_normalized("NFC", value):
+                problems.append(tf.problem(int(i), name, value, "nfc", "is not in Unicode NFC",
+                                           "run `eastasia-data fmt`, which normalises text to NFC"))
+    return problems

@@ -1,0 +1,101 @@
+"""Across tables: every foreign key resolves, and no two ids are the same to the eye.
+
+Exact duplicates of a key are caught per table (``checks/table.py``); here an
+id that differs from another only by case, an invisible character or a
+look-alike letter (Cyrillic ``а`` for Latin ``a``) is reported against the
+line of the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+import pandas as pd
+
+from eastasia_data.problems import Problem
+from eastasia_data.reader import TableFile
+
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]")
+# The commonest Latin look-alikes from Cyrillic and Greek.
+_LOOKALIKES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "к": "k", "м": "m", "т": "t",
+    "в": "b", "н": "h", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "ο": "o", "α": "a", "ρ": "p",
+    "τ": "t", "ν": "v", "ε": "e", "ι": "i", "κ": "k",
+})
+
+
+def skeleton(value: str) -> str:
+    """A key with case, invisible characters and look-alike letters folded away.
+
+    >>> skeleton("Act-Rus\u200b") == skeleton("act-rus") == skeleton("аct-rus")
+    True
+    """
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value)).casefold()
+    return text.translate(_LOOKALIKES)
+
+
+def check_lookalike_keys(tf: TableFile) -> list[Problem]:
+    table, frame = tf.table, tf.frame
+    if frame is None or len(table.primary_key) != 1 or table.primary_key[0] not in frame.columns:
+        return []
+    col = table.primary_key[0]
+    values = frame[col].dropna()
+    if values.str.fullmatch(r"[a-z0-9-]*").all():
+        return []  # plain lowercase ASCII keys cannot look alike without being equal
+    folded = values.map(skeleton)
+    clash = folded.duplicated(keep=False) & ~values.duplicated(keep=False)
+    values, folded = values[clash | folded.duplicated(keep=False)], folded[clash | folded.duplicated(keep=False)]
+    problems = []
+    first_seen: dict[str, tuple[int, str]] = {}
+    for pos, (raw, key) in enumerate(zip(values, folded)):
+        i = int(values.index[pos])
+        if key in first_seen and first_seen[key][1] != raw:
+            line, other = first_seen[key]
+            problems.append(tf.problem(i, col, raw, "lookalike-id",
+                                       f"differs from {other!r} on line {line} only by case, an invisible character or a look-alike letter",
+                                       "ids are lowercase ASCII; reuse the existing id or choose a distinct one"))
+        else:
+            first_seen.setdefault(key, (tf.line_of(i), raw))
+    return problems
+
+
+def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
+    problems: list[Problem] = []
+    for tf in files.values():
+        if tf.frame is None:
+            continue
+        for fk in tf.table.foreign_keys:
+            parent = files.get(fk.resource)
+            if parent is None or parent.frame is None:
+                continue
+            if any(c not in tf.frame.columns for c in fk.fields) or any(c not in parent.frame.columns for c in fk.reference_fields):
+                continue
+            child = tf.frame[list(fk.fields)]
+            present = child.notna().all(axis=1)
+            if len(fk.fields) == 1:
+                known = parent.frame[fk.reference_fields[0]].dropna().unique()
+                ok = child.iloc[:, 0].isin(known)
+                keys = list(known)
+            else:
+                ref = pd.MultiIndex.from_frame(parent.frame[list(fk.reference_fields)].dropna())
+                ok = pd.Series(pd.MultiIndex.from_frame(child).isin(ref), index=child.index)
+                keys = ["|".join(map(str, k)) for k in ref]
+            target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
+            for i in child.index[present & ~ok]:
+                value = "|".join(str(v) for v in child.loc[i])
+                close = difflib.get_close_matches(value, keys, n=1) if len(keys) < 50_000 else []
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                hint += f"add the row to {parent.display} first, or correct the id"
+                problems.append(tf.problem(int(i), "+".join(fk.fields), value, "foreign-key",
+                                           f"refers to {target} {value!r}, which does not exist", hint))
+    return problems
+
+
+def check_relations(files: dict[str, TableFile]) -> list[Problem]:
+    """Foreign keys of every table, and look-alike primary keys."""
+    problems = check_foreign_keys(files)
+    for tf in files.values():
+        problems += check_lookalike_keys(tf)
+    return problems

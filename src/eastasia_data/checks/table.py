@@ -1,0 +1,187 @@
+"""Per-table rules as Pandera schemas, built from the model.
+
+Two schemas are derived from each table:
+
+* :func:`text_schema` checks the CSV as read, every cell still text. Types are
+  checked as values with one vectorised parse per column (a date column is
+  parsed once with ``pd.to_datetime(errors="coerce")``), never by Pandera's
+  coercion, which falls back to a per-row path on bad values (pandera #876).
+* :func:`frame_schema` checks a typed frame as :func:`eastasia_data.load`
+  returns it: the dtypes of the model and the same value constraints.
+
+Why not ``pandera.io.pandas_io.from_frictionless_schema``: it coerces every
+column (the slow path above), drops foreign keys and our extensions, and turns
+enums into categoricals before the values are checked; building from the model
+keeps one definition and full control of the messages.
+
+Examples
+--------
+>>> from eastasia_data.model import read_model
+>>> from eastasia_data.checks.table import text_schema
+>>> schema = text_schema(read_model()["events"])
+>>> sorted(schema.columns)[:3]
+['category', 'date_precision', 'end_date']
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from eastasia_data.model import Field, Table
+from eastasia_data.problems import Problem
+from eastasia_data.reader import TableFile
+
+DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+URI = r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+"
+
+
+def parse_partial_dates(values: pd.Series) -> pd.Series:
+    """Parse ISO 8601 dates of year, month or day precision to the first day of the period.
+
+    Anything that is not a real calendar date becomes NaT; one vectorised parse.
+
+    >>> parse_partial_dates(pd.Series(["2024", "2024-06", "2024-06-19", "2023-02-29"])).dt.strftime("%Y-%m-%d").tolist()
+    ['2024-01-01', '2024-06-01', '2024-06-19', nan]
+    """
+    text = values.astype("str")
+    length = text.str.len()
+    padded = text.where(length != 4, text + "-01-01").where(length != 7, text + "-01")
+    shaped = padded.where(padded.str.fullmatch(DATE_SHAPE).fillna(False).astype(bool))
+    return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce").astype("datetime64[ms]")
+
+
+def _check(fn, name: str, error: str) -> pa.Check:
+    return pa.Check(fn, name=name, error=error, ignore_na=True)
+
+
+def value_checks(f: Field) -> list[pa.Check]:
+    """The checks on one column's non-empty values, as text."""
+    checks: list[pa.Check] = []
+    if f.pattern:
+        rx = re.compile(f.pattern)
+        checks.append(_check(lambda s, rx=rx: s.str.fullmatch(rx), "pattern", f"does not match the pattern {f.pattern}"))
+    if f.categories:
+        allowed = list(f.enum)
+        checks.append(_check(lambda s, a=allowed: s.isin(a), "enum", "is not one of the allowed values"))
+    if f.type == "integer":
+        checks.append(_check(lambda s: s.str.fullmatch(r"[+-]?[0-9]+"), "type", "is not an integer"))
+    elif f.type == "number":
+        checks.append(_check(lambda s: pd.to_numeric(s, errors="coerce").notna(), "type", "is not a number"))
+    elif f.type == "boolean":
+        checks.append(_check(lambda s: s.isin(["true", "false"]), "type", "is not a boolean (true or false)"))
+    elif f.type == "date":
+        checks.append(_check(lambda s: s.str.fullmatch(DATE_SHAPE), "type", "is not a date in the form YYYY-MM-DD"))
+    if f.type == "date" or f.is_partial_date:
+        checks.append(_check(lambda s: parse_partial_dates(s).notna() | ~s.str.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"),
+                             "date", "is not a calendar date"))
+    if f.format == "uri":
+        checks.append(_check(lambda s: s.str.fullmatch(URI), "format", "is not an absolute URI"))
+    if f.min_length is not None:
+        checks.append(_check(lambda s, n=f.min_length: s.str.len() >= n, "minLength", f"is shorter than {f.min_length} characters"))
+    if f.max_length is not None:
+        checks.append(_check(lambda s, n=f.max_length: s.str.len() <= n, "maxLength", f"is longer than {f.max_length} characters"))
+    if f.minimum is not None:
+        checks.append(_check(lambda s, m=f.minimum: pd.to_numeric(s, errors="coerce").fillna(m) >= m, "minimum", f"is below the minimum {f.minimum}"))
+    if f.maximum is not None:
+        checks.append(_check(lambda s, m=f.maximum: pd.to_numeric(s, errors="coerce").fillna(m) <= m, "maximum", f"is above the maximum {f.maximum}"))
+    return checks
+
+
+def text_schema(table: Table, columns: list[str] | None = None) -> pa.DataFrameSchema:
+    """The Pandera schema for the table's CSV, every column as text (``columns``: those present)."""
+    present = set(columns) if columns is not None else set(table.field_names)
+    cols = {
+        f.name: pa.Column(
+            None,
+            nullable=not f.required,
+            unique=f.unique or table.primary_key == (f.name,),
+            checks=value_checks(f),
+            required=True,
+            coerce=False,
+            description=f.description,
+        )
+        for f in table.fields
+        if f.name in present
+    }
+    pk = list(table.primary_key)
+    composite = len(pk) > 1 and set(pk) <= present
+    return pa.DataFrameSchema(cols, name=table.name, unique=pk if composite else None, strict=False,
+                              description=table.description)
+
+
+def frame_schema(table: Table) -> pa.DataFrameSchema:
+    """The Pandera schema for the table as loaded: the model's dtypes and required columns."""
+    cols = {}
+    for f in table.fields:
+        if f.categories:
+            dtype = pd.CategoricalDtype(list(f.enum))
+        elif f.pandas_dtype == "str":
+            dtype = pd.StringDtype(na_value=float("nan"))
+        else:
+            dtype = f.pandas_dtype
+        checks = [c for c in value_checks(f) if c.name in ("pattern", "minLength", "maxLength")] if f.pandas_dtype == "str" else []
+        cols[f.name] = pa.Column(dtype, nullable=not f.required, unique=f.unique, checks=checks, coerce=False,
+                                 description=f.description)
+    pk = list(table.primary_key)
+    return pa.DataFrameSchema(cols, name=table.name, unique=pk if len(pk) > 1 else None, strict=True, ordered=True)
+
+
+def _hint(f: Field | None, rule: str, value: str | None) -> str:
+    if f is None:
+        return ""
+    if rule == "enum":
+        close = difflib.get_close_matches(str(value), list(f.enum), n=1)
+        allowed = ", ".join(f.enum)
+        return (f"did you mean {close[0]!r}? " if close else "") + f"allowed: {allowed}"
+    if rule == "pattern":
+        return f"the value must match {f.pattern} in full"
+    if rule == "date":
+        return "write a real date as YYYY, YYYY-MM or YYYY-MM-DD"
+    if rule == "required":
+        return "fill it in; see the column's description in docs/ or schemas/"
+    if rule == "unique":
+        return "every row needs its own value; never reuse an id"
+    return ""
+
+
+def check_table(tf: TableFile) -> list[Problem]:
+    """Run the table's text schema over the file's rows; one problem per failing cell or row."""
+    if tf.frame is None or tf.frame.empty:
+        return []
+    table = tf.table
+    known = [c for c in tf.frame.columns if c in table.field_names]
+    schema = text_schema(table, known)
+    try:
+        schema.validate(tf.frame[known], lazy=True)
+        return []
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    problems: list[Problem] = []
+    cases = cases.drop_duplicates(subset=["index", "column", "check", "failure_case"])
+    # failure_cases name a check by its error text when one is given: map it back to the rule.
+    by_error = {c.error: c.name for col in schema.columns.values() for c in col.checks}
+    for row in cases.itertuples(index=False):
+        check = str(row.check)
+        column = None if pd.isna(row.column) else str(row.column)
+        idx = None if pd.isna(row.index) else int(row.index)
+        value = None if pd.isna(row.failure_case) else str(row.failure_case)
+        if check == "not_nullable":
+            rule, message = "required", "is empty but required"
+        elif check == "field_uniqueness":
+            rule, message = "unique", "appears in more than one row"
+        elif check == "multiple_fields_uniqueness":
+            rule, message = "primary-key", "the primary key " + " + ".join(table.primary_key) + " appears in more than one row"
+            column = None
+            value = "|".join(str(tf.frame.at[idx, k]) for k in table.primary_key) if idx is not None else value
+        elif check in by_error:
+            rule, message = by_error[check], check
+        else:
+            rule, message = check, f"fails the check {check}"
+        f = table.field(column) if column in table.field_names else None
+        problems.append(tf.problem(idx, column, value, rule, message, _hint(f, rule, value)))
+    return list(dict.fromkeys(problems))

@@ -1,0 +1,124 @@
+"""The ``eastasia-data`` command: argument parsing and exit codes only.
+
+Exit status: 0 success, 1 invalid data (or a refused build), 2 usage or I/O error.
+Every command calls a function that tests and notebooks can call directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _validate_args(args) -> dict:
+    return {"data_dir": args.data_dir, "sources_dir": args.sources_dir}
+
+
+def _check_dirs(args) -> str | None:
+    for label in ("data_dir", "sources_dir"):
+        value = getattr(args, label, None)
+        if value is not None and not Path(value).is_dir():
+            return f"--{label.replace('_', '-')} {value}: not a directory"
+    return None
+
+
+def cmd_validate(args) -> int:
+    from eastasia_data.validation import validate
+
+    report = validate(**_validate_args(args))
+    print(report.render(args.format))
+    return EXIT_OK if report.valid else EXIT_INVALID
+
+
+def cmd_build(args) -> int:
+    from eastasia_data.release import BuildError, build
+    from eastasia_data.validation import validate
+
+    report = validate(**_validate_args(args))
+    if not report.valid:
+        print(report.render(args.format))
+        print("nothing was built: fix the problems above first", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        result = build(args.out, report=report)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{result.status}: {result.path} (version {result.version}; {report.summary})")
+    return EXIT_OK
+
+
+def cmd_generate(args) -> int:
+    from eastasia_data.generate import generate
+
+    for path, status in generate(check=args.check):
+        print(f"{status}: {path}")
+        if args.check and status != "up to date":
+            return EXIT_INVALID
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from eastasia_data.load import release_dir, verify_release
+
+    problems = verify_release()
+    for line in problems:
+        print(line)
+    print(f"{len(problems)} altered or missing file(s) in {release_dir()}" if problems else f"verified: {release_dir()}")
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="eastasia-data", description="Validate, build and inspect the eastasia-data tables.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def data_options(sp):
+        sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
+        sp.add_argument("--sources-dir", metavar="DIR",
+                        help="archive of source texts (default: $EASTASIA_SOURCES or ../shared/sources)")
+        sp.add_argument("--format", choices=("text", "json", "github"), default="text", help="how to print problems")
+
+    sp = sub.add_parser("validate", help="check the CSV tables; one line per problem")
+    data_options(sp)
+    sp.set_defaults(func=cmd_validate, dirs=True)
+
+    sp = sub.add_parser("build", help="validate, then write the Parquet release")
+    data_options(sp)
+    sp.add_argument("--out", metavar="DIR", help="parent directory of the release (default: releases/)")
+    sp.set_defaults(func=cmd_build, dirs=True)
+
+    sp = sub.add_parser("generate", help="rewrite the generated files (datapackage.json, docs) from schemas/")
+    sp.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")
+    sp.set_defaults(func=cmd_generate)
+
+    sp = sub.add_parser("verify", help="check the installed release's files against their hashes")
+    sp.set_defaults(func=cmd_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "dirs", False):
+        problem = _check_dirs(args)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        return args.func(args)
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a model or schema error: say it in one line, no traceback
+        from eastasia_data.model import ModelError
+
+        if isinstance(exc, ModelError):
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

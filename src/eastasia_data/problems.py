@@ -1,0 +1,110 @@
+"""Problems found in the data, and how they are shown to people.
+
+A problem is a record, not an exception or a string: every check returns a list
+of them, so one run reports everything, and the three renderers (text, JSON,
+GitHub Actions annotations) live here and nowhere else.
+
+Examples
+--------
+>>> from eastasia_data.problems import Problem, render_text
+>>> p = Problem("data/events.csv", 14, "start_date", "2019-02-30", "date",
+...             "is not a calendar date", "write a real date, e.g. 2019-02-28")
+>>> print(p.as_text())
+data/events.csv:14: start_date: '2019-02-30' is not a calendar date (rule: date); hint: write a real date, e.g. 2019-02-28
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+#: How many characters of an offending value a message shows.
+VALUE_PREVIEW = 80
+
+
+def preview(value: object) -> str:
+    """A short, printable rendering of a cell value for a message."""
+    text = "" if value is None else str(value)
+    if len(text) > VALUE_PREVIEW:
+        text = text[: VALUE_PREVIEW - 1] + "…"
+    return repr(text)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the data, located as precisely as it can be.
+
+    ``line`` is the physical line in the file (1 is the header), or ``None``
+    for problems of a whole file; ``column`` is ``None`` for problems of a
+    whole row or file.
+    """
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    message: str
+    hint: str = ""
+    severity: str = field(default="error", compare=False)
+
+    def as_text(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where + ":"]
+        if self.column:
+            parts.append(f"{self.column}:")
+        if self.value is not None:
+            parts.append(preview(self.value))
+        parts.append(f"{self.message} (rule: {self.rule})")
+        text = " ".join(parts)
+        if self.hint:
+            text += f"; hint: {self.hint}"
+        return text
+
+    def as_github(self) -> str:
+        def esc(s: str) -> str:
+            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+        def esc_prop(s: str) -> str:
+            return esc(s).replace(":", "%3A").replace(",", "%2C")
+
+        props = [f"file={esc_prop(self.file)}"]
+        if self.line is not None:
+            props.append(f"line={self.line}")
+        props.append(f"title={esc_prop(self.rule)}")
+        kind = "error" if self.severity == "error" else "warning"
+        return f"::{kind} {','.join(props)}::{esc(self.as_text())}"
+
+
+def sort_key(p: Problem) -> tuple:
+    return (p.file, p.line if p.line is not None else -1, p.column or "", p.rule, p.value or "")
+
+
+def summary_line(problems: list[Problem], tables: int, rows: int, notes: list[str]) -> str:
+    errors = sum(1 for p in problems if p.severity == "error")
+    files = len({p.file for p in problems if p.severity == "error"})
+    head = f"{errors} problem{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}" if errors else "valid"
+    text = f"{head}: checked {tables} tables, {rows} rows"
+    for note in notes:
+        text += f"; {note}"
+    return text
+
+
+def render_text(problems: list[Problem], summary: str) -> str:
+    lines = [p.as_text() for p in problems]
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+def render_json(problems: list[Problem], summary: str, valid: bool, notes: list[str]) -> str:
+    return json.dumps(
+        {"valid": valid, "summary": summary, "notes": notes, "problems": [asdict(p) for p in problems]},
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def render_github(problems: list[Problem], summary: str) -> str:
+    lines = [p.as_github() for p in problems]
+    lines.append(summary)
+    return "\n".join(lines)

@@ -1,0 +1,230 @@
+"""CSV bytes → a frame of strings with the physical line of every row, plus file-level problems.
+
+Reading is strict where a contributor's editor can go wrong: encoding (UTF-8, no
+byte-order mark, no NUL), line ends (LF), RFC 4180 quoting, rows as wide as the
+header, and the header itself against the schema. Clean files take a fast path
+(pyarrow's CSV reader); a file with any syntax trouble is re-read with Python's
+``csv`` module, which names every bad row and counts quoted newlines right.
+
+Every cell is kept as text; an empty cell becomes missing (NA). Types are
+checked later, as values (see ``checks/table.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from eastasia_data.model import Table
+from eastasia_data.problems import Problem
+
+BOM = b"\xef\xbb\xbf"
+FMT_HINT = "run `eastasia-data fmt` to rewrite the file canonically"
+
+
+@dataclass
+class TableFile:
+    """One table's CSV as read: its rows as text, where each row starts, and what was wrong."""
+
+    table: Table
+    display: str
+    frame: pd.DataFrame | None = None
+    lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    header: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def line_of(self, position: int) -> int:
+        """Physical line (1-based) where the row at ``position`` starts."""
+        return int(self.lines[position])
+
+    def problem(self, position: int | None, column: str | None, value, rule: str, message: str, hint: str = "") -> Problem:
+        line = None if position is None else self.line_of(position)
+        return Problem(self.display, line, column, None if value is None else str(value), rule, message, hint)
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode(data: bytes, display: str, problems: list[Problem]) -> str:
+    """Decode UTF-8, reporting each line that holds invalid bytes, and return text with U+FFFD in their place."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    reported: set[int] = set()
+    pos = 0
+    while pos < len(data):
+        try:
+            data[pos:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            bad = pos + exc.start
+            line = _line_at(data, bad)
+            if line not in reported:
+                reported.add(line)
+                problems.append(
+                    Problem(display, line, None, data[bad : bad + 4].hex(" "), "encoding",
+                            f"holds bytes that are not UTF-8 (at byte {bad})",
+                            "save the file as UTF-8")
+                )
+            pos = pos + exc.end
+    return data.decode("utf-8", errors="replace")
+
+
+def _check_bytes(data: bytes, display: str) -> tuple[bytes, list[Problem]]:
+    problems: list[Problem] = []
+    if data.startswith(BOM):
+        problems.append(Problem(display, 1, None, None, "encoding", "starts with a UTF-8 byte-order mark",
+                                "save as UTF-8 without BOM, or " + FMT_HINT))
+        data = data[len(BOM):]
+    if b"\x00" in data:
+        lines = sorted({_line_at(data, i) for i in np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)[:1000]})
+        for line in lines:
+            problems.append(Problem(display, line, None, None, "encoding", "holds a NUL byte",
+                                    "remove the NUL bytes; the file may not be text"))
+        data = data.replace(b"\x00", b"")
+    if b"\r" in data:
+        problems.append(Problem(display, _line_at(data, data.index(b"\r")), None, None, "line-ends",
+                                "uses CR or CRLF line ends; the canonical form is LF", FMT_HINT))
+    return data, problems
+
+
+def _check_header(table: Table, header: list[str], display: str) -> list[Problem]:
+    expected = list(table.field_names)
+    if header == expected:
+        return []
+    problems = []
+
+    def add(column, message, hint):
+        problems.append(Problem(display, 1, column, None, "header", message, hint))
+
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            add(name, "column appears more than once in the header", "keep one column of each name")
+        seen.add(name)
+    missing = [n for n in expected if n not in seen]
+    unexpected = [n for n in dict.fromkeys(header) if n not in expected]
+    for name in unexpected:
+        close = difflib.get_close_matches(name, missing, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"the schema's columns are: {', '.join(expected)}"
+        add(name, "is not a column of this table", hint)
+    for name in missing:
+        add(name, "column is missing from the header",
+            f"add it (schemas/{table.name}.yaml lists the columns in order)")
+    if not missing and not unexpected and len(header) == len(expected):
+        add(None, "columns are out of order", "put them in the schema's order: " + ", ".join(expected))
+    return problems
+
+
+def _fast_parse(data: bytes, header: list[str]) -> pd.DataFrame | None:
+    """pyarrow's reader, for well-formed files; None when the file needs the careful path."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    bad: list = []
+
+    def on_invalid(row):
+        bad.append(row)
+        return "skip"
+
+    if len(set(header)) != len(header):
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if bad or table.column_names != header:
+        return None
+    return table.to_pandas()
+
+
+def _careful_parse(text: str, display: str, width: int, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
+    """Python's csv module, strict: every ragged row and the first quoting error, with physical lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        next(reader)  # header, checked separately
+        start = reader.line_num + 1
+        for row in reader:
+            if not row:
+                problems.append(Problem(display, start, None, None, "csv-syntax", "is a blank line", "delete the blank line"))
+            elif len(row) != width:
+                problems.append(Problem(display, start, None, None, "row-width",
+                                        f"has {len(row)} fields; the header has {width}",
+                                        "check for a missing or extra comma, or an unquoted comma inside a value"))
+            else:
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(display, start, None, None, "csv-syntax",
+                                f"cannot be parsed as CSV ({exc}); rows from here on were not checked",
+                                "look for an unbalanced double quote: quote a whole value and double any quote inside it"))
+    return rows, lines
+
+
+def read_table_file(table: Table, path: Path, display: str) -> TableFile:
+    """Read ``path`` as the CSV of ``table``; never raises on bad content."""
+    result = TableFile(table=table, display=display)
+    if not path.is_file():
+        result.problems.append(Problem(display, None, None, None, "file", "is missing",
+                                       f"create it with the header: {','.join(table.field_names)}"))
+        return result
+    data = path.read_bytes()
+    if not data.strip():
+        result.problems.append(Problem(display, None, None, None, "header", "is empty; a CSV needs at least its header",
+                                       f"start it with the header: {','.join(table.field_names)}"))
+        return result
+    data, problems = _check_bytes(data, display)
+    result.problems.extend(problems)
+    text = _decode(data, display, result.problems)
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")))
+    except (csv.Error, StopIteration) as exc:
+        result.problems.append(Problem(display, 1, None, None, "csv-syntax", f"header cannot be parsed ({exc})",
+                                       f"the header is: {','.join(table.field_names)}"))
+        return result
+    result.header = header
+    result.problems.extend(_check_header(table, header, display))
+
+    clean = not result.problems or all(p.rule in ("line-ends", "header") for p in result.problems)
+    frame = _fast_parse(text.encode("utf-8"), header) if clean else None
+    if frame is not None:
+        # One record per line exactly when the newlines (bar a final one) number the rows.
+        if text.count("\n") - text.endswith("\n") == len(frame):
+            lines = np.arange(2, len(frame) + 2, dtype=np.int64)
+        else:
+            frame = None  # quoted newlines or blank lines: count lines the careful way
+    if frame is None:
+        width = len(header)
+        rows, line_list = _careful_parse(text, display, width, result.problems)
+        names = header if len(set(header)) == len(header) else [f"{h}#{i}" for i, h in enumerate(header)]
+        columns = list(zip(*rows)) if rows else [() for _ in names]
+        frame = pd.DataFrame({n: pd.array(list(c), dtype="str") for n, c in zip(names, columns)})
+        lines = np.asarray(line_list, dtype=np.int64)
+    frame = frame.astype("str")
+    for name in frame.columns:
+        col = frame[name]
+        frame[name] = col.mask(col == "")
+    result.frame = frame
+    result.lines = lines
+    return result

@@ -1,0 +1,141 @@
+"""The contributor's walk: read every table, run every check layer, gather one report.
+
+Examples
+--------
+>>> import eastasia_data as ead
+>>> report = ead.validate()
+>>> report.valid
+True
+>>> print(report.summary)  # doctest: +ELLIPSIS
+valid: checked 9 tables, ... rows...
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from eastasia_data import paths
+from eastasia_data.model import Table, read_model
+from eastasia_data.problems import Problem, render_github, render_json, render_text, sort_key, summary_line
+from eastasia_data.reader import TableFile, read_table_file
+
+
+@dataclass
+class Report:
+    """What a validation run found: the problems, notes on what was skipped, and the rows it read."""
+
+    problems: list[Problem]
+    notes: list[str]
+    tables: dict[str, Table]
+    files: dict[str, TableFile] = field(repr=False, default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def rows(self) -> int:
+        return sum(len(tf.frame) for tf in self.files.values() if tf.frame is not None)
+
+    @property
+    def summary(self) -> str:
+        return summary_line(self.problems, len(self.tables), self.rows, self.notes)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The tables as read (every cell text, empty cells missing); only meaningful when valid."""
+        return {name: tf.frame for name, tf in self.files.items()}
+
+    def render(self, fmt: str = "text") -> str:
+        if fmt == "json":
+            return render_json(self.problems, self.summary, self.valid, self.notes)
+        if fmt == "github":
+            return render_github(self.problems, self.summary)
+        return render_text(self.problems, self.summary)
+
+    def __str__(self) -> str:
+        return self.render("text")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def validate(
+    data_dir: str | Path | None = None,
+    sources_dir: str | Path | None = None,
+    *,
+    schemas_dir: str | Path | None = None,
+    require_archive: bool | None = None,
+) -> Report:
+    """Check the CSV tables against the schemas and the source archive.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Directory holding ``<table>.csv`` for every schema. Default: the checkout's ``data/``.
+    sources_dir : path, optional
+        The archive of source texts. Default: ``$EASTASIA_SOURCES``, else ``../shared/sources``.
+    schemas_dir : path, optional
+        Directory of the Table Schema files. Default: the checkout's ``schemas/``.
+    require_archive : bool, optional
+        Whether a missing archive is an error rather than a skipped layer.
+        Default: true when the environment variable ``CI`` is ``true``.
+
+    Returns
+    -------
+    Report
+        ``report.valid``, ``report.problems`` (one :class:`~eastasia_data.problems.Problem`
+        per problem), ``report.summary``; ``report.render("text" | "json" | "github")``.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> ead.validate().valid
+    True
+    """
+    from eastasia_data.checks.evidence import check_evidence, open_archive
+    from eastasia_data.checks.fields import check_fields
+    from eastasia_data.checks.hygiene import check_hygiene
+    from eastasia_data.checks.relations import check_relations
+    from eastasia_data.checks.table import check_table
+
+    model = read_model(Path(schemas_dir) if schemas_dir else None)
+    data_dir = Path(data_dir) if data_dir else paths.data_dir()
+    if require_archive is None:
+        require_archive = os.environ.get("CI", "").lower() == "true"
+    if sources_dir is None:
+        sources_dir = paths.default_sources_dir()
+    sources_dir = Path(sources_dir) if sources_dir else None
+
+    files = {name: read_table_file(t, data_dir / t.csv_name, _display(data_dir / t.csv_name)) for name, t in model.items()}
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for tf in files.values():
+        problems += tf.problems
+        problems += check_table(tf)
+        problems += check_fields(tf)
+        problems += check_hygiene(tf)
+    problems += check_relations(files)
+
+    available = sources_dir is not None and sources_dir.is_dir()
+    if "sources" in files:
+        archive = open_archive(files["sources"], sources_dir if available else None)
+        problems += archive.problems
+        problems += check_evidence(files, archive, available)
+        if not available:
+            where = f"{sources_dir} is not a directory" if sources_dir else "no source archive found"
+            if require_archive:
+                problems.append(Problem(str(sources_dir or "sources"), None, None, None, "archive",
+                                        f"evidence cannot be checked: {where}",
+                                        "pass --sources-dir or set EASTASIA_SOURCES (required when CI=true)"))
+            else:
+                notes.append(f"evidence layer skipped ({where}; pass --sources-dir or set EASTASIA_SOURCES)")
+    problems = sorted(dict.fromkeys(problems), key=sort_key)
+    return Report(problems=problems, notes=notes, tables=model, files=files)
