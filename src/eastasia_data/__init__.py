@@ -15,7 +15,7 @@ imported by the first call that needs them.
 
 from __future__ import annotations
 
-from eastasia_data.load import IntegrityError, UnknownTableError, describe, load, load_all, tables
+from eastasia_data.loader import IntegrityError, UnknownTableError, describe, load, load_all, tables
 
 __all__ = [
     "IntegrityError",
@@ -50,7 +50,7 @@ def __getattr__(name: str):
         try:
             return version("eastasia-data")
         except PackageNotFoundError:  # running from a checkout that is not installed
-            from eastasia_data.load import _checkout_version
+            from eastasia_data.loader import _checkout_version
 
             return _checkout_version() or "0+unknown"
     raise AttributeError(f"module 'eastasia_data' has no attribute {name!r}")

@@ -62,7 +62,7 @@ def cmd_generate(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from eastasia_data.load import release_dir, verify_release
+    from eastasia_data.loader import release_dir, verify_release
 
     problems = verify_release()
     for line in problems:

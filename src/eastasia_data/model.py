@@ -93,27 +93,32 @@ class Field:
 
     @property
     def pandas_dtype(self) -> str:
-        """The dtype :func:`eastasia_data.load` returns for this column, as a string."""
+        """The dtype :func:`eastasia_data.loader` returns for this column, as a string."""
         if self.categories:
             return "category"
         if self.is_partial_date or self.type == "date":
             return "datetime64[ms]"
         return {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean"}[self.type]
 
-    def to_table_schema(self) -> dict[str, Any]:
+    def to_table_schema(self, stored: bool = False) -> dict[str, Any]:
         """This field as a Frictionless Table Schema field descriptor.
 
         ``categories`` are also written as an ``enum`` constraint, because
-        frictionless 5 does not enforce ``categories`` by itself.
+        frictionless 5 does not enforce ``categories`` by itself. With
+        ``stored=True`` the field is described as the release's Parquet file
+        holds it: a reduced-precision date is a ``datetime`` there (the first
+        instant of its period), so its text pattern no longer applies.
         """
-        out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
+        as_datetime = stored and self.is_partial_date
+        ftype = "datetime" if as_datetime else self.type
+        out: dict[str, Any] = {"name": self.name, "type": ftype, "description": self.description}
         if self.format:
             out["format"] = self.format
         constraints: dict[str, Any] = {}
         for key, value in (
             ("required", self.required or None),
             ("unique", self.unique or None),
-            ("pattern", self.pattern),
+            ("pattern", None if as_datetime else self.pattern),
             ("minLength", self.min_length),
             ("maxLength", self.max_length),
             ("minimum", self.minimum),
@@ -205,10 +210,13 @@ class Table:
     def dtypes(self) -> dict[str, str]:
         return {f.name: f.pandas_dtype for f in self.fields}
 
-    def to_table_schema(self) -> dict[str, Any]:
-        """The table as a Frictionless Table Schema descriptor (with our extensions)."""
+    def to_table_schema(self, stored: bool = False) -> dict[str, Any]:
+        """The table as a Frictionless Table Schema descriptor (with our extensions).
+
+        ``stored=True`` describes the typed Parquet file of a release rather than the CSV.
+        """
         out: dict[str, Any] = {
-            "fields": [f.to_table_schema() for f in self.fields],
+            "fields": [f.to_table_schema(stored) for f in self.fields],
             "primaryKey": list(self.primary_key),
         }
         if self.foreign_keys:

@@ -142,7 +142,7 @@ def release_descriptor(model: dict[str, Table], files: dict[str, bytes], rows: d
             "eastasia:bytes": len(data),
             "eastasia:rows": rows[name],
             "description": table.description,
-            "schema": table.to_table_schema(),
+            "schema": table.to_table_schema(stored=True),
         })
     return {
         "$schema": PROFILE,

@@ -61,6 +61,7 @@ class Report:
 
 
 def _display(path: Path) -> str:
+    """The path as a contributor would type it: relative to the working directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

@@ -79,8 +79,8 @@ def open_archive(sources: TableFile, directory: Path | None) -> Archive:
 def first_difference(excerpt: str, text: str) -> tuple[int, str]:
     """How much of ``excerpt`` the text holds, and a sentence on where they part.
 
-    >>> first_difference('a "brother nation"', 'a \u201cbrother nation\u201d')[1]
-    "the source has '\u201c' where the excerpt has '\\"' (after 'a ')"
+    >>> print(first_difference('a "brother nation"', 'a \u201cbrother nation\u201d')[1])
+    the source has '\u201c' where the excerpt has '"' (after 'a ')
     """
     lo, hi = 0, len(excerpt)
     while lo < hi:  # longest prefix of the excerpt found anywhere in the text

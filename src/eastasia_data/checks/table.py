@@ -6,7 +6,7 @@ Two schemas are derived from each table:
   checked as values with one vectorised parse per column (a date column is
   parsed once with ``pd.to_datetime(errors="coerce")``), never by Pandera's
   coercion, which falls back to a per-row path on bad values (pandera #876).
-* :func:`frame_schema` checks a typed frame as :func:`eastasia_data.load`
+* :func:`frame_schema` checks a typed frame as :func:`eastasia_data.loader`
   returns it: the dtypes of the model and the same value constraints.
 
 Why not ``pandera.io.pandas_io.from_frictionless_schema``: it coerces every
@@ -92,22 +92,25 @@ def value_checks(f: Field) -> list[pa.Check]:
     return checks
 
 
+def unique_among_filled(f: Field, table: Table) -> tuple[bool, list[pa.Check]]:
+    """Pandera's own ``unique`` for required columns; a check that ignores empty cells otherwise."""
+    unique = f.unique or table.primary_key == (f.name,)
+    if not unique or f.required:
+        return unique, []
+    return False, [pa.Check(lambda s: ~s.duplicated(keep=False), name="unique", error="appears in more than one row",
+                            ignore_na=True)]
+
+
 def text_schema(table: Table, columns: list[str] | None = None) -> pa.DataFrameSchema:
     """The Pandera schema for the table's CSV, every column as text (``columns``: those present)."""
     present = set(columns) if columns is not None else set(table.field_names)
-    cols = {
-        f.name: pa.Column(
-            None,
-            nullable=not f.required,
-            unique=f.unique or table.primary_key == (f.name,),
-            checks=value_checks(f),
-            required=True,
-            coerce=False,
-            description=f.description,
-        )
-        for f in table.fields
-        if f.name in present
-    }
+    cols = {}
+    for f in table.fields:
+        if f.name not in present:
+            continue
+        unique, extra = unique_among_filled(f, table)
+        cols[f.name] = pa.Column(None, nullable=not f.required, unique=unique, checks=value_checks(f) + extra,
+                                 required=True, coerce=False, description=f.description)
     pk = list(table.primary_key)
     composite = len(pk) > 1 and set(pk) <= present
     return pa.DataFrameSchema(cols, name=table.name, unique=pk if composite else None, strict=False,
@@ -125,7 +128,8 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
         else:
             dtype = f.pandas_dtype
         checks = [c for c in value_checks(f) if c.name in ("pattern", "minLength", "maxLength")] if f.pandas_dtype == "str" else []
-        cols[f.name] = pa.Column(dtype, nullable=not f.required, unique=f.unique, checks=checks, coerce=False,
+        unique, extra = unique_among_filled(f, table)
+        cols[f.name] = pa.Column(dtype, nullable=not f.required, unique=unique, checks=checks + extra, coerce=False,
                                  description=f.description)
     pk = list(table.primary_key)
     return pa.DataFrameSchema(cols, name=table.name, unique=pk if len(pk) > 1 else None, strict=True, ordered=True)

@@ -233,7 +233,7 @@ def verify_release() -> list[str]:
 
     Examples
     --------
-    >>> from eastasia_data.load import verify_release
+    >>> from eastasia_data.loader import verify_release
     >>> verify_release()
     []
     """

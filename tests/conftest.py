@@ -1,0 +1,54 @@
+"""Shared fixtures: the model, a scratch copy of the data, and a way to run the CLI as a user does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from eastasia_data import paths
+from eastasia_data.model import read_model
+
+REPO = paths.REPO_DIR
+SOURCES = paths.default_sources_dir()
+MODEL = read_model()
+TABLES = sorted(MODEL)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> Run:
+    """Run ``python -m eastasia_data ARGS`` in a fresh process, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "eastasia_data", *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd or REPO, timeout=600)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A scratch copy of data/ that a test may break."""
+    target = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sources_dir() -> Path:
+    if SOURCES is None or not SOURCES.is_dir():
+        pytest.fail("the source archive (../shared/sources or $EASTASIA_SOURCES) is needed by the tests")
+    return SOURCES

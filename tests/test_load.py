@@ -1,0 +1,78 @@
+"""The loader as a user meets it: names, errors, dtypes, integrity, and no heavy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import eastasia_data as ead
+from conftest import MODEL, TABLES
+
+
+def test_tables_lists_every_table_with_a_description():
+    listing = ead.tables()
+    assert sorted(listing) == TABLES
+    assert all(text.endswith(".") and len(text) > 10 for text in listing.values())
+
+
+def test_unknown_table_names_the_valid_ones():
+    with pytest.raises(ead.UnknownTableError) as info:
+        ead.load("event")
+    message = str(info.value)
+    assert "did you mean 'events'" in message.lower()
+    assert all(name in message for name in TABLES)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_ids_are_strings_and_keys_unique(name):
+    frame = ead.load(name)
+    table = MODEL[name]
+    assert len(frame) > 0
+    assert not frame.duplicated(list(table.primary_key)).any()
+    for key in table.primary_key:
+        expected = "category" if table.field(key).categories else "str"
+        assert str(frame[key].dtype) == expected, key
+
+
+def test_load_all_returns_every_table():
+    frames = ead.load_all()
+    assert sorted(frames) == TABLES
+
+
+def test_version_is_the_data_version():
+    from eastasia_data.loader import descriptor
+
+    assert ead.__version__ == descriptor()["version"]
+
+
+def test_import_does_not_pull_in_pandera_or_frictionless():
+    code = (
+        "import sys, eastasia_data as ead; ead.load('events'); ead.tables(); ead.describe('claims');"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pandera', 'frictionless', 'yaml'));"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_verify_detects_an_altered_file(tmp_path, monkeypatch):
+    import shutil
+
+    from eastasia_data import loader as load_module
+
+    release = load_module.release_dir()
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    monkeypatch.setattr(load_module, "release_dir", lambda: copy)
+    assert load_module.verify_release() == []
+    path = copy / "events.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    problems = load_module.verify_release()
+    assert len(problems) == 1 and "events.parquet" in problems[0]
+    with pytest.raises(ead.IntegrityError, match="events.parquet"):
+        ead.load("events", verify=True)
+    assert len(ead.load("claims", verify=True)) > 0

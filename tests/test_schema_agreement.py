@@ -1,0 +1,84 @@
+"""schemas/ is the one definition: Pandera, datapackage.json, the release and load() agree with it."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import eastasia_data as ead
+from eastasia_data.checks.table import frame_schema, text_schema
+from eastasia_data.loader import descriptor
+
+from conftest import MODEL, REPO, TABLES
+
+
+def root_resources() -> dict:
+    return {r["name"]: r for r in json.loads((REPO / "datapackage.json").read_text())["resources"]}
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_pandera_text_schema_has_every_field_and_constraint(name):
+    table = MODEL[name]
+    schema = text_schema(table)
+    assert list(schema.columns) == list(table.field_names)
+    for f in table.fields:
+        col = schema.columns[f.name]
+        assert col.nullable == (not f.required), f.name
+        names = {c.name for c in col.checks}
+        assert (col.unique or "unique" in names) == (f.unique or table.primary_key == (f.name,)), f.name
+        assert ("pattern" in names) == bool(f.pattern), f.name
+        assert ("enum" in names) == bool(f.categories), f.name
+        assert ("date" in names) == (f.is_partial_date or f.type == "date"), f.name
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_root_datapackage_describes_the_schema(name):
+    resource = root_resources()[name]
+    assert resource["path"] == f"data/{name}.csv"
+    assert resource["schema"] == MODEL[name].to_table_schema()
+    enums = {f["name"]: f.get("constraints", {}).get("enum") for f in resource["schema"]["fields"]}
+    assert enums == {f.name: (list(f.enum) or None) for f in MODEL[name].fields}
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_release_descriptor_describes_the_schema(name):
+    resource = {r["name"]: r for r in descriptor()["resources"]}[name]
+    assert resource["schema"] == MODEL[name].to_table_schema(stored=True)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_loaded_dtypes_are_the_schema_dtypes(name):
+    frame = ead.load(name)
+    table = MODEL[name]
+    assert list(frame.columns) == list(table.field_names)
+    assert {c: str(t) for c, t in frame.dtypes.items()} == table.dtypes
+    for f in table.fields:
+        if f.categories:
+            assert list(frame[f.name].cat.categories) == list(f.enum), f.name
+    frame_schema(table).validate(frame)  # the typed Pandera schema accepts what load() returns
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_describe_matches_the_schema(name):
+    doc = ead.describe(name)
+    table = MODEL[name]
+    assert doc["column"].tolist() == list(table.field_names)
+    assert doc["dtype"].tolist() == [f.pandas_dtype for f in table.fields]
+    assert doc["description"].tolist() == [f.description for f in table.fields]
+    assert doc["required"].tolist() == [f.required for f in table.fields]
+
+
+def test_generated_files_are_up_to_date():
+    from eastasia_data.generate import generate
+
+    stale = [str(p) for p, status in generate(check=True) if status != "up to date"]
+    assert stale == [], "run `eastasia-data generate`"
+
+
+def test_partial_dates_load_as_first_day_of_period():
+    events = ead.load("events")
+    raw = pd.read_csv(REPO / "data" / "events.csv", dtype=str, keep_default_na=False)
+    for loaded, text, precision in zip(events["start_date"], raw["start_date"], raw["date_precision"]):
+        assert loaded.strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[precision]) == text

@@ -1,0 +1,154 @@
+"""`eastasia-data validate` as a contributor sees it: output lines, formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from csvedit import first_row, read_rows, set_cell, write_rows
+from conftest import run_cli
+
+SHAPE = {"day": "1900-01-01", "month": "1900-01", "year": "1900"}
+
+
+def break_syntax(data: Path):
+    path = data / "event_actors.csv"
+    header, rows = read_rows(path)
+    with path.open("a", encoding="utf-8") as f:
+        f.write("evt-2024-06-19-x,act-x\n")
+    return "event_actors.csv", len(rows) + 2, None, "row-width"
+
+
+def break_date(data: Path):
+    i = first_row(data / "events.csv", lambda r: r["date_precision"] == "day")
+    return "events.csv", set_cell(data / "events.csv", i, "start_date", "2019-02-30"), "start_date", "date"
+
+
+def break_order(data: Path):
+    path = data / "events.csv"
+    _, rows = read_rows(path)
+    return "events.csv", set_cell(path, 0, "end_date", SHAPE[rows[0]["date_precision"]]), "end_date", "date-order"
+
+
+def break_precision(data: Path):
+    i = first_row(data / "events.csv", lambda r: r["date_precision"] == "day")
+    return "events.csv", set_cell(data / "events.csv", i, "date_precision", "year"), "start_date", "precision"
+
+
+def break_enum(data: Path):
+    return "events.csv", set_cell(data / "events.csv", 0, "category", "CONSLUT"), "category", "enum"
+
+
+def break_rule(data: Path):
+    i = first_row(data / "claims.csv", lambda r: r["verdict"] == "contradicted")
+    return "claims.csv", set_cell(data / "claims.csv", i, "authority_source_id", ""), "authority_source_id", "rated-claim-has-authority"
+
+
+def break_foreign_key(data: Path):
+    return "event_actors.csv", set_cell(data / "event_actors.csv", 0, "actor_id", "act-nobody"), "actor_id", "foreign-key"
+
+
+def break_excerpt(data: Path):
+    path = data / "claims.csv"
+    i = first_row(path, lambda r: "’" in r["excerpt"])
+    _, rows = read_rows(path)
+    return "claims.csv", set_cell(path, i, "excerpt", rows[i]["excerpt"].replace("’", "'")), "excerpt", "excerpt"
+
+
+def break_hash(data: Path):
+    path = data / "sources.csv"
+    i = first_row(path, lambda r: r["sha256"] != "")
+    return "sources.csv", set_cell(path, i, "sha256", "0" * 64), "sha256", "sha256"
+
+
+def break_formula(data: Path):
+    return "events.csv", set_cell(data / "events.csv", 0, "title", "=HYPERLINK(\"http://x\")"), "title", "formula"
+
+
+def break_header(data: Path):
+    path = data / "actors.csv"
+    header, rows = read_rows(path)
+    renamed = ["nmae" if h == "name" else h for h in header]
+    write_rows(path, renamed, [{("nmae" if k == "name" else k): v for k, v in r.items()} for r in rows])
+    return "actors.csv", 1, "nmae", "header"
+
+
+LAYERS = {
+    "syntax": break_syntax,
+    "table-date": break_date,
+    "table-enum": break_enum,
+    "cross-field-order": break_order,
+    "cross-field-precision": break_precision,
+    "cross-field-rule": break_rule,
+    "cross-table": break_foreign_key,
+    "evidence-excerpt": break_excerpt,
+    "evidence-hash": break_hash,
+    "hygiene": break_formula,
+    "header": break_header,
+}
+
+
+def test_valid_data_passes(sources_dir):
+    result = run_cli("validate", "--sources-dir", str(sources_dir))
+    assert result.code == 0, result.text
+    assert result.out.strip().splitlines()[-1].startswith("valid: checked 9 tables")
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_each_layer_names_file_line_column_and_rule(layer, data_copy, sources_dir, tmp_path):
+    file, line, column, rule = LAYERS[layer](data_copy)
+    result = run_cli("validate", "--data-dir", "data", "--sources-dir", str(sources_dir), cwd=tmp_path)
+    assert result.code == 1, result.text
+    assert "Traceback" not in result.text
+    prefix = f"data/{file}:{line}: " + (f"{column}: " if column else "")
+    matching = [l for l in result.out.splitlines() if l.startswith(prefix) and f"(rule: {rule})" in l]
+    assert matching, f"expected a line starting {prefix!r} with rule {rule}; got:\n{result.out}"
+    assert result.out.splitlines()[-1].split(":")[0].endswith("file") or "problem" in result.out.splitlines()[-1]
+
+
+def test_json_format_lists_the_same_problems(data_copy, sources_dir, tmp_path):
+    break_date(data_copy)
+    break_foreign_key(data_copy)
+    text = run_cli("validate", "--data-dir", "data", "--sources-dir", str(sources_dir), cwd=tmp_path)
+    out = run_cli("validate", "--data-dir", "data", "--sources-dir", str(sources_dir), "--format", "json", cwd=tmp_path)
+    assert out.code == 1
+    report = json.loads(out.out)
+    assert report["valid"] is False
+    assert {p["rule"] for p in report["problems"]} >= {"date", "foreign-key"}
+    assert len(report["problems"]) == len(text.out.strip().splitlines()) - 1
+    assert all({"file", "line", "column", "value", "rule", "message", "hint"} <= set(p) for p in report["problems"])
+
+
+def test_github_format_prints_annotations(data_copy, sources_dir, tmp_path):
+    file, line, column, rule = break_date(data_copy)
+    out = run_cli("validate", "--data-dir", "data", "--sources-dir", str(sources_dir), "--format", "github", cwd=tmp_path)
+    assert out.code == 1
+    assert f"::error file=data/{file},line={line},title={rule}::" in out.out
+
+
+def test_missing_archive_is_skipped_locally_and_an_error_in_ci(tmp_path):
+    local = run_cli("validate", "--sources-dir", str(tmp_path / "nowhere"), env={"CI": "false"})
+    assert "evidence cannot be checked" not in local.out
+    assert "--sources-dir" in local.err and local.code == 2  # a named directory that does not exist is a usage error
+    skipped = run_cli("validate", env={"CI": "false", "EASTASIA_SOURCES": str(tmp_path / "nowhere")})
+    assert skipped.code == 0 and "evidence layer skipped" in skipped.out
+    failed = run_cli("validate", env={"CI": "true", "EASTASIA_SOURCES": str(tmp_path / "nowhere")})
+    assert failed.code == 1 and "(rule: archive)" in failed.out
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run_cli("validate", "--format", "xml").code == 2
+    assert run_cli("validate", "--data-dir", str(tmp_path / "missing")).code == 2
+    assert run_cli("frobnicate").code == 2
+
+
+def test_python_api_returns_a_report(data_copy, sources_dir):
+    import eastasia_data as ead
+
+    break_foreign_key(data_copy)
+    report = ead.validate(data_copy, sources_dir)
+    assert not report.valid
+    assert [p.rule for p in report.problems] == ["foreign-key"]
+    assert report.problems[0].line == 2
