@@ -116,7 +116,7 @@ def cmd_check_version(args) -> int:
     from eastasia_data.versioning import VersionError, check_version
 
     try:
-        result = check_version(sources_dir=args.sources_dir)
+        result = check_version(repo=args.repo, sources_dir=args.sources_dir)
     except (SnapshotError, VersionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -171,6 +171,7 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_diff)
 
     sp = sub.add_parser("check-version", help="fail when pyproject's version is a smaller bump than the data changes require")
+    sp.add_argument("--repo", metavar="DIR", help="the checkout to check (default: this one)")
     sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_check_version)
 
