@@ -154,7 +154,7 @@ def test_cli_markdown_and_changelog(edited):
     assert md.out.startswith("## Data diff: HEAD") and "| event_id | column | before | after |" in md.out
     log = run_cli("diff", "HEAD", str(repo), "--changelog")
     assert log.code == 0, log.text
-    assert log.out.startswith(f"## [{_version()}] - ")
+    assert log.out.startswith("## [Unreleased]\n")  # the copy still has the released version
     assert "### Added\n- `actors`: 1 row(s): act-zz-test." in log.out
     assert "### Removed\n- `actors`: field removed: wikidata_qid." in log.out
     assert "### Fixed\n- `events`: corrected 1 value(s) in 1 row(s) (columns title)." in log.out
@@ -178,6 +178,13 @@ def test_release_directory_and_its_git_revision_agree():
     b = open_snapshot("HEAD")
     assert "releases/eastasia-data-" in b.label
     assert set(a.tables) == set(b.tables)
+
+
+def test_invalid_data_is_refused_with_exit_1(tmp_path):
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    set_value(repo, "events", 0, "date_precision", "week")
+    run = run_cli("diff", "HEAD", str(repo))
+    assert run.code == 1 and "the data is not valid" in run.err and "date_precision" in run.err
 
 
 @pytest.mark.parametrize("spec", ["no-such-revision", "tests"])

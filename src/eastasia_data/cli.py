@@ -91,7 +91,7 @@ def cmd_fmt(args) -> int:
 
 def cmd_diff(args) -> int:
     from eastasia_data import diff_render
-    from eastasia_data.diff import SnapshotError, diff, from_checkout, open_snapshot
+    from eastasia_data.diff import InvalidDataError, SnapshotError, diff, from_checkout, open_snapshot
     from eastasia_data.paths import REPO_DIR
 
     try:
@@ -100,7 +100,7 @@ def cmd_diff(args) -> int:
                else from_checkout(REPO_DIR, "working tree", sources_dir=args.sources_dir))
     except SnapshotError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_INVALID if isinstance(exc, InvalidDataError) else EXIT_USAGE
     d = diff(old, new)
     if args.changelog:
         print(diff_render.render_changelog(d), end="")

@@ -63,6 +63,10 @@ class SnapshotError(ValueError):
     """A version cannot be read; the message says what was given and what is accepted."""
 
 
+class InvalidDataError(SnapshotError):
+    """A checkout's tables do not validate, so they cannot be typed as a release would store them."""
+
+
 @dataclass
 class TableState:
     """One table of a snapshot: its stored Table Schema, description and typed rows."""
@@ -181,7 +185,7 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
     report = validate(directory / "data", sources_dir, schemas_dir=directory / "schemas", require_archive=False)
     if not report.valid:
         first = report.problems[0].as_text()
-        raise SnapshotError(f"{label or directory}: the data is not valid ({report.summary}); first: {first}")
+        raise InvalidDataError(f"{label or directory}: the data is not valid ({report.summary}); first: {first}")
     frames = report.frames()
     tables = {
         name: TableState(name, t.to_table_schema(stored=True), t.description,

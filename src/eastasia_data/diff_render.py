@@ -113,9 +113,11 @@ SECTIONS = ("Added", "Changed", "Removed", "Fixed")
 def render_changelog(d: Diff, version: str | None = None, date: str | None = None) -> str:
     """A draft Keep a Changelog entry for the changes (edit the wording before committing it).
 
-    ``version`` defaults to the new side's version; with neither, the entry is ``[Unreleased]``.
+    ``version`` defaults to the new side's version; when there is none, or it is still the old
+    side's version (not bumped yet), the entry is ``[Unreleased]``.
     """
-    version = version or d.new.version
+    if version is None and d.new.version != d.old.version:
+        version = d.new.version
     head = f"## [{version}] - {date or dt.date.today().isoformat()}" if version else "## [Unreleased]"
     sections: dict[str, list[str]] = {s: [] for s in SECTIONS}
     for c in d.changes:
