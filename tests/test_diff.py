@@ -160,6 +160,14 @@ def test_cli_markdown_and_changelog(edited):
     assert "### Fixed\n- `events`: corrected 1 value(s) in 1 row(s) (columns title)." in log.out
 
 
+def test_changelog_entry_is_headed_by_the_bumped_version(edited, current):
+    repo, _ = edited
+    d = diff(current, from_checkout(repo))
+    d.new.version = "1.0.0"
+    assert render_changelog(d, date="2026-12-01").startswith("## [1.0.0] - 2026-12-01\n\n### Added\n")
+    assert render_changelog(diff(current, current)) == "## [Unreleased]\n\n- No change to the data.\n"
+
+
 def test_git_revision_without_a_release_is_built_from_its_data(tmp_path, current):
     repo = make_checkout(tmp_path / "repo", releases=False)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]

@@ -14,7 +14,7 @@ Examples
 --------
 >>> from eastasia_data.citation import cite
 >>> print(cite("apa"))  # doctest: +ELLIPSIS
-eastasia-data contributors. (20...). eastasia-data: ... (Version 0.1.0) [Data set]. ... sha256:...
+eastasia-data contributors. (20...). eastasia-data: ... (Version ...) [Data set]. ... sha256:...
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ policy (``docs/versioning.md``) asks for; :attr:`Diff.bump` is the largest of th
 Examples
 --------
 >>> from eastasia_data.diff import diff, open_snapshot
->>> release = open_snapshot("releases/eastasia-data-0.1.0")
+>>> from eastasia_data.loader import release_dir
+>>> release = open_snapshot(release_dir())
 >>> diff(release, release).changes
 []
 """
@@ -26,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import subprocess
 import tarfile
@@ -229,8 +231,6 @@ def from_git(rev: str, repo: Path | None = None, *, sources_dir: str | Path | No
     if archive.returncode != 0:
         raise SnapshotError(f"{rev}: cannot read {', '.join(members)} ({archive.stderr.decode().strip()})")
     with tempfile.TemporaryDirectory(prefix="eastasia-diff-") as tmp:
-        import io
-
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
         if has_release:

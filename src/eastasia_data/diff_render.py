@@ -5,7 +5,8 @@ Examples
 --------
 >>> from eastasia_data.diff import diff, open_snapshot
 >>> from eastasia_data.diff_render import render_text
->>> release = open_snapshot("releases/eastasia-data-0.1.0")
+>>> from eastasia_data.loader import release_dir
+>>> release = open_snapshot(release_dir())
 >>> print(render_text(diff(release, release)).splitlines()[-1])
 no differences
 """
