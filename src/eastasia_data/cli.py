@@ -71,6 +71,31 @@ def cmd_verify(args) -> int:
     return EXIT_INVALID if problems else EXIT_OK
 
 
+def cmd_export(args) -> int:
+    from eastasia_data.export import ExportError, export
+
+    try:
+        path = export(args.format, args.out, force=args.force)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"written: {path} ({args.format})")
+    return EXIT_OK
+
+
+def cmd_plot(args) -> int:
+    from eastasia_data.plot import PlotError, plot
+
+    try:
+        written = plot(args.figure, args.out)
+    except PlotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for path in written:
+        print(f"written: {path}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="eastasia-data", description="Validate, build and inspect the eastasia-data tables.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -96,6 +121,18 @@ def parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("verify", help="check the installed release's files against their hashes")
     sp.set_defaults(func=cmd_verify)
+
+    sp = sub.add_parser("export", help="write the release as a SQLite or DuckDB database, an Excel workbook or CSVs")
+    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv"), help="the format")
+    sp.add_argument("--out", required=True, metavar="PATH", help="the file to write (for csv: a directory)")
+    sp.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("plot", help="draw a figure of the release as PNG and SVG")
+    sp.add_argument("figure", choices=("timeline", "network"), help="which figure")
+    sp.add_argument("--out", default="docs/figures", metavar="DIR",
+                    help="directory for <figure>.png and <figure>.svg (default: docs/figures)")
+    sp.set_defaults(func=cmd_plot)
     return p
 
 
