@@ -107,8 +107,10 @@ def validate(
     from eastasia_data.checks.relations import check_relations
     from eastasia_data.checks.table import check_table
 
-    model = read_model(Path(schemas_dir) if schemas_dir else None)
     data_dir = Path(data_dir) if data_dir else paths.data_dir()
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"{data_dir}: no such data directory (run from a checkout, or pass --data-dir)")
+    model = read_model(Path(schemas_dir) if schemas_dir else None)
     if require_archive is None:
         require_archive = os.environ.get("CI", "").lower() == "true"
     if sources_dir is None:
