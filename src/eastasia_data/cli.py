@@ -26,6 +26,14 @@ def _check_dirs(args) -> str | None:
 
 
 def cmd_validate(args) -> int:
+    """``eastasia-data validate``: print the report; 0 when valid, 1 when not.
+
+    Examples
+    --------
+    >>> cmd_validate(parser().parse_args(["validate"]))  # doctest: +ELLIPSIS
+    valid: checked 9 tables, ... rows
+    0
+    """
     from eastasia_data.validation import validate
 
     report = validate(**_validate_args(args))
@@ -34,6 +42,15 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
+    """``eastasia-data build``: validate, then write the release; 1 if invalid or refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cmd_build(parser().parse_args(["build", "--out", tempfile.mkdtemp()]))  # doctest: +ELLIPSIS
+    built: .../eastasia-data-... (version ...; valid: checked 9 tables, ... rows)
+    0
+    """
     from eastasia_data.release import BuildError, build
     from eastasia_data.validation import validate
 
@@ -52,6 +69,15 @@ def cmd_build(args) -> int:
 
 
 def cmd_generate(args) -> int:
+    """``eastasia-data generate [--check]``: rewrite the generated files, or report stale ones (exit 1).
+
+    Examples
+    --------
+    >>> cmd_generate(parser().parse_args(["generate", "--check"]))  # doctest: +ELLIPSIS
+    up to date: .../datapackage.json
+    ...
+    0
+    """
     from eastasia_data.generate import generate
 
     for path, status in generate(check=args.check):
@@ -62,6 +88,14 @@ def cmd_generate(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    """``eastasia-data verify``: check the release's files against their hashes; 1 if any was altered.
+
+    Examples
+    --------
+    >>> cmd_verify(parser().parse_args(["verify"]))  # doctest: +ELLIPSIS
+    verified: ...
+    0
+    """
     from eastasia_data.loader import release_dir, verify_release
 
     problems = verify_release()
@@ -72,6 +106,18 @@ def cmd_verify(args) -> int:
 
 
 def cmd_export(args) -> int:
+    """``eastasia-data export``: write the release in another format; 1 if refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp() + "/e.sqlite"
+    >>> cmd_export(parser().parse_args(["export", "--format", "sqlite", "--out", out]))  # doctest: +ELLIPSIS
+    written: .../e.sqlite (sqlite)
+    0
+    >>> cmd_export(parser().parse_args(["export", "--format", "sqlite", "--out", out]))
+    1
+    """
     from eastasia_data.export import ExportError, export
 
     try:
@@ -84,6 +130,16 @@ def cmd_export(args) -> int:
 
 
 def cmd_plot(args) -> int:
+    """``eastasia-data plot``: draw a figure as PNG and SVG; 1 if it cannot be drawn.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cmd_plot(parser().parse_args(["plot", "network", "--out", tempfile.mkdtemp()]))  # doctest: +ELLIPSIS
+    written: .../network.png
+    written: .../network.svg
+    0
+    """
     from eastasia_data.plot import PlotError, plot
 
     try:
@@ -97,6 +153,14 @@ def cmd_plot(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``eastasia-data`` command, one subcommand per task.
+
+    Examples
+    --------
+    >>> args = parser().parse_args(["export", "--format", "csv", "--out", "tables"])
+    >>> args.format, args.out, args.force
+    ('csv', 'tables', False)
+    """
     p = argparse.ArgumentParser(prog="eastasia-data", description="Validate, build and inspect the eastasia-data tables.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -137,6 +201,19 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return its exit status.
+
+    Errors are one line on stderr, never a traceback: 1 for invalid data or a refused
+    action, 2 for a usage or I/O error.
+
+    Examples
+    --------
+    >>> main(["validate", "--data-dir", "/nonexistent"])
+    2
+    >>> main(["verify"])  # doctest: +ELLIPSIS
+    verified: ...
+    0
+    """
     args = parser().parse_args(argv)
     if getattr(args, "dirs", False):
         problem = _check_dirs(args)

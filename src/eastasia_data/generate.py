@@ -48,7 +48,24 @@ GENERATED: dict[str, Callable[[], str]] = {
 
 
 def generate(check: bool = False) -> Iterator[tuple[Path, str]]:
-    """Render each generated file; write it unless ``check``. Yields (path, status)."""
+    """Render each generated file; write it unless ``check``. Yields (path, status).
+
+    Parameters
+    ----------
+    check : bool, default False
+        Only compare: report each file as ``up to date`` or ``out of date …``.
+
+    Yields
+    ------
+    tuple of (pathlib.Path, str)
+        Each file of :data:`GENERATED` and its status (``up to date``, ``written`` or
+        ``out of date (run `eastasia-data generate`)``).
+
+    Examples
+    --------
+    >>> [status for _, status in generate(check=True)][0]
+    'up to date'
+    """
     for rel, render in GENERATED.items():
         path = paths.REPO_DIR / rel
         text = render()
