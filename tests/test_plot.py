@@ -81,6 +81,12 @@ def test_svg_is_byte_stable(rendered, tmp_path):
     assert (tmp_path / f"{kind}.svg").read_bytes() == svg.read_bytes()
 
 
+def test_plot_without_a_name_draws_both(tmp_path):
+    result = run_cli("plot", "--out", str(tmp_path))
+    assert result.code == 0, result.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["network.png", "network.svg", "timeline.png", "timeline.svg"]
+
+
 def test_unknown_figure_is_a_usage_error():
     result = run_cli("plot", "map")
     assert result.code == 2

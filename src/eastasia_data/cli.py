@@ -130,7 +130,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    """``eastasia-data plot``: draw a figure as PNG and SVG; 1 if it cannot be drawn.
+    """``eastasia-data plot [timeline|network|all]``: draw figures as PNG and SVG; 1 if one cannot be drawn.
 
     Examples
     --------
@@ -142,8 +142,9 @@ def cmd_plot(args) -> int:
     """
     from eastasia_data.plot import PlotError, plot
 
+    figures = ("timeline", "network") if args.figure == "all" else (args.figure,)
     try:
-        written = plot(args.figure, args.out)
+        written = [path for figure in figures for path in plot(figure, args.out)]
     except PlotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -193,7 +194,8 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_export)
 
     sp = sub.add_parser("plot", help="draw a figure of the release as PNG and SVG")
-    sp.add_argument("figure", choices=("timeline", "network"), help="which figure")
+    sp.add_argument("figure", nargs="?", default="all", choices=("timeline", "network", "all"),
+                    help="which figure (default: all)")
     sp.add_argument("--out", default="docs/figures", metavar="DIR",
                     help="directory for <figure>.png and <figure>.svg (default: docs/figures)")
     sp.set_defaults(func=cmd_plot)

@@ -11,7 +11,7 @@ Examples
 >>> from eastasia_data.plot import timeline_rows
 >>> rows = timeline_rows()
 >>> rows.columns.tolist()
-['event_id', 'start', 'end', 'date', 'title', 'category', 'actors']
+['event_id', 'start', 'end', 'date', 'precision', 'title', 'category', 'actors']
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def timeline_rows(frames: Mapping[str, Any] | None = None):
     -------
     pandas.DataFrame
         Columns ``event_id``, ``start`` and ``end`` (timestamps; ``end`` may be missing),
-        ``date`` (the start date as text at its precision), ``title``, ``category`` and
+        ``date`` (the start date as text at its precision), ``precision`` (``day``,
+        ``month`` or ``year``), ``title``, ``category`` and
         ``actors`` (the actors' names, those acting first, then recipients, then
         participants, joined by ", ").
 
@@ -84,6 +85,7 @@ def timeline_rows(frames: Mapping[str, Any] | None = None):
         "start": events["start_date"],
         "end": events["end_date"],
         "date": [d.strftime(_PRECISION_FORMAT[str(p)]) for d, p in zip(events["start_date"], events["date_precision"])],
+        "precision": events["date_precision"].astype(str),
         "title": events["title"].astype(str),
         "category": events["category"],
         "actors": events["event_id"].map(actors).fillna("").astype(str),
@@ -163,9 +165,9 @@ def _colours(values) -> dict[str, Any]:
 def timeline(frames: Mapping[str, Any] | None = None):
     """Draw the events over time, coloured by PLOVER category and labelled with their actors.
 
-    One row per event, oldest at the top: the date and title on the left, a marker (and
-    a bar for events lasting longer than a day) at the event's date, the actors on the
-    right. Events before :data:`RECENT_FROM` share a narrow left panel so that the
+    One row per event, oldest at the top: the date and title on the left, a marker at the
+    event's start, a bar to its end for events lasting longer than a day (or over the
+    month or year when the date is known only that far), the actors on the right. Events before :data:`RECENT_FROM` share a narrow left panel so that the
     recent, dense years get the width.
 
     Parameters
@@ -192,6 +194,7 @@ def timeline(frames: Mapping[str, Any] | None = None):
     from matplotlib.transforms import blended_transform_factory
 
     rows = timeline_rows(frames)
+    period = {"month": pd.DateOffset(months=1), "year": pd.DateOffset(years=1)}
     if rows.empty:
         raise PlotError("there are no events to draw")
     categories = [str(c) for c in rows["category"].cat.categories] if hasattr(rows["category"], "cat") \
@@ -208,10 +211,11 @@ def timeline(frames: Mapping[str, Any] | None = None):
         ax = fig.add_subplot(grid[0, i], sharey=axes[0] if axes else None)
         axes.append(ax)
         ys = [y[e] for e in part["event_id"]]
-        spans = part[part["end"].notna()]
-        for _, r in spans.iterrows():
-            ax.plot([r["start"], r["end"]], [y[r["event_id"]]] * 2, color=colour[str(r["category"])],
-                    linewidth=5, alpha=0.5, solid_capstyle="round")
+        for _, r in part.iterrows():
+            end = r["end"] if pd.notna(r["end"]) else r["start"] + period.get(r["precision"], pd.Timedelta(0))
+            if end > r["start"]:
+                ax.plot([r["start"], end], [y[r["event_id"]]] * 2, color=colour[str(r["category"])],
+                        linewidth=5, alpha=0.5, solid_capstyle="round")
         ax.scatter(part["start"], ys, c=[colour[str(c)] for c in part["category"]], s=70, zorder=3,
                    edgecolors="black", linewidths=0.5, gid="events")
         lo = part["start"].min()
@@ -245,7 +249,9 @@ def timeline(frames: Mapping[str, Any] | None = None):
     present = [c for c in categories if c in set(rows["category"].astype(str))]
     handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=colour[c], markeredgecolor="black",
                       markeredgewidth=0.5, markersize=8, label=c) for c in present]
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(present), frameon=False,
+    handles.append(Line2D([], [], color="0.6", linewidth=5, alpha=0.6,
+                          label="bar: duration, or the month or year a date is known to"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False,
                title="PLOVER event category", fontsize=8.5, title_fontsize=9)
     fig.suptitle(f"Events in eastasia-data ({n}), oldest first", fontsize=13)
     return fig
