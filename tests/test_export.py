@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import eastasia_data as ead
-from eastasia_data.export import export
+from eastasia_data.export import ExportError, export
 from eastasia_data.loader import descriptor
 
 from conftest import REPO, TABLES, run_cli
@@ -137,15 +137,15 @@ FORMULAS = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\t=1"]
 
 @pytest.fixture
 def crafted_frames():
-    frames = ead.load_all()
-    events = frames["events"].copy()
+    """Only the modified table: export() takes the others from the release."""
+    events = ead.load("events")
     events.loc[events.index[: len(FORMULAS)], "title"] = FORMULAS
-    frames["events"] = events
-    return frames
+    return {"events": events}
 
 
 def test_csv_export_neutralises_formulas(tmp_path, crafted_frames):
     out = export("csv", tmp_path / "csv", frames=crafted_frames)
+    assert sorted(p.stem for p in out.iterdir()) == TABLES
     titles = pd.read_csv(out / "events.csv", dtype=str)["title"].tolist()
     assert titles[: len(FORMULAS)] == ["'" + f for f in FORMULAS]
     assert not any(t.startswith(("=", "+", "-", "@", "\t")) for t in titles)
@@ -154,6 +154,7 @@ def test_csv_export_neutralises_formulas(tmp_path, crafted_frames):
 def test_xlsx_export_stores_formulas_as_text(tmp_path, crafted_frames):
     out = export("xlsx", tmp_path / "e.xlsx", frames=crafted_frames)
     book = openpyxl.load_workbook(out)
+    assert sorted(book.sheetnames) == TABLES
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     sheet = book["events"]
@@ -174,6 +175,15 @@ def test_existing_output_is_refused_then_replaced_with_force(tmp_path):
     assert forced.code == 0, forced.text
     assert read_sqlite(out)["events"].shape[0] == len(ead.load("events"))
     assert [p.name for p in tmp_path.iterdir()] == ["e.sqlite"]  # no scratch files left behind
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb"])
+def test_frames_that_break_a_key_are_refused_and_nothing_is_written(tmp_path, fmt):
+    links = ead.load("event_actors")
+    links.loc[links.index[0], "actor_id"] = "act-nobody"
+    with pytest.raises(ExportError, match="table event_actors: a row breaks a constraint"):
+        export(fmt, tmp_path / f"e.{fmt}", frames={"event_actors": links})
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("args, code, message", [

@@ -291,14 +291,14 @@ def insertion_batches(name: str, frame, schema: dict[str, Any]) -> list:
 
 
 def _release_tables(frames: Mapping[str, Any] | None) -> tuple[dict[str, dict], dict[str, Any]]:
-    from eastasia_data.loader import descriptor, load_all
+    from eastasia_data.loader import descriptor, load
 
     schemas = {r["name"]: r["schema"] for r in descriptor()["resources"]}
-    frames = dict(load_all() if frames is None else frames)
-    unknown = sorted(set(frames) - set(schemas))
+    given = dict(frames or {})
+    unknown = sorted(set(given) - set(schemas))
     if unknown:
         raise ExportError(f"not tables of the release: {', '.join(unknown)}")
-    texts = {name: text_columns(frames[name], schemas[name]) for name in schemas if name in frames}
+    texts = {name: text_columns(given[name] if name in given else load(name), schemas[name]) for name in schemas}
     return schemas, texts
 
 
@@ -310,14 +310,15 @@ def _write_sqlite(path: Path, schemas, texts) -> None:
         con.execute("PRAGMA foreign_keys = ON")
         with con:
             for name in table_order(schemas):
-                if name not in texts:
-                    continue
                 con.execute(create_table_sql(name, schemas[name], "sqlite"))
                 columns = list(texts[name].columns)
                 sql = (f"INSERT INTO {_quote(name)} ({_columns(columns)}) "
                        f"VALUES ({', '.join('?' for _ in columns)})")
-                for batch in insertion_batches(name, texts[name], schemas[name]):
-                    con.executemany(sql, batch.itertuples(index=False, name=None))
+                try:
+                    for batch in insertion_batches(name, texts[name], schemas[name]):
+                        con.executemany(sql, batch.itertuples(index=False, name=None))
+                except sqlite3.IntegrityError as exc:
+                    raise ExportError(f"table {name}: a row breaks a constraint ({exc})") from None
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise ExportError(f"{len(problems)} row(s) break a foreign key, e.g. {problems[0]}")
@@ -331,13 +332,14 @@ def _write_duckdb(path: Path, schemas, texts) -> None:
     con = duckdb.connect(str(path))
     try:
         for name in table_order(schemas):
-            if name not in texts:
-                continue
             con.execute(create_table_sql(name, schemas[name], "duckdb"))
             for i, batch in enumerate(insertion_batches(name, texts[name], schemas[name])):
                 view = f"_batch_{i}"
                 con.register(view, batch.astype(object).where(batch.notna(), None))
-                con.execute(f"INSERT INTO {_quote(name)} SELECT * FROM {view}")
+                try:
+                    con.execute(f"INSERT INTO {_quote(name)} SELECT * FROM {view}")
+                except duckdb.ConstraintException as exc:
+                    raise ExportError(f"table {name}: a row breaks a constraint ({exc})") from None
                 con.unregister(view)
         con.execute("CHECKPOINT")
     finally:
@@ -392,8 +394,9 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
         The file to write; for ``csv``, the directory to write one ``<table>.csv`` per
         table into.
     frames : mapping of str to DataFrame, optional
-        The tables to export, as :func:`eastasia_data.load` returns them (possibly
-        modified); by default every table of the release.
+        Tables to export instead of the release's, as :func:`eastasia_data.load` returns
+        them (possibly modified); every table not given is taken from the release, so
+        the keys still have their parents.
     force : bool, default False
         Replace ``out`` if it exists (for ``csv``, the whole directory's export).
 
