@@ -29,6 +29,8 @@ RECENT_FROM = 2022
 _ROLE_ORDER = {"actor": 0, "recipient": 1, "participant": 2}
 _PRECISION_FORMAT = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 _SVG_SALT = "eastasia-data"
+#: Colour of the arrows from an actor to the targets of its courses of action (no node uses it).
+STRATEGY_COLOUR = "#00897b"
 
 
 class PlotError(RuntimeError):
@@ -110,7 +112,8 @@ def actor_graph(frames: Mapping[str, Any] | None = None):
     nodes : pandas.DataFrame
         One row per actor that has at least one link: ``actor_id``, ``name``, ``kind``,
         ``events`` (how many events it takes part in) and ``strategies`` (how many
-        courses of action it takes or is the target of).
+        courses of action it takes or is the target of). ``nodes.attrs["kinds"]`` lists
+        every kind of actor in schema order, which fixes each kind's colour.
     edges : pandas.DataFrame
         One row per linked pair and kind of link: ``source`` and ``target`` (actor ids,
         in id order for shared events, actor → target for strategies), ``link``
@@ -145,6 +148,7 @@ def actor_graph(frames: Mapping[str, Any] | None = None):
     strategies = Counter(pairs["actor_id_target"].astype(str)) + Counter(f["strategies"]["actor_id"].astype(str))
     linked = sorted(set(edges["source"]) | set(edges["target"]))
     actors = f["actors"].set_index("actor_id")
+    kind = f["actors"]["kind"]
     nodes = pd.DataFrame({
         "actor_id": linked,
         "name": [str(actors.at[a, "name"]) for a in linked],
@@ -152,6 +156,7 @@ def actor_graph(frames: Mapping[str, Any] | None = None):
         "events": [int(events.get(a, 0)) for a in linked],
         "strategies": [int(strategies.get(a, 0)) for a in linked],
     })
+    nodes.attrs["kinds"] = [str(k) for k in kind.cat.categories] if hasattr(kind, "cat") else sorted(set(kind.astype(str)))
     return nodes, edges
 
 
@@ -261,7 +266,7 @@ def network(frames: Mapping[str, Any] | None = None, *, seed: int = 7):
     """Draw the actors as a network linked by shared events and by courses of action.
 
     Grey lines join actors taking part in the same events (thicker for more events);
-    orange arrows run from an actor to the actors its courses of action are directed at.
+    teal arrows run from an actor to the actors its courses of action are directed at.
     Nodes are coloured by kind of actor and sized by the number of events.
 
     Parameters
@@ -307,10 +312,12 @@ def network(frames: Mapping[str, Any] | None = None, *, seed: int = 7):
         ax.plot([x1, x2], [y1, y2], color="0.55", alpha=0.55, linewidth=min(0.6 + 0.9 * w, 8.0), zorder=1)
     for a, b, w in edges[edges["link"] == "strategy"][["source", "target", "weight"]].itertuples(index=False):
         ax.add_patch(FancyArrowPatch(pos[a], pos[b], arrowstyle="-|>", mutation_scale=14,
-                                     connectionstyle="arc3,rad=0.18", color="tab:orange", alpha=0.8,
+                                     connectionstyle="arc3,rad=0.18", color=STRATEGY_COLOUR, alpha=0.8,
                                      linewidth=min(0.8 + 0.3 * w, 4.0), shrinkA=12, shrinkB=14, zorder=2))
-    kinds = list(dict.fromkeys(sorted(nodes["kind"])))
-    colour = _colours(kinds)
+    # Colours follow the schema's order of actor kinds, so a kind keeps its colour as data changes.
+    all_kinds = nodes.attrs.get("kinds") or sorted(set(nodes["kind"]))
+    colour = _colours(all_kinds)
+    kinds = [k for k in all_kinds if k in set(nodes["kind"])]
     xy = np.array([pos[a] for a in nodes["actor_id"]])
     sizes = 90 + 45 * nodes["events"].to_numpy()
     ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=[colour[k] for k in nodes["kind"]],
@@ -324,7 +331,7 @@ def network(frames: Mapping[str, Any] | None = None, *, seed: int = 7):
     handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=colour[k], markeredgecolor="black",
                       markersize=9, label=k.replace("_", " ")) for k in kinds]
     handles += [Line2D([], [], color="0.55", linewidth=2, label="shared events (thicker: more)"),
-                Line2D([], [], color="tab:orange", linewidth=1.5, marker=">", label="course of action → target")]
+                Line2D([], [], color=STRATEGY_COLOUR, linewidth=1.5, marker=">", label="course of action → target")]
     ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=False, title="node size: number of events")
     fig.suptitle(f"Actors linked by shared events and strategies ({len(nodes)} actors)", fontsize=13)
     return fig
