@@ -153,6 +153,101 @@ def cmd_plot(args) -> int:
     return EXIT_OK
 
 
+def cmd_fmt(args) -> int:
+    """``eastasia-data fmt [--check]``: rewrite the CSV tables canonically; 1 if any is refused (or, with --check, not canonical).
+
+    Examples
+    --------
+    >>> cmd_fmt(parser().parse_args(["fmt", "--check"]))
+    9 files: 9 canonical
+    0
+    """
+    from eastasia_data.fmt import fmt
+
+    results = fmt(args.data_dir, check=args.check)
+    bad = 0
+    for r in results:
+        if r.status != "canonical":
+            print(r.as_text())
+            for p in r.problems:
+                print("  " + p.as_text())
+        bad += r.status in ("refused", "not canonical")
+    counts = {s: sum(r.status == s for r in results) for s in ("canonical", "rewritten", "not canonical", "refused")}
+    print(f"{len(results)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+    if bad and args.check:
+        print("run `eastasia-data fmt` to rewrite them canonically", file=sys.stderr)
+    return EXIT_INVALID if bad else EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    """``eastasia-data diff OLD [NEW]``: print the differences; 1 if a side's data is invalid, 2 if unreadable.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import release_dir
+    >>> same = str(release_dir())
+    >>> cmd_diff(parser().parse_args(["diff", same, same]))  # doctest: +ELLIPSIS
+    /... (version ...) → /... (version ...)
+    no differences
+    0
+    """
+    from eastasia_data import diff_render
+    from eastasia_data.diff import InvalidDataError, SnapshotError, diff, from_checkout, open_snapshot
+    from eastasia_data.paths import REPO_DIR
+
+    try:
+        old = open_snapshot(args.old, sources_dir=args.sources_dir)
+        new = (open_snapshot(args.new, sources_dir=args.sources_dir) if args.new
+               else from_checkout(REPO_DIR, "working tree", sources_dir=args.sources_dir))
+    except SnapshotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID if isinstance(exc, InvalidDataError) else EXIT_USAGE
+    d = diff(old, new)
+    if args.changelog:
+        print(diff_render.render_changelog(d), end="")
+    elif args.format == "markdown":
+        print(diff_render.render_markdown(d), end="")
+    else:
+        print(diff_render.render_text(d))
+    return EXIT_OK
+
+
+def cmd_check_version(args) -> int:
+    """``eastasia-data check-version``: 1 when the version is a smaller bump than the data changes require.
+
+    Examples
+    --------
+    >>> cmd_check_version(parser().parse_args(["check-version"]))  # doctest: +ELLIPSIS
+    ok: ...
+    0
+    """
+    from eastasia_data.diff import SnapshotError
+    from eastasia_data.versioning import VersionError, check_version
+
+    try:
+        result = check_version(repo=args.repo, sources_dir=args.sources_dir)
+    except (SnapshotError, VersionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(result.render())
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def cmd_cite(args) -> int:
+    """``eastasia-data cite [--style bibtex|apa|cff]``: print the citation of the installed release.
+
+    Examples
+    --------
+    >>> cmd_cite(parser().parse_args(["cite", "--style", "apa"]))  # doctest: +ELLIPSIS
+    eastasia-data contributors. (...). ... [Data set]. ...
+    0
+    """
+    from eastasia_data.citation import cite
+
+    print(cite(args.style).rstrip("\n"))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``eastasia-data`` command, one subcommand per task.
 
@@ -199,6 +294,28 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default="docs/figures", metavar="DIR",
                     help="directory for <figure>.png and <figure>.svg (default: docs/figures)")
     sp.set_defaults(func=cmd_plot)
+
+    sp = sub.add_parser("fmt", help="rewrite the CSV tables canonically (sorted by key, minimal quoting, LF, NFC)")
+    sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
+    sp.add_argument("--check", action="store_true", help="change nothing; exit 1 naming each file that is not canonical")
+    sp.set_defaults(func=cmd_fmt, dirs=True)
+
+    sp = sub.add_parser("diff", help="compare two versions table by table, by primary key")
+    sp.add_argument("old", metavar="OLD", help="a release directory, a checkout directory or a git revision")
+    sp.add_argument("new", metavar="NEW", nargs="?", help="the same kinds (default: this checkout's data/ and schemas/)")
+    sp.add_argument("--format", choices=("text", "markdown"), default="text", help="text, or Markdown for a pull request")
+    sp.add_argument("--changelog", action="store_true", help="print a draft Keep a Changelog entry instead")
+    sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_diff)
+
+    sp = sub.add_parser("check-version", help="fail when pyproject's version is a smaller bump than the data changes require")
+    sp.add_argument("--repo", metavar="DIR", help="the checkout to check (default: this one)")
+    sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_check_version)
+
+    sp = sub.add_parser("cite", help="print the citation of the installed release")
+    sp.add_argument("--style", choices=("bibtex", "apa", "cff"), default="bibtex", help="citation style (default: bibtex)")
+    sp.set_defaults(func=cmd_cite)
     return p
 
 

@@ -36,6 +36,10 @@ def _filled(rel: str, block: str, render: str) -> Callable[[], str]:
         return dictionary.fill_block(text, block, getattr(dictionary, render)())
 
     return fill
+def _citation_cff() -> str:
+    from eastasia_data.citation import checkout_cff
+
+    return checkout_cff()
 
 
 #: Every generated file, relative to the checkout, with the function that renders it.
@@ -44,6 +48,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "docs/data-dictionary.md": _data_dictionary,
     "README.md": _filled("README.md", "tables", "render_tables_block"),
     "docs/datasheet.md": _filled("docs/datasheet.md", "composition", "render_composition_block"),
+    "CITATION.cff": _citation_cff,
 }
 
 

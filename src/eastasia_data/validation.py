@@ -161,6 +161,10 @@ def validate(
     files = {name: read_table_file(t, data_dir / t.csv_name, _display(data_dir / t.csv_name)) for name, t in model.items()}
     problems: list[Problem] = []
     notes: list[str] = []
+    for stray in sorted(set(p.stem for p in data_dir.glob("*.csv")) - set(model)):
+        problems.append(Problem(_display(data_dir / f"{stray}.csv"), None, None, None, "file",
+                                "is not a table of the dataset (no schemas/" + stray + ".yaml)",
+                                "add its schema to schemas/, or move the file out of the data directory"))
     for tf in files.values():
         problems += tf.problems
         problems += check_table(tf)
