@@ -28,6 +28,7 @@ def test_readme_quickstart_runs(capsys):
     exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "supported" in out and "title" in out
+    assert f"(Version {ead.__version__}) [Data set]" in out
 
 
 def test_readme_shows_the_figures_it_regenerates():
