@@ -26,6 +26,14 @@ def _check_dirs(args) -> str | None:
 
 
 def cmd_validate(args) -> int:
+    """``eastasia-data validate``: print the report; 0 when valid, 1 when not.
+
+    Examples
+    --------
+    >>> cmd_validate(parser().parse_args(["validate"]))  # doctest: +ELLIPSIS
+    valid: checked 9 tables, ... rows
+    0
+    """
     from eastasia_data.validation import validate
 
     report = validate(**_validate_args(args))
@@ -34,6 +42,15 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
+    """``eastasia-data build``: validate, then write the release; 1 if invalid or refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cmd_build(parser().parse_args(["build", "--out", tempfile.mkdtemp()]))  # doctest: +ELLIPSIS
+    built: .../eastasia-data-... (version ...; valid: checked 9 tables, ... rows)
+    0
+    """
     from eastasia_data.release import BuildError, build
     from eastasia_data.validation import validate
 
@@ -52,6 +69,15 @@ def cmd_build(args) -> int:
 
 
 def cmd_generate(args) -> int:
+    """``eastasia-data generate [--check]``: rewrite the generated files, or report stale ones (exit 1).
+
+    Examples
+    --------
+    >>> cmd_generate(parser().parse_args(["generate", "--check"]))  # doctest: +ELLIPSIS
+    up to date: .../datapackage.json
+    ...
+    0
+    """
     from eastasia_data.generate import generate
 
     for path, status in generate(check=args.check):
@@ -62,6 +88,14 @@ def cmd_generate(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    """``eastasia-data verify``: check the release's files against their hashes; 1 if any was altered.
+
+    Examples
+    --------
+    >>> cmd_verify(parser().parse_args(["verify"]))  # doctest: +ELLIPSIS
+    verified: ...
+    0
+    """
     from eastasia_data.loader import release_dir, verify_release
 
     problems = verify_release()
@@ -71,7 +105,63 @@ def cmd_verify(args) -> int:
     return EXIT_INVALID if problems else EXIT_OK
 
 
+def cmd_export(args) -> int:
+    """``eastasia-data export``: write the release in another format; 1 if refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp() + "/e.sqlite"
+    >>> cmd_export(parser().parse_args(["export", "--format", "sqlite", "--out", out]))  # doctest: +ELLIPSIS
+    written: .../e.sqlite (sqlite)
+    0
+    >>> cmd_export(parser().parse_args(["export", "--format", "sqlite", "--out", out]))
+    1
+    """
+    from eastasia_data.export import ExportError, export
+
+    try:
+        path = export(args.format, args.out, force=args.force)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"written: {path} ({args.format})")
+    return EXIT_OK
+
+
+def cmd_plot(args) -> int:
+    """``eastasia-data plot [timeline|network|all]``: draw figures as PNG and SVG; 1 if one cannot be drawn.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cmd_plot(parser().parse_args(["plot", "network", "--out", tempfile.mkdtemp()]))  # doctest: +ELLIPSIS
+    written: .../network.png
+    written: .../network.svg
+    0
+    """
+    from eastasia_data.plot import PlotError, plot
+
+    figures = ("timeline", "network") if args.figure == "all" else (args.figure,)
+    try:
+        written = [path for figure in figures for path in plot(figure, args.out)]
+    except PlotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for path in written:
+        print(f"written: {path}")
+    return EXIT_OK
+
+
 def cmd_fmt(args) -> int:
+    """``eastasia-data fmt [--check]``: rewrite the CSV tables canonically; 1 if any is refused (or, with --check, not canonical).
+
+    Examples
+    --------
+    >>> cmd_fmt(parser().parse_args(["fmt", "--check"]))
+    9 files: 9 canonical
+    0
+    """
     from eastasia_data.fmt import fmt
 
     results = fmt(args.data_dir, check=args.check)
@@ -90,6 +180,17 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_diff(args) -> int:
+    """``eastasia-data diff OLD [NEW]``: print the differences; 1 if a side's data is invalid, 2 if unreadable.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import release_dir
+    >>> same = str(release_dir())
+    >>> cmd_diff(parser().parse_args(["diff", same, same]))  # doctest: +ELLIPSIS
+    /... (version ...) → /... (version ...)
+    no differences
+    0
+    """
     from eastasia_data import diff_render
     from eastasia_data.diff import InvalidDataError, SnapshotError, diff, from_checkout, open_snapshot
     from eastasia_data.paths import REPO_DIR
@@ -112,6 +213,14 @@ def cmd_diff(args) -> int:
 
 
 def cmd_check_version(args) -> int:
+    """``eastasia-data check-version``: 1 when the version is a smaller bump than the data changes require.
+
+    Examples
+    --------
+    >>> cmd_check_version(parser().parse_args(["check-version"]))  # doctest: +ELLIPSIS
+    ok: ...
+    0
+    """
     from eastasia_data.diff import SnapshotError
     from eastasia_data.versioning import VersionError, check_version
 
@@ -125,6 +234,14 @@ def cmd_check_version(args) -> int:
 
 
 def cmd_cite(args) -> int:
+    """``eastasia-data cite [--style bibtex|apa|cff]``: print the citation of the installed release.
+
+    Examples
+    --------
+    >>> cmd_cite(parser().parse_args(["cite", "--style", "apa"]))  # doctest: +ELLIPSIS
+    eastasia-data contributors. (...). ... [Data set]. ...
+    0
+    """
     from eastasia_data.citation import cite
 
     print(cite(args.style).rstrip("\n"))
@@ -132,6 +249,14 @@ def cmd_cite(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``eastasia-data`` command, one subcommand per task.
+
+    Examples
+    --------
+    >>> args = parser().parse_args(["export", "--format", "csv", "--out", "tables"])
+    >>> args.format, args.out, args.force
+    ('csv', 'tables', False)
+    """
     p = argparse.ArgumentParser(prog="eastasia-data", description="Validate, build and inspect the eastasia-data tables.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -156,6 +281,19 @@ def parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("verify", help="check the installed release's files against their hashes")
     sp.set_defaults(func=cmd_verify)
+
+    sp = sub.add_parser("export", help="write the release as a SQLite or DuckDB database, an Excel workbook or CSVs")
+    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv"), help="the format")
+    sp.add_argument("--out", required=True, metavar="PATH", help="the file to write (for csv: a directory)")
+    sp.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("plot", help="draw a figure of the release as PNG and SVG")
+    sp.add_argument("figure", nargs="?", default="all", choices=("timeline", "network", "all"),
+                    help="which figure (default: all)")
+    sp.add_argument("--out", default="docs/figures", metavar="DIR",
+                    help="directory for <figure>.png and <figure>.svg (default: docs/figures)")
+    sp.set_defaults(func=cmd_plot)
 
     sp = sub.add_parser("fmt", help="rewrite the CSV tables canonically (sorted by key, minimal quoting, LF, NFC)")
     sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
@@ -182,6 +320,19 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return its exit status.
+
+    Errors are one line on stderr, never a traceback: 1 for invalid data or a refused
+    action, 2 for a usage or I/O error.
+
+    Examples
+    --------
+    >>> main(["validate", "--data-dir", "/nonexistent"])
+    2
+    >>> main(["verify"])  # doctest: +ELLIPSIS
+    verified: ...
+    0
+    """
     args = parser().parse_args(argv)
     if getattr(args, "dirs", False):
         problem = _check_dirs(args)

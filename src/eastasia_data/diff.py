@@ -98,9 +98,23 @@ class Change:
 
     @property
     def bump(self) -> str:
+        """The version bump this kind of change requires, from :data:`POLICY`.
+
+        Examples
+        --------
+        >>> Change("events", "rows added", "2 row(s)").bump
+        'minor'
+        """
         return POLICY[self.kind]
 
     def as_text(self) -> str:
+        """The change as one line: ``table: kind: detail [bump]``.
+
+        Examples
+        --------
+        >>> Change("events", "rows removed", "1 row(s)").as_text()
+        'events: rows removed: 1 row(s) [major]'
+        """
         return f"{self.table}: {self.kind}: {self.detail} [{self.bump}]"
 
 
@@ -124,6 +138,15 @@ class TableRows:
 
     @property
     def changed_keys(self) -> list[tuple[str, ...]]:
+        """The keys of the rows with at least one changed cell, in order of first change.
+
+        Examples
+        --------
+        >>> rows = TableRows("events", ("event_id",), cells=[CellChange(("evt-a",), "title", "x", "y"),
+        ...                                                  CellChange(("evt-a",), "summary", "x", "y")])
+        >>> rows.changed_keys
+        [('evt-a',)]
+        """
         return list(dict.fromkeys(c.key for c in self.cells))
 
     def __bool__(self) -> bool:
@@ -139,13 +162,41 @@ class Diff:
 
     @property
     def bump(self) -> str | None:
-        """The bump the changes require: ``major``, ``minor``, ``patch``, or None when there are none."""
+        """The bump the changes require: ``major``, ``minor``, ``patch``, or None when there are none.
+
+        Examples
+        --------
+        >>> import dataclasses
+        >>> from eastasia_data.loader import release_dir
+        >>> old = from_release(release_dir(), "old")
+        >>> events = old.tables["events"]
+        >>> frame = events.frame.iloc[1:].copy()
+        >>> frame.loc[frame.index[0], "title"] = "Renamed"
+        >>> new = dataclasses.replace(old, label="new",
+        ...                           tables={**old.tables, "events": dataclasses.replace(events, frame=frame)})
+        >>> diff(old, old).bump, diff(old, new).bump
+        (None, 'major')
+        """
         if not self.changes:
             return None
         return max((c.bump for c in self.changes), key=BUMPS.index)
 
     def reasons(self, bump: str) -> list[Change]:
-        """The changes that require ``bump``."""
+        """The changes that require ``bump``.
+
+        Examples
+        --------
+        >>> import dataclasses
+        >>> from eastasia_data.loader import release_dir
+        >>> old = from_release(release_dir(), "old")
+        >>> events = old.tables["events"]
+        >>> frame = events.frame.iloc[1:].copy()
+        >>> frame.loc[frame.index[0], "title"] = "Renamed"
+        >>> new = dataclasses.replace(old, label="new",
+        ...                           tables={**old.tables, "events": dataclasses.replace(events, frame=frame)})
+        >>> [c.kind for c in diff(old, new).reasons("patch")]
+        ['values changed']
+        """
         return [c for c in self.changes if c.bump == bump]
 
 
@@ -160,7 +211,15 @@ def _types_mapper():
 
 
 def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
-    """A built release: its descriptor and Parquet files."""
+    """A built release: its descriptor and Parquet files.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import release_dir
+    >>> snapshot = from_release(release_dir())
+    >>> "events" in snapshot.tables and snapshot.version is not None
+    True
+    """
     import pyarrow.parquet as pq
 
     directory = Path(directory)
@@ -177,7 +236,15 @@ def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
 
 
 def from_checkout(directory: str | Path, label: str | None = None, *, sources_dir: str | Path | None = None) -> Snapshot:
-    """A checkout's ``data/`` and ``schemas/``, typed as a release would store them (nothing is written)."""
+    """A checkout's ``data/`` and ``schemas/``, typed as a release would store them (nothing is written).
+
+    Examples
+    --------
+    >>> from eastasia_data import paths
+    >>> snapshot = from_checkout(paths.REPO_DIR, "working tree")
+    >>> str(snapshot.tables["events"].frame["start_date"].dtype)
+    'datetime64[ms]'
+    """
     from eastasia_data.release import arrow_table
     from eastasia_data.validation import validate
 
@@ -210,7 +277,13 @@ def _git(*args: str, repo: Path) -> subprocess.CompletedProcess:
 
 
 def is_revision(rev: str, repo: Path | None = None) -> bool:
-    """Whether ``rev`` names a commit of the repository."""
+    """Whether ``rev`` names a commit of the repository.
+
+    Examples
+    --------
+    >>> is_revision("HEAD"), is_revision("no-such-revision")
+    (True, False)
+    """
     try:
         return _git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", repo=repo or paths.REPO_DIR).returncode == 0
     except OSError:
@@ -218,7 +291,14 @@ def is_revision(rev: str, repo: Path | None = None) -> bool:
 
 
 def from_git(rev: str, repo: Path | None = None, *, sources_dir: str | Path | None = None) -> Snapshot:
-    """A revision of the repository: its committed release of its own version, else its data built in memory."""
+    """A revision of the repository: its committed release of its own version, else its data built in memory.
+
+    Examples
+    --------
+    >>> snapshot = from_git("HEAD")
+    >>> snapshot.label.startswith("HEAD") and "events" in snapshot.tables
+    True
+    """
     repo = repo or paths.REPO_DIR
     shown = _git("show", f"{rev}:pyproject.toml", repo=repo)
     if shown.returncode != 0:
@@ -245,6 +325,16 @@ def open_snapshot(spec: str | Path, *, repo: Path | None = None, sources_dir: st
     ------
     SnapshotError
         ``spec`` is none of these.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import release_dir
+    >>> open_snapshot(release_dir()).version == from_release(release_dir()).version
+    True
+    >>> open_snapshot("no-such-thing")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    eastasia_data.diff.SnapshotError: no-such-thing: not a release directory ...
     """
     path = Path(spec)
     if (path / "datapackage.json").is_file() and not (path / "data").is_dir():
@@ -264,7 +354,14 @@ def open_snapshot(spec: str | Path, *, repo: Path | None = None, sources_dir: st
 
 
 def show(value) -> str:
-    """A cell as text for comparison and display: dates without a midnight time, empty as ''."""
+    """A cell as text for comparison and display: dates without a midnight time, empty as ''.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> show(None), show(pd.Timestamp("2024-06-19")), show("Pyongyang")
+    ('', '2024-06-19', 'Pyongyang')
+    """
     import pandas as pd
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -415,6 +512,19 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
     Diff
         ``changes`` (schema and row changes, each with its bump), ``rows`` (per table:
         keys added and removed, each changed cell before → after) and ``bump``.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from eastasia_data.loader import release_dir
+    >>> old = from_release(release_dir(), "old")
+    >>> events = old.tables["events"]
+    >>> frame = events.frame.iloc[1:].copy()
+    >>> frame.loc[frame.index[0], "title"] = "Renamed"
+    >>> new = dataclasses.replace(old, label="new",
+    ...                           tables={**old.tables, "events": dataclasses.replace(events, frame=frame)})
+    >>> [c.as_text() for c in diff(old, new).changes]
+    ['events: rows removed: 1 row(s) [major]', 'events: values changed: 1 cell(s) in 1 row(s) [patch]']
     """
     changes: list[Change] = []
     rows: dict[str, TableRows] = {}

@@ -58,7 +58,24 @@ def _row_lines(r: TableRows) -> list[str]:
 
 
 def render_text(d: Diff) -> str:
-    """The diff as plain text: a heading, one line per change, then the rows and cells."""
+    """The diff as plain text: a heading, one line per change, then the rows and cells.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from eastasia_data.diff import diff, from_release
+    >>> from eastasia_data.loader import release_dir
+    >>> old = from_release(release_dir(), "old")
+    >>> events = old.tables["events"]
+    >>> frame = events.frame.iloc[1:].copy()
+    >>> frame.loc[frame.index[0], "title"] = "Renamed"
+    >>> new = dataclasses.replace(old, label="new",
+    ...                           tables={**old.tables, "events": dataclasses.replace(events, frame=frame)})
+    >>> d = diff(old, new)
+    >>> lines = render_text(d).splitlines()
+    >>> lines[1], lines[-1]
+    ('events:', 'required version bump: MAJOR (because of: rows removed)')
+    """
     out = [_heading(d)]
     tables = list(dict.fromkeys(c.table for c in d.changes))
     for table in tables:
@@ -77,7 +94,23 @@ def _md(text: str) -> str:
 
 
 def render_markdown(d: Diff) -> str:
-    """The diff as Markdown, suitable for a pull-request comment."""
+    """The diff as Markdown, suitable for a pull-request comment.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from eastasia_data.diff import diff, from_release
+    >>> from eastasia_data.loader import release_dir
+    >>> old = from_release(release_dir(), "old")
+    >>> events = old.tables["events"]
+    >>> frame = events.frame.iloc[1:].copy()
+    >>> frame.loc[frame.index[0], "title"] = "Renamed"
+    >>> new = dataclasses.replace(old, label="new",
+    ...                           tables={**old.tables, "events": dataclasses.replace(events, frame=frame)})
+    >>> d = diff(old, new)
+    >>> render_markdown(d).splitlines()[2]
+    '**required version bump: MAJOR (because of: rows removed)**'
+    """
     out = [f"## Data diff: {_md(_heading(d))}", "", f"**{_bump_line(d)}**"]
     tables = list(dict.fromkeys(c.table for c in d.changes))
     for table in tables:
@@ -116,6 +149,22 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
 
     ``version`` defaults to the new side's version; when there is none, or it is still the old
     side's version (not bumped yet), the entry is ``[Unreleased]``.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from eastasia_data.diff import diff, from_release
+    >>> from eastasia_data.loader import release_dir
+    >>> old = from_release(release_dir(), "old")
+    >>> events = old.tables["events"]
+    >>> frame = events.frame.iloc[1:].copy()
+    >>> frame.loc[frame.index[0], "title"] = "Renamed"
+    >>> new = dataclasses.replace(old, label="new",
+    ...                           tables={**old.tables, "events": dataclasses.replace(events, frame=frame)})
+    >>> d = diff(old, new)
+    >>> entry = render_changelog(d)
+    >>> entry.splitlines()[0], "### Removed" in entry and "### Fixed" in entry
+    ('## [Unreleased]', True)
     """
     if version is None and d.new.version != d.old.version:
         version = d.new.version

@@ -51,6 +51,13 @@ class FmtResult:
     problems: list[Problem] = field(default_factory=list)
 
     def as_text(self) -> str:
+        """One line for the file: its status and, when it is not canonical, why.
+
+        Examples
+        --------
+        >>> FmtResult("data/events.csv", "rewritten", ["CR or CRLF line ends"]).as_text()
+        'data/events.csv: rewritten (CR or CRLF line ends)'
+        """
         if self.status == "refused":
             return f"{self.display}: refused, cannot be read losslessly ({len(self.problems)} problem(s) below)"
         if self.reasons:
@@ -96,7 +103,19 @@ def canonical_rows(table: Table, frame) -> list[list[str]]:
 
 
 def canonical_text(table: Table, frame) -> str:
-    """The canonical CSV text of a read table (see the module docstring)."""
+    """The canonical CSV text of a read table (see the module docstring).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from eastasia_data.model import read_model
+    >>> table = read_model()["strategy_targets"]
+    >>> frame = pd.DataFrame({"strategy_id": ["str-b", "str-a"], "actor_id": ["act-x", "act-y, z"]})
+    >>> print(canonical_text(table, frame), end="")
+    strategy_id,actor_id
+    str-a,"act-y, z"
+    str-b,act-x
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([_normal(n) for n in table.field_names])
@@ -137,7 +156,20 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def format_file(table: Table, path: Path, display: str | None = None, *, check: bool = False) -> FmtResult:
-    """Rewrite one table's CSV canonically (or, with ``check``, only report whether it is)."""
+    """Rewrite one table's CSV canonically (or, with ``check``, only report whether it is).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from eastasia_data.model import read_model
+    >>> path = Path(tempfile.mkdtemp()) / "strategy_targets.csv"
+    >>> _ = path.write_bytes(b"strategy_id,actor_id\\r\\nstr-b,act-x\\r\\nstr-a,act-y\\r\\n")
+    >>> format_file(read_model()["strategy_targets"], path, "st.csv", check=True).status
+    'not canonical'
+    >>> format_file(read_model()["strategy_targets"], path, "st.csv").status, path.read_text().splitlines()[1]
+    ('rewritten', 'str-a,act-y')
+    """
     display = display or str(path)
     tf = read_table_file(table, path, display)
     blocking = [p for p in tf.problems if not _fixable(p)]
@@ -180,6 +212,11 @@ def fmt(data_dir: str | Path | None = None, *, schemas_dir: str | Path | None = 
     -------
     list of FmtResult
         One per table, in table order.
+
+    Examples
+    --------
+    >>> {r.status for r in fmt(check=True)}
+    {'canonical'}
     """
     model = read_model(Path(schemas_dir) if schemas_dir else None)
     data_dir = Path(data_dir) if data_dir else paths.data_dir()

@@ -20,6 +20,22 @@ def _root_datapackage() -> str:
     return json.dumps(root_descriptor(read_model()), ensure_ascii=False, indent=2) + "\n"
 
 
+def _data_dictionary() -> str:
+    from eastasia_data.dictionary import render_dictionary
+
+    return render_dictionary()
+
+
+def _filled(rel: str, block: str, render: str) -> Callable[[], str]:
+    """A renderer that refills the marked ``block`` of the hand-written file ``rel``."""
+
+    def fill() -> str:
+        from eastasia_data import dictionary
+
+        text = (paths.REPO_DIR / rel).read_text(encoding="utf-8")
+        return dictionary.fill_block(text, block, getattr(dictionary, render)())
+
+    return fill
 def _citation_cff() -> str:
     from eastasia_data.citation import checkout_cff
 
@@ -29,12 +45,32 @@ def _citation_cff() -> str:
 #: Every generated file, relative to the checkout, with the function that renders it.
 GENERATED: dict[str, Callable[[], str]] = {
     "datapackage.json": _root_datapackage,
+    "docs/data-dictionary.md": _data_dictionary,
+    "README.md": _filled("README.md", "tables", "render_tables_block"),
+    "docs/datasheet.md": _filled("docs/datasheet.md", "composition", "render_composition_block"),
     "CITATION.cff": _citation_cff,
 }
 
 
 def generate(check: bool = False) -> Iterator[tuple[Path, str]]:
-    """Render each generated file; write it unless ``check``. Yields (path, status)."""
+    """Render each generated file; write it unless ``check``. Yields (path, status).
+
+    Parameters
+    ----------
+    check : bool, default False
+        Only compare: report each file as ``up to date`` or ``out of date …``.
+
+    Yields
+    ------
+    tuple of (pathlib.Path, str)
+        Each file of :data:`GENERATED` and its status (``up to date``, ``written`` or
+        ``out of date (run `eastasia-data generate`)``).
+
+    Examples
+    --------
+    >>> [status for _, status in generate(check=True)][0]
+    'up to date'
+    """
     for rel, render in GENERATED.items():
         path = paths.REPO_DIR / rel
         text = render()

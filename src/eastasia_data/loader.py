@@ -34,6 +34,16 @@ def release_dir() -> Path:
 
     In an installed wheel it is ``eastasia_data/release/``; in a checkout, the built
     release of the checkout's version under ``releases/``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither is there (in a checkout: run ``eastasia-data build``).
+
+    Examples
+    --------
+    >>> (release_dir() / "datapackage.json").is_file()
+    True
     """
     shipped = paths.PACKAGE_DIR / "release"
     if (shipped / "datapackage.json").is_file():
@@ -64,7 +74,14 @@ def _descriptor(directory: Path) -> dict[str, Any]:
 
 
 def descriptor() -> dict[str, Any]:
-    """The release descriptor (``datapackage.json``) as a dict."""
+    """The release descriptor (``datapackage.json``) as a dict.
+
+    Examples
+    --------
+    >>> d = descriptor()
+    >>> d["name"], "events" in [r["name"] for r in d["resources"]]
+    ('eastasia-data', True)
+    """
     return _descriptor(release_dir())
 
 

@@ -83,17 +83,37 @@ class Field:
 
     @property
     def enum(self) -> tuple[str, ...]:
-        """The allowed values, in schema order (empty when any value is allowed)."""
+        """The allowed values, in schema order (empty when any value is allowed).
+
+        Examples
+        --------
+        >>> read_model()["event_actors"].field("role").enum
+        ('actor', 'recipient', 'participant')
+        """
         return tuple(c.value for c in self.categories)
 
     @property
     def is_partial_date(self) -> bool:
-        """A reduced-precision ISO 8601 date kept as a string in the CSV."""
+        """A reduced-precision ISO 8601 date kept as a string in the CSV.
+
+        Examples
+        --------
+        >>> events = read_model()["events"]
+        >>> events.field("start_date").is_partial_date, events.field("title").is_partial_date
+        (True, False)
+        """
         return self.precision_field is not None
 
     @property
     def pandas_dtype(self) -> str:
-        """The dtype :func:`eastasia_data.loader` returns for this column, as a string."""
+        """The dtype :func:`eastasia_data.load` returns for this column, as a string.
+
+        Examples
+        --------
+        >>> events = read_model()["events"]
+        >>> [events.field(c).pandas_dtype for c in ("event_id", "start_date", "category")]
+        ['str', 'datetime64[ms]', 'category']
+        """
         if self.categories:
             return "category"
         if self.is_partial_date or self.type == "date":
@@ -108,6 +128,12 @@ class Field:
         ``stored=True`` the field is described as the release's Parquet file
         holds it: a reduced-precision date is a ``datetime`` there (the first
         instant of its period), so its text pattern no longer applies.
+
+        Examples
+        --------
+        >>> start = read_model()["events"].field("start_date")
+        >>> start.to_table_schema()["type"], start.to_table_schema(stored=True)["type"]
+        ('string', 'datetime')
         """
         as_datetime = stored and self.is_partial_date
         ftype = "datetime" if as_datetime else self.type
@@ -160,6 +186,14 @@ class Rule:
     allow: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def to_descriptor(self) -> dict[str, Any]:
+        """The rule as written in a schema file (and in ``datapackage.json``'s ``rules``).
+
+        Examples
+        --------
+        >>> rule = read_model()["claims"].rules[0]
+        >>> rule.to_descriptor()["when"]
+        {'claimant': ['quoted_actor']}
+        """
         out: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
@@ -188,9 +222,23 @@ class Table:
 
     @property
     def field_names(self) -> tuple[str, ...]:
+        """The column names, in CSV order.
+
+        Examples
+        --------
+        >>> read_model()["strategy_targets"].field_names
+        ('strategy_id', 'actor_id')
+        """
         return tuple(f.name for f in self.fields)
 
     def field(self, name: str) -> Field:
+        """The column called ``name``; ``KeyError`` if the table has none.
+
+        Examples
+        --------
+        >>> read_model()["events"].field("category").type
+        'string'
+        """
         for f in self.fields:
             if f.name == name:
                 return f
@@ -198,22 +246,48 @@ class Table:
 
     @property
     def csv_name(self) -> str:
+        """The file name of the table under ``data/``.
+
+        Examples
+        --------
+        >>> read_model()["events"].csv_name
+        'events.csv'
+        """
         return f"{self.name}.csv"
 
     @property
     def summary(self) -> str:
-        """The first sentence of the description, for one-line listings."""
+        """The first sentence of the description, for one-line listings.
+
+        Examples
+        --------
+        >>> read_model()["event_actors"].summary
+        'Which actors take part in which event, and in what role.'
+        """
         first = re.split(r"(?<=[.:])\s", self.description.strip(), maxsplit=1)[0]
         return first.rstrip(":").rstrip(".") + "."
 
     @cached_property
     def dtypes(self) -> dict[str, str]:
+        """Column → the dtype :func:`eastasia_data.load` returns, as strings.
+
+        Examples
+        --------
+        >>> read_model()["strategy_targets"].dtypes
+        {'strategy_id': 'str', 'actor_id': 'str'}
+        """
         return {f.name: f.pandas_dtype for f in self.fields}
 
     def to_table_schema(self, stored: bool = False) -> dict[str, Any]:
         """The table as a Frictionless Table Schema descriptor (with our extensions).
 
         ``stored=True`` describes the typed Parquet file of a release rather than the CSV.
+
+        Examples
+        --------
+        >>> schema = read_model()["event_actors"].to_table_schema()
+        >>> schema["primaryKey"], schema["foreignKeys"][0]["reference"]
+        (['event_id', 'actor_id', 'role'], {'resource': 'events', 'fields': ['event_id']})
         """
         out: dict[str, Any] = {
             "fields": [f.to_table_schema(stored) for f in self.fields],
@@ -298,7 +372,29 @@ def _parse_rule(raw: dict[str, Any], where: str) -> Rule:
 
 
 def read_table(path: Path) -> Table:
-    """Read one schema file into a :class:`Table`."""
+    """Read one schema file into a :class:`Table`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        ``schemas/<table>.yaml``; the table is named after the file.
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    ModelError
+        The file is not valid YAML, or a field, key or rule is malformed or refers to a
+        column the table does not have.
+
+    Examples
+    --------
+    >>> from eastasia_data.paths import schemas_dir
+    >>> read_table(schemas_dir() / "events.yaml").primary_key
+    ('event_id',)
+    """
     import yaml
 
     try:
@@ -359,6 +455,26 @@ def read_model(directory: Path | None = None) -> dict[str, Table]:
 
     Tables come back sorted by name; foreign keys are checked to point at
     tables and fields that exist.
+
+    Parameters
+    ----------
+    directory : path, optional
+        A directory of schema files; by default the checkout's ``schemas/``.
+
+    Returns
+    -------
+    dict of str to Table
+
+    Raises
+    ------
+    ModelError
+        No schema files, a malformed one, or a foreign key to a missing table or column.
+
+    Examples
+    --------
+    >>> model = read_model()
+    >>> list(model)[:3]
+    ['actors', 'claim_sources', 'claims']
     """
     directory = Path(directory) if directory else schemas_dir()
     if not directory.is_dir():

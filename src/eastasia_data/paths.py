@@ -15,19 +15,53 @@ REPO_DIR = PACKAGE_DIR.parent.parent
 
 
 def schemas_dir() -> Path:
+    """The checkout's ``schemas/`` directory.
+
+    Examples
+    --------
+    >>> schemas_dir().name
+    'schemas'
+    """
     return REPO_DIR / "schemas"
 
 
 def data_dir() -> Path:
+    """The checkout's ``data/`` directory of curated CSV tables.
+
+    Examples
+    --------
+    >>> (data_dir() / "events.csv").is_file()
+    True
+    """
     return REPO_DIR / "data"
 
 
 def releases_dir() -> Path:
+    """The checkout's ``releases/`` directory, one ``eastasia-data-<version>/`` per built release.
+
+    Examples
+    --------
+    >>> releases_dir().name
+    'releases'
+    """
     return REPO_DIR / "releases"
 
 
 def default_sources_dir() -> Path | None:
-    """The archive of source texts: ``$EASTASIA_SOURCES``, else ``../shared/sources`` beside the checkout."""
+    """The archive of source texts: ``$EASTASIA_SOURCES``, else ``../shared/sources`` beside the checkout.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``None`` when neither exists.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"EASTASIA_SOURCES": "/tmp/archive"}):
+    ...     str(default_sources_dir())
+    '/tmp/archive'
+    """
     env = os.environ.get("EASTASIA_SOURCES")
     if env:
         return Path(env)

@@ -23,7 +23,25 @@ VALUE_PREVIEW = 80
 
 
 def preview(value: object) -> str:
-    """A short, printable rendering of a cell value for a message."""
+    """A short, printable rendering of a cell value for a message.
+
+    Parameters
+    ----------
+    value : object
+        The cell value; ``None`` shows as an empty string.
+
+    Returns
+    -------
+    str
+        ``repr`` of the text, cut to :data:`VALUE_PREVIEW` characters with an ellipsis.
+
+    Examples
+    --------
+    >>> preview("2019-02-30")
+    "'2019-02-30'"
+    >>> len(preview("x" * 500)) == VALUE_PREVIEW + 2
+    True
+    """
     text = "" if value is None else str(value)
     if len(text) > VALUE_PREVIEW:
         text = text[: VALUE_PREVIEW - 1] + "…"
@@ -49,6 +67,13 @@ class Problem:
     severity: str = field(default="error", compare=False)
 
     def as_text(self) -> str:
+        """The problem as one line: ``file:line: column: 'value' message (rule: …); hint: …``.
+
+        Examples
+        --------
+        >>> Problem("data/actors.csv", None, None, None, "file", "is missing").as_text()
+        'data/actors.csv: is missing (rule: file)'
+        """
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where + ":"]
         if self.column:
@@ -62,6 +87,13 @@ class Problem:
         return text
 
     def as_github(self) -> str:
+        """The problem as a GitHub Actions workflow command, so it shows on the pull request's diff.
+
+        Examples
+        --------
+        >>> Problem("data/events.csv", 3, "title", "", "required", "is empty").as_github()
+        "::error file=data/events.csv,line=3,title=required::data/events.csv:3: title: '' is empty (rule: required)"
+        """
         def esc(s: str) -> str:
             return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -77,10 +109,42 @@ class Problem:
 
 
 def sort_key(p: Problem) -> tuple:
+    """The order problems are reported in: by file, line, column, rule and value.
+
+    Examples
+    --------
+    >>> a = Problem("data/b.csv", 2, "x", None, "r", "m")
+    >>> b = Problem("data/a.csv", 9, "x", None, "r", "m")
+    >>> [p.file for p in sorted([a, b], key=sort_key)]
+    ['data/a.csv', 'data/b.csv']
+    """
     return (p.file, p.line if p.line is not None else -1, p.column or "", p.rule, p.value or "")
 
 
 def summary_line(problems: list[Problem], tables: int, rows: int, notes: list[str]) -> str:
+    """The last line of a report: how many problems in how many files, what was checked, and notes.
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Everything found; warnings are not counted as problems.
+    tables, rows : int
+        How many tables and rows were checked.
+    notes : list of str
+        Remarks appended after a semicolon each (e.g. a check that was skipped).
+
+    Returns
+    -------
+    str
+        The summary line.
+
+    Examples
+    --------
+    >>> summary_line([], 9, 450, [])
+    'valid: checked 9 tables, 450 rows'
+    >>> summary_line([Problem("data/a.csv", 2, "x", None, "r", "m")], 9, 450, ["no archive"])
+    '1 problem in 1 file: checked 9 tables, 450 rows; no archive'
+    """
     errors = sum(1 for p in problems if p.severity == "error")
     files = len({p.file for p in problems if p.severity == "error"})
     head = f"{errors} problem{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}" if errors else "valid"
@@ -91,12 +155,29 @@ def summary_line(problems: list[Problem], tables: int, rows: int, notes: list[st
 
 
 def render_text(problems: list[Problem], summary: str) -> str:
+    """One line per problem, then the summary.
+
+    Examples
+    --------
+    >>> print(render_text([Problem("data/a.csv", 2, "x", "?", "r", "is odd")], "1 problem"))
+    data/a.csv:2: x: '?' is odd (rule: r)
+    1 problem
+    """
     lines = [p.as_text() for p in problems]
     lines.append(summary)
     return "\n".join(lines)
 
 
 def render_json(problems: list[Problem], summary: str, valid: bool, notes: list[str]) -> str:
+    """The report as a JSON object: ``valid``, ``summary``, ``notes`` and ``problems`` (one object each).
+
+    Examples
+    --------
+    >>> import json
+    >>> report = json.loads(render_json([Problem("data/a.csv", 2, "x", "?", "r", "is odd")], "1 problem", False, []))
+    >>> report["valid"], report["problems"][0]["line"]
+    (False, 2)
+    """
     return json.dumps(
         {"valid": valid, "summary": summary, "notes": notes, "problems": [asdict(p) for p in problems]},
         ensure_ascii=False,
@@ -105,6 +186,13 @@ def render_json(problems: list[Problem], summary: str, valid: bool, notes: list[
 
 
 def render_github(problems: list[Problem], summary: str) -> str:
+    """One GitHub Actions annotation per problem, then the summary.
+
+    Examples
+    --------
+    >>> print(render_github([], "valid"))
+    valid
+    """
     lines = [p.as_github() for p in problems]
     lines.append(summary)
     return "\n".join(lines)

@@ -40,10 +40,29 @@ class TableFile:
     problems: list[Problem] = field(default_factory=list)
 
     def line_of(self, position: int) -> int:
-        """Physical line (1-based) where the row at ``position`` starts."""
+        """Physical line (1-based) where the row at ``position`` starts.
+
+        Examples
+        --------
+        >>> from eastasia_data.model import read_model
+        >>> from eastasia_data.paths import data_dir
+        >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+        >>> tf.line_of(0)
+        2
+        """
         return int(self.lines[position])
 
     def problem(self, position: int | None, column: str | None, value, rule: str, message: str, hint: str = "") -> Problem:
+        """A :class:`~eastasia_data.problems.Problem` at the row ``position`` (``None``: the whole file).
+
+        Examples
+        --------
+        >>> from eastasia_data.model import read_model
+        >>> from eastasia_data.paths import data_dir
+        >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+        >>> tf.problem(0, "title", "x", "demo", "is a demonstration").as_text()
+        "data/events.csv:2: title: 'x' is a demonstration (rule: demo)"
+        """
         line = None if position is None else self.line_of(position)
         return Problem(self.display, line, column, None if value is None else str(value), rule, message, hint)
 
@@ -183,7 +202,33 @@ def _careful_parse(text: str, display: str, width: int, problems: list[Problem])
 
 
 def read_table_file(table: Table, path: Path, display: str) -> TableFile:
-    """Read ``path`` as the CSV of ``table``; never raises on bad content."""
+    """Read ``path`` as the CSV of ``table``; never raises on bad content.
+
+    Parameters
+    ----------
+    table : Table
+        The table the file should hold.
+    path : pathlib.Path
+        The CSV file.
+    display : str
+        How messages name the file (e.g. ``data/events.csv``).
+
+    Returns
+    -------
+    TableFile
+        The rows as text (empty cells missing), the physical line of each row, and the
+        problems of the file itself (encoding, line ends, quoting, width, header).
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+    >>> tf.problems, tf.frame.columns[0]
+    ([], 'event_id')
+    >>> [p.rule for p in read_table_file(read_model()["events"], data_dir() / "nope.csv", "nope.csv").problems]
+    ['file']
+    """
     result = TableFile(table=table, display=display)
     if not path.is_file():
         result.problems.append(Problem(display, None, None, None, "file", "is missing",

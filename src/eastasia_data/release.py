@@ -61,7 +61,13 @@ class BuildResult:
 
 
 def project_metadata(repo: Path | None = None) -> dict[str, Any]:
-    """The ``[project]`` table of the checkout's pyproject.toml."""
+    """The ``[project]`` table of the checkout's pyproject.toml.
+
+    Examples
+    --------
+    >>> project_metadata()["name"]
+    'eastasia-data'
+    """
     path = (repo or paths.REPO_DIR) / "pyproject.toml"
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))["project"]
@@ -70,7 +76,15 @@ def project_metadata(repo: Path | None = None) -> dict[str, Any]:
 
 
 def created_timestamp(repo: Path | None = None) -> str:
-    """RFC 3339 time of the release: ``SOURCE_DATE_EPOCH`` if set, else the last commit's time."""
+    """RFC 3339 time of the release: ``SOURCE_DATE_EPOCH`` if set, else the last commit's time.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"SOURCE_DATE_EPOCH": "1700000000"}):
+    ...     created_timestamp()
+    '2023-11-14T22:13:20Z'
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if not epoch:
         try:
@@ -86,7 +100,16 @@ def created_timestamp(repo: Path | None = None) -> str:
 
 
 def arrow_table(table: Table, frame):
-    """The text frame of a valid table as an Arrow table with the model's types."""
+    """The text frame of a valid table as an Arrow table with the model's types.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from eastasia_data.model import read_model
+    >>> frame = pd.DataFrame({"strategy_id": ["str-x"], "actor_id": ["act-y"]}, dtype="str")
+    >>> arrow_table(read_model()["strategy_targets"], frame).schema.names
+    ['strategy_id', 'actor_id']
+    """
     import pandas as pd
     import pyarrow as pa
 
@@ -116,6 +139,15 @@ def arrow_table(table: Table, frame):
 
 
 def parquet_bytes(arrow) -> bytes:
+    """An Arrow table as Parquet bytes, written the same way every time (zstd, dictionaries, statistics).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> data = parquet_bytes(pa.table({"x": ["a", "b"]}))
+    >>> data[:4], data == parquet_bytes(pa.table({"x": ["a", "b"]}))
+    (b'PAR1', True)
+    """
     import pyarrow.parquet as pq
 
     buf = io.BytesIO()
@@ -125,11 +157,48 @@ def parquet_bytes(arrow) -> bytes:
 
 
 def sha256(data: bytes) -> str:
+    """The SHA-256 of ``data``, lowercase hexadecimal.
+
+    Examples
+    --------
+    >>> sha256(b"")[:12]
+    'e3b0c44298fc'
+    """
     return hashlib.sha256(data).hexdigest()
 
 
 def release_descriptor(model: dict[str, Table], files: dict[str, bytes], rows: dict[str, int],
                        sources: list[dict[str, str]], meta: dict[str, Any], created: str) -> dict[str, Any]:
+    """The release's ``datapackage.json`` (Data Package v2): one Parquet resource per table.
+
+    Parameters
+    ----------
+    model : dict of str to Table
+        The tables.
+    files : dict of str to bytes
+        Each table's Parquet bytes (for the hash and size).
+    rows : dict of str to int
+        Each table's row count.
+    sources : list of dict
+        The archived articles, as Data Package ``sources``.
+    meta : dict
+        ``[project]`` of pyproject.toml (version, description).
+    created : str
+        RFC 3339 time of the release.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> model = {"strategy_targets": read_model()["strategy_targets"]}
+    >>> d = release_descriptor(model, {"strategy_targets": b"PAR1"}, {"strategy_targets": 0}, [],
+    ...                        {"version": "9.9.9", "description": "demo"}, "2026-01-01T00:00:00Z")
+    >>> d["version"], d["resources"][0]["path"], d["resources"][0]["eastasia:bytes"]
+    ('9.9.9', 'strategy_targets.parquet', 4)
+    """
     resources = []
     for name, table in model.items():
         data = files[name]
@@ -151,7 +220,13 @@ def release_descriptor(model: dict[str, Table], files: dict[str, bytes], rows: d
 
 
 def package_properties(meta: dict[str, Any]) -> dict[str, Any]:
-    """The package-level properties shared by the root and the release descriptor."""
+    """The package-level properties shared by the root and the release descriptor.
+
+    Examples
+    --------
+    >>> package_properties({"description": "d", "version": "1.2.3"})["version"]
+    '1.2.3'
+    """
     return {
         "$schema": PROFILE,
         "name": "eastasia-data",
@@ -164,6 +239,13 @@ def package_properties(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def descriptor_bytes(descriptor: dict[str, Any]) -> bytes:
+    """A descriptor as the bytes written to disk: UTF-8 JSON, two-space indent, final newline.
+
+    Examples
+    --------
+    >>> descriptor_bytes({"name": "Пхеньян"}).decode("utf-8").splitlines()
+    ['{', '  "name": "Пхеньян"', '}']
+    """
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -269,7 +351,14 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
 
 
 def root_descriptor(model: dict[str, Table]) -> dict[str, Any]:
-    """The checkout's ``datapackage.json``: the CSV tables, described from ``schemas/``."""
+    """The checkout's ``datapackage.json``: the CSV tables, described from ``schemas/``.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> root_descriptor(read_model())["resources"][0]["path"]
+    'data/actors.csv'
+    """
     return {
         **package_properties(project_metadata()),
         "eastasia:generated": "by `eastasia-data generate` from schemas/; do not edit by hand",

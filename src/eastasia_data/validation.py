@@ -35,21 +35,62 @@ class Report:
 
     @property
     def valid(self) -> bool:
+        """True when no problem is an error (warnings do not count).
+
+        Examples
+        --------
+        >>> from eastasia_data.validation import validate
+        >>> validate().valid
+        True
+        """
         return not any(p.severity == "error" for p in self.problems)
 
     @property
     def rows(self) -> int:
+        """How many rows were read, over all tables.
+
+        Examples
+        --------
+        >>> import eastasia_data as ead
+        >>> ead.validate().rows == sum(len(ead.load(n)) for n in ead.tables())
+        True
+        """
         return sum(len(tf.frame) for tf in self.files.values() if tf.frame is not None)
 
     @property
     def summary(self) -> str:
+        """The one-line summary printed after the problems.
+
+        Examples
+        --------
+        >>> from eastasia_data.validation import validate
+        >>> validate().summary.startswith("valid: checked 9 tables")
+        True
+        """
         return summary_line(self.problems, len(self.tables), self.rows, self.notes)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The tables as read (every cell text, empty cells missing); only meaningful when valid."""
+        """The tables as read (every cell text, empty cells missing); only meaningful when valid.
+
+        Examples
+        --------
+        >>> from eastasia_data.validation import validate
+        >>> frames = validate().frames()
+        >>> str(frames["events"]["start_date"].dtype)
+        'str'
+        """
         return {name: tf.frame for name, tf in self.files.items()}
 
     def render(self, fmt: str = "text") -> str:
+        """The report as ``text`` (one line per problem), ``json`` or ``github`` annotations.
+
+        Examples
+        --------
+        >>> import json
+        >>> from eastasia_data.validation import validate
+        >>> json.loads(validate().render("json"))["problems"]
+        []
+        """
         if fmt == "json":
             return render_json(self.problems, self.summary, self.valid, self.notes)
         if fmt == "github":

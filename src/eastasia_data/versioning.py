@@ -31,7 +31,17 @@ class VersionError(ValueError):
 
 
 def parse(version: str) -> tuple[int, int, int]:
-    """``"1.2.3"`` → ``(1, 2, 3)``; anything but plain MAJOR.MINOR.PATCH is refused."""
+    """``"1.2.3"`` → ``(1, 2, 3)``; anything but plain MAJOR.MINOR.PATCH is refused.
+
+    Examples
+    --------
+    >>> parse("1.2.3")
+    (1, 2, 3)
+    >>> parse("1.2")
+    Traceback (most recent call last):
+    ...
+    eastasia_data.versioning.VersionError: '1.2' is not a version of the form MAJOR.MINOR.PATCH (e.g. 0.2.0)
+    """
     m = SEMVER.fullmatch(version.strip())
     if not m:
         raise VersionError(f"{version!r} is not a version of the form MAJOR.MINOR.PATCH (e.g. 0.2.0)")
@@ -39,7 +49,13 @@ def parse(version: str) -> tuple[int, int, int]:
 
 
 def bump_between(old: str, new: str) -> str | None:
-    """The kind of bump from ``old`` to ``new`` (``major``, ``minor``, ``patch``), None if equal."""
+    """The kind of bump from ``old`` to ``new`` (``major``, ``minor``, ``patch``), None if equal.
+
+    Examples
+    --------
+    >>> bump_between("0.1.0", "0.2.0"), bump_between("0.1.0", "0.1.0")
+    ('minor', None)
+    """
     a, b = parse(old), parse(new)
     if b < a:
         raise VersionError(f"{new} is lower than {old}")
@@ -52,6 +68,8 @@ def bump_between(old: str, new: str) -> str | None:
 def next_version(old: str, bump: str) -> str:
     """The smallest version after ``old`` with the given bump.
 
+    Examples
+    --------
     >>> next_version("0.1.4", "minor")
     '0.2.0'
     """
@@ -64,7 +82,15 @@ def next_version(old: str, bump: str) -> str:
 
 
 def released_versions(releases_dir: Path) -> list[str]:
-    """The versions built in ``releases_dir`` (``eastasia-data-X.Y.Z/datapackage.json``), lowest first."""
+    """The versions built in ``releases_dir`` (``eastasia-data-X.Y.Z/datapackage.json``), lowest first.
+
+    Examples
+    --------
+    >>> from eastasia_data import paths
+    >>> import eastasia_data as ead
+    >>> ead.loader.descriptor()["version"] in released_versions(paths.releases_dir())
+    True
+    """
     found = []
     for path in releases_dir.glob("eastasia-data-*/datapackage.json"):
         version = path.parent.name.removeprefix("eastasia-data-")
@@ -82,6 +108,14 @@ class VersionCheck:
     diff: Diff | None = None
 
     def render(self) -> str:
+        """The result as printed by ``eastasia-data check-version``: one line per finding.
+
+        Examples
+        --------
+        >>> print(VersionCheck(True, "0.2.0", "0.1.0", ["ok: a", "  detail"]).render())
+        ok: a
+          detail
+        """
         return "\n".join(self.lines)
 
 
@@ -103,6 +137,12 @@ def check_version(version: str | None = None, *, repo: str | Path | None = None,
     -------
     VersionCheck
         ``ok``, and ``lines`` saying which change requires which bump.
+
+    Examples
+    --------
+    >>> result = check_version()
+    >>> result.ok, result.render().startswith("ok:")
+    (True, True)
     """
     from eastasia_data.diff import diff, from_checkout, from_release
 

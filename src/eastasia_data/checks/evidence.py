@@ -29,6 +29,21 @@ class Archive:
 def safe_path(directory: Path, name: str) -> Path | None:
     """``directory/name`` if it stays inside ``directory`` once links are resolved, else None.
 
+    Parameters
+    ----------
+    directory : pathlib.Path
+        The source archive.
+    name : str
+        A file name from ``sources.archive_file``.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The resolved path, or ``None`` for a name with directories, ``..``, an absolute
+        path or a symbolic link.
+
+    Examples
+    --------
     >>> safe_path(Path("/tmp"), "../etc/passwd") is None
     True
     """
@@ -46,6 +61,30 @@ def safe_path(directory: Path, name: str) -> Path | None:
 
 
 def open_archive(sources: TableFile, directory: Path | None) -> Archive:
+    """Open the archived text of every source that has an ``archive_file``, checking its sha256.
+
+    Parameters
+    ----------
+    sources : TableFile
+        The ``sources`` table as read.
+    directory : pathlib.Path or None
+        The source archive; with ``None`` only the set of archived sources is known.
+
+    Returns
+    -------
+    Archive
+        The texts by ``source_id``, the ids of archived sources, and a problem for each
+        file that is missing, outside the archive or altered.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> tf = read_table_file(read_model()["sources"], data_dir() / "sources.csv", "data/sources.csv")
+    >>> sorted(open_archive(tf, None).archived)
+    ['src-article-china-watching-warily', 'src-china-mail-2025']
+    """
     archive = Archive()
     frame = sources.frame
     if frame is None or not {"source_id", "archive_file", "sha256"} <= set(frame.columns):
@@ -79,6 +118,8 @@ def open_archive(sources: TableFile, directory: Path | None) -> Archive:
 def first_difference(excerpt: str, text: str) -> tuple[int, str]:
     """How much of ``excerpt`` the text holds, and a sentence on where they part.
 
+    Examples
+    --------
     >>> print(first_difference('a "brother nation"', 'a \u201cbrother nation\u201d')[1])
     the source has '\u201c' where the excerpt has '"' (after 'a ')
     """
@@ -99,6 +140,34 @@ def first_difference(excerpt: str, text: str) -> tuple[int, str]:
 
 
 def check_evidence(files: dict[str, TableFile], archive: Archive, available: bool) -> list[Problem]:
+    """Check every excerpt column: filled exactly when its source is archived, and found verbatim there.
+
+    Parameters
+    ----------
+    files : dict of str to TableFile
+        Every table as read.
+    archive : Archive
+        From :func:`open_archive`.
+    available : bool
+        Whether the archive directory could be read; when not, only the presence of
+        excerpts is checked.
+
+    Returns
+    -------
+    list of Problem
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.paths import default_sources_dir
+    >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
+    >>> archive = open_archive(files["sources"], default_sources_dir())
+    >>> files["claims"].frame.loc[0, "excerpt"] = "words the article never used"
+    >>> [p.rule for p in check_evidence(files, archive, True)]
+    ['excerpt']
+    """
     problems: list[Problem] = []
     for tf in files.values():
         if tf.frame is None:

@@ -33,6 +33,29 @@ def _describe_when(rule: Rule) -> str:
 
 
 def check_dates(tf: TableFile) -> list[Problem]:
+    """Check dates against their precision column and against the date they may not precede.
+
+    Parameters
+    ----------
+    tf : TableFile
+        One table as read.
+
+    Returns
+    -------
+    list of Problem
+        Rules ``precision`` (the text's shape disagrees with the stated precision) and
+        ``date-order`` (an end before its start).
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+    >>> tf.frame.loc[0, "end_date"] = "1900-01-01"
+    >>> [p.rule for p in check_dates(tf)]
+    ['date-order']
+    """
     frame, problems = tf.frame, []
     for f in tf.table.fields:
         if f.name not in frame.columns:
@@ -59,6 +82,29 @@ def check_dates(tf: TableFile) -> list[Problem]:
 
 
 def check_rules(tf: TableFile) -> list[Problem]:
+    """Check the table's cross-field ``rules`` (require, forbid or allow columns when others hold values).
+
+    Parameters
+    ----------
+    tf : TableFile
+        One table as read.
+
+    Returns
+    -------
+    list of Problem
+        One per row and column breaking a rule; the rule's name is the problem's rule.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> tf = read_table_file(read_model()["actors"], data_dir() / "actors.csv", "data/actors.csv")
+    >>> china = tf.frame.index[tf.frame["actor_id"] == "act-china"][0]
+    >>> tf.frame.loc[china, "iso3"] = None
+    >>> [p.rule for p in check_rules(tf)]
+    ['state-has-iso3']
+    """
     frame, problems = tf.frame, []
     for rule in tf.table.rules:
         columns = [c for c, _ in rule.when] + list(rule.require) + list(rule.forbid) + [c for c, _ in rule.allow]
@@ -84,7 +130,17 @@ def check_rules(tf: TableFile) -> list[Problem]:
 
 
 def check_fields(tf: TableFile) -> list[Problem]:
-    """Every cross-field problem of one table."""
+    """Every cross-field problem of one table: :func:`check_dates` and :func:`check_rules`.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> tf = read_table_file(read_model()["claims"], data_dir() / "claims.csv", "data/claims.csv")
+    >>> check_fields(tf)
+    []
+    """
     if tf.frame is None or tf.frame.empty:
         return []
     return check_dates(tf) + check_rules(tf)

@@ -32,6 +32,27 @@ _RULES = (
 
 
 def check_hygiene(tf: TableFile) -> list[Problem]:
+    """Check every text cell: control and invisible characters, stray whitespace, formulas, size, NFC.
+
+    Parameters
+    ----------
+    tf : TableFile
+        One table as read.
+
+    Returns
+    -------
+    list of Problem
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+    >>> tf.frame.loc[0, "title"] = "=1+1"
+    >>> [p.rule for p in check_hygiene(tf)]
+    ['formula']
+    """
     frame = tf.frame
     if frame is None or frame.empty:
         return []

@@ -29,6 +29,8 @@ _LOOKALIKES = str.maketrans({
 def skeleton(value: str) -> str:
     """A key with case, invisible characters and look-alike letters folded away.
 
+    Examples
+    --------
     >>> skeleton("Act-Rus\u200b") == skeleton("act-rus") == skeleton("аct-rus")
     True
     """
@@ -37,6 +39,27 @@ def skeleton(value: str) -> str:
 
 
 def check_lookalike_keys(tf: TableFile) -> list[Problem]:
+    """Flag primary keys that differ from another only by case, an invisible character or a look-alike letter.
+
+    Parameters
+    ----------
+    tf : TableFile
+        One table as read (only single-column primary keys are checked).
+
+    Returns
+    -------
+    list of Problem
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> tf = read_table_file(read_model()["actors"], data_dir() / "actors.csv", "data/actors.csv")
+    >>> tf.frame.loc[0, "actor_id"] = "Act-China"
+    >>> [p.rule for p in check_lookalike_keys(tf)]
+    ['lookalike-id']
+    """
     table, frame = tf.table, tf.frame
     if frame is None or len(table.primary_key) != 1 or table.primary_key[0] not in frame.columns:
         return []
@@ -62,6 +85,30 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
 
 
 def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
+    """Check that every filled foreign key names an existing row of the table it refers to.
+
+    Parameters
+    ----------
+    files : dict of str to TableFile
+        The tables as read; a key into a table that is not given is not checked.
+
+    Returns
+    -------
+    list of Problem
+        Rule ``foreign-key``, with the closest existing id as a hint.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> model = read_model()
+    >>> files = {n: read_table_file(model[n], data_dir() / f"{n}.csv", f"data/{n}.csv")
+    ...          for n in ("events", "actors", "event_actors")}
+    >>> files["event_actors"].frame.loc[0, "actor_id"] = "act-rusia"
+    >>> [p.hint.split("?")[0] for p in check_foreign_keys(files)]
+    ["did you mean 'act-russia'"]
+    """
     problems: list[Problem] = []
     for tf in files.values():
         if tf.frame is None:
@@ -94,7 +141,17 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
 
 
 def check_relations(files: dict[str, TableFile]) -> list[Problem]:
-    """Foreign keys of every table, and look-alike primary keys."""
+    """Foreign keys of every table, and look-alike primary keys.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
+    >>> check_relations(files)
+    []
+    """
     problems = check_foreign_keys(files)
     for tf in files.values():
         problems += check_lookalike_keys(tf)

@@ -45,6 +45,8 @@ def parse_partial_dates(values: pd.Series) -> pd.Series:
 
     Anything that is not a real calendar date becomes NaT; one vectorised parse.
 
+    Examples
+    --------
     >>> parse_partial_dates(pd.Series(["2024", "2024-06", "2024-06-19", "2023-02-29"])).dt.strftime("%Y-%m-%d").tolist()
     ['2024-01-01', '2024-06-01', '2024-06-19', nan]
     """
@@ -60,7 +62,14 @@ def _check(fn, name: str, error: str) -> pa.Check:
 
 
 def value_checks(f: Field) -> list[pa.Check]:
-    """The checks on one column's non-empty values, as text."""
+    """The checks on one column's non-empty values, as text.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> [c.name for c in value_checks(read_model()["events"].field("start_date"))]
+    ['pattern', 'date']
+    """
     checks: list[pa.Check] = []
     if f.pattern:
         rx = re.compile(f.pattern)
@@ -93,7 +102,23 @@ def value_checks(f: Field) -> list[pa.Check]:
 
 
 def unique_among_filled(f: Field, table: Table) -> tuple[bool, list[pa.Check]]:
-    """Pandera's own ``unique`` for required columns; a check that ignores empty cells otherwise."""
+    """Pandera's own ``unique`` for required columns; a check that ignores empty cells otherwise.
+
+    Returns
+    -------
+    tuple of (bool, list of pandera.Check)
+        Whether to set Pandera's ``unique``, and the extra checks to add instead.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> sources = read_model()["sources"]
+    >>> unique_among_filled(sources.field("source_id"), sources)
+    (True, [])
+    >>> unique, checks = unique_among_filled(sources.field("archive_file"), sources)
+    >>> unique, [c.name for c in checks]
+    (False, ['unique'])
+    """
     unique = f.unique or table.primary_key == (f.name,)
     if not unique or f.required:
         return unique, []
@@ -102,7 +127,15 @@ def unique_among_filled(f: Field, table: Table) -> tuple[bool, list[pa.Check]]:
 
 
 def text_schema(table: Table, columns: list[str] | None = None) -> pa.DataFrameSchema:
-    """The Pandera schema for the table's CSV, every column as text (``columns``: those present)."""
+    """The Pandera schema for the table's CSV, every column as text (``columns``: those present).
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> schema = text_schema(read_model()["event_actors"])
+    >>> schema.unique
+    ['event_id', 'actor_id', 'role']
+    """
     present = set(columns) if columns is not None else set(table.field_names)
     cols = {}
     for f in table.fields:
@@ -118,7 +151,15 @@ def text_schema(table: Table, columns: list[str] | None = None) -> pa.DataFrameS
 
 
 def frame_schema(table: Table) -> pa.DataFrameSchema:
-    """The Pandera schema for the table as loaded: the model's dtypes and required columns."""
+    """The Pandera schema for the table as loaded: the model's dtypes and required columns.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> from eastasia_data.model import read_model
+    >>> frame_schema(read_model()["events"]).validate(ead.load("events")).shape[0] > 0
+    True
+    """
     cols = {}
     for f in table.fields:
         if f.categories:
@@ -154,7 +195,18 @@ def _hint(f: Field | None, rule: str, value: str | None) -> str:
 
 
 def check_table(tf: TableFile) -> list[Problem]:
-    """Run the table's text schema over the file's rows; one problem per failing cell or row."""
+    """Run the table's text schema over the file's rows; one problem per failing cell or row.
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+    >>> tf.frame.loc[0, "category"] = "AGRE"
+    >>> [(p.rule, p.hint) for p in check_table(tf)]
+    [('enum', "did you mean 'AGREE'? allowed: AGREE, CONSULT, SUPPORT, CONCEDE, COOPERATE, AID, RETREAT, REQUEST, ACCUSE, REJECT, THREATEN, PROTEST, SANCTION, MOBILIZE, COERCE, ASSAULT")]
+    """
     if tf.frame is None or tf.frame.empty:
         return []
     table = tf.table

@@ -1,0 +1,453 @@
+"""Exports of the release for the tools people already have: SQLite, DuckDB, Excel and CSV.
+
+Every export is made from the shipped release (:func:`eastasia_data.load` and the release
+descriptor), so it works from an installed wheel as well as from a checkout.
+
+Choices, the same in every format:
+
+* **Dates are ISO 8601 text at their stated precision** (``2024``, ``2024-10`` or
+  ``2024-10-23``), exactly as curated, next to the column that states the precision. A
+  ``DATE`` column would have to invent a day for an event known only to the month; text
+  keeps what is known and still sorts in time order.
+* **Keys are real constraints** in SQLite and DuckDB: each table's primary key is a
+  ``PRIMARY KEY``, each foreign key a ``FOREIGN KEY … REFERENCES``, required columns are
+  ``NOT NULL`` and columns with allowed values carry a ``CHECK (… IN (…))``. Tables are
+  created parents first, and rows of a table that refers to itself
+  (``actors.state_actor_id``) are inserted parents first, so the constraints hold while
+  the file is written.
+* **Spreadsheet safety.** A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or
+  a carriage return could run as a formula when a spreadsheet opens the file. In CSV such a
+  cell gets a leading apostrophe (``'=1+1``), the usual neutraliser; in XLSX the cell is
+  stored as a text cell marked "quote prefix", so it shows its value unchanged and never
+  runs. The curated data holds no such cell (``validate`` forbids them), but a frame you
+  modified and export yourself might.
+* **Nothing half-written**: each export is written beside its target and renamed into
+  place; an existing target is replaced only with ``force=True``.
+
+Examples
+--------
+>>> import sqlite3, tempfile
+>>> from pathlib import Path
+>>> from eastasia_data.export import export
+>>> path = export("sqlite", Path(tempfile.mkdtemp()) / "eastasia.sqlite")
+>>> con = sqlite3.connect(path)
+>>> con.execute("SELECT COUNT(*) FROM events").fetchone()[0] > 0
+True
+>>> con.close()
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("sqlite", "duckdb", "xlsx", "csv")
+#: The optional package each format needs, and the extra that installs it.
+NEEDS = {"duckdb": "duckdb", "xlsx": "openpyxl"}
+#: First characters that make a spreadsheet treat a text cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_SQL_TYPES = {
+    "sqlite": {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
+               "date": "TEXT", "datetime": "TEXT"},
+    "duckdb": {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
+               "date": "VARCHAR", "datetime": "VARCHAR"},
+}
+_PRECISION_FORMAT = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+class ExportError(RuntimeError):
+    """The export cannot be made; the message says why and what to do."""
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell safe to open in a spreadsheet: prefix an apostrophe to a formula.
+
+    Parameters
+    ----------
+    value : object
+        A cell value; only strings are changed.
+
+    Returns
+    -------
+    object
+        ``value`` with a leading ``'`` when it is a string starting with ``=``, ``+``,
+        ``-``, ``@``, a tab or a carriage return; otherwise ``value`` itself.
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(\\"http://example.org\\")")
+    '\\'=HYPERLINK("http://example.org")'
+    >>> neutralise("Pyongyang"), neutralise(3)
+    ('Pyongyang', 3)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def table_order(schemas: Mapping[str, dict[str, Any]]) -> list[str]:
+    """The tables in an order where every table comes after the tables it refers to.
+
+    Parameters
+    ----------
+    schemas : mapping of str to dict
+        Table name → Table Schema descriptor (with ``foreignKeys``).
+
+    Returns
+    -------
+    list of str
+        Table names, parents before children, otherwise alphabetical. A table that
+        refers to itself does not depend on itself.
+
+    Examples
+    --------
+    >>> table_order({
+    ...     "claims": {"foreignKeys": [{"fields": ["source_id"],
+    ...                                 "reference": {"resource": "sources", "fields": ["source_id"]}}]},
+    ...     "sources": {},
+    ... })
+    ['sources', 'claims']
+    """
+    deps = {
+        name: {fk["reference"]["resource"] for fk in schema.get("foreignKeys", ())} - {name}
+        for name, schema in schemas.items()
+    }
+    order: list[str] = []
+    while len(order) < len(deps):
+        ready = sorted(n for n, d in deps.items() if n not in order and d <= set(order))
+        if not ready:
+            raise ExportError(f"the foreign keys form a cycle among {sorted(set(deps) - set(order))}")
+        order.extend(ready)
+    return order
+
+
+def text_columns(frame, schema: dict[str, Any]):
+    """The frame with dates as ISO text at their precision and categories as plain text.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table as :func:`eastasia_data.load` returns it.
+    schema : dict
+        The table's Table Schema descriptor from the release.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy in which date columns hold ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as their
+        precision column says (``YYYY-MM-DD`` when there is none), category columns hold
+        their values as ``str``, and every missing value is ``None``.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> from eastasia_data.loader import descriptor
+    >>> schema = {r["name"]: r["schema"] for r in descriptor()["resources"]}["events"]
+    >>> events = text_columns(ead.load("events"), schema)
+    >>> row = events.set_index("event_id").loc["evt-2024-10-nk-troops-deployed-to-russia"]
+    >>> row["start_date"], row["date_precision"]
+    ('2024-10', 'month')
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for f in schema["fields"]:
+        name = f["name"]
+        column = frame[name]
+        if f["type"] in ("date", "datetime"):
+            precisions = frame[f["precisionField"]] if "precisionField" in f else ["day"] * len(frame)
+            values = [None if pd.isna(v) else v.strftime(_PRECISION_FORMAT[str(p)]) for v, p in zip(column, precisions)]
+            out[name] = pd.Series(values, index=frame.index, dtype=object)
+        elif isinstance(column.dtype, pd.CategoricalDtype) or f["type"] == "string":
+            out[name] = pd.Series([None if pd.isna(v) else str(v) for v in column], index=frame.index, dtype=object)
+        else:
+            out[name] = pd.Series([None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in column],
+                                  index=frame.index, dtype=object)
+    return out
+
+
+def create_table_sql(name: str, schema: dict[str, Any], dialect: str) -> str:
+    """The ``CREATE TABLE`` statement for one table, with its keys and value checks.
+
+    Parameters
+    ----------
+    name : str
+        The table name.
+    schema : dict
+        Its Table Schema descriptor.
+    dialect : {"sqlite", "duckdb"}
+        Which database the statement is for (column types differ).
+
+    Returns
+    -------
+    str
+        One statement: columns with types and ``NOT NULL``, ``UNIQUE`` and ``CHECK``
+        constraints, then ``PRIMARY KEY`` and one ``FOREIGN KEY`` per foreign key.
+
+    Examples
+    --------
+    >>> schema = {"fields": [{"name": "event_id", "type": "string", "constraints": {"required": True}},
+    ...                      {"name": "role", "type": "string", "constraints": {"enum": ["actor", "recipient"]}}],
+    ...           "primaryKey": ["event_id"]}
+    >>> print(create_table_sql("event_actors", schema, "sqlite"))
+    CREATE TABLE "event_actors" (
+      "event_id" TEXT NOT NULL,
+      "role" TEXT CHECK ("role" IN ('actor', 'recipient')),
+      PRIMARY KEY ("event_id")
+    )
+    """
+    types = _SQL_TYPES[dialect]
+    lines = []
+    for f in schema["fields"]:
+        c = f.get("constraints", {})
+        parts = [_quote(f["name"]), types[f["type"]]]
+        if c.get("required") or f["name"] in schema.get("primaryKey", ()):
+            parts.append("NOT NULL")
+        if c.get("unique") and list(schema.get("primaryKey", ())) != [f["name"]]:
+            parts.append("UNIQUE")
+        if c.get("enum"):
+            allowed = ", ".join(_literal(v) for v in c["enum"])
+            parts.append(f"CHECK ({_quote(f['name'])} IN ({allowed}))")
+        lines.append(" ".join(parts))
+    if schema.get("primaryKey"):
+        lines.append(f"PRIMARY KEY ({_columns(schema['primaryKey'])})")
+    for fk in schema.get("foreignKeys", ()):
+        ref = fk["reference"]
+        lines.append(f"FOREIGN KEY ({_columns(fk['fields'])}) "
+                     f"REFERENCES {_quote(ref['resource'] or name)} ({_columns(ref['fields'])})")
+    return f"CREATE TABLE {_quote(name)} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _columns(names) -> str:
+    return ", ".join(_quote(n) for n in ([names] if isinstance(names, str) else names))
+
+
+def insertion_batches(name: str, frame, schema: dict[str, Any]) -> list:
+    """Split a table's rows so that rows referring to the same table come after their targets.
+
+    Databases that check a foreign key row by row (DuckDB) refuse a child inserted
+    before its parent; inserting the batches in order never does.
+
+    Parameters
+    ----------
+    name : str
+        The table name.
+    frame : pandas.DataFrame
+        Its rows.
+    schema : dict
+        Its Table Schema descriptor.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One frame when the table does not refer to itself; otherwise the rows whose
+        reference is empty, then the rows referring only to those, and so on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> schema = {"primaryKey": ["id"], "foreignKeys": [
+    ...     {"fields": ["parent"], "reference": {"resource": "t", "fields": ["id"]}}]}
+    >>> frame = pd.DataFrame({"id": ["a", "b", "c"], "parent": ["b", None, "a"]})
+    >>> [batch["id"].tolist() for batch in insertion_batches("t", frame, schema)]
+    [['b'], ['a'], ['c']]
+    """
+    self_fks = [fk for fk in schema.get("foreignKeys", ()) if fk["reference"]["resource"] in (name, "", None)]
+    if not self_fks:
+        return [frame]
+    key = list(schema["primaryKey"])
+    remaining = frame
+    inserted: set[tuple] = set()
+    batches = []
+    while len(remaining):
+        ready = []
+        for _, row in remaining.iterrows():
+            ok = True
+            for fk in self_fks:
+                values = tuple(row[c] for c in fk["fields"])
+                if not any(v is None or v != v for v in values) and values not in inserted:
+                    ok = False
+            ready.append(ok)
+        if not any(ready):  # a cycle or a dangling reference: let the database report it
+            batches.append(remaining)
+            break
+        batch = remaining[ready]
+        batches.append(batch)
+        inserted |= {tuple(r) for r in batch[key].itertuples(index=False)}
+        remaining = remaining[[not r for r in ready]]
+    return batches
+
+
+def _release_tables(frames: Mapping[str, Any] | None) -> tuple[dict[str, dict], dict[str, Any]]:
+    from eastasia_data.loader import descriptor, load
+
+    schemas = {r["name"]: r["schema"] for r in descriptor()["resources"]}
+    given = dict(frames or {})
+    unknown = sorted(set(given) - set(schemas))
+    if unknown:
+        raise ExportError(f"not tables of the release: {', '.join(unknown)}")
+    texts = {name: text_columns(given[name] if name in given else load(name), schemas[name]) for name in schemas}
+    return schemas, texts
+
+
+def _write_sqlite(path: Path, schemas, texts) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        with con:
+            for name in table_order(schemas):
+                con.execute(create_table_sql(name, schemas[name], "sqlite"))
+                columns = list(texts[name].columns)
+                sql = (f"INSERT INTO {_quote(name)} ({_columns(columns)}) "
+                       f"VALUES ({', '.join('?' for _ in columns)})")
+                try:
+                    for batch in insertion_batches(name, texts[name], schemas[name]):
+                        con.executemany(sql, batch.itertuples(index=False, name=None))
+                except sqlite3.IntegrityError as exc:
+                    raise ExportError(f"table {name}: a row breaks a constraint ({exc})") from None
+        problems = con.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise ExportError(f"{len(problems)} row(s) break a foreign key, e.g. {problems[0]}")
+    finally:
+        con.close()
+
+
+def _write_duckdb(path: Path, schemas, texts) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    try:
+        for name in table_order(schemas):
+            con.execute(create_table_sql(name, schemas[name], "duckdb"))
+            for i, batch in enumerate(insertion_batches(name, texts[name], schemas[name])):
+                view = f"_batch_{i}"
+                con.register(view, batch.astype(object).where(batch.notna(), None))
+                try:
+                    con.execute(f"INSERT INTO {_quote(name)} SELECT * FROM {view}")
+                except duckdb.ConstraintException as exc:
+                    raise ExportError(f"table {name}: a row breaks a constraint ({exc})") from None
+                con.unregister(view)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _write_xlsx(path: Path, schemas, texts) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for name in sorted(texts):
+        sheet = book.create_sheet(name[:31])
+        frame = texts[name]
+        sheet.append(list(frame.columns))
+        for cell in sheet[1]:
+            cell.font = bold
+        for values in frame.itertuples(index=False, name=None):
+            sheet.append(list(values))
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and (cell.data_type == "f" or cell.value.startswith(FORMULA_START)):
+                    cell.data_type = "s"  # text, never a formula
+                    cell.quotePrefix = True
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8) + 2, 60)
+    book.save(path)
+
+
+def _write_csv(directory: Path, schemas, texts) -> None:
+    directory.mkdir()
+    for name in sorted(texts):
+        texts[name].map(neutralise).to_csv(directory / f"{name}.csv", index=False, lineterminator="\n")
+
+
+_WRITERS = {"sqlite": _write_sqlite, "duckdb": _write_duckdb, "xlsx": _write_xlsx, "csv": _write_csv}
+
+
+def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None, force: bool = False) -> Path:
+    """Write the release's tables to a SQLite or DuckDB database, an Excel workbook or CSV files.
+
+    Parameters
+    ----------
+    fmt : {"sqlite", "duckdb", "xlsx", "csv"}
+        The format. ``duckdb`` needs the ``duckdb`` package and ``xlsx`` needs
+        ``openpyxl`` (``pip install "eastasia-data[export]"``).
+    out : str or path
+        The file to write; for ``csv``, the directory to write one ``<table>.csv`` per
+        table into.
+    frames : mapping of str to DataFrame, optional
+        Tables to export instead of the release's, as :func:`eastasia_data.load` returns
+        them (possibly modified); every table not given is taken from the release, so
+        the keys still have their parents.
+    force : bool, default False
+        Replace ``out`` if it exists (for ``csv``, the whole directory's export).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ExportError
+        Unknown format, a missing optional package, ``out`` exists without ``force``, or
+        rows that break a key.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = export("csv", Path(tempfile.mkdtemp()) / "tables")
+    >>> sorted(p.name for p in out.iterdir())[:2]
+    ['actors.csv', 'claim_sources.csv']
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt in NEEDS:
+        import importlib.util
+
+        if importlib.util.find_spec(NEEDS[fmt]) is None:
+            raise ExportError(f"the {fmt} export needs the {NEEDS[fmt]} package: "
+                              f"pip install \"eastasia-data[export]\"")
+    out = Path(out)
+    if out.exists() and not force:
+        raise ExportError(f"{out} exists; choose another path or pass --force to replace it")
+    if not out.parent.is_dir():
+        raise NotADirectoryError(f"{out.parent} is not a directory")
+    if out.is_dir() and fmt != "csv":
+        raise ExportError(f"{out} is a directory; give a file path for the {fmt} export")
+    if out.is_file() and fmt == "csv":
+        raise ExportError(f"{out} is a file; the csv export writes a directory")
+    schemas, texts = _release_tables(frames)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as scratch:
+        target = Path(scratch) / out.name
+        _WRITERS[fmt](target, schemas, texts)
+        if out.is_dir() and fmt == "csv":
+            others = sorted(p.name for p in out.iterdir() if p.suffix != ".csv" or not p.is_file())
+            if others:
+                raise ExportError(f"{out} holds more than an export ({', '.join(others[:3])}); "
+                                  "--force replaces only a directory of CSV files")
+            old = Path(scratch) / "previous"
+            out.rename(old)
+            target.rename(out)
+        else:
+            os.replace(target, out)
+    return out
