@@ -567,3 +567,37 @@ def quote_inside_unquoted_value(s):
     path = s.data / "event_actors.csv"
     line = edit_line(path, 3, lambda b: b.replace(b",act-", b',act"', 1))
     return Expect("event_actors.csv", line, None, "csv-syntax", "double quote in the middle")
+
+
+@case("old Mac line ends (CR only); later rows keep their own line numbers")
+def cr_only_line_ends(s):
+    path = s.data / "events.csv"
+    set_cell(path, 4, "category", "CONSLUT")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    return [Expect("events.csv", 1, None, "line-ends"), Expect("events.csv", 6, "category", "enum")]
+
+
+@case("an id with a full-width letter that folds to an existing id")
+def id_differs_by_fullwidth_letter(s):
+    return _lookalike(s, lambda v: v[:4] + chr(ord(v[4]) - ord("a") + ord("\uff41")) + v[5:])
+
+
+@case("a spreadsheet's 'sep=,' line above the header")
+def excel_separator_line(s):
+    path = s.data / "strategy_targets.csv"
+    path.write_bytes(b"sep=,\n" + path.read_bytes())
+    return Expect("strategy_targets.csv", 1, "sep=", "header")
+
+
+@case("a file saved with semicolons between values")
+def semicolon_separated(s):
+    path = s.data / "event_actors.csv"
+    path.write_bytes(path.read_bytes().replace(b",", b";"))
+    return Expect("event_actors.csv", 1, "event_id;actor_id;role", "header")
+
+
+@case("a file saved as UTF-16")
+def utf16_file(s):
+    path = s.data / "strategy_targets.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return Expect("strategy_targets.csv", 1, None, "encoding", "not UTF-8")

@@ -16,6 +16,7 @@ import csv
 import difflib
 import io
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,9 +184,16 @@ def _fast_parse(data: bytes, header: list[str]) -> pd.DataFrame | None:
 
 def _careful_parse(text: str, display: str, width: int, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
     """Python's csv module, strict: every ragged row and the first quoting error, with physical lines."""
-    limit = csv.field_size_limit(_FIELD_LIMIT)  # a multi-megabyte cell is a cell-size problem, not a syntax error
-    try:
+    with _large_fields():
         return _careful_rows(text, display, width, problems)
+
+
+@contextmanager
+def _large_fields():
+    """Let the csv module read cells of any size: a multi-megabyte cell is a cell-size problem, not a syntax error."""
+    limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        yield
     finally:
         csv.field_size_limit(limit)
 
@@ -232,7 +240,8 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
     result.problems.extend(problems)
     text = _decode(data, display, result.problems)
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")))
+        with _large_fields():
+            header = next(csv.reader(io.StringIO(text, newline="")))
     except (csv.Error, StopIteration) as exc:
         result.problems.append(Problem(display, 1, None, None, "csv-syntax", f"header cannot be parsed ({exc})",
                                        f"the header is: {','.join(table.field_names)}"))
