@@ -601,3 +601,11 @@ def utf16_file(s):
     path = s.data / "strategy_targets.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
     return Expect("strategy_targets.csv", 1, None, "encoding", "not UTF-8")
+
+
+@case("a cell of several megabytes in a file the careful reader has to read (it also has a ragged row)")
+def huge_cell_careful_path(s):
+    path = s.data / "events.csv"
+    line = set_cell(path, 3, "summary", "Pyongyang " * 500_000)
+    ragged = append_line(path, "evt-2024-01-01-ragged,too,few")
+    return [Expect("events.csv", line, "summary", "cell-size"), Expect("events.csv", ragged, None, "row-width")]
