@@ -52,3 +52,13 @@ def sources_dir() -> Path:
     if SOURCES is None or not SOURCES.is_dir():
         pytest.fail("the source archive (../shared/sources or $EASTASIA_SOURCES) is needed by the tests")
     return SOURCES
+
+
+# Hypothesis: a modest run in CI; HYPOTHESIS_PROFILE=thorough (or pytest --hypothesis-profile thorough) for a long one.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=25, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=1000, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

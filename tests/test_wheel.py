@@ -9,6 +9,7 @@ import venv
 from pathlib import Path
 
 from conftest import MODEL, REPO
+from test_loader_safety import AUDIT
 
 SCRIPT = """
 import json, sys
@@ -32,11 +33,32 @@ def test_wheel_installs_and_loads_every_table(tmp_path):
     python = env_dir / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
                    check=True, capture_output=True, timeout=900)
+    offline = {"PATH": "/usr/bin:/bin", "NO_PROXY": "*", "HTTP_PROXY": "http://127.0.0.1:9"}
     proc = subprocess.run([str(python), "-c", SCRIPT], capture_output=True, text=True, cwd=tmp_path,
-                          env={"PATH": "/usr/bin:/bin", "NO_PROXY": "*", "HTTP_PROXY": "http://127.0.0.1:9"}, timeout=300)
+                          env=offline, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert Path(out.pop("__file__")).is_relative_to(env_dir)
+    package = Path(out.pop("__file__")).parent
+    assert package.is_relative_to(env_dir)
     assert out.pop("verify") == []
     out.pop("__version__")
     assert out == {name: table.dtypes for name, table in MODEL.items()}
+
+    # The installed loader opens nothing outside its own release directory (see test_loader_safety.py).
+    proc = subprocess.run([str(python), "-c", AUDIT], capture_output=True, text=True, cwd=tmp_path, env=offline, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    audit = json.loads(proc.stdout)
+    assert Path(audit["release"]) == (package / "release").resolve()
+    opened = {args[0] for event, args in audit["events"] if event in ("open", "eastasia.read_table")}
+    assert opened and all(Path(p).resolve().parent == Path(audit["release"]) for p in opened), opened
+    assert not [e for e, _ in audit["events"] if e.startswith(("socket.", "pickle.", "marshal.", "exec", "import"))]
+
+    # `eastasia-data verify` names the installed file that was altered.
+    victim = package / "release" / "strategies.parquet"
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    victim.write_bytes(bytes(data))
+    proc = subprocess.run([str(env_dir / "bin" / "eastasia-data"), "verify"], capture_output=True, text=True,
+                          cwd=tmp_path, env=offline, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "strategies.parquet" in proc.stdout and "Traceback" not in proc.stderr

@@ -76,8 +76,8 @@ class Problem:
         """
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where + ":"]
-        if self.column:
-            parts.append(f"{self.column}:")
+        if self.column:  # a column name comes from the file's header: show odd characters escaped
+            parts.append(f"{self.column if self.column.isprintable() else repr(self.column)}:")
         if self.value is not None:
             parts.append(preview(self.value))
         parts.append(f"{self.message} (rule: {self.rule})")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,8 @@ from eastasia_data.model import Table
 from eastasia_data.problems import Problem
 
 BOM = b"\xef\xbb\xbf"
+#: Largest cell the careful reader accepts; far larger cells are still reported by the cell-size check.
+_FIELD_LIMIT = 1 << 30
 FMT_HINT = "run `eastasia-data fmt` to rewrite the file canonically"
 
 
@@ -115,6 +119,29 @@ def _check_bytes(data: bytes, display: str) -> tuple[bytes, list[Problem]]:
     return data, problems
 
 
+#: A run of an odd number of double quotes with an ordinary character on both sides: text after a
+#: closing quote (``"abc"x``) or a quote inside an unquoted value (``ab"c``). Neither occurs in RFC 4180
+#: CSV, and pyarrow would quietly glue the pieces together. Starts with the quote so the search is fast.
+_STRAY_QUOTE = re.compile(r'"(?<=[^,\r\n"]")(?:"")*(?=[^,\r\n"])')
+#: How many stray quotes a file reports before it stops counting.
+_STRAY_LIMIT = 20
+
+
+def _check_quotes(text: str, display: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for match in _STRAY_QUOTE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end
+        around = text[max(line_start, match.start() - 20): min(line_end, match.end() + 20)]
+        problems.append(Problem(display, text.count("\n", 0, match.start()) + 1, None, around, "csv-syntax",
+                                "has a double quote in the middle of a value",
+                                'quote the whole value and double every quote inside it: "say ""hi"""'))
+        if len(problems) >= _STRAY_LIMIT:
+            break
+    return problems
+
+
 def _check_header(table: Table, header: list[str], display: str) -> list[Problem]:
     expected = list(table.field_names)
     if header == expected:
@@ -176,6 +203,21 @@ def _fast_parse(data: bytes, header: list[str]) -> pd.DataFrame | None:
 
 def _careful_parse(text: str, display: str, width: int, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
     """Python's csv module, strict: every ragged row and the first quoting error, with physical lines."""
+    with _large_fields():
+        return _careful_rows(text, display, width, problems)
+
+
+@contextmanager
+def _large_fields():
+    """Let the csv module read cells of any size: a multi-megabyte cell is a cell-size problem, not a syntax error."""
+    limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _careful_rows(text: str, display: str, width: int, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -243,13 +285,18 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
     result.problems.extend(problems)
     text = _decode(data, display, result.problems)
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")))
+        with _large_fields():
+            header = next(csv.reader(io.StringIO(text, newline="")))
     except (csv.Error, StopIteration) as exc:
         result.problems.append(Problem(display, 1, None, None, "csv-syntax", f"header cannot be parsed ({exc})",
                                        f"the header is: {','.join(table.field_names)}"))
         return result
     result.header = header
     result.problems.extend(_check_header(table, header, display))
+    result.problems.extend(_check_quotes(text, display))
+    if not "".join(re.split(r"\r\n|\r|\n", text, maxsplit=1)[1:]).strip():
+        result.problems.append(Problem(display, None, None, None, "no-rows", "has a header but no rows",
+                                       f"add the table's rows, or restore the file from git (`git checkout {display}`)"))
 
     clean = not result.problems or all(p.rule in ("line-ends", "header") for p in result.problems)
     frame = _fast_parse(text.encode("utf-8"), header) if clean else None

@@ -1,0 +1,611 @@
+"""The bad-input corpus: one entry per way a contributor's files can be wrong.
+
+Each case breaks a scratch copy of the real data (and, where it needs to, of the
+source archive) and returns the problems the validator must report, as
+(file, line, column, rule) plus an optional fragment of the message. Lines are
+worked out from the data as it stands, so curating the data does not break the
+corpus. ``tests/test_corpus.py`` runs every case through ``validate`` and
+``build``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from csvedit import first_row, read_rows, set_cell, write_rows
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One problem the validator must report; ``line`` None for a whole-file problem."""
+
+    file: str
+    line: int | None
+    column: str | None
+    rule: str
+    says: str = ""  # a fragment the message (or hint) must hold
+
+    def prefix(self) -> str:
+        where = f"data/{self.file}" + ("" if self.line is None else f":{self.line}")
+        return where + ": " + (f"{self.column}: " if self.column else "")
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """Where a case may write: a copy of data/ and a copy of the source archive."""
+
+    data: Path
+    sources: Path
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    why: str
+    breaks: Callable[[Scratch], list[Expect]]
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(why: str):
+    """Register ``fn`` as a corpus case named after it (underscores become dashes)."""
+
+    def register(fn: Callable[[Scratch], list[Expect] | Expect]) -> Callable:
+        def breaks(s: Scratch) -> list[Expect]:
+            out = fn(s)
+            return out if isinstance(out, list) else [out]
+
+        name = fn.__name__.replace("_", "-")
+        assert name not in CASES, name
+        CASES[name] = Case(name, why, breaks)
+        return fn
+
+    return register
+
+
+# -- helpers on raw lines ---------------------------------------------------------------------
+
+def raw_lines(path: Path) -> list[bytes]:
+    """The file's physical lines, each with its line end (the data has no quoted newlines in these tables)."""
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def replace_line(path: Path, line: int, new: bytes) -> int:
+    """Replace physical line ``line`` (1 is the header) by ``new`` (given without its line end)."""
+    lines = raw_lines(path)
+    lines[line - 1] = new + b"\n"
+    path.write_bytes(b"".join(lines))
+    return line
+
+
+def edit_line(path: Path, line: int, fn: Callable[[bytes], bytes]) -> int:
+    return replace_line(path, line, fn(raw_lines(path)[line - 1].rstrip(b"\r\n")))
+
+
+def append_line(path: Path, text: str) -> int:
+    """Add a line at the end and return its number."""
+    lines = raw_lines(path)
+    path.write_bytes(b"".join(lines) + text.encode("utf-8") + b"\n")
+    return len(lines) + 1
+
+
+def copy_row(path: Path, row: int, **changes: str) -> int:
+    """Append a copy of row ``row`` with ``changes``; return its line."""
+    header, rows = read_rows(path)
+    new = {**rows[row], **changes}
+    write_rows(path, header, rows + [new])
+    return len(rows) + 2
+
+
+def day_event(s: Scratch) -> int:
+    return first_row(s.data / "events.csv", lambda r: r["date_precision"] == "day")
+
+
+def archived_source(s: Scratch) -> tuple[int, dict[str, str]]:
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["archive_file"] != "")
+    return i, read_rows(path)[1][i]
+
+
+def rename_column(path: Path, old: str, new: str) -> None:
+    header, rows = read_rows(path)
+    write_rows(path, [new if h == old else h for h in header], [{(new if k == old else k): v for k, v in r.items()} for r in rows])
+
+
+# -- file and syntax --------------------------------------------------------------------------
+
+@case("a value opens a double quote that never closes")
+def unbalanced_quote(s):
+    line = edit_line(s.data / "event_actors.csv", 5, lambda b: b.replace(b",", b',"', 1))
+    return Expect("event_actors.csv", line, None, "csv-syntax", "unbalanced double quote")
+
+
+@case("text follows the closing quote of a quoted value")
+def text_after_closing_quote(s):
+    line = edit_line(s.data / "event_actors.csv", 4, lambda b: b'"' + b.replace(b",", b'"x,', 1))
+    return Expect("event_actors.csv", line, None, "csv-syntax")
+
+
+@case("a row with a field too few")
+def ragged_row_short(s):
+    line = edit_line(s.data / "strategy_targets.csv", 3, lambda b: b.split(b",")[0])
+    return Expect("strategy_targets.csv", line, None, "row-width", "has 1 fields; the header has 2")
+
+
+@case("a row with a field too many")
+def ragged_row_long(s):
+    line = edit_line(s.data / "event_actors.csv", 6, lambda b: b + b",extra")
+    return Expect("event_actors.csv", line, None, "row-width", "has 4 fields; the header has 3")
+
+
+@case("a blank line between rows")
+def blank_line(s):
+    path = s.data / "event_actors.csv"
+    lines = raw_lines(path)
+    path.write_bytes(b"".join(lines[:3] + [b"\n"] + lines[3:]))
+    return Expect("event_actors.csv", 4, None, "csv-syntax", "blank line")
+
+
+@case("a file of zero bytes")
+def empty_file(s):
+    (s.data / "strategy_targets.csv").write_bytes(b"")
+    return Expect("strategy_targets.csv", None, None, "header", "is empty")
+
+
+@case("a file of whitespace only")
+def whitespace_file(s):
+    (s.data / "event_sources.csv").write_bytes(b"\n\n  \n")
+    return Expect("event_sources.csv", None, None, "header", "is empty")
+
+
+@case("a header and no rows")
+def header_only(s):
+    path = s.data / "strategy_targets.csv"
+    path.write_bytes(raw_lines(path)[0])
+    return Expect("strategy_targets.csv", None, None, "no-rows")
+
+
+@case("a table's file is missing")
+def missing_file(s):
+    (s.data / "event_sources.csv").unlink()
+    return Expect("event_sources.csv", None, None, "file", "is missing")
+
+
+@case("a misspelled column name")
+def header_misspelled(s):
+    rename_column(s.data / "actors.csv", "name", "nmae")
+    return Expect("actors.csv", 1, "nmae", "header", "did you mean 'name'?")
+
+
+@case("columns in another order than the schema's")
+def header_reordered(s):
+    path = s.data / "event_actors.csv"
+    header, rows = read_rows(path)
+    write_rows(path, [header[1], header[0], *header[2:]], rows)
+    return Expect("event_actors.csv", 1, None, "header", "out of order")
+
+
+@case("a column left out")
+def header_missing_column(s):
+    path = s.data / "events.csv"
+    header, rows = read_rows(path)
+    write_rows(path, [h for h in header if h != "location"], [{k: v for k, v in r.items() if k != "location"} for r in rows])
+    return Expect("events.csv", 1, "location", "header", "missing from the header")
+
+
+@case("a column twice")
+def header_duplicated_column(s):
+    path = s.data / "strategy_targets.csv"
+    lines = raw_lines(path)
+    lines = [l.rstrip(b"\n") + b"," + l.split(b",")[1].rstrip(b"\n") + b"\n" for l in lines]
+    path.write_bytes(b"".join(lines))
+    return Expect("strategy_targets.csv", 1, "actor_id", "header", "more than once")
+
+
+@case("a column the schema does not have")
+def header_extra_column(s):
+    path = s.data / "event_actors.csv"
+    lines = raw_lines(path)
+    lines = [lines[0].rstrip(b"\n") + b",notes\n"] + [l.rstrip(b"\n") + b",\n" for l in lines[1:]]
+    path.write_bytes(b"".join(lines))
+    return Expect("event_actors.csv", 1, "notes", "header", "not a column of this table")
+
+
+@case("a UTF-8 byte-order mark")
+def byte_order_mark(s):
+    path = s.data / "actors.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    return Expect("actors.csv", 1, None, "encoding", "byte-order mark")
+
+
+@case("CRLF line ends throughout")
+def crlf_file(s):
+    path = s.data / "events.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    return Expect("events.csv", 1, None, "line-ends")
+
+
+@case("one CRLF line in an LF file")
+def crlf_one_line(s):
+    line = edit_line(s.data / "claims.csv", 7, lambda b: b + b"\r")
+    return Expect("claims.csv", line, None, "line-ends")
+
+
+@case("a NUL byte inside a row")
+def nul_byte(s):
+    line = edit_line(s.data / "events.csv", 4, lambda b: b.replace(b",", b"\x00,", 1))
+    return Expect("events.csv", line, None, "encoding", "NUL")
+
+
+@case("bytes that are not UTF-8 (Latin-1 text)")
+def invalid_utf8(s):
+    line = edit_line(s.data / "events.csv", 3, lambda b: b.replace(b",", b",caf\xe9 ", 1))
+    return Expect("events.csv", line, None, "encoding", "not UTF-8")
+
+
+@case("a multi-byte character cut short at the end of the file")
+def truncated_utf8(s):
+    path = s.data / "actors.csv"
+    data = path.read_bytes().rstrip(b"\n")
+    path.write_bytes(data + "’".encode("utf-8")[:2])
+    return Expect("actors.csv", data.count(b"\n") + 1, None, "encoding", "not UTF-8")
+
+
+# -- values -----------------------------------------------------------------------------------
+
+@case("a date written in words")
+def not_a_date(s):
+    line = set_cell(s.data / "events.csv", day_event(s), "start_date", "19 June 2024")
+    return Expect("events.csv", line, "start_date", "pattern")
+
+
+@case("a day that does not exist: 2023-02-29")
+def impossible_date(s):
+    line = set_cell(s.data / "events.csv", day_event(s), "start_date", "2023-02-29")
+    return Expect("events.csv", line, "start_date", "date", "not a calendar date")
+
+
+@case("month 13")
+def impossible_month(s):
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["published_date"] != "")
+    set_cell(path, i, "published_date_precision", "month")
+    line = set_cell(path, i, "published_date", "2024-13")
+    return Expect("sources.csv", line, "published_date", "date")
+
+
+@case("a full date where the precision says year")
+def date_disagrees_with_precision(s):
+    line = set_cell(s.data / "events.csv", day_event(s), "date_precision", "year")
+    return Expect("events.csv", line, "start_date", "precision", "YYYY")
+
+
+@case("an end date before the start date")
+def end_before_start(s):
+    path = s.data / "events.csv"
+    i = day_event(s)
+    set_cell(path, i, "start_date", "2020-05-02")
+    line = set_cell(path, i, "end_date", "2020-05-01")
+    return Expect("events.csv", line, "end_date", "date-order")
+
+
+@case("a typo in a value from a fixed list")
+def enum_typo(s):
+    line = set_cell(s.data / "events.csv", 2, "category", "CONSLUT")
+    return Expect("events.csv", line, "category", "enum", "did you mean 'CONSULT'?")
+
+
+@case("an enum value in the wrong case")
+def enum_case(s):
+    line = set_cell(s.data / "strategies.csv", 1, "instrument", "Economic")
+    return Expect("strategies.csv", line, "instrument", "enum")
+
+
+@case("a country code in lower case")
+def pattern_violation(s):
+    path = s.data / "actors.csv"
+    line = set_cell(path, first_row(path, lambda r: r["iso3"] != ""), "iso3", "rus")
+    return Expect("actors.csv", line, "iso3", "pattern")
+
+
+@case("a web address without a scheme")
+def not_a_uri(s):
+    path = s.data / "sources.csv"
+    line = set_cell(path, first_row(path, lambda r: r["url"] != ""), "url", "www.example.com/news")
+    return Expect("sources.csv", line, "url", "format")
+
+
+@case("a required cell left empty")
+def required_empty(s):
+    line = set_cell(s.data / "claims.csv", 3, "paraphrase", "")
+    return Expect("claims.csv", line, "paraphrase", "required")
+
+
+@case("a rule of the schema: a rated claim without its authority")
+def schema_rule(s):
+    path = s.data / "claims.csv"
+    line = set_cell(path, first_row(path, lambda r: r["verdict"] == "contradicted"), "authority_source_id", "")
+    return Expect("claims.csv", line, "authority_source_id", "rated-claim-has-authority")
+
+
+# -- ids and keys -----------------------------------------------------------------------------
+
+@case("the same id on two rows")
+def duplicate_id(s):
+    line = copy_row(s.data / "events.csv", 1)
+    return Expect("events.csv", line, "event_id", "unique")
+
+
+@case("the same row twice in a link table")
+def duplicate_link_row(s):
+    line = copy_row(s.data / "event_actors.csv", 0)
+    return Expect("event_actors.csv", line, None, "primary-key")
+
+
+def _lookalike(s: Scratch, change: Callable[[str], str]) -> Expect:
+    path = s.data / "actors.csv"
+    _, rows = read_rows(path)
+    line = copy_row(path, 0, actor_id=change(rows[0]["actor_id"]))
+    return Expect("actors.csv", line, "actor_id", "lookalike-id", "line 2")
+
+
+@case("two ids that differ only by case")
+def id_differs_by_case(s):
+    return _lookalike(s, lambda v: v[:4] + v[4].upper() + v[5:])
+
+
+@case("two ids that differ only by a zero-width space")
+def id_differs_by_zero_width(s):
+    return _lookalike(s, lambda v: v[:6] + "\u200b" + v[6:])
+
+
+@case("two ids that differ only by a Cyrillic look-alike letter")
+def id_differs_by_lookalike_letter(s):
+    return _lookalike(s, lambda v: v.replace("a", "\u0430", 1) if "a" in v[4:] else v.replace("e", "\u0435", 1))
+
+
+def _dangling(s: Scratch, table: str, column: str, row: int = 0) -> Expect:
+    line = set_cell(s.data / f"{table}.csv", row, column, f"{column[:3]}-nothing-like-this")
+    return Expect(f"{table}.csv", line, column, "foreign-key", "does not exist")
+
+
+@case("claim_sources names a claim that does not exist")
+def dangling_claim_sources(s):
+    return _dangling(s, "claim_sources", "claim_id")
+
+
+@case("event_actors names an actor that does not exist")
+def dangling_event_actors(s):
+    return _dangling(s, "event_actors", "actor_id", 3)
+
+
+@case("event_sources names an event that does not exist")
+def dangling_event_sources(s):
+    return _dangling(s, "event_sources", "event_id", 2)
+
+
+@case("strategy_targets names a strategy that does not exist")
+def dangling_strategy_targets(s):
+    return _dangling(s, "strategy_targets", "strategy_id", 1)
+
+
+@case("an actor's state is an actor that does not exist")
+def dangling_self_reference(s):
+    path = s.data / "actors.csv"
+    return _dangling(s, "actors", "state_actor_id", first_row(path, lambda r: r["state_actor_id"] != ""))
+
+
+# -- evidence ---------------------------------------------------------------------------------
+
+@case("an excerpt with a straight quote where the source has a curly one")
+def excerpt_straight_quote(s):
+    path = s.data / "claims.csv"
+    i = first_row(path, lambda r: "\u2019" in r["excerpt"])
+    excerpt = read_rows(path)[1][i]["excerpt"]
+    line = set_cell(path, i, "excerpt", excerpt.replace("\u2019", "'"))
+    return Expect("claims.csv", line, "excerpt", "excerpt", "the source has '\u2019' where the excerpt has \"'\"")
+
+
+@case("an excerpt with a word changed")
+def excerpt_reworded(s):
+    path = s.data / "strategies.csv"
+    i = first_row(path, lambda r: " the " in r["excerpt"])
+    excerpt = read_rows(path)[1][i]["excerpt"]
+    line = set_cell(path, i, "excerpt", excerpt.replace(" the ", " a ", 1))
+    return Expect("strategies.csv", line, "excerpt", "excerpt", "the source has")
+
+
+@case("an excerpt quoted from a source that has no archived text")
+def excerpt_without_archive(s):
+    path = s.data / "event_sources.csv"
+    _, sources = read_rows(s.data / "sources.csv")
+    unarchived = {r["source_id"] for r in sources if r["archive_file"] == ""}
+    i = first_row(path, lambda r: r["source_id"] in unarchived and r["excerpt"] == "")
+    line = set_cell(path, i, "excerpt", "Some words")
+    return Expect("event_sources.csv", line, "excerpt", "excerpt-source")
+
+
+@case("no excerpt although the source is archived")
+def excerpt_missing(s):
+    path = s.data / "event_sources.csv"
+    _, sources = read_rows(s.data / "sources.csv")
+    archived = {r["source_id"] for r in sources if r["archive_file"] != ""}
+    line = set_cell(path, first_row(path, lambda r: r["source_id"] in archived), "excerpt", "")
+    return Expect("event_sources.csv", line, "excerpt", "excerpt-missing")
+
+
+@case("an archived text changed after its hash was recorded")
+def archive_file_altered(s):
+    i, row = archived_source(s)
+    target = s.sources / row["archive_file"]
+    target.write_bytes(target.read_bytes() + b"\n")
+    return Expect("sources.csv", i + 2, "sha256", "sha256", "does not match the archived file")
+
+
+@case("a mistyped hash")
+def sha256_mistyped(s):
+    i, row = archived_source(s)
+    line = set_cell(s.data / "sources.csv", i, "sha256", row["sha256"][::-1])
+    return Expect("sources.csv", line, "sha256", "sha256")
+
+
+@case("an archive file that is not in the archive")
+def archive_file_absent(s):
+    i, _ = archived_source(s)
+    line = set_cell(s.data / "sources.csv", i, "archive_file", "not_there.txt")
+    return Expect("sources.csv", line, "archive_file", "archive-file")
+
+
+@case("an archive path that climbs out with ../")
+def archive_path_parent(s):
+    i, row = archived_source(s)
+    line = set_cell(s.data / "sources.csv", i, "archive_file", "../" + row["archive_file"])
+    return Expect("sources.csv", line, "archive_file", "archive-path")
+
+
+@case("an absolute archive path")
+def archive_path_absolute(s):
+    i, row = archived_source(s)
+    line = set_cell(s.data / "sources.csv", i, "archive_file", str(s.sources.resolve() / row["archive_file"]))
+    return Expect("sources.csv", line, "archive_file", "archive-path")
+
+
+@case("an archive file that is a symbolic link out of the archive")
+def archive_path_symlink(s):
+    i, row = archived_source(s)
+    outside = s.sources.parent / "outside.txt"
+    shutil.copyfile(s.sources / row["archive_file"], outside)
+    os.symlink(outside, s.sources / "linked.txt")
+    line = set_cell(s.data / "sources.csv", i, "archive_file", "linked.txt")
+    return Expect("sources.csv", line, "archive_file", "archive-path")
+
+
+# -- hygiene of text --------------------------------------------------------------------------
+
+@case("a cell of several megabytes")
+def huge_cell(s):
+    line = set_cell(s.data / "events.csv", 3, "summary", "North Korea " * 500_000)
+    return Expect("events.csv", line, "summary", "cell-size")
+
+
+def _formula(s: Scratch, start: str) -> Expect:
+    path = s.data / "events.csv"
+    line = set_cell(path, 1, "title", start + read_rows(path)[1][1]["title"])
+    return Expect("events.csv", line, "title", "formula")
+
+
+@case("text starting with = (a spreadsheet formula)")
+def formula_equals(s):
+    return _formula(s, '=HYPERLINK("http://example.com")&')
+
+
+@case("text starting with +")
+def formula_plus(s):
+    return _formula(s, "+1 ")
+
+
+@case("text starting with -")
+def formula_minus(s):
+    return _formula(s, "-2 ")
+
+
+@case("text starting with @")
+def formula_at(s):
+    return _formula(s, "@SUM(A1) ")
+
+
+@case("a tab inside a cell")
+def control_tab(s):
+    path = s.data / "actors.csv"
+    line = set_cell(path, 2, "name", read_rows(path)[1][2]["name"].replace(" ", "\t", 1) + "\tx")
+    return Expect("actors.csv", line, "name", "control-character")
+
+
+@case("a quoted newline inside a cell; the rows after it keep their own lines")
+def newline_in_cell(s):
+    path = s.data / "events.csv"
+    _, rows = read_rows(path)
+    line = set_cell(path, 4, "summary", rows[4]["summary"] + "\nSecond paragraph.")
+    set_cell(path, 5, "category", "CONSLUT")
+    return [Expect("events.csv", line, "summary", "control-character"),
+            Expect("events.csv", line + 2, "category", "enum")]
+
+
+@case("an escape character (ESC) pasted from a terminal")
+def control_escape(s):
+    line = set_cell(s.data / "events.csv", 2, "location", "Moscow\x1b[0m")
+    return Expect("events.csv", line, "location", "control-character")
+
+
+@case("a zero-width space inside text")
+def invisible_character(s):
+    path = s.data / "claims.csv"
+    line = set_cell(path, 1, "paraphrase", read_rows(path)[1][1]["paraphrase"].replace(" ", " \u200b", 1))
+    return Expect("claims.csv", line, "paraphrase", "invisible-character")
+
+
+@case("decomposed accents (NFD) instead of NFC")
+def not_nfc(s):
+    line = set_cell(s.data / "events.csv", 2, "location", "Pyongyang, Re\u0301publique")
+    return Expect("events.csv", line, "location", "nfc")
+
+
+@case("a trailing space")
+def trailing_space(s):
+    path = s.data / "actors.csv"
+    line = set_cell(path, 4, "name", read_rows(path)[1][4]["name"] + " ")
+    return Expect("actors.csv", line, "name", "whitespace")
+
+
+@case("a double quote inside a value that is not quoted")
+def quote_inside_unquoted_value(s):
+    path = s.data / "event_actors.csv"
+    line = edit_line(path, 3, lambda b: b.replace(b",act-", b',act"', 1))
+    return Expect("event_actors.csv", line, None, "csv-syntax", "double quote in the middle")
+
+
+@case("old Mac line ends (CR only); later rows keep their own line numbers")
+def cr_only_line_ends(s):
+    path = s.data / "events.csv"
+    set_cell(path, 4, "category", "CONSLUT")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    return [Expect("events.csv", 1, None, "line-ends"), Expect("events.csv", 6, "category", "enum")]
+
+
+@case("an id with a full-width letter that folds to an existing id")
+def id_differs_by_fullwidth_letter(s):
+    return _lookalike(s, lambda v: v[:4] + chr(ord(v[4]) - ord("a") + ord("\uff41")) + v[5:])
+
+
+@case("a spreadsheet's 'sep=,' line above the header")
+def excel_separator_line(s):
+    path = s.data / "strategy_targets.csv"
+    path.write_bytes(b"sep=,\n" + path.read_bytes())
+    return Expect("strategy_targets.csv", 1, "sep=", "header")
+
+
+@case("a file saved with semicolons between values")
+def semicolon_separated(s):
+    path = s.data / "event_actors.csv"
+    path.write_bytes(path.read_bytes().replace(b",", b";"))
+    return Expect("event_actors.csv", 1, "event_id;actor_id;role", "header")
+
+
+@case("a file saved as UTF-16")
+def utf16_file(s):
+    path = s.data / "strategy_targets.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return Expect("strategy_targets.csv", 1, None, "encoding", "not UTF-8")
+
+
+@case("a cell of several megabytes in a file the careful reader has to read (it also has a ragged row)")
+def huge_cell_careful_path(s):
+    path = s.data / "events.csv"
+    line = set_cell(path, 3, "summary", "Pyongyang " * 500_000)
+    ragged = append_line(path, "evt-2024-01-01-ragged,too,few")
+    return [Expect("events.csv", line, "summary", "cell-size"), Expect("events.csv", ragged, None, "row-width")]

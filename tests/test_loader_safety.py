@@ -1,0 +1,214 @@
+"""The loader reads only the Parquet and JSON it shipped, stays inside its release, and never goes online.
+
+The first tests watch a fresh interpreter through audit hooks (PEP 578) while it loads
+every table; the others tamper with a copy of the release and expect a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import eastasia_data as ead
+from conftest import TABLES
+from eastasia_data import loader, paths
+
+AUDIT = r"""
+import json, sys
+import eastasia_data as ead
+from eastasia_data import loader
+
+# Warm up: let pandas and pyarrow import what they import lazily, so that what follows is the loader's own work.
+ead.load_all(verify=True)
+loader._descriptor.cache_clear()
+
+events = []
+import pyarrow.parquet as pq
+_read_table = pq.read_table
+def read_table(source, *args, **kwargs):
+    events.append(["eastasia.read_table", [str(source)]])
+    return _read_table(source, *args, **kwargs)
+pq.read_table = read_table
+
+WATCH = ("open", "os.listdir", "os.scandir", "socket.", "pickle.", "marshal.", "exec", "compile",
+         "subprocess.", "os.system", "os.exec", "os.posix_spawn", "urllib.", "http.", "import")
+
+def hook(event, args):
+    if event.startswith(WATCH):
+        events.append([event, [a if isinstance(a, (str, int, float, type(None))) else repr(a) for a in args]])
+
+sys.addaudithook(hook)
+ead.tables()
+for name in ead.tables():
+    ead.load(name)
+    ead.load(name, verify=True)
+    ead.describe(name)
+problems = loader.verify_release()
+sys.stdout.write(json.dumps({"release": str(loader.release_dir().resolve()), "events": events, "verify": problems}))
+"""
+
+
+@pytest.fixture(scope="module")
+def audit() -> dict:
+    """What a fresh interpreter did while it listed, described, verified and loaded every table."""
+    proc = subprocess.run([sys.executable, "-c", AUDIT], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"})
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["verify"] == []
+    return out
+
+
+def test_the_audit_saw_the_loader_open_its_files(audit):
+    opened = [args[0] for event, args in audit["events"] if event == "open"]
+    assert {Path(p).name for p in opened} >= {f"{t}.parquet" for t in TABLES} | {"datapackage.json"}
+
+
+def test_loader_opens_only_parquet_and_json_inside_its_release(audit):
+    release = Path(audit["release"])
+    opened = {args[0] for event, args in audit["events"] if event == "open" and isinstance(args[0], str)}
+    # In a checkout (not an installed wheel) the loader reads the version from pyproject.toml to pick the release.
+    checkout = {str(paths.REPO_DIR / "pyproject.toml")} if not release.is_relative_to(paths.PACKAGE_DIR) else set()
+    outside = sorted(p for p in opened - checkout if not Path(p).resolve().is_relative_to(release))
+    assert outside == []
+    opened -= checkout
+    assert {Path(p).suffix for p in opened} <= {".parquet", ".json"}
+    writes = [args for event, args in audit["events"] if event == "open" and (
+        isinstance(args[1], str) and set(args[1]) & set("wax+")
+        or isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))]
+    assert writes == []
+
+
+def test_loader_hands_pyarrow_only_its_parquet_files(audit):
+    # pyarrow reads in C++, out of sight of the audit hooks: check the paths the loader gives it instead.
+    release = Path(audit["release"])
+    given = [args[0] for event, args in audit["events"] if event == "eastasia.read_table"]
+    assert len(given) == 2 * len(TABLES)
+    assert all(Path(p).suffix == ".parquet" and Path(p).resolve().parent == release for p in given)
+
+
+def test_loader_runs_no_code_from_data(audit):
+    events = {event for event, _ in audit["events"]}
+    forbidden = {e for e in events if e.startswith(("pickle.", "marshal.", "exec", "compile", "subprocess.",
+                                                   "os.system", "os.exec", "os.posix_spawn", "import"))}
+    assert forbidden == set()
+
+
+def test_loader_never_touches_the_network(audit):
+    network = [e for e, _ in audit["events"] if e.startswith(("socket.", "urllib.", "http."))]
+    assert network == []
+
+
+def test_loading_works_with_pickle_and_sockets_disabled(monkeypatch):
+    import pickle
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the loader must not unpickle or open a socket")
+
+    for name in ("load", "loads", "Unpickler"):
+        monkeypatch.setattr(pickle, name, refuse)
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    loader._descriptor.cache_clear()
+    frames = ead.load_all(verify=True)
+    assert sorted(frames) == TABLES and all(len(f) for f in frames.values())
+
+
+# -- a tampered copy of the release -----------------------------------------------------------
+
+@pytest.fixture
+def release_copy(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the release that the loader uses instead of its own."""
+    copy = tmp_path / "pkg" / "release"
+    shutil.copytree(loader.release_dir(), copy)
+    monkeypatch.setattr(loader, "release_dir", lambda: copy)
+    loader._descriptor.cache_clear()
+    yield copy
+    loader._descriptor.cache_clear()
+
+
+def set_path(release: Path, table: str, value: str) -> None:
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == table:
+            resource["path"] = value
+    (release / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    loader._descriptor.cache_clear()
+
+
+def escape_parent(release: Path) -> str:
+    shutil.copyfile(release / "events.parquet", release.parent / "events.parquet")
+    return "../events.parquet"
+
+
+def escape_absolute(release: Path) -> str:
+    shutil.copyfile(release / "events.parquet", release.parent / "elsewhere.parquet")
+    return str((release.parent / "elsewhere.parquet").resolve())
+
+
+def escape_subdirectory(release: Path) -> str:
+    (release / "sub").mkdir()
+    shutil.copyfile(release / "events.parquet", release / "sub" / "events.parquet")
+    return "sub/../../release/sub/events.parquet"
+
+
+def escape_symlink(release: Path) -> str:
+    outside = release.parent / "outside.parquet"
+    shutil.copyfile(release / "events.parquet", outside)
+    (release / "events.parquet").unlink()
+    os.symlink(outside, release / "events.parquet")
+    return "events.parquet"
+
+
+def not_parquet(release: Path) -> str:
+    shutil.copyfile(release / "events.parquet", release / "events.pkl")
+    return "events.pkl"
+
+
+ESCAPES = {"parent": escape_parent, "absolute": escape_absolute, "subdirectory": escape_subdirectory,
+           "symlink": escape_symlink, "not-parquet": not_parquet}
+
+
+@pytest.mark.parametrize("how", sorted(ESCAPES))
+def test_a_resource_path_outside_the_release_is_refused(how, release_copy):
+    set_path(release_copy, "events", ESCAPES[how](release_copy))
+    with pytest.raises(ead.IntegrityError, match="events"):
+        ead.load("events")
+    with pytest.raises(ead.IntegrityError, match="events"):
+        ead.load("events", verify=True)
+    problems = loader.verify_release()
+    assert len(problems) == 1 and "'events'" in problems[0]
+    assert len(ead.load("claims")) > 0  # the other tables still load
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_verify_names_each_altered_file(table, release_copy, capsys):
+    from eastasia_data import cli
+
+    path = release_copy / f"{table}.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert cli.main(["verify"]) == 1
+    out = capsys.readouterr().out
+    assert f"{table}.parquet" in out and "1 altered or missing file(s)" in out
+    assert set(re.findall(r"\w+\.parquet", out)) == {f"{table}.parquet"}
+    with pytest.raises(ead.IntegrityError, match=f"{table}.parquet"):
+        ead.load(table, verify=True)
+
+
+def test_verify_names_a_missing_file(release_copy, capsys):
+    from eastasia_data import cli
+
+    (release_copy / "actors.parquet").unlink()
+    assert cli.main(["verify"]) == 1
+    assert "actors.parquet: missing" in capsys.readouterr().out
