@@ -207,15 +207,21 @@ def _load_figures(directory: Path, size: str, runs: int, one: str) -> list[Figur
 # -- validation ----------------------------------------------------------------------------
 
 VALIDATE = """
-import json, resource, sys, time
+import json, sys, time
 from eastasia_data.validation import validate
 import eastasia_data.checks.evidence, eastasia_data.checks.fields, eastasia_data.checks.hygiene
 import eastasia_data.checks.relations, eastasia_data.checks.table  # pandera: imported before the clock starts
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def high_water_kib():  # VmHWM: peak RSS of this process (ru_maxrss would carry the parent's over fork)
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            return int(line.split()[1])
+
+base = high_water_kib()
 t = time.perf_counter()
 report = validate(sys.argv[1], sys.argv[2], require_archive=True)
 seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = high_water_kib()
 frames = sum(int(f.memory_usage(deep=True).sum()) for f in report.frames().values() if f is not None)
 lines = sorted({(p.file.rsplit('/', 1)[-1], p.line) for p in report.problems})
 print(json.dumps({"seconds": seconds, "rows": report.rows, "problems": len(report.problems), "lines": lines,
@@ -265,6 +271,7 @@ def bench_validation(sizes: list[int], runs_for, work: Path, sources: Path, mode
         t = time.perf_counter()
         clean = synth.generate(clean_dir, total, sources_dir=sources)
         broken = synth.generate(broken_dir, total, broken=0.01, sources_dir=sources)
+        clean.frames.clear(); broken.frames.clear()  # keep this process small: its children are measured
         say(f"  generated {total:,} rows (x2) in {time.perf_counter() - t:.1f} s")
         sets[total] = clean_dir
         ours, ours_b, ref, results = [], [], [], []
@@ -385,12 +392,12 @@ def machine() -> dict:
     }
 
 
-def render(figs: list[Figure], info: dict, mode: str, seconds: float, notes: str) -> str:
+def render(figs: list[Figure], info: dict, mode: str, seconds: float, notes: str, written: str | None = None) -> str:
     out = [
         "# Benchmark results",
         "",
         f"Written by `python bench/run.py{' --smoke' if mode == 'smoke' else ''}` on "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {seconds / 60:.1f} minutes "
+        f"{written or time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {seconds / 60:.1f} minutes "
         f"({mode} mode). Do not edit by hand: the notes at the end come from `bench/notes.md`.",
         "",
         "## Machine and versions",
@@ -428,12 +435,28 @@ def render(figs: list[Figure], info: dict, mode: str, seconds: float, notes: str
     return "\n".join(out) + "\n"
 
 
+def rerender(out: Path) -> int:
+    """results.md again from results.json (same figures), with the current notes."""
+    saved = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    names = {f.name for f in Figure.__dataclass_fields__.values()}
+    figs = [Figure(**{k: v for k, v in f.items() if k in names}) for f in saved["figures"]]
+    notes_path = BENCH / "notes.md"
+    notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() and saved["mode"] == "full" else ""
+    text = render(figs, saved["machine"], saved["mode"], saved["seconds"], notes, saved.get("written"))
+    (out / "results.md").write_text(text, encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="smallest size, one repetition (for CI)")
     parser.add_argument("--out", type=Path, default=BENCH, help="where to write results.md and results.json")
     parser.add_argument("--sources-dir", type=Path, default=None, help="the source archive (default as validate)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite results.md from results.json and bench/notes.md without measuring again")
     args = parser.parse_args(argv)
+    if args.render_only:
+        return rerender(args.out)
     sources = args.sources_dir or paths.default_sources_dir()
     if sources is None or not Path(sources).is_dir():
         parser.error("the source archive is needed: pass --sources-dir or set EASTASIA_SOURCES")
@@ -457,7 +480,8 @@ def main(argv: list[str] | None = None) -> int:
         events = synth.generate(None, sizes={**{n: synth.MIN_ROWS for n in synth.SHARES}, "events": big},
                                 sources_dir=sources)
         one = write_release({"events": model["events"]}, {"events": events.frames["events"]}, work / "events-release")
-        figs += _load_figures(one, "synthetic", runs_for(big), "events")
+        figs += _load_figures(one, "synthetic", runs, "events")
+        del events
         say("validate ...")
         vfigs, sets = bench_validation(sizes, runs_for, work, sources, model)
         figs += vfigs
@@ -466,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
         figs.append(fig)
         fig, built = bench_build(sets[big], f"synthetic {big:,} rows", runs_for(big), work, sources)
         figs.append(fig)
-        figs += _load_figures(built, "synthetic", runs_for(big), "event_actors")
+        figs += _load_figures(built, "synthetic", runs, "event_actors")
         figs.append(bench_wheel(work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -478,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = "smoke" if smoke else "full"
     (args.out / "results.md").write_text(render(figs, info, mode, seconds, notes), encoding="utf-8")
     (args.out / "results.json").write_text(json.dumps(
-        {"mode": mode, "seconds": seconds, "machine": info,
+        {"mode": mode, "seconds": seconds, "machine": info, "written": time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
          "figures": [{**asdict(f), "min": f.min, "median": f.median, "ratio": f.ratio, "ratio_median": f.ratio_median,
                       "met": f.met} for f in figs]}, indent=1, default=str), encoding="utf-8")
     for f in figs:

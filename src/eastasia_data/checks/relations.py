@@ -43,9 +43,11 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
         return []
     col = table.primary_key[0]
     values = frame[col].dropna()
-    if values.str.fullmatch(r"[a-z0-9-]*").all():
+    plain = values.str.fullmatch(r"[a-z0-9-]*").astype(bool)
+    if plain.all():
         return []  # plain lowercase ASCII keys cannot look alike without being equal
-    folded = values.map(skeleton)
+    # A plain key is its own skeleton: fold only the others (a few, even in a large table).
+    folded = values.where(plain, values[~plain].map(skeleton))
     clash = folded.duplicated(keep=False) & ~values.duplicated(keep=False)
     values, folded = values[clash | folded.duplicated(keep=False)], folded[clash | folded.duplicated(keep=False)]
     problems = []
@@ -76,7 +78,7 @@ class _Suggester:
     """
 
     FULL_SEARCH = 2_000
-    NEIGHBOURS = 25
+    NEIGHBOURS = 5
 
     def __init__(self, keys: list[str]):
         self.keys = keys
@@ -122,14 +124,14 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
             if len(fk.fields) == 1:
                 known = parent.frame[fk.reference_fields[0]].dropna().unique()
                 ok = _isin(child.iloc[:, 0], known)
-                keys = list(known)
+                keys = known.tolist  # the keys as Python strings are only needed for hints
             else:
                 ref = pd.MultiIndex.from_frame(parent.frame[list(fk.reference_fields)].dropna())
                 ok = pd.Series(pd.MultiIndex.from_frame(child).isin(ref), index=child.index)
-                keys = ["|".join(map(str, k)) for k in ref]
+                keys = lambda ref=ref: ["|".join(map(str, k)) for k in ref]  # noqa: E731
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
             dangling = child.index[present & ~ok]
-            suggest = _Suggester(keys) if len(dangling) else None
+            suggest = _Suggester(keys()) if len(dangling) else None
             for i in dangling:
                 value = "|".join(str(v) for v in child.loc[i])
                 close = suggest.closest(value)
