@@ -9,3 +9,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# cffconvert validates CITATION.cff (a test runs it). Its 2.0.0 needs jsonschema<4, which frictionless
+# (jsonschema>=4.20) excludes, so it gets a small environment of its own.
+if [ ! -x .venv-cffconvert/bin/cffconvert ]; then
+  "$PY" -m venv .venv-cffconvert
+  # The versions the tests ran with.
+  .venv-cffconvert/bin/python -m pip install --quiet --disable-pip-version-check \
+    "cffconvert==2.0.0" "jsonschema==3.2.0" "pykwalify==1.8.0" "ruamel.yaml==0.19.1"
+fi

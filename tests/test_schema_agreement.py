@@ -82,3 +82,26 @@ def test_partial_dates_load_as_first_day_of_period():
     raw = pd.read_csv(REPO / "data" / "events.csv", dtype=str, keep_default_na=False)
     for loaded, text, precision in zip(events["start_date"], raw["start_date"], raw["date_precision"]):
         assert loaded.strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[precision]) == text
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_pandera_import_of_the_table_schema_agrees_on_what_it_keeps(name):
+    """pandera's own Frictionless importer, run on datapackage.json, keeps a subset of the rules:
+    required, unique, pattern and enum. Our schema agrees on that subset and adds the rest
+    (dates, cross-field rules, composite keys), which test_pandera_text_schema_... checks."""
+    from pandera.io.pandas_io import from_frictionless_schema
+
+    imported = from_frictionless_schema(root_resources()[name]["schema"])
+    ours = text_schema(MODEL[name])
+    assert list(imported.columns) == list(ours.columns)
+    for column, theirs in imported.columns.items():
+        mine = ours.columns[column]
+        field = MODEL[name].field(column)
+        assert theirs.nullable == mine.nullable, column
+        assert theirs.unique == (field.unique or MODEL[name].primary_key == (column,)), column
+        kept = {c.name for c in theirs.checks}
+        assert ("str_matches" in kept) == ("pattern" in {c.name for c in mine.checks}), column
+        assert ("isin" in kept) == ("enum" in {c.name for c in mine.checks}), column
+        if field.categories:  # the importer keeps the values in an isin check (its category dtype has none)
+            isin = next(c for c in theirs.checks if c.name == "isin")
+            assert sorted(isin.statistics["allowed_values"]) == sorted(field.enum), column

@@ -152,3 +152,10 @@ def test_python_api_returns_a_report(data_copy, sources_dir):
     assert not report.valid
     assert [p.rule for p in report.problems] == ["foreign-key"]
     assert report.problems[0].line == 2
+
+
+def test_a_csv_without_a_schema_is_reported(data_copy, sources_dir, tmp_path):
+    (data_copy / "evnets.csv").write_text("event_id\n", encoding="utf-8")
+    result = run_cli("validate", "--data-dir", "data", "--sources-dir", str(sources_dir), cwd=tmp_path)
+    assert result.code == 1
+    assert "data/evnets.csv: is not a table of the dataset" in result.out and "(rule: file)" in result.out

@@ -21,6 +21,7 @@ __all__ = [
     "IntegrityError",
     "UnknownTableError",
     "__version__",
+    "cite",
     "describe",
     "load",
     "load_all",
@@ -41,6 +42,24 @@ def validate(*args, **kwargs):
     from eastasia_data.validation import validate as _validate
 
     return _validate(*args, **kwargs)
+
+
+def cite(style: str = "bibtex") -> str:
+    """The citation of the installed release; see :func:`eastasia_data.citation.cite`.
+
+    Parameters
+    ----------
+    style : {"bibtex", "apa", "cff"}
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> "version = {" + ead.__version__ + "}" in ead.cite("bibtex")
+    True
+    """
+    from eastasia_data.citation import cite as _cite
+
+    return _cite(style)
 
 
 def __getattr__(name: str):

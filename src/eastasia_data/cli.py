@@ -71,6 +71,66 @@ def cmd_verify(args) -> int:
     return EXIT_INVALID if problems else EXIT_OK
 
 
+def cmd_fmt(args) -> int:
+    from eastasia_data.fmt import fmt
+
+    results = fmt(args.data_dir, check=args.check)
+    bad = 0
+    for r in results:
+        if r.status != "canonical":
+            print(r.as_text())
+            for p in r.problems:
+                print("  " + p.as_text())
+        bad += r.status in ("refused", "not canonical")
+    counts = {s: sum(r.status == s for r in results) for s in ("canonical", "rewritten", "not canonical", "refused")}
+    print(f"{len(results)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+    if bad and args.check:
+        print("run `eastasia-data fmt` to rewrite them canonically", file=sys.stderr)
+    return EXIT_INVALID if bad else EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    from eastasia_data import diff_render
+    from eastasia_data.diff import InvalidDataError, SnapshotError, diff, from_checkout, open_snapshot
+    from eastasia_data.paths import REPO_DIR
+
+    try:
+        old = open_snapshot(args.old, sources_dir=args.sources_dir)
+        new = (open_snapshot(args.new, sources_dir=args.sources_dir) if args.new
+               else from_checkout(REPO_DIR, "working tree", sources_dir=args.sources_dir))
+    except SnapshotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID if isinstance(exc, InvalidDataError) else EXIT_USAGE
+    d = diff(old, new)
+    if args.changelog:
+        print(diff_render.render_changelog(d), end="")
+    elif args.format == "markdown":
+        print(diff_render.render_markdown(d), end="")
+    else:
+        print(diff_render.render_text(d))
+    return EXIT_OK
+
+
+def cmd_check_version(args) -> int:
+    from eastasia_data.diff import SnapshotError
+    from eastasia_data.versioning import VersionError, check_version
+
+    try:
+        result = check_version(repo=args.repo, sources_dir=args.sources_dir)
+    except (SnapshotError, VersionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(result.render())
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def cmd_cite(args) -> int:
+    from eastasia_data.citation import cite
+
+    print(cite(args.style).rstrip("\n"))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="eastasia-data", description="Validate, build and inspect the eastasia-data tables.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -96,6 +156,28 @@ def parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("verify", help="check the installed release's files against their hashes")
     sp.set_defaults(func=cmd_verify)
+
+    sp = sub.add_parser("fmt", help="rewrite the CSV tables canonically (sorted by key, minimal quoting, LF, NFC)")
+    sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
+    sp.add_argument("--check", action="store_true", help="change nothing; exit 1 naming each file that is not canonical")
+    sp.set_defaults(func=cmd_fmt, dirs=True)
+
+    sp = sub.add_parser("diff", help="compare two versions table by table, by primary key")
+    sp.add_argument("old", metavar="OLD", help="a release directory, a checkout directory or a git revision")
+    sp.add_argument("new", metavar="NEW", nargs="?", help="the same kinds (default: this checkout's data/ and schemas/)")
+    sp.add_argument("--format", choices=("text", "markdown"), default="text", help="text, or Markdown for a pull request")
+    sp.add_argument("--changelog", action="store_true", help="print a draft Keep a Changelog entry instead")
+    sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_diff)
+
+    sp = sub.add_parser("check-version", help="fail when pyproject's version is a smaller bump than the data changes require")
+    sp.add_argument("--repo", metavar="DIR", help="the checkout to check (default: this one)")
+    sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_check_version)
+
+    sp = sub.add_parser("cite", help="print the citation of the installed release")
+    sp.add_argument("--style", choices=("bibtex", "apa", "cff"), default="bibtex", help="citation style (default: bibtex)")
+    sp.set_defaults(func=cmd_cite)
     return p
 
 

@@ -20,9 +20,16 @@ def _root_datapackage() -> str:
     return json.dumps(root_descriptor(read_model()), ensure_ascii=False, indent=2) + "\n"
 
 
+def _citation_cff() -> str:
+    from eastasia_data.citation import checkout_cff
+
+    return checkout_cff()
+
+
 #: Every generated file, relative to the checkout, with the function that renders it.
 GENERATED: dict[str, Callable[[], str]] = {
     "datapackage.json": _root_datapackage,
+    "CITATION.cff": _citation_cff,
 }
 
 

@@ -361,6 +361,8 @@ def read_model(directory: Path | None = None) -> dict[str, Table]:
     tables and fields that exist.
     """
     directory = Path(directory) if directory else schemas_dir()
+    if not directory.is_dir():
+        raise FileNotFoundError(f"{directory}: no schemas directory (validation runs in a checkout of eastasia-data)")
     paths = sorted(directory.glob("*.yaml"))
     if not paths:
         raise ModelError(f"{directory}: no schema files (*.yaml) found")

@@ -144,17 +144,22 @@ def release_descriptor(model: dict[str, Table], files: dict[str, bytes], rows: d
             "description": table.description,
             "schema": table.to_table_schema(stored=True),
         })
+    props = package_properties(meta)
+    order = ("$schema", "name", "title", "description", "version", "created", "licenses", "sources", "contributors")
+    props.update(created=created, sources=sources)
+    return {**{k: props[k] for k in order}, "resources": resources}
+
+
+def package_properties(meta: dict[str, Any]) -> dict[str, Any]:
+    """The package-level properties shared by the root and the release descriptor."""
     return {
         "$schema": PROFILE,
         "name": "eastasia-data",
         "title": TITLE,
         "description": meta["description"],
         "version": meta["version"],
-        "created": created,
         "licenses": LICENSES,
-        "sources": sources,
         "contributors": CONTRIBUTORS,
-        "resources": resources,
     }
 
 
@@ -265,15 +270,8 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
 
 def root_descriptor(model: dict[str, Table]) -> dict[str, Any]:
     """The checkout's ``datapackage.json``: the CSV tables, described from ``schemas/``."""
-    meta = project_metadata()
     return {
-        "$schema": PROFILE,
-        "name": "eastasia-data",
-        "title": TITLE,
-        "description": meta["description"],
-        "version": meta["version"],
-        "licenses": LICENSES,
-        "contributors": CONTRIBUTORS,
+        **package_properties(project_metadata()),
         "eastasia:generated": "by `eastasia-data generate` from schemas/; do not edit by hand",
         "resources": [
             {

@@ -107,8 +107,10 @@ def validate(
     from eastasia_data.checks.relations import check_relations
     from eastasia_data.checks.table import check_table
 
-    model = read_model(Path(schemas_dir) if schemas_dir else None)
     data_dir = Path(data_dir) if data_dir else paths.data_dir()
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"{data_dir}: no such data directory (run from a checkout, or pass --data-dir)")
+    model = read_model(Path(schemas_dir) if schemas_dir else None)
     if require_archive is None:
         require_archive = os.environ.get("CI", "").lower() == "true"
     if sources_dir is None:
@@ -118,6 +120,10 @@ def validate(
     files = {name: read_table_file(t, data_dir / t.csv_name, _display(data_dir / t.csv_name)) for name, t in model.items()}
     problems: list[Problem] = []
     notes: list[str] = []
+    for stray in sorted(set(p.stem for p in data_dir.glob("*.csv")) - set(model)):
+        problems.append(Problem(_display(data_dir / f"{stray}.csv"), None, None, None, "file",
+                                "is not a table of the dataset (no schemas/" + stray + ".yaml)",
+                                "add its schema to schemas/, or move the file out of the data directory"))
     for tf in files.values():
         problems += tf.problems
         problems += check_table(tf)

@@ -1,0 +1,145 @@
+"""How a :class:`~eastasia_data.diff.Diff` is shown: plain text, Markdown (for a pull-request
+comment) and a draft Keep a Changelog entry.
+
+Examples
+--------
+>>> from eastasia_data.diff import diff, open_snapshot
+>>> from eastasia_data.diff_render import render_text
+>>> from eastasia_data.loader import release_dir
+>>> release = open_snapshot(release_dir())
+>>> print(render_text(diff(release, release)).splitlines()[-1])
+no differences
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from eastasia_data.diff import Diff, TableRows
+
+#: How many changed cells (or added/removed keys) each table lists before summarising the rest.
+LIST_LIMIT = 200
+
+
+def _key(key: tuple[str, ...]) -> str:
+    return ", ".join(key)
+
+
+def _cell(value: str) -> str:
+    return repr(value) if value != "" else "(empty)"
+
+
+def _heading(d: Diff) -> str:
+    def side(s):
+        return f"{s.label}" + (f" (version {s.version})" if s.version else "")
+
+    return f"{side(d.old)} → {side(d.new)}"
+
+
+def _bump_line(d: Diff) -> str:
+    if d.bump is None:
+        return "no differences"
+    kinds = sorted({c.kind for c in d.reasons(d.bump)})
+    return f"required version bump: {d.bump.upper()} (because of: {', '.join(kinds)})"
+
+
+def _row_lines(r: TableRows) -> list[str]:
+    lines = []
+    for k in r.added[:LIST_LIMIT]:
+        lines.append(f"  + {_key(k)}")
+    for k in r.removed[:LIST_LIMIT]:
+        lines.append(f"  - {_key(k)}")
+    for c in r.cells[:LIST_LIMIT]:
+        lines.append(f"  ~ {_key(c.key)}: {c.column}: {_cell(c.before)} → {_cell(c.after)}")
+    hidden = max(0, len(r.added) - LIST_LIMIT) + max(0, len(r.removed) - LIST_LIMIT) + max(0, len(r.cells) - LIST_LIMIT)
+    if hidden:
+        lines.append(f"  … and {hidden} more")
+    return lines
+
+
+def render_text(d: Diff) -> str:
+    """The diff as plain text: a heading, one line per change, then the rows and cells."""
+    out = [_heading(d)]
+    tables = list(dict.fromkeys(c.table for c in d.changes))
+    for table in tables:
+        out.append(f"{table}:")
+        for c in d.changes:
+            if c.table == table:
+                out.append(f"  {c.kind}: {c.detail} [{c.bump}]")
+        if table in d.rows and d.rows[table]:
+            out += ["  " + line for line in _row_lines(d.rows[table])]
+    out.append(_bump_line(d))
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ⏎ ")
+
+
+def render_markdown(d: Diff) -> str:
+    """The diff as Markdown, suitable for a pull-request comment."""
+    out = [f"## Data diff: {_md(_heading(d))}", "", f"**{_bump_line(d)}**"]
+    tables = list(dict.fromkeys(c.table for c in d.changes))
+    for table in tables:
+        out += ["", f"### `{table}`", ""]
+        for c in d.changes:
+            if c.table == table:
+                out.append(f"- {c.kind}: {_md(c.detail)} (**{c.bump}**)")
+        r = d.rows.get(table)
+        if r is None or not r:
+            continue
+        key = ", ".join(r.key)
+        if r.added:
+            out += ["", f"Rows added ({key}): " + ", ".join(f"`{_md(_key(k))}`" for k in r.added[:LIST_LIMIT])]
+        if r.removed:
+            out += ["", f"Rows removed ({key}): " + ", ".join(f"`{_md(_key(k))}`" for k in r.removed[:LIST_LIMIT])]
+        if r.cells:
+            out += ["", f"| {key} | column | before | after |", "|---|---|---|---|"]
+            for c in r.cells[:LIST_LIMIT]:
+                out.append(f"| `{_md(_key(c.key))}` | `{c.column}` | {_md(_cell(c.before))} | {_md(_cell(c.after))} |")
+        if max(len(r.added), len(r.removed), len(r.cells)) > LIST_LIMIT:
+            out += ["", f"_Lists cut at {LIST_LIMIT} items._"]
+    return "\n".join(out) + "\n"
+
+
+#: Keep a Changelog section of each kind of change.
+SECTION = {
+    "table added": "Added", "field appended": "Added", "rows added": "Added",
+    "table removed": "Removed", "field removed": "Removed", "rows removed": "Removed",
+    "values changed": "Fixed",
+}
+SECTIONS = ("Added", "Changed", "Removed", "Fixed")
+
+
+def render_changelog(d: Diff, version: str | None = None, date: str | None = None) -> str:
+    """A draft Keep a Changelog entry for the changes (edit the wording before committing it).
+
+    ``version`` defaults to the new side's version; when there is none, or it is still the old
+    side's version (not bumped yet), the entry is ``[Unreleased]``.
+    """
+    if version is None and d.new.version != d.old.version:
+        version = d.new.version
+    head = f"## [{version}] - {date or dt.date.today().isoformat()}" if version else "## [Unreleased]"
+    sections: dict[str, list[str]] = {s: [] for s in SECTIONS}
+    for c in d.changes:
+        table = f"`{c.table}`"
+        if c.kind == "rows added":
+            keys = d.rows[c.table].added
+            item = f"{table}: {len(keys)} row(s): {', '.join(_key(k) for k in keys[:10])}{' …' if len(keys) > 10 else ''}."
+        elif c.kind == "rows removed":
+            keys = d.rows[c.table].removed
+            item = f"{table}: {len(keys)} row(s): {', '.join(_key(k) for k in keys[:10])}{' …' if len(keys) > 10 else ''}."
+        elif c.kind == "values changed":
+            r = d.rows[c.table]
+            cols = ", ".join(sorted({x.column for x in r.cells}))
+            item = f"{table}: corrected {len(r.cells)} value(s) in {len(r.changed_keys)} row(s) (columns {cols})."
+        else:
+            item = f"{table}: {c.kind}: {c.detail}."
+        sections[SECTION.get(c.kind, "Changed")].append(f"- {item}")
+    out = [head]
+    for name in SECTIONS:
+        if sections[name]:
+            out += ["", f"### {name}", *sections[name]]
+    if not d.changes:
+        out += ["", "- No change to the data."]
+    return "\n".join(out) + "\n"

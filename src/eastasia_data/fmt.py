@@ -1,0 +1,187 @@
+"""The canonical form of the CSV tables, so that a diff of ``data/`` shows only real changes.
+
+A table's CSV is canonical when it is, byte for byte, what :func:`canonical_text` writes:
+
+* UTF-8 without a byte-order mark, LF line ends (also inside quoted values);
+* the header in the schema's column order;
+* rows sorted by primary key (compared as a tuple of strings, by code point);
+* Python's ``csv.writer`` with ``quoting=QUOTE_MINIMAL``: a value is quoted only when it
+  holds a comma, a double quote or a line end, and a quote inside it is doubled;
+* every value (and the header) in Unicode normalisation form NFC.
+
+Formatting is lossless: every row and every cell of the file comes back, only re-ordered,
+re-quoted and normalised as above. A file the project's reader cannot parse completely
+(a ragged row, an unbalanced quote, bytes that are not UTF-8, a missing or unknown column)
+is refused with the reader's problems, and left as it was.
+
+Examples
+--------
+>>> from eastasia_data.fmt import fmt
+>>> {r.status for r in fmt(check=True)}
+{'canonical'}
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eastasia_data import paths
+from eastasia_data.model import Table, read_model
+from eastasia_data.problems import Problem
+from eastasia_data.reader import BOM, read_table_file
+
+
+@dataclass
+class FmtResult:
+    """What ``fmt`` did (or, with ``check``, would do) to one CSV file.
+
+    ``status`` is ``canonical`` (already so), ``rewritten``, ``not canonical`` (only with
+    ``check``) or ``refused`` (cannot be parsed losslessly; ``problems`` says why).
+    """
+
+    display: str
+    status: str
+    reasons: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        if self.status == "refused":
+            return f"{self.display}: refused, cannot be read losslessly ({len(self.problems)} problem(s) below)"
+        if self.reasons:
+            return f"{self.display}: {self.status} ({'; '.join(self.reasons)})"
+        return f"{self.display}: {self.status}"
+
+
+def _fixable(problem: Problem) -> bool:
+    """Reader problems that formatting repairs without losing anything."""
+    if problem.rule == "line-ends":
+        return True
+    if problem.rule == "encoding" and "byte-order mark" in problem.message:
+        return True
+    return problem.rule == "header" and problem.message == "columns are out of order"
+
+
+def _normal(value: str) -> str:
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def canonical_rows(table: Table, frame) -> list[list[str]]:
+    """The rows of a read table as canonical text cells, in schema column order, sorted by key.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from eastasia_data.model import read_model
+    >>> table = read_model()["event_sources"]
+    >>> frame = pd.DataFrame([{n: None for n in table.field_names}] * 2)
+    >>> frame["event_id"], frame["source_id"] = ["evt-b", "evt-a"], ["src-x", "src-x"]
+    >>> [row[:2] for row in canonical_rows(table, frame)]
+    [['evt-a', 'src-x'], ['evt-b', 'src-x']]
+    """
+    names = list(table.field_names)
+    rows = [
+        ["" if not isinstance(v, str) else _normal(v) for v in values]
+        for values in frame[names].itertuples(index=False, name=None)
+    ]
+    positions = [names.index(k) for k in table.primary_key]
+    if positions:
+        rows.sort(key=lambda r: tuple(r[p] for p in positions))
+    return rows
+
+
+def canonical_text(table: Table, frame) -> str:
+    """The canonical CSV text of a read table (see the module docstring)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([_normal(n) for n in table.field_names])
+    writer.writerows(canonical_rows(table, frame))
+    return buf.getvalue()
+
+
+def _reasons(data: bytes, header: list[str], table: Table, frame, text: str) -> list[str]:
+    """Why a file is not canonical, in words a contributor can act on."""
+    reasons = []
+    if data.startswith(BOM):
+        reasons.append("starts with a byte-order mark")
+    if b"\r" in data:
+        reasons.append("CR or CRLF line ends")
+    if header != list(table.field_names):
+        reasons.append("columns not in schema order")
+    keys = [tuple("" if not isinstance(v, str) else v for v in row)
+            for row in frame[list(table.primary_key)].itertuples(index=False, name=None)] if table.primary_key else []
+    if keys != sorted(keys):
+        reasons.append("rows not sorted by primary key (" + ", ".join(table.primary_key) + ")")
+    original = data.decode("utf-8", errors="replace")
+    if unicodedata.normalize("NFC", original) != original:
+        reasons.append("text not in Unicode NFC")
+    if not reasons:
+        reasons.append("quoting or spacing differs from csv.writer's minimal quoting")
+    return reasons
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def format_file(table: Table, path: Path, display: str | None = None, *, check: bool = False) -> FmtResult:
+    """Rewrite one table's CSV canonically (or, with ``check``, only report whether it is)."""
+    display = display or str(path)
+    tf = read_table_file(table, path, display)
+    blocking = [p for p in tf.problems if not _fixable(p)]
+    if blocking or tf.frame is None:
+        return FmtResult(display, "refused", problems=blocking)
+    frame = tf.frame
+    text = canonical_text(table, frame)
+    data = path.read_bytes()
+    new = text.encode("utf-8")
+    if data == new:
+        return FmtResult(display, "canonical")
+    reasons = _reasons(data, tf.header, table, frame, text)
+    if check:
+        return FmtResult(display, "not canonical", reasons)
+    _write_atomic(path, new)
+    return FmtResult(display, "rewritten", reasons)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def fmt(data_dir: str | Path | None = None, *, schemas_dir: str | Path | None = None,
+        check: bool = False) -> list[FmtResult]:
+    """Rewrite every table's CSV in ``data_dir`` canonically; with ``check``, change nothing.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Directory of the CSV tables; default the checkout's ``data/``.
+    schemas_dir : path, optional
+        Directory of the schemas; default the checkout's ``schemas/``.
+    check : bool, default False
+        Only report which files are not canonical.
+
+    Returns
+    -------
+    list of FmtResult
+        One per table, in table order.
+    """
+    model = read_model(Path(schemas_dir) if schemas_dir else None)
+    data_dir = Path(data_dir) if data_dir else paths.data_dir()
+    return [format_file(t, data_dir / t.csv_name, _display(data_dir / t.csv_name), check=check)
+            for t in model.values()]

@@ -1,0 +1,71 @@
+"""A scratch copy of the checkout (data/, schemas/, pyproject.toml, releases/) to change in known ways."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from csvedit import read_rows, write_rows
+from eastasia_data import paths
+
+
+def make_checkout(target: Path, *, releases: bool = True) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("data", "schemas") + (("releases",) if releases else ()):
+        shutil.copytree(paths.REPO_DIR / name, target / name)
+    shutil.copy(paths.REPO_DIR / "pyproject.toml", target / "pyproject.toml")
+    return target
+
+
+def set_version(repo: Path, version: str) -> None:
+    path = repo / "pyproject.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'(?m)^version = "[^"]*"', f'version = "{version}"', text, count=1), encoding="utf-8")
+
+
+def edit_schema(repo: Path, table: str, edit) -> None:
+    """Load schemas/<table>.yaml, let ``edit(dict)`` change it, write it back."""
+    path = repo / "schemas" / f"{table}.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(raw)
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def field_of(raw: dict, name: str) -> dict:
+    return next(f for f in raw["fields"] if f["name"] == name)
+
+
+def add_row_copy(repo: Path, table: str, key_column: str, new_key: str) -> None:
+    """Append a copy of the first row of a table under a new key (no other table refers to it)."""
+    path = repo / "data" / f"{table}.csv"
+    header, rows = read_rows(path)
+    rows.append({**rows[0], key_column: new_key})
+    write_rows(path, header, rows)
+
+
+def set_value(repo: Path, table: str, row: int, column: str, value: str) -> str:
+    """Set one cell; return the key of the row (its first column)."""
+    path = repo / "data" / f"{table}.csv"
+    header, rows = read_rows(path)
+    rows[row][column] = value
+    write_rows(path, header, rows)
+    return rows[row][header[0]]
+
+
+def drop_column(repo: Path, table: str, column: str) -> None:
+    path = repo / "data" / f"{table}.csv"
+    header, rows = read_rows(path)
+    write_rows(path, [h for h in header if h != column], [{k: v for k, v in r.items() if k != column} for r in rows])
+    edit_schema(repo, table, lambda raw: raw.__setitem__("fields", [f for f in raw["fields"] if f["name"] != column]))
+
+
+def add_column(repo: Path, table: str, spec: dict, position: int | None = None) -> None:
+    path = repo / "data" / f"{table}.csv"
+    header, rows = read_rows(path)
+    position = len(header) if position is None else position
+    header.insert(position, spec["name"])
+    write_rows(path, header, [{**r, spec["name"]: ""} for r in rows])
+    edit_schema(repo, table, lambda raw: raw["fields"].insert(position, spec))

@@ -1,0 +1,208 @@
+"""`diff` reports every kind of change, each with the bump the versioning policy gives it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from checkout_copy import add_column, add_row_copy, drop_column, edit_schema, field_of, make_checkout, set_value
+from conftest import REPO, run_cli
+from csvedit import read_rows, write_rows
+from eastasia_data.diff import POLICY, diff, from_checkout, from_git, open_snapshot
+from eastasia_data.diff_render import render_changelog, render_markdown, render_text
+
+
+@pytest.fixture(scope="module")
+def current():
+    return from_checkout(REPO, "current")
+
+
+def _remove_table(repo: Path):
+    (repo / "schemas" / "claim_sources.yaml").unlink()
+    (repo / "data" / "claim_sources.csv").unlink()
+
+
+def _add_table(repo: Path):
+    (repo / "schemas" / "glossary.yaml").write_text(
+        "description: Terms used in the tables.\nprimaryKey: term\nfields:\n"
+        "  - name: term\n    type: string\n    description: The term.\n    constraints: {required: true}\n"
+        "  - name: meaning\n    type: string\n    description: What it means.\n", encoding="utf-8")
+    (repo / "data" / "glossary.csv").write_text("term,meaning\nDPRK,North Korea\n", encoding="utf-8")
+
+
+def _move_field(repo: Path):
+    path = repo / "data" / "actors.csv"
+    header, rows = read_rows(path)
+    i, j = header.index("role"), header.index("wikidata_qid")
+    header[i], header[j] = header[j], header[i]
+    write_rows(path, header, rows)
+
+    def swap(raw):
+        names = [f["name"] for f in raw["fields"]]
+        a, b = names.index("role"), names.index("wikidata_qid")
+        raw["fields"][a], raw["fields"][b] = raw["fields"][b], raw["fields"][a]
+
+    edit_schema(repo, "actors", swap)
+
+
+def _categories_from_values(repo: Path):
+    _, rows = read_rows(repo / "data" / "actors.csv")
+    values = sorted({r["source_id"] for r in rows})
+    edit_schema(repo, "actors", lambda raw: field_of(raw, "source_id").__setitem__("categories", values))
+
+
+def _remove_row(repo: Path):
+    path = repo / "data" / "claim_sources.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header, rows[1:])
+
+
+def _rekey(repo: Path):
+    edit_schema(repo, "actors", lambda raw: raw.__setitem__("primaryKey", ["actor_id", "name"]))
+
+
+NOTE = {"name": "note", "type": "string", "description": "A curator's note."}
+
+#: kind of change → (how to make it in a copy of the checkout, the table it shows in, a fragment of its detail)
+CASES = {
+    "table removed": (_remove_table, "claim_sources", "rows"),
+    "table added": (_add_table, "glossary", "1 rows"),
+    "field removed": (lambda r: drop_column(r, "actors", "wikidata_qid"), "actors", "wikidata_qid"),
+    "field moved": (_move_field, "actors", "wikidata_qid"),
+    "field inserted": (lambda r: add_column(r, "actors", NOTE, position=1), "actors", "note (string)"),
+    "field appended": (lambda r: add_column(r, "actors", NOTE), "actors", "note (string)"),
+    "type changed": (_categories_from_values, "actors", "source_id: string → string with categories"),
+    "constraint tightened": (
+        lambda r: edit_schema(r, "actors", lambda raw: field_of(raw, "name").setdefault("constraints", {}).__setitem__("maxLength", 500)),
+        "actors", "name: maxLength None → 500"),
+    "constraint relaxed": (
+        lambda r: edit_schema(r, "actors", lambda raw: field_of(raw, "wikidata_qid").pop("constraints")),
+        "actors", "wikidata_qid: pattern"),
+    "primary key changed": (_rekey, "actors", "(actor_id) → (actor_id, name)"),
+    "rows removed": (_remove_row, "claim_sources", "1 row(s)"),
+    "rows added": (lambda r: add_row_copy(r, "actors", "actor_id", "act-zz-test"), "actors", "1 row(s)"),
+    "values changed": (lambda r: set_value(r, "actors", 0, "role", "A corrected role"), "actors", "1 cell(s) in 1 row(s)"),
+    "description changed": (
+        lambda r: edit_schema(r, "actors", lambda raw: field_of(raw, "role").__setitem__("description", "Reworded.")),
+        "actors", "role: column description reworded"),
+}
+
+
+def test_every_kind_of_change_has_a_case_and_a_bump():
+    assert set(CASES) == set(POLICY)
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_diff_reports_each_kind_of_change_with_its_bump(kind, tmp_path, current):
+    make, table, detail = CASES[kind]
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    make(repo)
+    d = diff(current, from_checkout(repo))
+    found = [c for c in d.changes if c.kind == kind and c.table == table]
+    assert found, render_text(d)
+    assert any(detail in c.detail for c in found), [c.detail for c in found]
+    assert found[0].bump == POLICY[kind]
+    assert d.bump == max((c.bump for c in d.changes), key=("patch", "minor", "major").index)
+    assert f"{kind}: " in render_text(d) and f"- {kind}: " in render_markdown(d)
+
+
+def test_changed_cells_show_before_and_after(tmp_path, current):
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    _, rows = read_rows(repo / "data" / "actors.csv")
+    key, before = rows[0]["actor_id"], rows[0]["role"]
+    set_value(repo, "actors", 0, "role", "A corrected role")
+    d = diff(current, from_checkout(repo))
+    (cell,) = d.rows["actors"].cells
+    assert (cell.key, cell.column, cell.before, cell.after) == ((key,), "role", before, "A corrected role")
+    shown = "(empty)" if before == "" else repr(before)
+    assert f"~ {key}: role: {shown} → 'A corrected role'" in render_text(d)
+    assert f"| `{key}` | `role` | {shown} | 'A corrected role' |" in render_markdown(d)
+
+
+def test_identical_versions_have_no_differences(current):
+    d = diff(current, current)
+    assert d.changes == [] and d.bump is None
+    assert render_text(d).endswith("no differences")
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory):
+    """A copy with one row added, one value changed and one field removed: the closing-note scenario."""
+    repo = make_checkout(tmp_path_factory.mktemp("edited") / "repo", releases=False)
+    add_row_copy(repo, "actors", "actor_id", "act-zz-test")
+    key = set_value(repo, "events", 0, "title", "A corrected title")
+    drop_column(repo, "actors", "wikidata_qid")
+    return repo, key
+
+
+def test_cli_diff_of_release_and_edited_copy(edited):
+    repo, key = edited
+    run = run_cli("diff", f"releases/eastasia-data-{_version()}", str(repo))
+    assert run.code == 0, run.text
+    assert "actors:\n  field removed: wikidata_qid [major]" in run.out
+    assert "  + act-zz-test" in run.out
+    assert f"  ~ {key}: title: " in run.out and "→ 'A corrected title'" in run.out
+    assert run.out.rstrip().endswith("required version bump: MAJOR (because of: field removed)")
+
+
+def test_cli_markdown_and_changelog(edited):
+    repo, key = edited
+    md = run_cli("diff", "HEAD", str(repo), "--format", "markdown")
+    assert md.code == 0, md.text
+    assert md.out.startswith("## Data diff: HEAD") and "| event_id | column | before | after |" in md.out
+    log = run_cli("diff", "HEAD", str(repo), "--changelog")
+    assert log.code == 0, log.text
+    assert log.out.startswith("## [Unreleased]\n")  # the copy still has the released version
+    assert "### Added\n- `actors`: 1 row(s): act-zz-test." in log.out
+    assert "### Removed\n- `actors`: field removed: wikidata_qid." in log.out
+    assert "### Fixed\n- `events`: corrected 1 value(s) in 1 row(s) (columns title)." in log.out
+
+
+def test_changelog_entry_is_headed_by_the_bumped_version(edited, current):
+    repo, _ = edited
+    d = diff(current, from_checkout(repo))
+    d.new.version = "1.0.0"
+    assert render_changelog(d, date="2026-12-01").startswith("## [1.0.0] - 2026-12-01\n\n### Added\n")
+    assert render_changelog(diff(current, current)) == "## [Unreleased]\n\n- No change to the data.\n"
+
+
+def test_git_revision_without_a_release_is_built_from_its_data(tmp_path, current):
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "copy"], cwd=repo, check=True)
+    set_value(repo, "actors", 0, "role", "Changed after the commit")
+    snap = from_git("HEAD", repo)
+    assert "unreleased" in snap.label
+    assert diff(current, snap).changes == []
+    assert [c.kind for c in diff(snap, from_checkout(repo)).changes] == ["values changed"]
+
+
+def test_release_directory_and_its_git_revision_agree():
+    a = open_snapshot(f"releases/eastasia-data-{_version()}")
+    b = open_snapshot("HEAD")
+    assert "releases/eastasia-data-" in b.label
+    assert set(a.tables) == set(b.tables)
+
+
+def test_invalid_data_is_refused_with_exit_1(tmp_path):
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    set_value(repo, "events", 0, "date_precision", "week")
+    run = run_cli("diff", "HEAD", str(repo))
+    assert run.code == 1 and "the data is not valid" in run.err and "date_precision" in run.err
+
+
+@pytest.mark.parametrize("spec", ["no-such-revision", "tests"])
+def test_unreadable_version_is_a_usage_error(spec):
+    run = run_cli("diff", spec)
+    assert run.code == 2
+    assert run.err.startswith(f"error: {spec}: not a release directory") and "Traceback" not in run.text
+
+
+def _version() -> str:
+    from eastasia_data.loader import _checkout_version
+
+    return _checkout_version()
