@@ -277,7 +277,7 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
                                        f"create it with the header: {','.join(table.field_names)}"))
         return result
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the whole file)
         result.problems.append(Problem(display, None, None, None, "header", "is empty; a CSV needs at least its header",
                                        f"start it with the header: {','.join(table.field_names)}"))
         return result
@@ -299,7 +299,8 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
                                        f"add the table's rows, or restore the file from git (`git checkout {display}`)"))
 
     clean = not result.problems or all(p.rule in ("line-ends", "header") for p in result.problems)
-    frame = _fast_parse(text.encode("utf-8"), header) if clean else None
+    # clean implies the bytes decoded without error, so they are the text's UTF-8 already
+    frame = _fast_parse(data, header) if clean else None
     if frame is not None:
         # One record per line exactly when the newlines (bar a final one) number the rows.
         if text.count("\n") - text.endswith("\n") == len(frame):

@@ -187,12 +187,14 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
                                            "copy the passage that supports this row from the archived text"))
             if not available:
                 continue
-            for i in excerpts.index[excerpts.notna() & archived]:
-                text = archive.texts.get(sources[i])
-                if text is None or excerpts[i] in text:
+            checked = excerpts.notna() & archived
+            # Plain lists: indexing a Series cell by cell costs more than the search itself.
+            for i, excerpt, sid in zip(excerpts.index[checked], excerpts[checked].tolist(), sources[checked].tolist()):
+                text = archive.texts.get(sid)
+                if text is None or excerpt in text:
                     continue
-                _, where = first_difference(excerpts[i], text)
-                problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt",
-                                           f"is not in the archived text of {sources[i]}: {where}",
+                _, where = first_difference(excerpt, text)
+                problems.append(tf.problem(int(i), f.name, excerpt, "excerpt",
+                                           f"is not in the archived text of {sid}: {where}",
                                            "copy the passage from the archived file byte for byte (curly quotes and dashes included)"))
     return problems

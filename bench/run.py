@@ -1,0 +1,520 @@
+"""Run every benchmark, print a table, write ``results.md`` and ``results.json``.
+
+    python bench/run.py            # the full run (about 15 minutes on 2 cores)
+    python bench/run.py --smoke    # smallest size, one repetition: proves the benchmarks work (< 1 minute)
+
+Each figure is timed several times (5, or 3 at 1,000,000 rows; imports and loads 9); the table gives the
+minimum and the median. A figure with a reference (the raw reader, a bare import,
+frictionless) is timed in the same run, alternating with it, and its ratio is the
+ratio of the minima (the least disturbed by other work on a shared machine) with the
+ratio of the medians beside it. Targets are judged on the ratio of the minima.
+
+Everything that involves an import or a whole validation runs in a fresh
+subprocess, so nothing is cached between repetitions; loading is timed in-process
+(a loader is called many times in one session), after one warm-up call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import synth  # noqa: E402
+
+from eastasia_data import loader, paths, release  # noqa: E402
+from eastasia_data.model import read_model  # noqa: E402
+
+PY = sys.executable
+FRICTIONLESS_LIMIT_S = 180  # run frictionless at a size only if the previous size predicts it finishes within this
+
+
+@dataclass
+class Figure:
+    """One measured quantity: its samples, and optionally its reference's samples and a target."""
+
+    group: str
+    name: str
+    size: str
+    unit: str
+    samples: list[float]
+    ref_name: str = ""
+    ref_samples: list[float] = field(default_factory=list)
+    target: str = ""
+    #: "ratio<=X", "ratio>=X", "value<=X" or "" (no target)
+    rule: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def min(self) -> float:
+        return min(self.samples)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.min / min(self.ref_samples) if self.ref_samples else None
+
+    @property
+    def ratio_median(self) -> float | None:
+        return self.median / statistics.median(self.ref_samples) if self.ref_samples else None
+
+    @property
+    def met(self) -> bool | None:
+        if not self.rule:
+            return None
+        kind, bound = self.rule.split("=", 1)
+        value = self.ratio if kind.startswith("ratio") else self.min
+        return value <= float(bound) if kind.endswith("<") else value >= float(bound)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+def child(code: str, *args: str, timeout: float = 1800) -> dict:
+    """Run ``code`` in a fresh interpreter; it prints one JSON object as its last line."""
+    proc = subprocess.run([PY, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONHASHSEED": "0"})
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+    if unit == "rows/s":
+        return f"{value:,.0f}"
+    if unit == "MiB":
+        return f"{value:,.1f} MiB"
+    return f"{value:,.3g} {unit}"
+
+
+def say(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+# -- import --------------------------------------------------------------------------------
+
+IMPORT = "import json, time; t = time.perf_counter(); {stmt}; print(json.dumps(time.perf_counter() - t))"
+FIRST_LOAD_OURS = ("import json, time; t = time.perf_counter(); import eastasia_data as ead; ead.load('events');"
+                   "print(json.dumps(time.perf_counter() - t))")
+FIRST_LOAD_REF = ("import json, sys, time; t = time.perf_counter(); import pandas as pd, pyarrow as pa, pyarrow.parquet as pq;"
+                  "pq.read_table(sys.argv[1]).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get);"
+                  "print(json.dumps(time.perf_counter() - t))")
+
+
+def bench_import(runs: int) -> list[Figure]:
+    ours, ref, first, first_ref = [], [], [], []
+    events = str(loader._resource_path(loader._resource("events")))
+    for _ in range(runs):
+        ours.append(child(IMPORT.format(stmt="import eastasia_data")))
+        ref.append(child(IMPORT.format(stmt="import pandas, pyarrow")))
+        first.append(child(FIRST_LOAD_OURS))
+        first_ref.append(child(FIRST_LOAD_REF, events))
+    return [
+        Figure("import", "`import eastasia_data`", "-", "s", ours, "`import pandas, pyarrow`", ref,
+               "≤ 1.15×", "ratio<=1.15"),
+        Figure("import", "import + first `load('events')`", "real", "s", first,
+               "import pandas, pyarrow + `read_table().to_pandas()`", first_ref, "≤ 1.15×", "ratio<=1.15"),
+    ]
+
+
+# -- loading -------------------------------------------------------------------------------
+
+def _reference_read(path: Path):
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
+
+
+def _time(fn, runs: int, min_seconds: float = 0.2) -> list[float]:
+    """Per-call seconds of ``fn``: each sample repeats it until ``min_seconds`` have passed."""
+    fn()  # warm-up: page cache, lazy imports
+    samples = []
+    for _ in range(runs):
+        n, t0 = 0, time.perf_counter()
+        while True:
+            fn()
+            n += 1
+            elapsed = time.perf_counter() - t0
+            if elapsed >= min_seconds:
+                break
+        samples.append(elapsed / n)
+    return samples
+
+
+def _paired(ours, ref, runs: int) -> tuple[list[float], list[float]]:
+    a, b = [], []
+    for _ in range(runs):  # alternate, so that both see the same load on the machine
+        a += _time(ours, 1)
+        b += _time(ref, 1)
+    return a, b
+
+
+def write_release(model: dict, frames: dict, out: Path) -> Path:
+    """A release directory for ``frames`` (valid by construction), written with the release module's own writers."""
+    files = {name: release.parquet_bytes(release.arrow_table(model[name], frames[name])) for name in model}
+    rows = {name: len(frames[name]) for name in model}
+    meta = {"description": "synthetic benchmark data", "version": "0.0.0"}
+    descriptor = release.release_descriptor(model, files, rows, [], meta, "2026-01-01T00:00:00Z")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / f"{name}.parquet").write_bytes(data)
+    (out / release.DESCRIPTOR).write_bytes(release.descriptor_bytes(descriptor))
+    return out
+
+
+def _load_figures(directory: Path, size: str, runs: int, one: str) -> list[Figure]:
+    original = loader.release_dir
+    loader.release_dir = lambda: directory  # point the loader at this release, as an installed wheel points at its own
+    try:
+        names = list(loader._resources())
+        paths_ = {n: loader._resource_path(loader._resource(n)) for n in names}
+        for n in names:  # same dtypes, or the comparison is meaningless
+            assert loader.load(n).dtypes.equals(_reference_read(paths_[n]).dtypes), n
+        a, b = _paired(lambda: loader.load(one), lambda: _reference_read(paths_[one]), runs)
+        rows = loader._resource(one)["eastasia:rows"]
+        figs = [Figure("load", f"`load('{one}')`", f"{size} ({rows:,} rows)", "s", a,
+                       "`pq.read_table(p).to_pandas()`", b, "≤ 1.10×", "ratio<=1.10")]
+        if len(names) > 1:
+            total = sum(loader._resource(n)["eastasia:rows"] for n in names)
+            a, b = _paired(loader.load_all, lambda: [_reference_read(paths_[n]) for n in names], runs)
+            figs.append(Figure("load", "`load_all()` (every table)", f"{size} ({total:,} rows)", "s", a,
+                               "`read_table().to_pandas()` per table", b, "≤ 1.10×", "ratio<=1.10"))
+        return figs
+    finally:
+        loader.release_dir = original
+        loader._descriptor.cache_clear()
+
+
+# -- validation ----------------------------------------------------------------------------
+
+VALIDATE = """
+import json, sys, time
+from eastasia_data.validation import validate
+import eastasia_data.checks.evidence, eastasia_data.checks.fields, eastasia_data.checks.hygiene
+import eastasia_data.checks.relations, eastasia_data.checks.table  # pandera: imported before the clock starts
+
+def high_water_kib():  # VmHWM: peak RSS of this process (ru_maxrss would carry the parent's over fork)
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            return int(line.split()[1])
+
+base = high_water_kib()
+t = time.perf_counter()
+report = validate(sys.argv[1], sys.argv[2], require_archive=True)
+seconds = time.perf_counter() - t
+peak = high_water_kib()
+frames = sum(int(f.memory_usage(deep=True).sum()) for f in report.frames().values() if f is not None)
+lines = sorted({(p.file.rsplit('/', 1)[-1], p.line) for p in report.problems})
+print(json.dumps({"seconds": seconds, "rows": report.rows, "problems": len(report.problems), "lines": lines,
+                  "peak_kib": peak, "base_kib": base, "frame_bytes": frames}))
+"""
+
+READ_TEXT = """
+import json, sys, time
+from pathlib import Path
+import pandas as pd, pyarrow as pa, pyarrow.csv as pacsv
+t = time.perf_counter()
+rows = 0
+for path in sorted(Path(sys.argv[1]).glob('*.csv')):
+    header = path.open(encoding='utf-8').readline().rstrip('\\n').split(',')
+    frame = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header})).to_pandas()
+    rows += len(frame)
+print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows}))
+"""
+
+FRICTIONLESS = """
+import json, sys, time
+import frictionless
+t = time.perf_counter()
+report = frictionless.validate(sys.argv[1], limit_errors=10**8)
+print(json.dumps({"seconds": time.perf_counter() - t, "valid": report.valid, "errors": report.stats["errors"]}))
+"""
+
+
+def write_datapackage(model: dict, data_dir: Path) -> Path:
+    """The checkout's root descriptor, its resources pointing at the generated CSVs."""
+    descriptor = release.root_descriptor(model)
+    for resource in descriptor["resources"]:
+        resource["path"] = Path(resource["path"]).name
+    path = data_dir / "datapackage.json"
+    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def bench_validation(sizes: list[int], runs_for, work: Path, sources: Path, model: dict) -> tuple[list[Figure], dict]:
+    figs: list[Figure] = []
+    sets: dict = {}
+    fl_rate = None
+    for total in sizes:
+        runs = runs_for(total)
+        label = f"{total:,} rows"
+        clean_dir, broken_dir = work / f"clean-{total}", work / f"broken-{total}"
+        t = time.perf_counter()
+        clean = synth.generate(clean_dir, total, sources_dir=sources)
+        broken = synth.generate(broken_dir, total, broken=0.01, sources_dir=sources)
+        clean.frames.clear(); broken.frames.clear()  # keep this process small: its children are measured
+        say(f"  generated {total:,} rows (x2) in {time.perf_counter() - t:.1f} s")
+        sets[total] = clean_dir
+        ours, ours_b, ref, results = [], [], [], []
+        for _ in range(runs):
+            r = child(VALIDATE, str(clean_dir), str(sources))
+            rb = child(VALIDATE, str(broken_dir), str(sources))
+            rt = child(READ_TEXT, str(clean_dir))
+            if r["problems"]:
+                raise RuntimeError(f"synthetic clean data at {total} rows is not valid: {r['problems']} problems")
+            expected = sorted({(f, line) for f, line, _, _ in broken.broken})
+            if [tuple(x) for x in rb["lines"]] != expected:
+                raise RuntimeError(f"the broken set at {total} rows is not reported at exactly the broken rows")
+            ours.append(r["seconds"]); ours_b.append(rb["seconds"]); ref.append(rt["seconds"]); results.append((r, rb))
+        rows = clean.total
+        rate = [rows / s for s in ours]
+        r0, rb0 = results[0]
+        peak = max(max(r["peak_kib"], rb["peak_kib"]) for r, rb in results)
+        base = min(r["base_kib"] for r, _ in results)
+        frame_mib = r0["frame_bytes"] / 2**20
+        extra = {"rows": rows, "rows_per_table": clean.rows, "broken_rows": len(broken.broken),
+                 "problems_in_broken": rb0["problems"], "csv_bytes": sum(p.stat().st_size for p in clean_dir.glob("*.csv"))}
+        figs.append(Figure("validate", "`validate()` clean, seconds", label, "s", ours,
+                           "read the CSVs as text (pyarrow.csv, all columns string, to pandas)", ref,
+                           "≤ 3× at 1,000,000 rows" if total >= 1_000_000 else "",
+                           "ratio<=3" if total >= 1_000_000 else "", extra))
+        figs.append(Figure("validate", "`validate()` clean, rows per second", label, "rows/s", rate))
+        figs.append(Figure("validate", "`validate()` 1% broken vs clean", label, "s", ours_b,
+                           "`validate()` clean", ours, "≤ 3×", "ratio<=3",
+                           {"broken_rows": len(broken.broken), "problems": rb0["problems"]}))
+        figs.append(Figure("validate", "peak memory (RSS) of the validating process", label, "MiB",
+                           [peak / 1024], "", [], "", "",
+                           {"baseline_after_imports_mib": base / 1024, "text_frames_mib": frame_mib}))
+        growth = (peak - base) / 1024
+        figs.append(Figure("validate", "memory growth during `validate()` / size of the frames read", label, "×",
+                           [growth / frame_mib if frame_mib else float("nan")], "", [],
+                           # at 1,000 rows the first validation's fixed cost (lazy imports, caches) dominates
+                           "< 10×" if total >= 100_000 else "", "value<=10" if total >= 100_000 else "",
+                           {"growth_mib": growth, "text_frames_mib": frame_mib}))
+        # frictionless, where it finishes in reasonable time
+        predicted = rows / fl_rate if fl_rate else 0
+        if predicted > FRICTIONLESS_LIMIT_S:
+            figs.append(Figure("validate", "frictionless: skipped", label, "s", [predicted], extra={
+                "reason": f"predicted {predicted:.0f} s per run from the previous size (limit {FRICTIONLESS_LIMIT_S} s)"}))
+            continue
+        descriptor = write_datapackage(model, clean_dir)
+        fl_runs = 1 if total >= 1_000_000 else min(runs, 3)
+        fl = []
+        for _ in range(fl_runs):
+            res = child(FRICTIONLESS, str(descriptor))
+            if not res["valid"]:
+                raise RuntimeError(f"frictionless finds the clean synthetic data invalid at {total} rows")
+            fl.append(res["seconds"])
+        fl_rate = rows / min(fl)
+        # rows/s ratio = frictionless seconds / our seconds
+        figs.append(Figure("validate", "rows/s: `validate()` vs `frictionless.validate`", label, "×",
+                           [min(fl) / min(ours)], "", [], "≥ 50× at 100,000 rows" if total == 100_000 else "",
+                           "value>=50" if total == 100_000 else "",
+                           {"frictionless_seconds": fl, "frictionless_rows_per_s": fl_rate, "ours_seconds": ours}))
+    return figs, sets
+
+
+# -- build and wheel -----------------------------------------------------------------------
+
+BUILD = """
+import json, sys, time
+from eastasia_data import release
+import eastasia_data.validation, eastasia_data.checks.table
+t = time.perf_counter()
+result = release.build(sys.argv[1], data_dir=sys.argv[2], sources_dir=sys.argv[3], require_archive=True)
+print(json.dumps({"seconds": time.perf_counter() - t, "path": str(result.path)}))
+"""
+
+
+def bench_build(data_dir: Path, label: str, runs: int, work: Path, sources: Path) -> tuple[Figure, Path]:
+    samples, path = [], None
+    for k in range(runs):
+        out = work / f"build-{label.split()[0]}-{k}"
+        res = child(BUILD, str(out), str(data_dir), str(sources))
+        samples.append(res["seconds"])
+        path = Path(res["path"])
+    size = sum(p.stat().st_size for p in path.glob("*.parquet"))
+    return Figure("build", "`build` (validate + Parquet + descriptor)", label, "s", samples,
+                  extra={"parquet_bytes": size}), path
+
+
+def bench_wheel(work: Path) -> Figure:
+    dist = work / "dist"
+    t = time.perf_counter()
+    subprocess.run([PY, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(paths.REPO_DIR)],
+                   check=True, capture_output=True, timeout=600)
+    seconds = time.perf_counter() - t
+    wheel = next(dist.glob("eastasia_data-*.whl"))
+    return Figure("build", "wheel size", wheel.name, "KiB", [wheel.stat().st_size / 1024],
+                  extra={"bytes": wheel.stat().st_size, "pip_wheel_seconds": seconds})
+
+
+# -- report --------------------------------------------------------------------------------
+
+def machine() -> dict:
+    import frictionless
+    import numpy
+    import pandas
+    import pandera
+    import pyarrow
+
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    mem = next((int(ln.split()[1]) // 1024 // 1024 for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal")), 0)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.REPO_DIR, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=paths.REPO_DIR, capture_output=True,
+                           text=True).stdout.strip()
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem, "os": platform.platform(),
+        "python": platform.python_version(), "pandas": pandas.__version__, "pyarrow": pyarrow.__version__,
+        "numpy": numpy.__version__, "pandera": pandera.__version__, "frictionless": frictionless.__version__,
+        "eastasia_data_commit": commit + (" (src/ modified)" if dirty else ""),
+        "load_average": os.getloadavg(),
+    }
+
+
+def render(figs: list[Figure], info: dict, mode: str, seconds: float, notes: str, written: str | None = None) -> str:
+    out = [
+        "# Benchmark results",
+        "",
+        f"Written by `python bench/run.py{' --smoke' if mode == 'smoke' else ''}` on "
+        f"{written or time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {seconds / 60:.1f} minutes "
+        f"({mode} mode). Do not edit by hand: the notes at the end come from `bench/notes.md`.",
+        "",
+        "## Machine and versions",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    out += [f"| {k} | {v} |" for k, v in info.items()]
+    out += [
+        "",
+        "## Figures",
+        "",
+        "min and median over the runs; *ratio* = our min / reference min (median / median in brackets).",
+        "",
+        "| group | figure | size | min | median | reference | ref. min | ratio | target | met |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f in figs:
+        ratio = f"{f.ratio:.2f}× ({f.ratio_median:.2f}×)" if f.ratio is not None else ""
+        met = {True: "yes", False: "**no**", None: ""}[f.met]
+        value_min = fmt(f.min, f.unit)
+        value_med = fmt(f.median, f.unit) if len(f.samples) > 1 else ""
+        if f.unit == "rows/s":
+            value_min = f"{fmt(max(f.samples), f.unit)} (best)"
+        ref = f"{f.ref_name}" if f.ref_name else ""
+        out.append(f"| {f.group} | {f.name} | {f.size} | {value_min} | {value_med} | {ref} | "
+                   f"{fmt(min(f.ref_samples), 's') if f.ref_samples else ''} | {ratio} | {f.target} | {met} |")
+    out += ["", "## Details", ""]
+    for f in figs:
+        if f.extra or len(f.samples) > 1:
+            detail = {"runs": len(f.samples), **f.extra}
+            out.append(f"- {f.name} ({f.size}): " + json.dumps(detail, default=str))
+    if notes:
+        out += ["", notes.strip()]
+    return "\n".join(out) + "\n"
+
+
+def rerender(out: Path) -> int:
+    """results.md again from results.json (same figures), with the current notes."""
+    saved = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    names = {f.name for f in Figure.__dataclass_fields__.values()}
+    figs = [Figure(**{k: v for k, v in f.items() if k in names}) for f in saved["figures"]]
+    notes_path = BENCH / "notes.md"
+    notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() and saved["mode"] == "full" else ""
+    text = render(figs, saved["machine"], saved["mode"], saved["seconds"], notes, saved.get("written"))
+    (out / "results.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="smallest size, one repetition (for CI)")
+    parser.add_argument("--out", type=Path, default=BENCH, help="where to write results.md and results.json")
+    parser.add_argument("--sources-dir", type=Path, default=None, help="the source archive (default as validate)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite results.md from results.json and bench/notes.md without measuring again")
+    args = parser.parse_args(argv)
+    if args.render_only:
+        return rerender(args.out)
+    sources = args.sources_dir or paths.default_sources_dir()
+    if sources is None or not Path(sources).is_dir():
+        parser.error("the source archive is needed: pass --sources-dir or set EASTASIA_SOURCES")
+    smoke = args.smoke
+    runs = 1 if smoke else 5
+    sizes = [1_000] if smoke else [1_000, 100_000, 1_000_000]
+    big = sizes[-1]
+
+    def runs_for(total: int) -> int:
+        return 1 if smoke else (3 if total >= 1_000_000 else 5)
+
+    started = time.perf_counter()
+    model = read_model()
+    figs: list[Figure] = []
+    work = Path(tempfile.mkdtemp(prefix="eastasia-bench-"))
+    try:
+        say("import ...")
+        quick = 1 if smoke else 2 * runs - 1  # imports and loads are cheap: more runs against the noise
+        figs += bench_import(quick)
+        say("load ...")
+        figs += _load_figures(loader.release_dir(), "real", quick, "event_actors")
+        events = synth.generate(None, sizes={**{n: synth.MIN_ROWS for n in synth.SHARES}, "events": big},
+                                sources_dir=sources)
+        one = write_release({"events": model["events"]}, {"events": events.frames["events"]}, work / "events-release")
+        figs += _load_figures(one, "synthetic", quick, "events")
+        del events
+        say("validate ...")
+        vfigs, sets = bench_validation(sizes, runs_for, work, sources, model)
+        figs += vfigs
+        say("build ...")
+        fig, _ = bench_build(paths.data_dir(), "real data", runs, work, sources)
+        figs.append(fig)
+        fig, built = bench_build(sets[big], f"synthetic {big:,} rows", runs_for(big), work, sources)
+        figs.append(fig)
+        figs += _load_figures(built, "synthetic", quick, "event_actors")
+        figs.append(bench_wheel(work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    info = machine()
+    notes_path = BENCH / "notes.md"
+    notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() and not smoke else ""
+    args.out.mkdir(parents=True, exist_ok=True)
+    mode = "smoke" if smoke else "full"
+    (args.out / "results.md").write_text(render(figs, info, mode, seconds, notes), encoding="utf-8")
+    (args.out / "results.json").write_text(json.dumps(
+        {"mode": mode, "seconds": seconds, "machine": info, "written": time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+         "figures": [{**asdict(f), "min": f.min, "median": f.median, "ratio": f.ratio, "ratio_median": f.ratio_median,
+                      "met": f.met} for f in figs]}, indent=1, default=str), encoding="utf-8")
+    for f in figs:
+        ratio = f"  ratio {f.ratio:.2f}x" if f.ratio is not None else ""
+        met = {True: "  met", False: "  NOT MET", None: ""}[f.met]
+        print(f"{f.group:9} {f.name[:58]:58} {f.size[:26]:26} min {fmt(f.min, f.unit):>14}{ratio}{met}")
+    print(f"wrote {args.out / 'results.md'} and results.json in {seconds:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
