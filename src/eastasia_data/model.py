@@ -327,6 +327,10 @@ def _parse_field(raw: dict[str, Any], where: str) -> Field:
         raise ModelError(f"{where}: field {name!r} has unknown constraints {sorted(unknown)}")
     if "enum" in c:
         raise ModelError(f"{where}: field {name!r} lists values under constraints.enum; use categories")
+    for item in raw.get("categories") or ():
+        if isinstance(item, dict) and set(item) - {"value", "label"}:
+            raise ModelError(f"{where}: field {name!r} has a category with unexpected keys "
+                             f"{sorted(set(item) - {'value', 'label'})}: quote a label that holds a comma")
     cats = tuple(
         Category(str(item["value"]), str(item.get("label", ""))) if isinstance(item, dict) else Category(str(item), "")
         for item in raw.get("categories") or ()
@@ -398,7 +402,7 @@ def read_table(path: Path) -> Table:
     import yaml
 
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ModelError(f"{path}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict) or "fields" not in raw:

@@ -1,0 +1,51 @@
+"""Schema files that are wrong in form are refused with a message naming the file and the fix."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from eastasia_data.model import ModelError, read_model
+
+def write_schema(directory, body: str) -> None:
+    (directory / "things.yaml").write_text(body, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("fields:\n  - name: kind\n    description: d\n    categories:\n      - {value: a, label: First, second}\n",
+         "quote a label that holds a comma"),
+        ("fields:\n  - name: n\n    type: decimal\n    description: d\n", "has type 'decimal'"),
+        ("fields:\n  - name: n\n    description: d\nforeignKeys:\n  - fields: [n]\n    reference: {resource: nothing, fields: [id]}\n",
+         "unknown table 'nothing'"),
+        ("fields:\n  - name: n\n    description: d\nprimaryKey: [id]\n", "refers to fields that the table does not have"),
+        ("fields:\n  - name: n\n    description: d\n    constraints: {enum: [a]}\n", "use categories"),
+    ],
+)
+def test_malformed_schema_is_refused(tmp_path, body, message):
+    write_schema(tmp_path, body)
+    with pytest.raises(ModelError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_model(tmp_path)
+
+
+def test_cli_reports_a_schema_error_in_one_line(tmp_path):
+    """A broken schema in a checkout is a usage error (exit 2), one line, no traceback."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(REPO / "schemas", checkout / "schemas")
+    with (checkout / "schemas" / "events.yaml").open("a", encoding="utf-8") as f:
+        f.write("foreignKeys:\n  - fields: [title]\n    reference: {resource: nowhere, fields: [x]}\n")
+    code = (
+        "import sys; from eastasia_data import paths; from pathlib import Path;"
+        f"paths.REPO_DIR = Path({str(checkout)!r}); "
+        "from eastasia_data.cli import main;"
+        f"sys.exit(main(['validate', '--data-dir', {str(REPO / 'data')!r}]))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().startswith("error: ") and "unknown table 'nowhere'" in proc.stderr
