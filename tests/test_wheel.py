@@ -49,8 +49,10 @@ def test_wheel_installs_and_loads_every_table(tmp_path):
     assert proc.returncode == 0, proc.stderr
     audit = json.loads(proc.stdout)
     assert Path(audit["release"]) == (package / "release").resolve()
-    opened = {args[0] for event, args in audit["events"] if event in ("open", "eastasia.read_table")}
+    opened = {args[0] for event, args in audit["events"] if event in ("open", "eastasia.read_parquet")}
     assert opened and all(Path(p).resolve().parent == Path(audit["release"]) for p in opened), opened
+    parquet = {Path(args[0]).name for event, args in audit["events"] if event == "eastasia.read_parquet"}
+    assert parquet == {f"{name}.parquet" for name in MODEL}
     assert not [e for e, _ in audit["events"] if e.startswith(("socket.", "pickle.", "marshal.", "exec", "import"))]
 
     # `eastasia-data verify` names the installed file that was altered.

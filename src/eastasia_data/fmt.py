@@ -66,8 +66,8 @@ class FmtResult:
 
 
 def _fixable(problem: Problem) -> bool:
-    """Reader problems that formatting repairs without losing anything."""
-    if problem.rule == "line-ends":
+    """Reader problems that formatting repairs, or that do not stand in the way of a lossless rewrite."""
+    if problem.rule in ("line-ends", "no-rows"):
         return True
     if problem.rule == "encoding" and "byte-order mark" in problem.message:
         return True

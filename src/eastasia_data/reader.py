@@ -190,8 +190,9 @@ def _fast_parse(data: bytes, header: list[str]) -> pd.DataFrame | None:
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
+                null_values=[""],  # an empty cell is missing, as on the careful path
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException):
@@ -314,10 +315,10 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
         columns = list(zip(*rows)) if rows else [() for _ in names]
         frame = pd.DataFrame({n: pd.array(list(c), dtype="str") for n, c in zip(names, columns)})
         lines = np.asarray(line_list, dtype=np.int64)
-    frame = frame.astype("str")
-    for name in frame.columns:
-        col = frame[name]
-        frame[name] = col.mask(col == "")
+        frame = frame.astype("str")
+        for name in frame.columns:
+            col = frame[name]
+            frame[name] = col.mask(col == "")
     result.frame = frame
     result.lines = lines
     return result

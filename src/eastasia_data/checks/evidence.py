@@ -13,6 +13,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from eastasia_data.problems import Problem
 from eastasia_data.reader import TableFile
 
@@ -188,13 +190,18 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
             if not available:
                 continue
             checked = excerpts.notna() & archived
-            # Plain lists: indexing a Series cell by cell costs more than the search itself.
-            for i, excerpt, sid in zip(excerpts.index[checked], excerpts[checked].tolist(), sources[checked].tolist()):
-                text = archive.texts.get(sid)
-                if text is None or excerpt in text:
-                    continue
-                _, where = first_difference(excerpt, text)
+            # Each distinct (source, excerpt) pair is searched once: link tables repeat excerpts.
+            pairs = pd.DataFrame({"sid": sources[checked], "excerpt": excerpts[checked]})
+            missing = {
+                (sid, excerpt): first_difference(excerpt, archive.texts[sid])[1]
+                for sid, excerpt in pairs.drop_duplicates().itertuples(index=False)
+                if sid in archive.texts and excerpt not in archive.texts[sid]
+            }
+            if not missing:
+                continue
+            bad = pairs[pd.MultiIndex.from_frame(pairs).isin(list(missing))]
+            for i, sid, excerpt in bad.itertuples():
                 problems.append(tf.problem(int(i), f.name, excerpt, "excerpt",
-                                           f"is not in the archived text of {sid}: {where}",
+                                           f"is not in the archived text of {sid}: {missing[(sid, excerpt)]}",
                                            "copy the passage from the archived file byte for byte (curly quotes and dashes included)"))
     return problems

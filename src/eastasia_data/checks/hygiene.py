@@ -63,7 +63,10 @@ def check_hygiene(tf: TableFile) -> list[Problem]:
     if frame is None or frame.empty:
         return []
     problems: list[Problem] = []
-    text_fields = [f.name for f in tf.table.fields if f.type == "string" and f.name in frame.columns]
+    # Columns held to a pattern or a list of values are left out: a value that passes those checks
+    # cannot hold these characters, and one that fails them is already reported there.
+    text_fields = [f.name for f in tf.table.fields
+                   if f.type == "string" and not f.pattern and not f.categories and f.name in frame.columns]
     for name in text_fields:
         values = frame[name].dropna()
         if values.empty:
