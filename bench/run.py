@@ -32,10 +32,14 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import dataclasses  # noqa: E402
+
 import synth  # noqa: E402
 
-from eastasia_data import loader, paths, release  # noqa: E402
-from eastasia_data.model import read_model  # noqa: E402
+from eastasia_data import loader, paths  # noqa: E402
+from eastasia_data.curation import build as release  # noqa: E402
+from eastasia_data.curation import descriptor as descriptors  # noqa: E402
+from eastasia_data.curation.schemas import read_model  # noqa: E402
 
 PY = sys.executable
 FRICTIONLESS_LIMIT_S = 180  # run frictionless at a size only if the previous size predicts it finishes within this
@@ -172,12 +176,13 @@ def write_release(model: dict, frames: dict, out: Path) -> Path:
     """A release directory for ``frames`` (valid by construction), written with the release module's own writers."""
     files = {name: release.parquet_bytes(release.arrow_table(model[name], frames[name])) for name in model}
     rows = {name: len(frames[name]) for name in model}
-    meta = {"description": "synthetic benchmark data", "version": "0.0.0"}
-    descriptor = release.release_descriptor(model, files, rows, [], meta, "2026-01-01T00:00:00Z")
+    package = dataclasses.replace(descriptors.checkout_package(), description="synthetic benchmark data",
+                                  version="0.0.0")
+    descriptor = descriptors.release_descriptor(package, model, files, rows, [], "2026-01-01T00:00:00Z")
     out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (out / f"{name}.parquet").write_bytes(data)
-    (out / release.DESCRIPTOR).write_bytes(release.descriptor_bytes(descriptor))
+    (out / paths.DESCRIPTOR).write_bytes(descriptors.descriptor_bytes(descriptor))
     return out
 
 
@@ -208,9 +213,9 @@ def _load_figures(directory: Path, size: str, runs: int, one: str) -> list[Figur
 
 VALIDATE = """
 import json, sys, time
-from eastasia_data.validation import validate
-import eastasia_data.checks.evidence, eastasia_data.checks.fields, eastasia_data.checks.hygiene
-import eastasia_data.checks.relations, eastasia_data.checks.table  # pandera: imported before the clock starts
+from eastasia_data.curation.validate import validate
+import eastasia_data.curation.checks.evidence, eastasia_data.curation.checks.fields, eastasia_data.curation.checks.hygiene
+import eastasia_data.curation.checks.relations, eastasia_data.curation.checks.table  # pandera: imported before the clock starts
 
 def high_water_kib():  # VmHWM: peak RSS of this process (ru_maxrss would carry the parent's over fork)
     for line in open('/proc/self/status'):
@@ -252,7 +257,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "valid": report.valid, "er
 
 def write_datapackage(model: dict, data_dir: Path) -> Path:
     """The checkout's root descriptor, its resources pointing at the generated CSVs."""
-    descriptor = release.root_descriptor(model)
+    descriptor = descriptors.root_descriptor(model)
     for resource in descriptor["resources"]:
         resource["path"] = Path(resource["path"]).name
     path = data_dir / "datapackage.json"
@@ -337,8 +342,8 @@ def bench_validation(sizes: list[int], runs_for, work: Path, sources: Path, mode
 
 BUILD = """
 import json, sys, time
-from eastasia_data import release
-import eastasia_data.validation, eastasia_data.checks.table
+from eastasia_data.curation import build as release
+import eastasia_data.curation.validate, eastasia_data.curation.checks.table
 t = time.perf_counter()
 result = release.build(sys.argv[1], data_dir=sys.argv[2], sources_dir=sys.argv[3], require_archive=True)
 print(json.dumps({"seconds": time.perf_counter() - t, "path": str(result.path)}))
@@ -360,7 +365,7 @@ def bench_build(data_dir: Path, label: str, runs: int, work: Path, sources: Path
 def bench_wheel(work: Path) -> Figure:
     dist = work / "dist"
     t = time.perf_counter()
-    subprocess.run([PY, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(paths.REPO_DIR)],
+    subprocess.run([PY, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(paths.checkout().root)],
                    check=True, capture_output=True, timeout=600)
     seconds = time.perf_counter() - t
     wheel = next(dist.glob("eastasia_data-*.whl"))
@@ -381,9 +386,9 @@ def machine() -> dict:
                 if ln.startswith("model name")), platform.processor())
     mem = next((int(ln.split()[1]) // 1024 // 1024 for ln in Path("/proc/meminfo").read_text().splitlines()
                 if ln.startswith("MemTotal")), 0)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.REPO_DIR, capture_output=True,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.checkout().root, capture_output=True,
                             text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=paths.REPO_DIR, capture_output=True,
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=paths.checkout().root, capture_output=True,
                            text=True).stdout.strip()
     return {
         "cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem, "os": platform.platform(),

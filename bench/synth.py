@@ -42,7 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eastasia_data.model import Table, read_model
+from eastasia_data.curation.schemas import read_model
+from eastasia_data.model import Table
 
 #: Share of the ``total`` rows held by each table.
 SHARES = {

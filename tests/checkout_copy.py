@@ -7,16 +7,16 @@ import shutil
 from pathlib import Path
 
 import yaml
-
 from csvedit import read_rows, write_rows
+
 from eastasia_data import paths
 
 
 def make_checkout(target: Path, *, releases: bool = True) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in ("data", "schemas") + (("releases",) if releases else ()):
-        shutil.copytree(paths.REPO_DIR / name, target / name)
-    shutil.copy(paths.REPO_DIR / "pyproject.toml", target / "pyproject.toml")
+        shutil.copytree(paths.checkout().root / name, target / name)
+    shutil.copy(paths.checkout().root / "pyproject.toml", target / "pyproject.toml")
     return target
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from eastasia_data import paths
-from eastasia_data.model import read_model
+from eastasia_data.curation.schemas import read_model
 
-REPO = paths.REPO_DIR
+REPO = Path(__file__).resolve().parent.parent
 SOURCES = paths.default_sources_dir()
 MODEL = read_model()
 TABLES = sorted(MODEL)
@@ -32,8 +32,14 @@ class Run:
 
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> Run:
-    """Run ``python -m eastasia_data ARGS`` in a fresh process, as a user would."""
+    """Run ``python -m eastasia_data ARGS`` in a fresh process, as a user would.
+
+    Run outside the checkout (``cwd`` elsewhere), the command is told which checkout to
+    use with ``--repo``, as a user working on a copy of the data would.
+    """
     full_env = {**os.environ, **(env or {})}
+    if cwd is not None and not Path(cwd).resolve().is_relative_to(REPO) and "--repo" not in args:
+        args = ("--repo", str(REPO), *args)
     proc = subprocess.run([sys.executable, "-m", "eastasia_data", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd or REPO, timeout=600)
     return Run(proc.returncode, proc.stdout, proc.stderr)

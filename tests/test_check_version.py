@@ -5,11 +5,17 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from checkout_copy import add_row_copy, drop_column, make_checkout, set_value, set_version
+from checkout_copy import (
+    add_row_copy,
+    drop_column,
+    make_checkout,
+    set_value,
+    set_version,
+)
 from conftest import run_cli
-from eastasia_data.release import build
-from eastasia_data.versioning import bump_between, check_version, next_version
+
+from eastasia_data.curation.build import build
+from eastasia_data.curation.versioning import bump_between, check_version, next_version
 
 
 @pytest.fixture(scope="module")

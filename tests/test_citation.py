@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, run_cli
 
 import eastasia_data as ead
-from conftest import REPO, run_cli
 from eastasia_data.citation import cite, content_hash
 from eastasia_data.loader import descriptor
 

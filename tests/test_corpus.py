@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from conftest import SOURCES, Run, run_cli
+from conftest import REPO, SOURCES, Run, run_cli
 from corpus import CASES, Expect, Scratch
+
 from eastasia_data import cli, paths
 
 
@@ -80,7 +80,7 @@ def test_build_refuses_and_writes_nothing(name, outcomes, monkeypatch, capsys):
     root = outcomes[name].root
     before = snapshot(root)
     monkeypatch.chdir(root)
-    code = cli.main(["build", "--data-dir", "data", "--sources-dir", "sources", "--out", "out"])
+    code = cli.main(["--repo", str(REPO), "build", "--data-dir", "data", "--sources-dir", "sources", "--out", "out"])
     captured = capsys.readouterr()
     assert code == 1, captured.out + captured.err
     assert "nothing was built" in captured.err

@@ -6,12 +6,26 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from checkout_copy import add_column, add_row_copy, drop_column, edit_schema, field_of, make_checkout, set_value
+from checkout_copy import (
+    add_column,
+    add_row_copy,
+    drop_column,
+    edit_schema,
+    field_of,
+    make_checkout,
+    set_value,
+)
 from conftest import REPO, run_cli
 from csvedit import read_rows, write_rows
-from eastasia_data.diff import POLICY, diff, from_checkout, from_git, open_snapshot
-from eastasia_data.diff_render import render_changelog, render_markdown, render_text
+
+from eastasia_data.curation.diff import diff
+from eastasia_data.curation.diff_render import (
+    render_changelog,
+    render_markdown,
+    render_text,
+)
+from eastasia_data.curation.snapshot import from_checkout, from_git, open_snapshot
+from eastasia_data.curation.versioning import POLICY
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +217,6 @@ def test_unreadable_version_is_a_usage_error(spec):
 
 
 def _version() -> str:
-    from eastasia_data.loader import _checkout_version
+    from eastasia_data.loader import checkout_version
 
-    return _checkout_version()
+    return checkout_version()

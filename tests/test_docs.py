@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import MODEL, REPO, TABLES
 
 import eastasia_data as ead
-from eastasia_data.dictionary import BlockError, fill_block, render_dictionary
-
-from conftest import MODEL, REPO, TABLES
+from eastasia_data.curation.docs import BlockError, fill_block, render_dictionary
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 DICTIONARY = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")

@@ -8,12 +8,11 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import REPO, TABLES, run_cli
 
 import eastasia_data as ead
 from eastasia_data.export import ExportError, export
 from eastasia_data.loader import descriptor
-
-from conftest import REPO, TABLES, run_cli
 
 SCHEMAS = {r["name"]: r["schema"] for r in descriptor()["resources"]}
 FOREIGN_KEYS = sorted(

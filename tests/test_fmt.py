@@ -9,12 +9,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import MODEL, TABLES, run_cli
+from csvedit import read_rows, write_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MODEL, TABLES, run_cli
-from csvedit import read_rows, write_rows
-from eastasia_data.fmt import fmt, format_file
+from eastasia_data.curation.fmt import fmt, format_file
 
 
 def _shuffle_rows(path: Path) -> None:

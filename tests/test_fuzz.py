@@ -12,13 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import MODEL, TABLES
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from conftest import MODEL, TABLES
 from eastasia_data import paths
-from eastasia_data.problems import Problem
-from eastasia_data.validation import validate
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.validate import validate
 
 #: Characters that trouble CSV readers and text checks, mixed into generated text.
 TRICKY = st.sampled_from(list(',"\n\r\t\x00\x1b \u00a0\u200b\u2028\ufeff\u0301\u2019=+-@\ufffd') + ["\r\n", '""', "act-", "evt-"])

@@ -14,13 +14,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import MODEL, TABLES
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import MODEL, TABLES
 from eastasia_data import paths
-from eastasia_data.fmt import fmt
-from eastasia_data.validation import validate
+from eastasia_data.curation.fmt import fmt
+from eastasia_data.curation.validate import validate
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import MODEL, TABLES
 
 import eastasia_data as ead
-from conftest import MODEL, TABLES
 
 
 def test_tables_lists_every_table_with_a_description():

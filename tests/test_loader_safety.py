@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TABLES
 
 import eastasia_data as ead
-from conftest import TABLES
 from eastasia_data import loader, paths
 
 AUDIT = r"""
@@ -78,7 +78,7 @@ def test_loader_opens_only_parquet_and_json_inside_its_release(audit):
     release = Path(audit["release"])
     opened = {args[0] for event, args in audit["events"] if event == "open" and isinstance(args[0], str)}
     # In a checkout (not an installed wheel) the loader reads the version from pyproject.toml to pick the release.
-    checkout = {str(paths.REPO_DIR / "pyproject.toml")} if not release.is_relative_to(paths.PACKAGE_DIR) else set()
+    checkout = {str(paths.source_checkout().root / "pyproject.toml")} if not release.is_relative_to(paths.PACKAGE_DIR) else set()
     outside = sorted(p for p in opened - checkout if not Path(p).resolve().is_relative_to(release))
     assert outside == []
     opened -= checkout

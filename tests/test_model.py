@@ -7,9 +7,11 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
-from eastasia_data.model import ModelError, read_model
+
+from eastasia_data.curation.schemas import read_model
+from eastasia_data.model import ModelError
+
 
 def write_schema(directory, body: str) -> None:
     (directory / "things.yaml").write_text(body, encoding="utf-8")
@@ -37,15 +39,11 @@ def test_cli_reports_a_schema_error_in_one_line(tmp_path):
     """A broken schema in a checkout is a usage error (exit 2), one line, no traceback."""
     checkout = tmp_path / "checkout"
     shutil.copytree(REPO / "schemas", checkout / "schemas")
+    shutil.copy(REPO / "pyproject.toml", checkout / "pyproject.toml")
     with (checkout / "schemas" / "events.yaml").open("a", encoding="utf-8") as f:
         f.write("foreignKeys:\n  - fields: [title]\n    reference: {resource: nowhere, fields: [x]}\n")
-    code = (
-        "import sys; from eastasia_data import paths; from pathlib import Path;"
-        f"paths.REPO_DIR = Path({str(checkout)!r}); "
-        "from eastasia_data.cli import main;"
-        f"sys.exit(main(['validate', '--data-dir', {str(REPO / 'data')!r}]))"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "eastasia_data", "--repo", str(checkout), "validate",
+                           "--data-dir", str(REPO / "data")], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("error: ") and "unknown table 'nowhere'" in proc.stderr

@@ -6,11 +6,10 @@ import xml.etree.ElementTree as ET
 
 import matplotlib.image
 import pytest
+from conftest import run_cli
 
 import eastasia_data as ead
 from eastasia_data.plot import actor_graph, timeline_rows
-
-from conftest import run_cli
 
 SVG = "{http://www.w3.org/2000/svg}"
 

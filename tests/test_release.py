@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from csvedit import set_cell
 from conftest import REPO, run_cli
-from eastasia_data.release import project_metadata
+from csvedit import set_cell
 
-VERSION = project_metadata()["version"]
+from eastasia_data import paths
+
+VERSION = paths.checkout().version
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
 
 

@@ -6,12 +6,11 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import MODEL, REPO, TABLES
 
 import eastasia_data as ead
-from eastasia_data.checks.table import frame_schema, text_schema
+from eastasia_data.curation.checks.table import frame_schema, text_schema
 from eastasia_data.loader import descriptor
-
-from conftest import MODEL, REPO, TABLES
 
 
 def root_resources() -> dict:
@@ -71,7 +70,7 @@ def test_describe_matches_the_schema(name):
 
 
 def test_generated_files_are_up_to_date():
-    from eastasia_data.generate import generate
+    from eastasia_data.curation.docs import generate
 
     stale = [str(p) for p, status in generate(check=True) if status != "up to date"]
     assert stale == [], "run `eastasia-data generate`"

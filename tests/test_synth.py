@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 import synth  # noqa: E402
 
-from eastasia_data.validation import validate  # noqa: E402
+from eastasia_data.curation.validate import validate  # noqa: E402
 
 
 @pytest.fixture(scope="module")

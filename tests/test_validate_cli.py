@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-
-from csvedit import first_row, read_rows, set_cell, write_rows
+from checkout_copy import make_checkout
 from conftest import run_cli
+from csvedit import first_row, read_rows, set_cell, write_rows
 
 SHAPE = {"day": "1900-01-01", "month": "1900-01", "year": "1900"}
 
@@ -129,14 +132,27 @@ def test_github_format_prints_annotations(data_copy, sources_dir, tmp_path):
     assert f"::error file=data/{file},line={line},title={rule}::" in out.out
 
 
-def test_missing_archive_is_skipped_locally_and_an_error_in_ci(tmp_path):
+def test_a_named_archive_that_does_not_exist_is_a_usage_error(tmp_path):
     local = run_cli("validate", "--sources-dir", str(tmp_path / "nowhere"), env={"CI": "false"})
     assert "evidence cannot be checked" not in local.out
-    assert "--sources-dir" in local.err and local.code == 2  # a named directory that does not exist is a usage error
-    skipped = run_cli("validate", env={"CI": "false", "EASTASIA_SOURCES": str(tmp_path / "nowhere")})
-    assert skipped.code == 0 and "evidence layer skipped" in skipped.out
-    failed = run_cli("validate", env={"CI": "true", "EASTASIA_SOURCES": str(tmp_path / "nowhere")})
-    assert failed.code == 1 and "(rule: archive)" in failed.out
+    assert "--sources-dir" in local.err and local.code == 2
+    named = run_cli("validate", env={"CI": "false", "EASTASIA_SOURCES": str(tmp_path / "nowhere")})
+    assert named.code == 2 and "EASTASIA_SOURCES" in named.err and "not a directory" in named.err
+    assert named.out == ""
+
+
+def test_an_archive_not_found_is_skipped_locally_and_an_error_in_ci(tmp_path):
+    # A checkout with no ../shared/sources beside it and no EASTASIA_SOURCES: nothing names an archive.
+    repo = make_checkout(tmp_path / "repo")
+    env = {k: v for k, v in os.environ.items() if k != "EASTASIA_SOURCES"}
+    def run(ci):
+        proc = subprocess.run([sys.executable, "-m", "eastasia_data", "validate"], capture_output=True, text=True,
+                              cwd=repo, env={**env, "CI": ci})
+        return proc
+    skipped = run("false")
+    assert skipped.returncode == 0 and "evidence layer skipped" in skipped.stdout
+    failed = run("true")
+    assert failed.returncode == 1 and "(rule: archive)" in failed.stdout
 
 
 def test_usage_errors_exit_2(tmp_path):

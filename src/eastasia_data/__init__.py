@@ -15,9 +15,17 @@ imported by the first call that needs them.
 
 from __future__ import annotations
 
-from eastasia_data.loader import IntegrityError, UnknownTableError, describe, load, load_all, tables
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eastasia_data.errors import EastAsiaError, IntegrityError, UnknownTableError
+from eastasia_data.loader import describe, load, load_all, tables
+
+if TYPE_CHECKING:
+    from eastasia_data.curation.validate import Report
 
 __all__ = [
+    "EastAsiaError",
     "IntegrityError",
     "UnknownTableError",
     "__version__",
@@ -30,8 +38,17 @@ __all__ = [
 ]
 
 
-def validate(*args, **kwargs):
-    """Validate the CSV tables; see :func:`eastasia_data.validation.validate`.
+def validate(
+    data_dir: str | Path | None = None,
+    sources_dir: str | Path | None = None,
+    *,
+    schemas_dir: str | Path | None = None,
+    require_archive: bool | None = None,
+) -> Report:
+    """Validate the CSV tables of the checkout; see :func:`eastasia_data.curation.validate.validate`.
+
+    Needs the ``validate`` extra and a checkout of eastasia-data (found from the current
+    directory).
 
     Examples
     --------
@@ -39,9 +56,9 @@ def validate(*args, **kwargs):
     >>> ead.validate().valid
     True
     """
-    from eastasia_data.validation import validate as _validate
+    from eastasia_data.curation.validate import validate as _validate
 
-    return _validate(*args, **kwargs)
+    return _validate(data_dir, sources_dir, schemas_dir=schemas_dir, require_archive=require_archive)
 
 
 def cite(style: str = "bibtex") -> str:
@@ -62,14 +79,18 @@ def cite(style: str = "bibtex") -> str:
     return _cite(style)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> str:
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from eastasia_data.loader import checkout_version
+
+        version = checkout_version()  # a source checkout's pyproject.toml says what it is now
+        if version:
+            return version
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as installed
 
         try:
-            return version("eastasia-data")
-        except PackageNotFoundError:  # running from a checkout that is not installed
-            from eastasia_data.loader import _checkout_version
-
-            return _checkout_version() or "0+unknown"
+            return installed("eastasia-data")
+        except PackageNotFoundError:
+            return "0+unknown"
     raise AttributeError(f"module 'eastasia_data' has no attribute {name!r}")

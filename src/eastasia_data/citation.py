@@ -7,8 +7,9 @@ The **content hash** of a release is the sha256 of the text made of one line per
 any table's bytes change and is the same for every copy of the release.
 
 The repository's ``CITATION.cff`` is :func:`cff` of the checkout's release, written by
-``eastasia-data generate``. No public repository URL exists yet, so neither carries
-``repository-code``; add it to :data:`REPOSITORY` when the project is published.
+``eastasia-data generate``. The repository URL and DOI come from the package facts
+(``[project.urls]`` and ``[tool.eastasia-data]`` of ``pyproject.toml``, carried into the
+descriptor); no public repository or DOI exists yet, so no citation names one.
 
 Examples
 --------
@@ -23,9 +24,9 @@ import hashlib
 import json
 from typing import Any
 
+from eastasia_data.model import Package
+
 STYLES = ("bibtex", "apa", "cff")
-#: The public repository, once there is one (then also written to CITATION.cff as repository-code).
-REPOSITORY: str | None = None
 HASH_DESCRIPTION = "Content hash of the release: sha256 over its tables' sha256 hashes, one line per table"
 CFF_MESSAGE = ("If you use this dataset, please cite it using these metadata. The data is licensed "
                "CC-BY-4.0, the code MIT.")
@@ -45,16 +46,21 @@ def content_hash(descriptor: dict[str, Any]) -> str:
 
 
 def _facts(descriptor: dict[str, Any]) -> dict[str, Any]:
+    package = Package.from_descriptor(descriptor)
     created = descriptor.get("created")
-    authors = [c["title"] for c in descriptor.get("contributors", []) if "author" in c.get("roles", ["author"])]
+    authors = [c["title"] for c in package.contributors if "author" in c.get("roles", ["author"])]
     return {
-        "title": descriptor["title"],
-        "abstract": descriptor.get("description", ""),
-        "version": descriptor["version"],
+        "name": package.name,
+        "title": package.title,
+        "abstract": package.description,
+        "version": package.version,
+        "repository": package.repository,
+        "doi": package.doi,
+        "keywords": list(package.keywords),
         "date": created[:10] if created else None,
         "year": created[:4] if created else None,
         "authors": authors or ["eastasia-data contributors"],
-        "licenses": [lic["name"] for lic in descriptor.get("licenses", [])],
+        "licenses": [lic["name"] for lic in package.licenses],
         "hash": content_hash(descriptor) if descriptor.get("resources") and "hash" in descriptor["resources"][0] else None,
     }
 
@@ -92,8 +98,10 @@ def cff(descriptor: dict[str, Any]) -> str:
     if f["licenses"]:
         lines.append("license:")
         lines += [f"  - {_q(x)}" for x in f["licenses"]]
-    if REPOSITORY:
-        lines.append(f"repository-code: {_q(REPOSITORY)}")
+    if f["repository"]:
+        lines.append(f"repository-code: {_q(f['repository'])}")
+    if f["doi"]:
+        lines.append(f"doi: {_q(f['doi'])}")
     if f["hash"]:
         lines += [
             "identifiers:",
@@ -101,7 +109,8 @@ def cff(descriptor: dict[str, Any]) -> str:
             f"    value: {_q(f['hash'])}",
             f"    description: {_q(HASH_DESCRIPTION)}",
         ]
-    lines += ["keywords:"] + [f"  - {_q(k)}" for k in ("dataset", "North Korea", "Russia", "China", "East Asia")]
+    if f["keywords"]:
+        lines += ["keywords:"] + [f"  - {_q(k)}" for k in f["keywords"]]
     return "\n".join(lines) + "\n"
 
 
@@ -123,7 +132,7 @@ def bibtex(descriptor: dict[str, Any]) -> str:
     @misc{eastasia-data-1.2.3,
     """
     f = _facts(descriptor)
-    key = "eastasia-data-" + f["version"]
+    key = f"{f['name']}-{f['version']}"
     note = [f"Data set, version {f['version']}"]
     if f["hash"]:
         note.append(f"content hash {f['hash']}")
@@ -137,8 +146,10 @@ def bibtex(descriptor: dict[str, Any]) -> str:
         ("howpublished", "Python package eastasia-data " + f["version"]),
         ("note", _tex("; ".join(note))),
     ]
-    if REPOSITORY:
-        fields.append(("url", REPOSITORY))
+    if f["doi"]:
+        fields.append(("doi", f["doi"]))
+    if f["repository"]:
+        fields.append(("url", f["repository"]))
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
     return f"@misc{{{key},\n{body}\n}}\n"
 
@@ -158,8 +169,10 @@ def apa(descriptor: dict[str, Any]) -> str:
     authors = ", ".join(f["authors"][:-1]) + (", & " if len(f["authors"]) > 1 else "") + f["authors"][-1]
     year = f["year"] or "n.d."
     text = f"{authors}. ({year}). {f['title']} (Version {f['version']}) [Data set]. Python package eastasia-data."
-    if REPOSITORY:
-        text += f" {REPOSITORY}"
+    if f["doi"]:
+        text += f" https://doi.org/{f['doi']}"
+    elif f["repository"]:
+        text += f" {f['repository']}"
     if f["hash"]:
         text += f" Content hash {f['hash']}."
     return text
@@ -207,11 +220,11 @@ def checkout_cff() -> str:
     'cff-version: 1.2.0'
     """
     from eastasia_data import paths
-    from eastasia_data.release import CONTRIBUTORS, LICENSES, TITLE, project_metadata
+    from eastasia_data.curation.descriptor import checkout_package
 
-    meta = project_metadata()
-    built = paths.releases_dir() / f"eastasia-data-{meta['version']}" / "datapackage.json"
-    if built.is_file():
-        return cff(json.loads(built.read_text(encoding="utf-8")))
-    return cff({"title": TITLE, "description": meta["description"], "version": meta["version"],
-                "licenses": LICENSES, "contributors": CONTRIBUTORS, "resources": []})
+    checkout = paths.checkout()
+    package = checkout_package(checkout)
+    built = checkout.release_dir(package.version) / paths.DESCRIPTOR
+    if built.is_file():  # a release made before a fact was recorded takes it from the checkout
+        return cff({**package.to_descriptor(), **json.loads(built.read_text(encoding="utf-8"))})
+    return cff({**package.to_descriptor(), "resources": []})

@@ -1,7 +1,10 @@
 """The ``eastasia-data`` command: argument parsing and exit codes only.
 
-Exit status: 0 success, 1 invalid data (or a refused build), 2 usage or I/O error.
-Every command calls a function that tests and notebooks can call directly.
+Exit status (the map is :mod:`eastasia_data.errors`): 0 success, 1 invalid data or a
+refused action, 2 a usage or I/O error. Every command calls a function that tests and
+notebooks can call directly. A contributor's command works on the checkout found from the
+current directory (or ``--repo DIR``) and imports :mod:`eastasia_data.curation` only when
+it runs; a reader's command (cite, verify, export, plot) never does.
 """
 
 from __future__ import annotations
@@ -10,7 +13,24 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from eastasia_data.errors import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    EastAsiaError,
+    exit_code,
+    require,
+)
+
+EXIT_INVALID = EXIT_REFUSED
+#: What the contributor's commands import; each is named in the message when it is missing.
+CURATION_NEEDS = (("pandera", "validate"), ("yaml", "validate"))
+
+
+def _needs_curation(what: str) -> None:
+    """Refuse, naming the extra, when the contributor's dependencies are not installed."""
+    for module, extra in CURATION_NEEDS:
+        require(module, extra, what)
 
 
 def _validate_args(args) -> dict:
@@ -31,10 +51,11 @@ def cmd_validate(args) -> int:
     Examples
     --------
     >>> cmd_validate(parser().parse_args(["validate"]))  # doctest: +ELLIPSIS
-    valid: checked 9 tables, ... rows
+    valid: checked ... tables, ... rows
     0
     """
-    from eastasia_data.validation import validate
+    _needs_curation("validate")
+    from eastasia_data.curation.validate import validate
 
     report = validate(**_validate_args(args))
     print(report.render(args.format))
@@ -48,22 +69,19 @@ def cmd_build(args) -> int:
     --------
     >>> import tempfile
     >>> cmd_build(parser().parse_args(["build", "--out", tempfile.mkdtemp()]))  # doctest: +ELLIPSIS
-    built: .../eastasia-data-... (version ...; valid: checked 9 tables, ... rows)
+    built: .../eastasia-data-... (version ...; valid: checked ... tables, ... rows)
     0
     """
-    from eastasia_data.release import BuildError, build
-    from eastasia_data.validation import validate
+    _needs_curation("build")
+    from eastasia_data.curation.build import build
+    from eastasia_data.curation.validate import validate
 
     report = validate(**_validate_args(args))
     if not report.valid:
         print(report.render(args.format))
         print("nothing was built: fix the problems above first", file=sys.stderr)
         return EXIT_INVALID
-    try:
-        result = build(args.out, report=report)
-    except BuildError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+    result = build(args.out, report=report)
     print(f"{result.status}: {result.path} (version {result.version}; {report.summary})")
     return EXIT_OK
 
@@ -78,7 +96,8 @@ def cmd_generate(args) -> int:
     ...
     0
     """
-    from eastasia_data.generate import generate
+    _needs_curation("generate")
+    from eastasia_data.curation.docs import generate
 
     for path, status in generate(check=args.check):
         print(f"{status}: {path}")
@@ -115,16 +134,12 @@ def cmd_export(args) -> int:
     >>> cmd_export(parser().parse_args(["export", "--format", "sqlite", "--out", out]))  # doctest: +ELLIPSIS
     written: .../e.sqlite (sqlite)
     0
-    >>> cmd_export(parser().parse_args(["export", "--format", "sqlite", "--out", out]))
+    >>> main(["export", "--format", "sqlite", "--out", out])
     1
     """
-    from eastasia_data.export import ExportError, export
+    from eastasia_data.export import export
 
-    try:
-        path = export(args.format, args.out, force=args.force)
-    except ExportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+    path = export(args.format, args.out, force=args.force)
     print(f"written: {path} ({args.format})")
     return EXIT_OK
 
@@ -140,14 +155,10 @@ def cmd_plot(args) -> int:
     written: .../network.svg
     0
     """
-    from eastasia_data.plot import PlotError, plot
+    from eastasia_data.plot import plot
 
     figures = ("timeline", "network") if args.figure == "all" else (args.figure,)
-    try:
-        written = [path for figure in figures for path in plot(figure, args.out)]
-    except PlotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+    written = [path for figure in figures for path in plot(figure, args.out)]
     for path in written:
         print(f"written: {path}")
     return EXIT_OK
@@ -158,11 +169,14 @@ def cmd_fmt(args) -> int:
 
     Examples
     --------
-    >>> cmd_fmt(parser().parse_args(["fmt", "--check"]))
-    9 files: 9 canonical
-    0
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()) as out:
+    ...     code = cmd_fmt(parser().parse_args(["fmt", "--check"]))
+    >>> code, out.getvalue().endswith(" canonical" + chr(10))
+    (0, True)
     """
-    from eastasia_data.fmt import fmt
+    _needs_curation("fmt")
+    from eastasia_data.curation.fmt import fmt
 
     results = fmt(args.data_dir, check=args.check)
     bad = 0
@@ -191,17 +205,15 @@ def cmd_diff(args) -> int:
     no differences
     0
     """
-    from eastasia_data import diff_render
-    from eastasia_data.diff import InvalidDataError, SnapshotError, diff, from_checkout, open_snapshot
-    from eastasia_data.paths import REPO_DIR
+    _needs_curation("diff")
+    from eastasia_data import paths
+    from eastasia_data.curation import diff_render
+    from eastasia_data.curation.diff import diff
+    from eastasia_data.curation.snapshot import from_checkout, open_snapshot
 
-    try:
-        old = open_snapshot(args.old, sources_dir=args.sources_dir)
-        new = (open_snapshot(args.new, sources_dir=args.sources_dir) if args.new
-               else from_checkout(REPO_DIR, "working tree", sources_dir=args.sources_dir))
-    except SnapshotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID if isinstance(exc, InvalidDataError) else EXIT_USAGE
+    old = open_snapshot(args.old, sources_dir=args.sources_dir)
+    new = (open_snapshot(args.new, sources_dir=args.sources_dir) if args.new
+           else from_checkout(paths.checkout().root, "working tree", sources_dir=args.sources_dir))
     d = diff(old, new)
     if args.changelog:
         print(diff_render.render_changelog(d), end="")
@@ -221,14 +233,10 @@ def cmd_check_version(args) -> int:
     ok: ...
     0
     """
-    from eastasia_data.diff import SnapshotError
-    from eastasia_data.versioning import VersionError, check_version
+    _needs_curation("check-version")
+    from eastasia_data.curation.versioning import check_version
 
-    try:
-        result = check_version(repo=args.repo, sources_dir=args.sources_dir)
-    except (SnapshotError, VersionError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+    result = check_version(sources_dir=args.sources_dir)
     print(result.render())
     return EXIT_OK if result.ok else EXIT_INVALID
 
@@ -258,7 +266,11 @@ def parser() -> argparse.ArgumentParser:
     ('csv', 'tables', False)
     """
     p = argparse.ArgumentParser(prog="eastasia-data", description="Validate, build and inspect the eastasia-data tables.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    p.add_argument("--repo", metavar="DIR",
+                   help="the checkout to work on (default: found from the current directory, as git does)")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def data_options(sp):
         sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
@@ -309,21 +321,29 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_diff)
 
     sp = sub.add_parser("check-version", help="fail when pyproject's version is a smaller bump than the data changes require")
-    sp.add_argument("--repo", metavar="DIR", help="the checkout to check (default: this one)")
     sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_check_version)
 
     sp = sub.add_parser("cite", help="print the citation of the installed release")
     sp.add_argument("--style", choices=("bibtex", "apa", "cff"), default="bibtex", help="citation style (default: bibtex)")
     sp.set_defaults(func=cmd_cite)
+    for command in sub.choices.values():  # --repo may also follow the command
+        command.add_argument("--repo", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
+
+
+def _version() -> str:
+    import eastasia_data
+
+    return eastasia_data.__version__
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return its exit status.
 
     Errors are one line on stderr, never a traceback: 1 for invalid data or a refused
-    action, 2 for a usage or I/O error.
+    action, 2 for a usage or I/O error, and 2 for an unexpected error too (``--debug``
+    shows its traceback). With no command, the help is printed.
 
     Examples
     --------
@@ -333,24 +353,35 @@ def main(argv: list[str] | None = None) -> int:
     verified: ...
     0
     """
-    args = parser().parse_args(argv)
+    from eastasia_data import paths
+
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command is None:
+        p.print_help()
+        return EXIT_OK
     if getattr(args, "dirs", False):
         problem = _check_dirs(args)
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             return EXIT_USAGE
     try:
-        return args.func(args)
-    except OSError as exc:
+        with paths.use_checkout(args.repo):
+            return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (EastAsiaError, OSError) as exc:
+        if args.debug:
+            raise
         print(f"error: {exc}", file=sys.stderr)
+        return exit_code(exc)
+    except Exception as exc:  # a bug: one line naming what failed, exit 2
+        if args.debug:
+            raise
+        print(f"error: {args.command} failed unexpectedly: {type(exc).__name__}: {exc} "
+              "(run again with --debug to see the traceback)", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:  # a model or schema error: say it in one line, no traceback
-        from eastasia_data.model import ModelError
-
-        if isinstance(exc, ModelError):
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        raise
 
 
 if __name__ == "__main__":

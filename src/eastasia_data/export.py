@@ -1,7 +1,9 @@
 """Exports of the release for the tools people already have: SQLite, DuckDB, Excel and CSV.
 
-Every export is made from the shipped release (:func:`eastasia_data.load` and the release
-descriptor), so it works from an installed wheel as well as from a checkout.
+Every export is made from the shipped release (:func:`eastasia_data.load` and the model of
+the release descriptor), so it works from an installed wheel as well as from a checkout.
+Column types come from :data:`eastasia_data.types.TYPES`, dates are written by
+:mod:`eastasia_data.dates`.
 
 Choices, the same in every format:
 
@@ -44,24 +46,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from eastasia_data.dates import format_dates
+from eastasia_data.errors import ExportError, require
+from eastasia_data.model import Table
+
 FORMATS = ("sqlite", "duckdb", "xlsx", "csv")
 #: The optional package each format needs, and the extra that installs it.
 NEEDS = {"duckdb": "duckdb", "xlsx": "openpyxl"}
 #: First characters that make a spreadsheet treat a text cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-_SQL_TYPES = {
-    "sqlite": {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
-               "date": "TEXT", "datetime": "TEXT"},
-    "duckdb": {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
-               "date": "VARCHAR", "datetime": "VARCHAR"},
-}
-_PRECISION_FORMAT = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
-
-
-class ExportError(RuntimeError):
-    """The export cannot be made; the message says why and what to do."""
-
 
 def neutralise(value: Any) -> Any:
     """Make a text cell safe to open in a spreadsheet: prefix an apostrophe to a formula.
@@ -89,13 +82,13 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def table_order(schemas: Mapping[str, dict[str, Any]]) -> list[str]:
+def table_order(model: Mapping[str, Table]) -> list[str]:
     """The tables in an order where every table comes after the tables it refers to.
 
     Parameters
     ----------
-    schemas : mapping of str to dict
-        Table name → Table Schema descriptor (with ``foreignKeys``).
+    model : mapping of str to Table
+        The tables.
 
     Returns
     -------
@@ -105,17 +98,12 @@ def table_order(schemas: Mapping[str, dict[str, Any]]) -> list[str]:
 
     Examples
     --------
-    >>> table_order({
-    ...     "claims": {"foreignKeys": [{"fields": ["source_id"],
-    ...                                 "reference": {"resource": "sources", "fields": ["source_id"]}}]},
-    ...     "sources": {},
-    ... })
-    ['sources', 'claims']
+    >>> from eastasia_data.loader import model
+    >>> order = table_order(model())
+    >>> order.index("sources") < order.index("claims")
+    True
     """
-    deps = {
-        name: {fk["reference"]["resource"] for fk in schema.get("foreignKeys", ())} - {name}
-        for name, schema in schemas.items()
-    }
+    deps = {name: {fk.resource for fk in table.foreign_keys} - {name} for name, table in model.items()}
     order: list[str] = []
     while len(order) < len(deps):
         ready = sorted(n for n, d in deps.items() if n not in order and d <= set(order))
@@ -125,15 +113,15 @@ def table_order(schemas: Mapping[str, dict[str, Any]]) -> list[str]:
     return order
 
 
-def text_columns(frame, schema: dict[str, Any]):
+def text_columns(frame, table: Table):
     """The frame with dates as ISO text at their precision and categories as plain text.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         A table as :func:`eastasia_data.load` returns it.
-    schema : dict
-        The table's Table Schema descriptor from the release.
+    table : Table
+        The table's model.
 
     Returns
     -------
@@ -145,9 +133,8 @@ def text_columns(frame, schema: dict[str, Any]):
     Examples
     --------
     >>> import eastasia_data as ead
-    >>> from eastasia_data.loader import descriptor
-    >>> schema = {r["name"]: r["schema"] for r in descriptor()["resources"]}["events"]
-    >>> events = text_columns(ead.load("events"), schema)
+    >>> from eastasia_data.loader import model
+    >>> events = text_columns(ead.load("events"), model()["events"])
     >>> row = events.set_index("event_id").loc["evt-2024-10-nk-troops-deployed-to-russia"]
     >>> row["start_date"], row["date_precision"]
     ('2024-10', 'month')
@@ -155,14 +142,13 @@ def text_columns(frame, schema: dict[str, Any]):
     import pandas as pd
 
     out = frame.copy()
-    for f in schema["fields"]:
-        name = f["name"]
+    for f in table.fields:
+        name = f.name
         column = frame[name]
-        if f["type"] in ("date", "datetime"):
-            precisions = frame[f["precisionField"]] if "precisionField" in f else ["day"] * len(frame)
-            values = [None if pd.isna(v) else v.strftime(_PRECISION_FORMAT[str(p)]) for v, p in zip(column, precisions)]
-            out[name] = pd.Series(values, index=frame.index, dtype=object)
-        elif isinstance(column.dtype, pd.CategoricalDtype) or f["type"] == "string":
+        if f.kind in ("date", "partial_date"):
+            precisions = frame[f.precision_field].astype(object) if f.precision_field else None
+            out[name] = pd.Series(format_dates(column, precisions), index=frame.index, dtype=object)
+        elif f.kind in ("category", "string"):
             out[name] = pd.Series([None if pd.isna(v) else str(v) for v in column], index=frame.index, dtype=object)
         else:
             out[name] = pd.Series([None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in column],
@@ -170,15 +156,13 @@ def text_columns(frame, schema: dict[str, Any]):
     return out
 
 
-def create_table_sql(name: str, schema: dict[str, Any], dialect: str) -> str:
+def create_table_sql(table: Table, dialect: str) -> str:
     """The ``CREATE TABLE`` statement for one table, with its keys and value checks.
 
     Parameters
     ----------
-    name : str
-        The table name.
-    schema : dict
-        Its Table Schema descriptor.
+    table : Table
+        The table's model.
     dialect : {"sqlite", "duckdb"}
         Which database the statement is for (column types differ).
 
@@ -190,36 +174,34 @@ def create_table_sql(name: str, schema: dict[str, Any], dialect: str) -> str:
 
     Examples
     --------
-    >>> schema = {"fields": [{"name": "event_id", "type": "string", "constraints": {"required": True}},
-    ...                      {"name": "role", "type": "string", "constraints": {"enum": ["actor", "recipient"]}}],
-    ...           "primaryKey": ["event_id"]}
-    >>> print(create_table_sql("event_actors", schema, "sqlite"))
+    >>> from eastasia_data.model import parse_table
+    >>> table = parse_table("event_actors", {"primaryKey": ["event_id"], "fields": [
+    ...     {"name": "event_id", "description": "", "constraints": {"required": True}},
+    ...     {"name": "role", "description": "", "categories": ["actor", "recipient"]}]})
+    >>> print(create_table_sql(table, "sqlite"))
     CREATE TABLE "event_actors" (
       "event_id" TEXT NOT NULL,
       "role" TEXT CHECK ("role" IN ('actor', 'recipient')),
       PRIMARY KEY ("event_id")
     )
     """
-    types = _SQL_TYPES[dialect]
     lines = []
-    for f in schema["fields"]:
-        c = f.get("constraints", {})
-        parts = [_quote(f["name"]), types[f["type"]]]
-        if c.get("required") or f["name"] in schema.get("primaryKey", ()):
+    for f in table.fields:
+        parts = [_quote(f.name), getattr(f.column_type, dialect)]
+        if f.required or f.name in table.primary_key:
             parts.append("NOT NULL")
-        if c.get("unique") and list(schema.get("primaryKey", ())) != [f["name"]]:
+        if f.unique and table.primary_key != (f.name,):
             parts.append("UNIQUE")
-        if c.get("enum"):
-            allowed = ", ".join(_literal(v) for v in c["enum"])
-            parts.append(f"CHECK ({_quote(f['name'])} IN ({allowed}))")
+        if f.enum:
+            allowed = ", ".join(_literal(v) for v in f.enum)
+            parts.append(f"CHECK ({_quote(f.name)} IN ({allowed}))")
         lines.append(" ".join(parts))
-    if schema.get("primaryKey"):
-        lines.append(f"PRIMARY KEY ({_columns(schema['primaryKey'])})")
-    for fk in schema.get("foreignKeys", ()):
-        ref = fk["reference"]
-        lines.append(f"FOREIGN KEY ({_columns(fk['fields'])}) "
-                     f"REFERENCES {_quote(ref['resource'] or name)} ({_columns(ref['fields'])})")
-    return f"CREATE TABLE {_quote(name)} (\n  " + ",\n  ".join(lines) + "\n)"
+    if table.primary_key:
+        lines.append(f"PRIMARY KEY ({_columns(table.primary_key)})")
+    for fk in table.foreign_keys:
+        lines.append(f"FOREIGN KEY ({_columns(fk.fields)}) "
+                     f"REFERENCES {_quote(fk.resource)} ({_columns(fk.reference_fields)})")
+    return f"CREATE TABLE {_quote(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
 
 
 def _quote(identifier: str) -> str:
@@ -234,7 +216,7 @@ def _columns(names) -> str:
     return ", ".join(_quote(n) for n in ([names] if isinstance(names, str) else names))
 
 
-def insertion_batches(name: str, frame, schema: dict[str, Any]) -> list:
+def insertion_batches(frame, table: Table) -> list:
     """Split a table's rows so that rows referring to the same table come after their targets.
 
     Databases that check a foreign key row by row (DuckDB) refuse a child inserted
@@ -242,12 +224,10 @@ def insertion_batches(name: str, frame, schema: dict[str, Any]) -> list:
 
     Parameters
     ----------
-    name : str
-        The table name.
     frame : pandas.DataFrame
-        Its rows.
-    schema : dict
-        Its Table Schema descriptor.
+        The table's rows.
+    table : Table
+        Its model.
 
     Returns
     -------
@@ -258,16 +238,18 @@ def insertion_batches(name: str, frame, schema: dict[str, Any]) -> list:
     Examples
     --------
     >>> import pandas as pd
-    >>> schema = {"primaryKey": ["id"], "foreignKeys": [
-    ...     {"fields": ["parent"], "reference": {"resource": "t", "fields": ["id"]}}]}
+    >>> from eastasia_data.model import parse_table
+    >>> table = parse_table("t", {"primaryKey": ["id"], "fields": [
+    ...     {"name": "id", "description": ""}, {"name": "parent", "description": ""}],
+    ...     "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "t", "fields": ["id"]}}]})
     >>> frame = pd.DataFrame({"id": ["a", "b", "c"], "parent": ["b", None, "a"]})
-    >>> [batch["id"].tolist() for batch in insertion_batches("t", frame, schema)]
+    >>> [batch["id"].tolist() for batch in insertion_batches(frame, table)]
     [['b'], ['a'], ['c']]
     """
-    self_fks = [fk for fk in schema.get("foreignKeys", ()) if fk["reference"]["resource"] in (name, "", None)]
+    self_fks = [fk for fk in table.foreign_keys if fk.resource == table.name]
     if not self_fks:
         return [frame]
-    key = list(schema["primaryKey"])
+    key = list(table.primary_key)
     remaining = frame
     inserted: set[tuple] = set()
     batches = []
@@ -276,7 +258,7 @@ def insertion_batches(name: str, frame, schema: dict[str, Any]) -> list:
         for _, row in remaining.iterrows():
             ok = True
             for fk in self_fks:
-                values = tuple(row[c] for c in fk["fields"])
+                values = tuple(row[c] for c in fk.fields)
                 if not any(v is None or v != v for v in values) and values not in inserted:
                     ok = False
             ready.append(ok)
@@ -290,16 +272,16 @@ def insertion_batches(name: str, frame, schema: dict[str, Any]) -> list:
     return batches
 
 
-def _release_tables(frames: Mapping[str, Any] | None) -> tuple[dict[str, dict], dict[str, Any]]:
-    from eastasia_data.loader import descriptor, load
+def _release_tables(frames: Mapping[str, Any] | None) -> tuple[dict[str, Table], dict[str, Any]]:
+    from eastasia_data.loader import load, model
 
-    schemas = {r["name"]: r["schema"] for r in descriptor()["resources"]}
+    tables = model()
     given = dict(frames or {})
-    unknown = sorted(set(given) - set(schemas))
+    unknown = sorted(set(given) - set(tables))
     if unknown:
         raise ExportError(f"not tables of the release: {', '.join(unknown)}")
-    texts = {name: text_columns(given[name] if name in given else load(name), schemas[name]) for name in schemas}
-    return schemas, texts
+    texts = {name: text_columns(given[name] if name in given else load(name), t) for name, t in tables.items()}
+    return tables, texts
 
 
 def _write_sqlite(path: Path, schemas, texts) -> None:
@@ -310,12 +292,12 @@ def _write_sqlite(path: Path, schemas, texts) -> None:
         con.execute("PRAGMA foreign_keys = ON")
         with con:
             for name in table_order(schemas):
-                con.execute(create_table_sql(name, schemas[name], "sqlite"))
+                con.execute(create_table_sql(schemas[name], "sqlite"))
                 columns = list(texts[name].columns)
                 sql = (f"INSERT INTO {_quote(name)} ({_columns(columns)}) "
                        f"VALUES ({', '.join('?' for _ in columns)})")
                 try:
-                    for batch in insertion_batches(name, texts[name], schemas[name]):
+                    for batch in insertion_batches(texts[name], schemas[name]):
                         con.executemany(sql, batch.itertuples(index=False, name=None))
                 except sqlite3.IntegrityError as exc:
                     raise ExportError(f"table {name}: a row breaks a constraint ({exc})") from None
@@ -332,8 +314,8 @@ def _write_duckdb(path: Path, schemas, texts) -> None:
     con = duckdb.connect(str(path))
     try:
         for name in table_order(schemas):
-            con.execute(create_table_sql(name, schemas[name], "duckdb"))
-            for i, batch in enumerate(insertion_batches(name, texts[name], schemas[name])):
+            con.execute(create_table_sql(schemas[name], "duckdb"))
+            for i, batch in enumerate(insertion_batches(texts[name], schemas[name])):
                 view = f"_batch_{i}"
                 con.register(view, batch.astype(object).where(batch.notna(), None))
                 try:
@@ -422,11 +404,7 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt in NEEDS:
-        import importlib.util
-
-        if importlib.util.find_spec(NEEDS[fmt]) is None:
-            raise ExportError(f"the {fmt} export needs the {NEEDS[fmt]} package: "
-                              f"pip install \"eastasia-data[export]\"")
+        require(NEEDS[fmt], "export", f"the {fmt} export")
     out = Path(out)
     if out.exists() and not force:
         raise ExportError(f"{out} exists; choose another path or pass --force to replace it")

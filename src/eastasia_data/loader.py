@@ -10,23 +10,18 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eastasia_data import paths
+from eastasia_data.errors import IntegrityError, UnknownTableError
+from eastasia_data.model import Table, model_from_descriptor
+from eastasia_data.types import nullable_types_mapper
 
-#: Nullable pandas dtypes for Arrow types whose default conversion would lose missing values.
-_NULLABLE = None
+if TYPE_CHECKING:
+    import pandas as pd
 
-
-class UnknownTableError(KeyError):
-    """The table name is not one of the release's tables."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class IntegrityError(RuntimeError):
-    """A shipped file does not match the hash in the release descriptor."""
+__all__ = ["IntegrityError", "UnknownTableError", "describe", "descriptor", "load", "load_all", "release_dir",
+           "tables", "verify_release"]
 
 
 def release_dir() -> Path:
@@ -45,34 +40,52 @@ def release_dir() -> Path:
     >>> (release_dir() / "datapackage.json").is_file()
     True
     """
-    shipped = paths.PACKAGE_DIR / "release"
-    if (shipped / "datapackage.json").is_file():
-        return shipped
-    built = sorted(paths.releases_dir().glob("eastasia-data-*/datapackage.json"))
-    if built:
-        version = _checkout_version()
-        for path in built:
-            if path.parent.name == f"eastasia-data-{version}":
-                return path.parent
+    if (paths.SHIPPED_RELEASE / paths.DESCRIPTOR).is_file():
+        return paths.SHIPPED_RELEASE
+    source = paths.source_checkout()
+    if source is not None:
+        built = source.release_dir()
+        if (built / paths.DESCRIPTOR).is_file():
+            return built
     raise FileNotFoundError(
         "this installation ships no release; in a checkout, run `eastasia-data build` first"
     )
 
 
-@lru_cache(maxsize=1)
-def _checkout_version() -> str | None:
-    """The version in the checkout's pyproject.toml, read once per process (``load`` asks on every call)."""
-    import tomllib
+def checkout_version() -> str | None:
+    """The version of the source checkout this package runs from, if it runs from one.
 
+    An editable install's metadata keeps the version it was installed with; the checkout's
+    ``pyproject.toml`` says what it is now.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> checkout_version() in (None, ead.__version__)
+    True
+    """
+    source = paths.source_checkout()
+    if source is None:
+        return None
     try:
-        return tomllib.loads((paths.REPO_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    except (OSError, KeyError, ValueError):
+        return source.version
+    except Exception:  # an unreadable pyproject in a source checkout: fall back to the metadata
         return None
 
 
-@lru_cache(maxsize=None)
-def _descriptor(directory: Path) -> dict[str, Any]:
-    return json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
+@lru_cache(maxsize=8)
+def _descriptor(path: Path, mtime_ns: int) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=8)
+def _model(path: Path, mtime_ns: int) -> dict[str, Table]:
+    return model_from_descriptor(_descriptor(path, mtime_ns))
+
+
+def _key() -> tuple[Path, int]:
+    path = release_dir() / paths.DESCRIPTOR
+    return path, path.stat().st_mtime_ns
 
 
 def descriptor() -> dict[str, Any]:
@@ -84,7 +97,18 @@ def descriptor() -> dict[str, Any]:
     >>> d["name"], "events" in [r["name"] for r in d["resources"]]
     ('eastasia-data', True)
     """
-    return _descriptor(release_dir())
+    return _descriptor(*_key())
+
+
+def model() -> dict[str, Table]:
+    """The tables of the release, as the model (built from its descriptor, no YAML).
+
+    Examples
+    --------
+    >>> model()["events"].primary_key
+    ('event_id',)
+    """
+    return _model(*_key())
 
 
 def _resources() -> dict[str, dict[str, Any]]:
@@ -137,14 +161,10 @@ def tables() -> dict[str, str]:
     >>> "events" in ead.tables()
     True
     """
-    out = {}
-    for r in descriptor()["resources"]:
-        text = " ".join(r.get("description", "").split())
-        out[r["name"]] = text.split(". ")[0].rstrip(".") + "."
-    return out
+    return {name: table.summary for name, table in model().items()}
 
 
-def load(name: str, *, verify: bool = False):
+def load(name: str, *, verify: bool = False) -> pd.DataFrame:
     """Load one table as a pandas DataFrame with the schema's dtypes.
 
     Parameters
@@ -185,20 +205,10 @@ def load(name: str, *, verify: bool = False):
         _check_hash(resource, path)
     # ParquetFile reads the one file directly; read_table would go through pyarrow.dataset, which
     # costs a 0.1-0.3 s import on the first call and about 1 ms per call on small tables.
-    return pq.ParquetFile(path).read().to_pandas(types_mapper=_types_mapper())
+    return pq.ParquetFile(path).read().to_pandas(types_mapper=nullable_types_mapper())
 
 
-def _types_mapper():
-    global _NULLABLE
-    if _NULLABLE is None:
-        import pandas as pd
-        import pyarrow as pa
-
-        _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
-    return _NULLABLE
-
-
-def load_all(*, verify: bool = False) -> dict:
+def load_all(*, verify: bool = False) -> dict[str, pd.DataFrame]:
     """Every table, as ``{name: DataFrame}``.
 
     Examples
@@ -211,7 +221,7 @@ def load_all(*, verify: bool = False) -> dict:
     return {name: load(name, verify=verify) for name in _resources()}
 
 
-def describe(name: str):
+def describe(name: str) -> pd.DataFrame:
     """The documentation of a table's columns, as a DataFrame.
 
     Returns
@@ -228,24 +238,18 @@ def describe(name: str):
     """
     import pandas as pd
 
-    schema = _resource(name)["schema"]
-    rows = []
-    for f in schema["fields"]:
-        constraints = f.get("constraints", {})
-        if "categories" in f:
-            dtype = "category"
-        elif "precisionField" in f or f["type"] == "date":
-            dtype = "datetime64[ms]"
-        else:
-            dtype = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean"}[f["type"]]
-        rows.append({
-            "column": f["name"],
-            "type": f["type"],
-            "dtype": dtype,
-            "required": bool(constraints.get("required", False)),
-            "allowed": ", ".join(constraints.get("enum", [])),
-            "description": f.get("description", ""),
-        })
+    _resource(name)  # an unknown name raises, naming the valid ones
+    rows = [
+        {
+            "column": f.name,
+            "type": f.type,
+            "dtype": f.pandas_dtype,
+            "required": f.required,
+            "allowed": ", ".join(f.enum),
+            "description": f.description,
+        }
+        for f in model()[name].fields
+    ]
     return pd.DataFrame(rows).astype({"required": "bool"})
 
 

@@ -22,13 +22,17 @@ extensions that Table Schema cannot express:
     are ``present``), ``require`` or ``forbid`` other columns, or ``allow``
     only some values of another column.
 
-This module only reads YAML (PyYAML, an optional dependency of ``validate``);
-the loader never imports it.
+This module holds the tables as plain dataclasses and builds them from parsed
+dictionaries: a contributor's model from the YAML files (``eastasia_data.curation.schemas``
+reads them), a reader's from the release descriptor (JSON). It imports neither YAML nor
+pandas. Package-level facts (title, licences, contributors, keywords, the table that
+holds the archive) are a :class:`Package`, read from ``[tool.eastasia-data]`` of
+``pyproject.toml`` in a checkout and from the release descriptor in an installation.
 
 Examples
 --------
->>> from eastasia_data.model import read_model
->>> model = read_model()
+>>> from eastasia_data.model import release_model
+>>> model = release_model()
 >>> model["events"].primary_key
 ('event_id',)
 >>> model["events"].field("date_precision").enum
@@ -38,21 +42,17 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from eastasia_data.paths import schemas_dir
+from eastasia_data.errors import ModelError
+from eastasia_data.types import FIELD_TYPES, TYPES, ColumnType
 
-#: Table Schema field types this project uses, and how each is stored in Parquet and pandas.
-FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
-
-PRECISION_LENGTH = {"day": 10, "month": 7, "year": 4}
-
-
-class ModelError(ValueError):
-    """A schema file is malformed; the message names the file and the problem."""
+__all__ = ["ArchiveIndex", "Category", "Field", "ForeignKey", "ModelError", "Package", "Rule", "Table",
+           "FIELD_TYPES", "model_from_descriptor", "parse_table", "release_model"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Field:
 
         Examples
         --------
-        >>> read_model()["event_actors"].field("role").enum
+        >>> release_model()["event_actors"].field("role").enum
         ('actor', 'recipient', 'participant')
         """
         return tuple(c.value for c in self.categories)
@@ -98,11 +98,41 @@ class Field:
 
         Examples
         --------
-        >>> events = read_model()["events"]
+        >>> events = release_model()["events"]
         >>> events.field("start_date").is_partial_date, events.field("title").is_partial_date
         (True, False)
         """
         return self.precision_field is not None
+
+    @property
+    def kind(self) -> str:
+        """The kind of column, the key of :data:`eastasia_data.types.TYPES`.
+
+        ``category`` for a column with allowed values, ``partial_date`` for a date of
+        reduced precision, otherwise the Table Schema type.
+
+        Examples
+        --------
+        >>> events = release_model()["events"]
+        >>> [events.field(c).kind for c in ("event_id", "start_date", "category")]
+        ['string', 'partial_date', 'category']
+        """
+        if self.categories:
+            return "category"
+        if self.is_partial_date:
+            return "partial_date"
+        return self.type
+
+    @property
+    def column_type(self) -> ColumnType:
+        """This column's type in every target (pandas, Arrow, SQLite, DuckDB).
+
+        Examples
+        --------
+        >>> release_model()["events"].field("start_date").column_type.duckdb
+        'VARCHAR'
+        """
+        return TYPES[self.kind]
 
     @property
     def pandas_dtype(self) -> str:
@@ -110,15 +140,11 @@ class Field:
 
         Examples
         --------
-        >>> events = read_model()["events"]
+        >>> events = release_model()["events"]
         >>> [events.field(c).pandas_dtype for c in ("event_id", "start_date", "category")]
         ['str', 'datetime64[ms]', 'category']
         """
-        if self.categories:
-            return "category"
-        if self.is_partial_date or self.type == "date":
-            return "datetime64[ms]"
-        return {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean"}[self.type]
+        return self.column_type.pandas
 
     def to_table_schema(self, stored: bool = False) -> dict[str, Any]:
         """This field as a Frictionless Table Schema field descriptor.
@@ -131,7 +157,7 @@ class Field:
 
         Examples
         --------
-        >>> start = read_model()["events"].field("start_date")
+        >>> start = release_model()["events"].field("start_date")
         >>> start.to_table_schema()["type"], start.to_table_schema(stored=True)["type"]
         ('string', 'datetime')
         """
@@ -190,7 +216,7 @@ class Rule:
 
         Examples
         --------
-        >>> rule = read_model()["claims"].rules[0]
+        >>> rule = release_model()["claims"].rules[0]
         >>> rule.to_descriptor()["when"]
         {'claimant': ['quoted_actor']}
         """
@@ -226,7 +252,7 @@ class Table:
 
         Examples
         --------
-        >>> read_model()["strategy_targets"].field_names
+        >>> release_model()["strategy_targets"].field_names
         ('strategy_id', 'actor_id')
         """
         return tuple(f.name for f in self.fields)
@@ -236,7 +262,7 @@ class Table:
 
         Examples
         --------
-        >>> read_model()["events"].field("category").type
+        >>> release_model()["events"].field("category").type
         'string'
         """
         for f in self.fields:
@@ -250,7 +276,7 @@ class Table:
 
         Examples
         --------
-        >>> read_model()["events"].csv_name
+        >>> release_model()["events"].csv_name
         'events.csv'
         """
         return f"{self.name}.csv"
@@ -261,7 +287,7 @@ class Table:
 
         Examples
         --------
-        >>> read_model()["event_actors"].summary
+        >>> release_model()["event_actors"].summary
         'Which actors take part in which event, and in what role.'
         """
         first = re.split(r"(?<=[.:])\s", self.description.strip(), maxsplit=1)[0]
@@ -273,7 +299,7 @@ class Table:
 
         Examples
         --------
-        >>> read_model()["strategy_targets"].dtypes
+        >>> release_model()["strategy_targets"].dtypes
         {'strategy_id': 'str', 'actor_id': 'str'}
         """
         return {f.name: f.pandas_dtype for f in self.fields}
@@ -285,7 +311,7 @@ class Table:
 
         Examples
         --------
-        >>> schema = read_model()["event_actors"].to_table_schema()
+        >>> schema = release_model()["event_actors"].to_table_schema()
         >>> schema["primaryKey"], schema["foreignKeys"][0]["reference"]
         (['event_id', 'actor_id', 'role'], {'resource': 'events', 'fields': ['event_id']})
         """
@@ -306,11 +332,22 @@ class Table:
         return out
 
 
-def _parse_field(raw: dict[str, Any], where: str) -> Field:
-    unknown = set(raw) - {
-        "name", "type", "description", "format", "constraints", "categories",
-        "precisionField", "notBefore", "excerptOf",
-    }
+
+# ---------------------------------------------------------------------------------------------
+# Building the model from parsed dictionaries
+
+_FIELD_KEYS = {"name", "type", "description", "format", "constraints", "categories",
+               "precisionField", "notBefore", "excerptOf"}
+_CONSTRAINT_KEYS = {"required", "unique", "pattern", "minLength", "maxLength", "minimum", "maximum", "enum"}
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    """A field list as Table Schema allows it: one name, or a list of names."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Field:
+    unknown = set(raw) - _FIELD_KEYS
     if unknown:
         raise ModelError(f"{where}: unknown field properties {sorted(unknown)}")
     try:
@@ -319,13 +356,15 @@ def _parse_field(raw: dict[str, Any], where: str) -> Field:
         description = raw["description"]
     except KeyError as exc:
         raise ModelError(f"{where}: field is missing {exc.args[0]!r}") from None
+    if stored and ftype == "datetime" and raw.get("precisionField"):
+        ftype = "string"  # a release stores a partial date as the first instant of its period
     if ftype not in FIELD_TYPES:
         raise ModelError(f"{where}: field {name!r} has type {ftype!r}; use one of {FIELD_TYPES}")
     c = raw.get("constraints") or {}
-    unknown = set(c) - {"required", "unique", "pattern", "minLength", "maxLength", "minimum", "maximum", "enum"}
+    unknown = set(c) - _CONSTRAINT_KEYS
     if unknown:
         raise ModelError(f"{where}: field {name!r} has unknown constraints {sorted(unknown)}")
-    if "enum" in c:
+    if "enum" in c and not stored:
         raise ModelError(f"{where}: field {name!r} lists values under constraints.enum; use categories")
     for item in raw.get("categories") or ():
         if isinstance(item, dict) and set(item) - {"value", "label"}:
@@ -375,13 +414,20 @@ def _parse_rule(raw: dict[str, Any], where: str) -> Rule:
         raise ModelError(f"{where}: malformed rule {raw!r} ({exc})") from None
 
 
-def read_table(path: Path) -> Table:
-    """Read one schema file into a :class:`Table`.
+def parse_table(name: str, raw: Mapping[str, Any], where: str = "", *, stored: bool = False,
+                schema_path: Path | None = None) -> Table:
+    """One table from its parsed Table Schema (a schema file's contents, or a release resource's ``schema``).
 
     Parameters
     ----------
-    path : pathlib.Path
-        ``schemas/<table>.yaml``; the table is named after the file.
+    name : str
+        The table's name.
+    raw : mapping
+        The Table Schema, with our extensions and, at the top level, ``description``.
+    where : str
+        Named in error messages (a file path, or a resource of a descriptor).
+    stored : bool, default False
+        ``raw`` describes a release's Parquet file (partial dates stored as ``datetime``).
 
     Returns
     -------
@@ -390,57 +436,42 @@ def read_table(path: Path) -> Table:
     Raises
     ------
     ModelError
-        The file is not valid YAML, or a field, key or rule is malformed or refers to a
-        column the table does not have.
+        A field, key or rule is malformed or refers to a column the table does not have.
 
     Examples
     --------
-    >>> from eastasia_data.paths import schemas_dir
-    >>> read_table(schemas_dir() / "events.yaml").primary_key
-    ('event_id',)
+    >>> t = parse_table("pairs", {"fields": [{"name": "a", "description": "A."}], "primaryKey": "a"})
+    >>> t.primary_key, t.field("a").pandas_dtype
+    (('a',), 'str')
     """
-    import yaml
-
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise ModelError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict) or "fields" not in raw:
-        raise ModelError(f"{path}: a schema needs a 'fields' list")
-    name = path.stem
-    fields = tuple(_parse_field(f, f"{path}") for f in raw["fields"])
+    where = where or name
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("fields"), list):
+        raise ModelError(f"{where}: a schema needs a 'fields' list")
+    fields = tuple(_parse_field(f, where, stored=stored) for f in raw["fields"])
     names = [f.name for f in fields]
     if len(set(names)) != len(names):
-        raise ModelError(f"{path}: a field name appears twice")
-    pk = raw.get("primaryKey") or ()
-    pk = (pk,) if isinstance(pk, str) else tuple(pk)
+        raise ModelError(f"{where}: a field name appears twice")
     fks = []
     for fk in raw.get("foreignKeys") or ():
-        fields_ = fk["fields"]
-        ref = fk["reference"]
-        ref_fields = ref["fields"]
-        fks.append(
-            ForeignKey(
-                fields=(fields_,) if isinstance(fields_, str) else tuple(fields_),
-                resource=ref.get("resource") or name,
-                reference_fields=(ref_fields,) if isinstance(ref_fields, str) else tuple(ref_fields),
-            )
-        )
-    rules = tuple(_parse_rule(r, str(path)) for r in raw.get("rules") or ())
+        try:
+            ref = fk["reference"]
+            fks.append(ForeignKey(_tuple(fk["fields"]), ref.get("resource") or name, _tuple(ref["fields"])))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ModelError(f"{where}: malformed foreign key {fk!r} ({exc})") from None
     table = Table(
         name=name,
         description=" ".join(str(raw.get("description", "")).split()),
         fields=fields,
-        primary_key=pk,
+        primary_key=_tuple(raw.get("primaryKey") or ()),
         foreign_keys=tuple(fks),
-        rules=rules,
-        schema_path=path,
+        rules=tuple(_parse_rule(r, where) for r in raw.get("rules") or ()),
+        schema_path=schema_path,
     )
-    _check_references(table, path)
+    _check_references(table, where)
     return table
 
 
-def _check_references(table: Table, path: Path) -> None:
+def _check_references(table: Table, where: str) -> None:
     names = set(table.field_names)
     mentioned = list(table.primary_key)
     for fk in table.foreign_keys:
@@ -451,48 +482,189 @@ def _check_references(table: Table, path: Path) -> None:
         mentioned += [c for c, _ in r.when] + list(r.require) + list(r.forbid) + [c for c, _ in r.allow]
     missing = sorted(set(mentioned) - names)
     if missing:
-        raise ModelError(f"{path}: refers to fields that the table does not have: {missing}")
+        raise ModelError(f"{where}: refers to fields that the table does not have: {missing}")
 
 
-def read_model(directory: Path | None = None) -> dict[str, Table]:
-    """Read every ``*.yaml`` schema in ``directory`` (default: the project's ``schemas/``).
-
-    Tables come back sorted by name; foreign keys are checked to point at
-    tables and fields that exist.
-
-    Parameters
-    ----------
-    directory : path, optional
-        A directory of schema files; by default the checkout's ``schemas/``.
-
-    Returns
-    -------
-    dict of str to Table
-
-    Raises
-    ------
-    ModelError
-        No schema files, a malformed one, or a foreign key to a missing table or column.
+def check_foreign_keys(model: Mapping[str, Table]) -> None:
+    """Every foreign key points at a table and columns that exist.
 
     Examples
     --------
-    >>> model = read_model()
-    >>> list(model)[:3]
-    ['actors', 'claim_sources', 'claims']
+    >>> check_foreign_keys(release_model()) is None
+    True
     """
-    directory = Path(directory) if directory else schemas_dir()
-    if not directory.is_dir():
-        raise FileNotFoundError(f"{directory}: no schemas directory (validation runs in a checkout of eastasia-data)")
-    paths = sorted(directory.glob("*.yaml"))
-    if not paths:
-        raise ModelError(f"{directory}: no schema files (*.yaml) found")
-    model = {p.stem: read_table(p) for p in paths}
     for table in model.values():
+        where = str(table.schema_path or table.name)
         for fk in table.foreign_keys:
             target = model.get(fk.resource)
             if target is None:
-                raise ModelError(f"{table.schema_path}: foreign key refers to unknown table {fk.resource!r}")
+                raise ModelError(f"{where}: foreign key refers to unknown table {fk.resource!r}")
             missing = set(fk.reference_fields) - set(target.field_names)
             if missing:
-                raise ModelError(f"{table.schema_path}: foreign key refers to {fk.resource}.{sorted(missing)}")
+                raise ModelError(f"{where}: foreign key refers to {fk.resource}.{sorted(missing)}")
+
+
+def model_from_descriptor(descriptor: Mapping[str, Any]) -> dict[str, Table]:
+    """The tables a release descriptor describes, in its order.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import descriptor
+    >>> list(model_from_descriptor(descriptor()))[:2]
+    ['actors', 'claim_sources']
+    """
+    model = {}
+    for r in descriptor.get("resources", []):
+        raw = {**r["schema"], "description": r.get("description", "")}
+        model[r["name"]] = parse_table(r["name"], raw, f"resource {r['name']!r}", stored=True)
     return model
+
+
+def release_model() -> dict[str, Table]:
+    """The tables of the release this installation loads (from its descriptor; no YAML).
+
+    Examples
+    --------
+    >>> "events" in release_model()
+    True
+    """
+    from eastasia_data.loader import descriptor
+
+    return model_from_descriptor(descriptor())
+
+
+# ---------------------------------------------------------------------------------------------
+# Package-level facts
+
+
+@dataclass(frozen=True)
+class ArchiveIndex:
+    """Which table lists the archived texts, and its columns: key, file name, sha256, title, URL."""
+
+    table: str
+    key: str
+    file: str
+    sha256: str
+    title: str
+    url: str
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ArchiveIndex:
+        """From ``[tool.eastasia-data.archive]`` or a descriptor's ``eastasia:archive``.
+
+        Examples
+        --------
+        >>> ArchiveIndex.from_dict({"table": "sources", "key": "source_id", "file": "archive_file",
+        ...                         "sha256": "sha256", "title": "title", "url": "url"}).file
+        'archive_file'
+        """
+        try:
+            return cls(**{k: str(raw[k]) for k in ("table", "key", "file", "sha256", "title", "url")})
+        except (KeyError, TypeError) as exc:
+            raise ModelError(f"[tool.eastasia-data.archive] lacks {exc}") from None
+
+
+@dataclass(frozen=True)
+class Package:
+    """The facts about the dataset as a whole, kept in one place.
+
+    In a checkout they come from ``pyproject.toml`` (``[project]`` and
+    ``[tool.eastasia-data]``); every release descriptor carries them, so an installation
+    reads them from JSON. ``repository`` and ``doi`` are None until they exist.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import descriptor
+    >>> Package.from_descriptor(descriptor()).name
+    'eastasia-data'
+    """
+
+    name: str
+    title: str
+    description: str
+    version: str
+    licenses: tuple[Mapping[str, str], ...]
+    contributors: tuple[Mapping[str, Any], ...]
+    keywords: tuple[str, ...] = ()
+    repository: str | None = None
+    doi: str | None = None
+    archive: ArchiveIndex | None = None
+
+    @classmethod
+    def from_pyproject(cls, data: Mapping[str, Any]) -> Package:
+        """From a parsed ``pyproject.toml``.
+
+        Examples
+        --------
+        >>> from eastasia_data import paths
+        >>> Package.from_pyproject(paths.checkout().pyproject()).archive.table
+        'sources'
+        """
+        project = data.get("project", {})
+        tool = data.get("tool", {}).get("eastasia-data", {})
+        try:
+            return cls(
+                name=str(project["name"]),
+                title=str(tool["title"]),
+                description=str(project.get("description", "")),
+                version=str(project["version"]),
+                licenses=tuple(tool["licenses"]),
+                contributors=tuple(tool["contributors"]),
+                keywords=tuple(project.get("keywords", ())),
+                repository=project.get("urls", {}).get("Repository") or None,
+                doi=tool.get("doi") or None,
+                archive=ArchiveIndex.from_dict(tool["archive"]) if "archive" in tool else None,
+            )
+        except KeyError as exc:
+            raise ModelError(f"pyproject.toml lacks {exc.args[0]!r} ([project] or [tool.eastasia-data])") from None
+
+    @classmethod
+    def from_descriptor(cls, d: Mapping[str, Any]) -> Package:
+        """From a release descriptor (releases before 0.2 lack keywords and the archive).
+
+        Examples
+        --------
+        >>> Package.from_descriptor({"name": "eastasia-data", "version": "0.1.0"}).keywords
+        ()
+        """
+        archive = d.get("eastasia:archive")
+        return cls(
+            name=str(d.get("name", "eastasia-data")),
+            title=str(d.get("title", "")),
+            description=str(d.get("description", "")),
+            version=str(d.get("version", "")),
+            licenses=tuple(d.get("licenses", ())),
+            contributors=tuple(d.get("contributors", ())),
+            keywords=tuple(d.get("keywords", ())),
+            repository=d.get("homepage"),
+            doi=d.get("eastasia:doi"),
+            archive=ArchiveIndex.from_dict(archive) if archive else None,
+        )
+
+    def to_descriptor(self) -> dict[str, Any]:
+        """The package-level properties of a Data Package descriptor, in the order written.
+
+        Examples
+        --------
+        >>> from eastasia_data.loader import descriptor
+        >>> list(Package.from_descriptor(descriptor()).to_descriptor())[:3]
+        ['$schema', 'name', 'title']
+        """
+        out: dict[str, Any] = {
+            "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "version": self.version,
+            "licenses": [dict(x) for x in self.licenses],
+            "contributors": [dict(x) for x in self.contributors],
+        }
+        if self.keywords:
+            out["keywords"] = list(self.keywords)
+        if self.repository:
+            out["homepage"] = self.repository
+        if self.doi:
+            out["eastasia:doi"] = self.doi
+        if self.archive:
+            out["eastasia:archive"] = {k: getattr(self.archive, k) for k in ("table", "key", "file", "sha256", "title", "url")}
+        return out

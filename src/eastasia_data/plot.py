@@ -23,18 +23,16 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from eastasia_data.dates import format_dates
+from eastasia_data.errors import PlotError, require
+
 KINDS = ("timeline", "network")
 #: Events from this year on get the wide right-hand panel of the timeline.
 RECENT_FROM = 2022
 _ROLE_ORDER = {"actor": 0, "recipient": 1, "participant": 2}
-_PRECISION_FORMAT = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 _SVG_SALT = "eastasia-data"
 #: Colour of the arrows from an actor to the targets of its courses of action (no node uses it).
 STRATEGY_COLOUR = "#00897b"
-
-
-class PlotError(RuntimeError):
-    """A figure cannot be drawn; the message says why and what to do."""
 
 
 def _frames(frames: Mapping[str, Any] | None, *names: str) -> dict[str, Any]:
@@ -86,7 +84,7 @@ def timeline_rows(frames: Mapping[str, Any] | None = None):
         "event_id": events["event_id"].astype(str),
         "start": events["start_date"],
         "end": events["end_date"],
-        "date": [d.strftime(_PRECISION_FORMAT[str(p)]) for d, p in zip(events["start_date"], events["date_precision"])],
+        "date": format_dates(events["start_date"], events["date_precision"].astype(object)),
         "precision": events["date_precision"].astype(str),
         "title": events["title"].astype(str),
         "category": events["category"],
@@ -409,10 +407,7 @@ def plot(kind: str, out_dir: str | Path, frames: Mapping[str, Any] | None = None
     """
     if kind not in KINDS:
         raise PlotError(f"unknown figure {kind!r}; use one of {', '.join(KINDS)}")
-    import importlib.util
-
     for package in ("matplotlib", "networkx"):
-        if importlib.util.find_spec(package) is None:
-            raise PlotError(f"figures need the {package} package: pip install \"eastasia-data[plot]\"")
+        require(package, "plot", "drawing figures")
     draw = {"timeline": timeline, "network": network}[kind]
     return save(draw(frames), out_dir, kind)

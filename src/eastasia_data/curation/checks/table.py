@@ -16,8 +16,8 @@ keeps one definition and full control of the messages.
 
 Examples
 --------
->>> from eastasia_data.model import read_model
->>> from eastasia_data.checks.table import text_schema
+>>> from eastasia_data.curation.schemas import read_model
+>>> from eastasia_data.curation.checks.table import text_schema
 >>> schema = text_schema(read_model()["events"])
 >>> sorted(schema.columns)[:3]
 ['category', 'date_precision', 'end_date']
@@ -32,29 +32,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
+from eastasia_data.dates import DAY_SHAPE, PARTIAL_SHAPE, parse_dates
 from eastasia_data.model import Field, Table
-from eastasia_data.problems import Problem
-from eastasia_data.reader import TableFile
 
-DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 URI = r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+"
-
-
-def parse_partial_dates(values: pd.Series) -> pd.Series:
-    """Parse ISO 8601 dates of year, month or day precision to the first day of the period.
-
-    Anything that is not a real calendar date becomes NaT; one vectorised parse.
-
-    Examples
-    --------
-    >>> parse_partial_dates(pd.Series(["2024", "2024-06", "2024-06-19", "2023-02-29"])).dt.strftime("%Y-%m-%d").tolist()
-    ['2024-01-01', '2024-06-01', '2024-06-19', nan]
-    """
-    text = values.astype("str")
-    length = text.str.len()
-    padded = text.where(length != 4, text + "-01-01").where(length != 7, text + "-01")
-    shaped = padded.where(padded.str.fullmatch(DATE_SHAPE).fillna(False).astype(bool))
-    return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce").astype("datetime64[ms]")
 
 
 def _check(fn, name: str, error: str) -> pa.Check:
@@ -66,7 +49,7 @@ def value_checks(f: Field) -> list[pa.Check]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> [c.name for c in value_checks(read_model()["events"].field("start_date"))]
     ['pattern', 'date']
     """
@@ -84,9 +67,9 @@ def value_checks(f: Field) -> list[pa.Check]:
     elif f.type == "boolean":
         checks.append(_check(lambda s: s.isin(["true", "false"]), "type", "is not a boolean (true or false)"))
     elif f.type == "date":
-        checks.append(_check(lambda s: s.str.fullmatch(DATE_SHAPE), "type", "is not a date in the form YYYY-MM-DD"))
+        checks.append(_check(lambda s: s.str.fullmatch(DAY_SHAPE), "type", "is not a date in the form YYYY-MM-DD"))
     if f.type == "date" or f.is_partial_date:
-        checks.append(_check(lambda s: parse_partial_dates(s).notna() | ~s.str.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"),
+        checks.append(_check(lambda s: parse_dates(s).notna() | ~s.str.fullmatch(PARTIAL_SHAPE),
                              "date", "is not a calendar date"))
     if f.format == "uri":
         checks.append(_check(lambda s: s.str.fullmatch(URI), "format", "is not an absolute URI"))
@@ -111,7 +94,7 @@ def unique_among_filled(f: Field, table: Table) -> tuple[bool, list[pa.Check]]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> sources = read_model()["sources"]
     >>> unique_among_filled(sources.field("source_id"), sources)
     (True, [])
@@ -131,7 +114,7 @@ def text_schema(table: Table, columns: list[str] | None = None) -> pa.DataFrameS
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> schema = text_schema(read_model()["event_actors"])
     >>> schema.unique
     ['event_id', 'actor_id', 'role']
@@ -156,7 +139,7 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
     Examples
     --------
     >>> import eastasia_data as ead
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> frame_schema(read_model()["events"]).validate(ead.load("events")).shape[0] > 0
     True
     """
@@ -199,9 +182,9 @@ def check_table(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
     >>> tf.frame.loc[0, "category"] = "AGRE"
     >>> [(p.rule, p.hint) for p in check_table(tf)]

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eastasia_data.curation.problems import Problem
 from eastasia_data.model import Table
-from eastasia_data.problems import Problem
 
 BOM = b"\xef\xbb\xbf"
 #: Largest cell the careful reader accepts; far larger cells are still reported by the cell-size check.
@@ -48,7 +48,7 @@ class TableFile:
 
         Examples
         --------
-        >>> from eastasia_data.model import read_model
+        >>> from eastasia_data.curation.schemas import read_model
         >>> from eastasia_data.paths import data_dir
         >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
         >>> tf.line_of(0)
@@ -57,11 +57,11 @@ class TableFile:
         return int(self.lines[position])
 
     def problem(self, position: int | None, column: str | None, value, rule: str, message: str, hint: str = "") -> Problem:
-        """A :class:`~eastasia_data.problems.Problem` at the row ``position`` (``None``: the whole file).
+        """A :class:`~eastasia_data.curation.problems.Problem` at the row ``position`` (``None``: the whole file).
 
         Examples
         --------
-        >>> from eastasia_data.model import read_model
+        >>> from eastasia_data.curation.schemas import read_model
         >>> from eastasia_data.paths import data_dir
         >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
         >>> tf.problem(0, "title", "x", "demo", "is a demonstration").as_text()
@@ -264,7 +264,7 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
     >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
     >>> tf.problems, tf.frame.columns[0]

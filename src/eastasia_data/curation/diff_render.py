@@ -1,10 +1,11 @@
-"""How a :class:`~eastasia_data.diff.Diff` is shown: plain text, Markdown (for a pull-request
+"""How a :class:`~eastasia_data.curation.diff.Diff` is shown: plain text, Markdown (for a pull-request
 comment) and a draft Keep a Changelog entry.
 
 Examples
 --------
->>> from eastasia_data.diff import diff, open_snapshot
->>> from eastasia_data.diff_render import render_text
+>>> from eastasia_data.curation.diff import diff
+>>> from eastasia_data.curation.snapshot import open_snapshot
+>>> from eastasia_data.curation.diff_render import render_text
 >>> from eastasia_data.loader import release_dir
 >>> release = open_snapshot(release_dir())
 >>> print(render_text(diff(release, release)).splitlines()[-1])
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from eastasia_data.diff import Diff, TableRows
+from eastasia_data.curation.diff import Diff, TableRows
 
 #: How many changed cells (or added/removed keys) each table lists before summarising the rest.
 LIST_LIMIT = 200
@@ -63,7 +64,8 @@ def render_text(d: Diff) -> str:
     Examples
     --------
     >>> import dataclasses
-    >>> from eastasia_data.diff import diff, from_release
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
     >>> from eastasia_data.loader import release_dir
     >>> old = from_release(release_dir(), "old")
     >>> events = old.tables["events"]
@@ -99,7 +101,8 @@ def render_markdown(d: Diff) -> str:
     Examples
     --------
     >>> import dataclasses
-    >>> from eastasia_data.diff import diff, from_release
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
     >>> from eastasia_data.loader import release_dir
     >>> old = from_release(release_dir(), "old")
     >>> events = old.tables["events"]
@@ -153,7 +156,8 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
     Examples
     --------
     >>> import dataclasses
-    >>> from eastasia_data.diff import diff, from_release
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
     >>> from eastasia_data.loader import release_dir
     >>> old = from_release(release_dir(), "old")
     >>> events = old.tables["events"]

@@ -7,7 +7,7 @@ Examples
 >>> report.valid
 True
 >>> print(report.summary)  # doctest: +ELLIPSIS
-valid: checked 9 tables, ... rows...
+valid: checked ... tables, ... rows...
 """
 
 from __future__ import annotations
@@ -19,9 +19,19 @@ from pathlib import Path
 import pandas as pd
 
 from eastasia_data import paths
-from eastasia_data.model import Table, read_model
-from eastasia_data.problems import Problem, render_github, render_json, render_text, sort_key, summary_line
-from eastasia_data.reader import TableFile, read_table_file
+from eastasia_data.curation.problems import (
+    Problem,
+    display_path,
+    render_github,
+    render_json,
+    render_text,
+    sort_key,
+    summary_line,
+)
+from eastasia_data.curation.reader import TableFile, read_table_file
+from eastasia_data.curation.schemas import read_model
+from eastasia_data.errors import UsageError
+from eastasia_data.model import ArchiveIndex, Table
 
 
 @dataclass
@@ -39,7 +49,7 @@ class Report:
 
         Examples
         --------
-        >>> from eastasia_data.validation import validate
+        >>> from eastasia_data.curation.validate import validate
         >>> validate().valid
         True
         """
@@ -63,8 +73,8 @@ class Report:
 
         Examples
         --------
-        >>> from eastasia_data.validation import validate
-        >>> validate().summary.startswith("valid: checked 9 tables")
+        >>> from eastasia_data.curation.validate import validate
+        >>> validate().summary.startswith(f"valid: checked {len(validate().tables)} tables")
         True
         """
         return summary_line(self.problems, len(self.tables), self.rows, self.notes)
@@ -74,7 +84,7 @@ class Report:
 
         Examples
         --------
-        >>> from eastasia_data.validation import validate
+        >>> from eastasia_data.curation.validate import validate
         >>> frames = validate().frames()
         >>> str(frames["events"]["start_date"].dtype)
         'str'
@@ -87,7 +97,7 @@ class Report:
         Examples
         --------
         >>> import json
-        >>> from eastasia_data.validation import validate
+        >>> from eastasia_data.curation.validate import validate
         >>> json.loads(validate().render("json"))["problems"]
         []
         """
@@ -101,12 +111,12 @@ class Report:
         return self.render("text")
 
 
-def _display(path: Path) -> str:
-    """The path as a contributor would type it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def _archive_index(checkout: paths.Checkout | None) -> ArchiveIndex | None:
+    """Which table lists the archived texts: from this checkout's package facts."""
+    from eastasia_data.curation.descriptor import checkout_package
+
+    found = checkout or paths.find_checkout()
+    return checkout_package(found).archive if found else None
 
 
 def validate(
@@ -133,7 +143,7 @@ def validate(
     Returns
     -------
     Report
-        ``report.valid``, ``report.problems`` (one :class:`~eastasia_data.problems.Problem`
+        ``report.valid``, ``report.problems`` (one :class:`~eastasia_data.curation.problems.Problem`
         per problem), ``report.summary``; ``report.render("text" | "json" | "github")``.
 
     Examples
@@ -142,27 +152,31 @@ def validate(
     >>> ead.validate().valid
     True
     """
-    from eastasia_data.checks.evidence import check_evidence, open_archive
-    from eastasia_data.checks.fields import check_fields
-    from eastasia_data.checks.hygiene import check_hygiene
-    from eastasia_data.checks.relations import check_relations
-    from eastasia_data.checks.table import check_table
+    from eastasia_data.curation.checks.evidence import check_evidence, open_archive
+    from eastasia_data.curation.checks.fields import check_fields
+    from eastasia_data.curation.checks.hygiene import check_hygiene
+    from eastasia_data.curation.checks.relations import check_relations
+    from eastasia_data.curation.checks.table import check_table
 
-    data_dir = Path(data_dir) if data_dir else paths.data_dir()
+    checkout = paths.checkout() if data_dir is None or schemas_dir is None else None
+    data_dir = Path(data_dir) if data_dir else checkout.data_dir  # type: ignore[union-attr]
     if not data_dir.is_dir():
-        raise FileNotFoundError(f"{data_dir}: no such data directory (run from a checkout, or pass --data-dir)")
+        raise UsageError(f"{data_dir}: no such data directory")
     model = read_model(Path(schemas_dir) if schemas_dir else None)
     if require_archive is None:
         require_archive = os.environ.get("CI", "").lower() == "true"
     if sources_dir is None:
         sources_dir = paths.default_sources_dir()
+    elif not Path(sources_dir).is_dir():
+        raise UsageError(f"{sources_dir}: the source archive is not a directory")
     sources_dir = Path(sources_dir) if sources_dir else None
+    index = _archive_index(checkout)
 
-    files = {name: read_table_file(t, data_dir / t.csv_name, _display(data_dir / t.csv_name)) for name, t in model.items()}
+    files = {name: read_table_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name)) for name, t in model.items()}
     problems: list[Problem] = []
     notes: list[str] = []
     for stray in sorted(set(p.stem for p in data_dir.glob("*.csv")) - set(model)):
-        problems.append(Problem(_display(data_dir / f"{stray}.csv"), None, None, None, "file",
+        problems.append(Problem(display_path(data_dir / f"{stray}.csv"), None, None, None, "file",
                                 "is not a table of the dataset (no schemas/" + stray + ".yaml)",
                                 "add its schema to schemas/, or move the file out of the data directory"))
     for tf in files.values():
@@ -173,8 +187,8 @@ def validate(
     problems += check_relations(files)
 
     available = sources_dir is not None and sources_dir.is_dir()
-    if "sources" in files:
-        archive = open_archive(files["sources"], sources_dir if available else None)
+    if index is not None and index.table in files:
+        archive = open_archive(files[index.table], sources_dir if available else None, index)
         problems += archive.problems
         problems += check_evidence(files, archive, available)
         if not available:

@@ -1,4 +1,4 @@
-"""The checks, one module per layer; each returns a list of :class:`~eastasia_data.problems.Problem`.
+"""The checks, one module per layer; each returns a list of :class:`~eastasia_data.curation.problems.Problem`.
 
 ``table``     per-table rules (Pandera schemas built from the model)
 ``fields``    cross-field rules within a row (dates and precision, schema ``rules``)

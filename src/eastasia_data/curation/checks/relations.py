@@ -15,10 +15,11 @@ import unicodedata
 
 import pandas as pd
 
-from eastasia_data.problems import Problem
-from eastasia_data.reader import TableFile
+from eastasia_data.curation.checks.hygiene import INVISIBLE
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
 
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]")
+_INVISIBLE = re.compile(INVISIBLE)
 # The commonest Latin look-alikes from Cyrillic and Greek.
 _LOOKALIKES = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "к": "k", "м": "m", "т": "t",
@@ -53,9 +54,9 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> tf = read_table_file(read_model()["actors"], data_dir() / "actors.csv", "data/actors.csv")
     >>> tf.frame.loc[0, "actor_id"] = "Act-China"
     >>> [p.rule for p in check_lookalike_keys(tf)]
@@ -146,9 +147,9 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> model = read_model()
     >>> files = {n: read_table_file(model[n], data_dir() / f"{n}.csv", f"data/{n}.csv")
     ...          for n in ("events", "actors", "event_actors")}
@@ -194,9 +195,9 @@ def check_relations(files: dict[str, TableFile]) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
     >>> check_relations(files)
     []

@@ -16,7 +16,7 @@ is refused with the reader's problems, and left as it was.
 
 Examples
 --------
->>> from eastasia_data.fmt import fmt
+>>> from eastasia_data.curation.fmt import fmt
 >>> {r.status for r in fmt(check=True)}
 {'canonical'}
 """
@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eastasia_data import paths
-from eastasia_data.model import Table, read_model
-from eastasia_data.problems import Problem
-from eastasia_data.reader import BOM, read_table_file
+from eastasia_data.curation.problems import Problem, display_path
+from eastasia_data.curation.reader import BOM, read_table_file
+from eastasia_data.curation.schemas import read_model
+from eastasia_data.model import Table
 
 
 @dataclass
@@ -84,7 +85,7 @@ def canonical_rows(table: Table, frame) -> list[list[str]]:
     Examples
     --------
     >>> import pandas as pd
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> table = read_model()["event_sources"]
     >>> frame = pd.DataFrame([{n: None for n in table.field_names}] * 2)
     >>> frame["event_id"], frame["source_id"] = ["evt-b", "evt-a"], ["src-x", "src-x"]
@@ -108,7 +109,7 @@ def canonical_text(table: Table, frame) -> str:
     Examples
     --------
     >>> import pandas as pd
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> table = read_model()["strategy_targets"]
     >>> frame = pd.DataFrame({"strategy_id": ["str-b", "str-a"], "actor_id": ["act-x", "act-y, z"]})
     >>> print(canonical_text(table, frame), end="")
@@ -162,7 +163,7 @@ def format_file(table: Table, path: Path, display: str | None = None, *, check: 
     --------
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> path = Path(tempfile.mkdtemp()) / "strategy_targets.csv"
     >>> _ = path.write_bytes(b"strategy_id,actor_id\\r\\nstr-b,act-x\\r\\nstr-a,act-y\\r\\n")
     >>> format_file(read_model()["strategy_targets"], path, "st.csv", check=True).status
@@ -186,13 +187,6 @@ def format_file(table: Table, path: Path, display: str | None = None, *, check: 
         return FmtResult(display, "not canonical", reasons)
     _write_atomic(path, new)
     return FmtResult(display, "rewritten", reasons)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def fmt(data_dir: str | Path | None = None, *, schemas_dir: str | Path | None = None,
@@ -220,5 +214,5 @@ def fmt(data_dir: str | Path | None = None, *, schemas_dir: str | Path | None = 
     """
     model = read_model(Path(schemas_dir) if schemas_dir else None)
     data_dir = Path(data_dir) if data_dir else paths.data_dir()
-    return [format_file(t, data_dir / t.csv_name, _display(data_dir / t.csv_name), check=check)
+    return [format_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name), check=check)
             for t in model.values()]

@@ -4,12 +4,12 @@ The last release is the highest version built under ``releases/`` that is lower 
 version pyproject.toml names. When that version is itself already built, the data must
 not have changed since (a built version is immutable), so any change asks for a new
 version. The bump the data requires is the largest bump of any change that
-:func:`eastasia_data.diff.diff` finds between that release and the checkout's ``data/``
+:func:`eastasia_data.curation.diff.diff` finds between that release and the checkout's ``data/``
 and ``schemas/`` (see ``docs/versioning.md`` for the policy).
 
 Examples
 --------
->>> from eastasia_data.versioning import bump_between
+>>> from eastasia_data.curation.versioning import bump_between
 >>> bump_between("0.1.0", "0.2.0"), bump_between("0.1.0", "0.1.1"), bump_between("1.2.3", "1.2.3")
 ('minor', 'patch', None)
 """
@@ -19,15 +19,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eastasia_data import paths
-from eastasia_data.diff import BUMPS, Diff
+from eastasia_data.errors import VersionError
+
+if TYPE_CHECKING:
+    from eastasia_data.curation.diff import Diff
+
+#: The bumps, smallest first.
+BUMPS = ("patch", "minor", "major")
+
+#: Every kind of change ``diff`` reports, with the bump the versioning policy (docs/versioning.md) requires.
+POLICY: dict[str, str] = {
+    "table removed": "major",
+    "field removed": "major",
+    "field moved": "major",
+    "field inserted": "major",
+    "type changed": "major",
+    "constraint tightened": "major",
+    "primary key changed": "major",
+    "rows removed": "major",
+    "table added": "minor",
+    "field appended": "minor",
+    "constraint relaxed": "minor",
+    "rows added": "minor",
+    "values changed": "patch",
+    "description changed": "patch",
+}
 
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
-
-
-class VersionError(ValueError):
-    """A version string is not MAJOR.MINOR.PATCH."""
 
 
 def parse(version: str) -> tuple[int, int, int]:
@@ -40,7 +61,7 @@ def parse(version: str) -> tuple[int, int, int]:
     >>> parse("1.2")
     Traceback (most recent call last):
     ...
-    eastasia_data.versioning.VersionError: '1.2' is not a version of the form MAJOR.MINOR.PATCH (e.g. 0.2.0)
+    eastasia_data.errors.VersionError: '1.2' is not a version of the form MAJOR.MINOR.PATCH (e.g. 0.2.0)
     """
     m = SEMVER.fullmatch(version.strip())
     if not m:
@@ -92,9 +113,9 @@ def released_versions(releases_dir: Path) -> list[str]:
     True
     """
     found = []
-    for path in releases_dir.glob("eastasia-data-*/datapackage.json"):
-        version = path.parent.name.removeprefix("eastasia-data-")
-        if SEMVER.fullmatch(version):
+    for path in releases_dir.glob(f"{paths.release_dirname('*')}/{paths.DESCRIPTOR}"):
+        version = paths.version_of_release_dir(path.parent.name)
+        if version and SEMVER.fullmatch(version):
             found.append(version)
     return sorted(found, key=parse)
 
@@ -144,13 +165,12 @@ def check_version(version: str | None = None, *, repo: str | Path | None = None,
     >>> result.ok, result.render().startswith("ok:")
     (True, True)
     """
-    from eastasia_data.diff import diff, from_checkout, from_release
+    from eastasia_data.curation.diff import diff
+    from eastasia_data.curation.snapshot import from_checkout, from_release
 
-    repo = Path(repo) if repo else paths.REPO_DIR
+    repo = Path(repo) if repo else paths.checkout().root
     if version is None:
-        from eastasia_data.release import project_metadata
-
-        version = project_metadata(repo)["version"]
+        version = paths.Checkout(repo).version
     parse(version)
     releases = released_versions(repo / "releases")
     if releases and parse(version) < parse(releases[-1]):
@@ -165,7 +185,7 @@ def check_version(version: str | None = None, *, repo: str | Path | None = None,
                 f"ok: {version} is the first release (no earlier release in {repo / 'releases'} to compare with)"])
         base = lower[-1]
         actual = bump_between(base, version)
-    old = from_release(repo / "releases" / f"eastasia-data-{base}", f"release {base}")
+    old = from_release(repo / "releases" / paths.release_dirname(base), f"release {base}")
     new = from_checkout(repo, "data/ and schemas/", sources_dir=sources_dir)
     d = diff(old, new)
     required = d.bump

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from eastasia_data.checks.table import parse_partial_dates
-from eastasia_data.model import PRECISION_LENGTH, Rule
-from eastasia_data.problems import Problem
-from eastasia_data.reader import TableFile
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
+from eastasia_data.dates import PRECISIONS, parse_dates
+from eastasia_data.model import Rule
 
-_SHAPE = {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}
+_SHAPE = {p.name: p.shape for p in PRECISIONS.values()}
 
 
 def _positions(mask: pd.Series) -> list[int]:
@@ -48,9 +48,9 @@ def check_dates(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
     >>> tf.frame.loc[0, "end_date"] = "1900-01-01"
     >>> [p.rule for p in check_dates(tf)]
@@ -63,7 +63,7 @@ def check_dates(tf: TableFile) -> list[Problem]:
         values = frame[f.name]
         if f.precision_field and f.precision_field in frame.columns:
             precision = frame[f.precision_field]
-            expected = precision.map(PRECISION_LENGTH)
+            expected = precision.map({p.name: p.length for p in PRECISIONS.values()})
             bad = values.notna() & expected.notna() & (values.str.len() != expected)
             for i in _positions(bad):
                 p = precision.iat[i]
@@ -71,13 +71,13 @@ def check_dates(tf: TableFile) -> list[Problem]:
                                            f"disagrees with {f.precision_field} {p!r}, which takes the form {_SHAPE[p]}",
                                            f"write the date as {_SHAPE[p]} or correct {f.precision_field}"))
         if f.not_before and f.not_before in frame.columns:
-            end = parse_partial_dates(values)
-            start = parse_partial_dates(frame[f.not_before])
+            end = parse_dates(values)
+            start = parse_dates(frame[f.not_before])
             bad = end.notna() & start.notna() & (end < start)
             for i in _positions(bad):
                 problems.append(tf.problem(i, f.name, values.iat[i], "date-order",
                                            f"is before {f.not_before} {frame[f.not_before].iat[i]!r}",
-                                           f"swap the dates or correct one of them"))
+                                           "swap the dates or correct one of them"))
     return problems
 
 
@@ -96,9 +96,9 @@ def check_rules(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> tf = read_table_file(read_model()["actors"], data_dir() / "actors.csv", "data/actors.csv")
     >>> china = tf.frame.index[tf.frame["actor_id"] == "act-china"][0]
     >>> tf.frame.loc[china, "iso3"] = None
@@ -134,9 +134,9 @@ def check_fields(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> tf = read_table_file(read_model()["claims"], data_dir() / "claims.csv", "data/claims.csv")
     >>> check_fields(tf)
     []

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from eastasia_data.problems import Problem
-from eastasia_data.reader import TableFile
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
+from eastasia_data.model import ArchiveIndex
 
 
 @dataclass
@@ -62,15 +63,18 @@ def safe_path(directory: Path, name: str) -> Path | None:
     return resolved
 
 
-def open_archive(sources: TableFile, directory: Path | None) -> Archive:
-    """Open the archived text of every source that has an ``archive_file``, checking its sha256.
+def open_archive(sources: TableFile, directory: Path | None, index: ArchiveIndex) -> Archive:
+    """Open the archived text of every source that names an archive file, checking its sha256.
 
     Parameters
     ----------
     sources : TableFile
-        The ``sources`` table as read.
+        The table that lists the sources, as read.
     directory : pathlib.Path or None
         The source archive; with ``None`` only the set of archived sources is known.
+    index : ArchiveIndex
+        Which columns of ``sources`` hold the key, the archive file name and its sha256
+        (``[tool.eastasia-data.archive]`` of pyproject.toml).
 
     Returns
     -------
@@ -80,37 +84,38 @@ def open_archive(sources: TableFile, directory: Path | None) -> Archive:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
+    >>> from eastasia_data.curation.descriptor import checkout_package
     >>> tf = read_table_file(read_model()["sources"], data_dir() / "sources.csv", "data/sources.csv")
-    >>> sorted(open_archive(tf, None).archived)
+    >>> sorted(open_archive(tf, None, checkout_package().archive).archived)
     ['src-article-china-watching-warily', 'src-china-mail-2025']
     """
     archive = Archive()
     frame = sources.frame
-    if frame is None or not {"source_id", "archive_file", "sha256"} <= set(frame.columns):
+    if frame is None or not {index.key, index.file, index.sha256} <= set(frame.columns):
         return archive
-    rows = frame[frame["archive_file"].notna()]
-    archive.archived = set(rows["source_id"].dropna())
+    rows = frame[frame[index.file].notna()]
+    archive.archived = set(rows[index.key].dropna())
     if directory is None:
         return archive
-    for i, sid, name, expected in zip(rows.index, rows["source_id"], rows["archive_file"], rows["sha256"]):
+    for i, sid, name, expected in zip(rows.index, rows[index.key], rows[index.file], rows[index.sha256]):
         path = safe_path(directory, name)
         if path is None:
-            archive.problems.append(sources.problem(int(i), "archive_file", name, "archive-path",
+            archive.problems.append(sources.problem(int(i), index.file, name, "archive-path",
                                                     "is not a plain file name inside the source archive",
                                                     "give the file's name only: no directories, '..', absolute paths or links"))
             continue
         if not path.is_file():
-            archive.problems.append(sources.problem(int(i), "archive_file", name, "archive-file",
+            archive.problems.append(sources.problem(int(i), index.file, name, "archive-file",
                                                     f"is not in the source archive {directory}",
                                                     "check the name, or add the file to the archive"))
             continue
         data = path.read_bytes()
         actual = hashlib.sha256(data).hexdigest()
         if expected is not None and actual != expected:
-            archive.problems.append(sources.problem(int(i), "sha256", expected, "sha256",
+            archive.problems.append(sources.problem(int(i), index.sha256, expected, "sha256",
                                                     f"does not match the archived file {name} (its sha256 is {actual})",
                                                     "the archived text changed, or the hash was mistyped: check both"))
         archive.texts[sid] = data.decode("utf-8", errors="replace")
@@ -160,12 +165,13 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> from eastasia_data.paths import default_sources_dir
     >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
-    >>> archive = open_archive(files["sources"], default_sources_dir())
+    >>> from eastasia_data.curation.descriptor import checkout_package
+    >>> archive = open_archive(files["sources"], default_sources_dir(), checkout_package().archive)
     >>> files["claims"].frame.loc[0, "excerpt"] = "words the article never used"
     >>> [p.rule for p in check_evidence(files, archive, True)]
     ['excerpt']

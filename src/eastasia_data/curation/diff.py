@@ -1,23 +1,15 @@
 """Compare two versions of the dataset table by table, by primary key.
 
-A version is read as a *snapshot*: per table, the Table Schema its release describes and
-the rows as :func:`eastasia_data.load` returns them. A snapshot comes from
-
-* a **release directory** (``releases/eastasia-data-X.Y.Z/`` or an installed release):
-  its ``datapackage.json`` and Parquet files, as shipped;
-* a **checkout directory** holding ``data/`` and ``schemas/`` (and ``pyproject.toml``):
-  the CSV tables are validated and typed exactly as ``eastasia-data build`` would store
-  them, without writing anything;
-* a **git revision** of this repository (``HEAD~1``, ``v0.1.0``, ``main``): the release
-  that revision committed for its own version, when there is one; otherwise its
-  ``data/`` and ``schemas/``, built in memory as above.
+Each side is a :class:`~eastasia_data.curation.snapshot.Snapshot` (a release, a checkout or
+a git revision, read by :mod:`eastasia_data.curation.snapshot`).
 
 Every difference is a :class:`Change` carrying the version bump the data versioning
 policy (``docs/versioning.md``) asks for; :attr:`Diff.bump` is the largest of them.
 
 Examples
 --------
->>> from eastasia_data.diff import diff, open_snapshot
+>>> from eastasia_data.curation.diff import diff
+>>> from eastasia_data.curation.snapshot import open_snapshot
 >>> from eastasia_data.loader import release_dir
 >>> release = open_snapshot(release_dir())
 >>> diff(release, release).changes
@@ -27,65 +19,17 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-import subprocess
-import tarfile
-import tempfile
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from eastasia_data import paths
+from eastasia_data.curation.snapshot import (
+    Snapshot,
+    TableState,
+)
+from eastasia_data.curation.versioning import BUMPS, POLICY
 
-#: The bumps, smallest first.
-BUMPS = ("patch", "minor", "major")
-
-#: Every kind of change ``diff`` reports, with the bump the versioning policy requires.
-POLICY: dict[str, str] = {
-    "table removed": "major",
-    "field removed": "major",
-    "field moved": "major",
-    "field inserted": "major",
-    "type changed": "major",
-    "constraint tightened": "major",
-    "primary key changed": "major",
-    "rows removed": "major",
-    "table added": "minor",
-    "field appended": "minor",
-    "constraint relaxed": "minor",
-    "rows added": "minor",
-    "values changed": "patch",
-    "description changed": "patch",
-}
-
-
-class SnapshotError(ValueError):
-    """A version cannot be read; the message says what was given and what is accepted."""
-
-
-class InvalidDataError(SnapshotError):
-    """A checkout's tables do not validate, so they cannot be typed as a release would store them."""
-
-
-@dataclass
-class TableState:
-    """One table of a snapshot: its stored Table Schema, description and typed rows."""
-
-    name: str
-    schema: dict[str, Any]
-    description: str
-    frame: Any  # pandas.DataFrame
-
-
-@dataclass
-class Snapshot:
-    label: str
-    version: str | None
-    tables: dict[str, TableState]
-    title: str = ""
-    description: str = ""
+__all__ = ["CellChange", "Change", "Diff", "TableRows", "diff", "show"]
 
 
 @dataclass(frozen=True)
@@ -168,6 +112,7 @@ class Diff:
         --------
         >>> import dataclasses
         >>> from eastasia_data.loader import release_dir
+        >>> from eastasia_data.curation.snapshot import from_release
         >>> old = from_release(release_dir(), "old")
         >>> events = old.tables["events"]
         >>> frame = events.frame.iloc[1:].copy()
@@ -188,6 +133,7 @@ class Diff:
         --------
         >>> import dataclasses
         >>> from eastasia_data.loader import release_dir
+        >>> from eastasia_data.curation.snapshot import from_release
         >>> old = from_release(release_dir(), "old")
         >>> events = old.tables["events"]
         >>> frame = events.frame.iloc[1:].copy()
@@ -198,155 +144,6 @@ class Diff:
         ['values changed']
         """
         return [c for c in self.changes if c.bump == bump]
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading snapshots
-
-
-def _types_mapper():
-    from eastasia_data.loader import _types_mapper as mapper
-
-    return mapper()
-
-
-def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
-    """A built release: its descriptor and Parquet files.
-
-    Examples
-    --------
-    >>> from eastasia_data.loader import release_dir
-    >>> snapshot = from_release(release_dir())
-    >>> "events" in snapshot.tables and snapshot.version is not None
-    True
-    """
-    import pyarrow.parquet as pq
-
-    directory = Path(directory)
-    try:
-        descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SnapshotError(f"{directory}: not a release directory ({exc})") from None
-    tables = {}
-    for r in descriptor.get("resources", []):
-        frame = pq.read_table(directory / r["path"]).to_pandas(types_mapper=_types_mapper())
-        tables[r["name"]] = TableState(r["name"], r["schema"], r.get("description", ""), frame)
-    return Snapshot(label or str(directory), descriptor.get("version"), tables,
-                    descriptor.get("title", ""), descriptor.get("description", ""))
-
-
-def from_checkout(directory: str | Path, label: str | None = None, *, sources_dir: str | Path | None = None) -> Snapshot:
-    """A checkout's ``data/`` and ``schemas/``, typed as a release would store them (nothing is written).
-
-    Examples
-    --------
-    >>> from eastasia_data import paths
-    >>> snapshot = from_checkout(paths.REPO_DIR, "working tree")
-    >>> str(snapshot.tables["events"].frame["start_date"].dtype)
-    'datetime64[ms]'
-    """
-    from eastasia_data.release import arrow_table
-    from eastasia_data.validation import validate
-
-    directory = Path(directory)
-    if not (directory / "data").is_dir() or not (directory / "schemas").is_dir():
-        raise SnapshotError(f"{directory}: not a checkout (it needs data/ and schemas/)")
-    report = validate(directory / "data", sources_dir, schemas_dir=directory / "schemas", require_archive=False)
-    if not report.valid:
-        first = report.problems[0].as_text()
-        raise InvalidDataError(f"{label or directory}: the data is not valid ({report.summary}); first: {first}")
-    frames = report.frames()
-    tables = {
-        name: TableState(name, t.to_table_schema(stored=True), t.description,
-                         arrow_table(t, frames[name]).to_pandas(types_mapper=_types_mapper()))
-        for name, t in report.tables.items()
-    }
-    meta = _pyproject(directory)
-    return Snapshot(label or str(directory), meta.get("version"), tables, "", meta.get("description", ""))
-
-
-def _pyproject(directory: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads((directory / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return {}
-
-
-def _git(*args: str, repo: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
-
-
-def is_revision(rev: str, repo: Path | None = None) -> bool:
-    """Whether ``rev`` names a commit of the repository.
-
-    Examples
-    --------
-    >>> is_revision("HEAD"), is_revision("no-such-revision")
-    (True, False)
-    """
-    try:
-        return _git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", repo=repo or paths.REPO_DIR).returncode == 0
-    except OSError:
-        return False
-
-
-def from_git(rev: str, repo: Path | None = None, *, sources_dir: str | Path | None = None) -> Snapshot:
-    """A revision of the repository: its committed release of its own version, else its data built in memory.
-
-    Examples
-    --------
-    >>> snapshot = from_git("HEAD")
-    >>> snapshot.label.startswith("HEAD") and "events" in snapshot.tables
-    True
-    """
-    repo = repo or paths.REPO_DIR
-    shown = _git("show", f"{rev}:pyproject.toml", repo=repo)
-    if shown.returncode != 0:
-        raise SnapshotError(f"{rev}: no pyproject.toml at this revision")
-    version = tomllib.loads(shown.stdout.decode("utf-8"))["project"]["version"]
-    release = f"releases/eastasia-data-{version}"
-    has_release = _git("cat-file", "-e", f"{rev}:{release}/datapackage.json", repo=repo).returncode == 0
-    members = [release] if has_release else ["pyproject.toml", "data", "schemas"]
-    archive = _git("archive", "--format=tar", rev, *members, repo=repo)
-    if archive.returncode != 0:
-        raise SnapshotError(f"{rev}: cannot read {', '.join(members)} ({archive.stderr.decode().strip()})")
-    with tempfile.TemporaryDirectory(prefix="eastasia-diff-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
-        if has_release:
-            return from_release(Path(tmp) / release, f"{rev} ({release})")
-        return from_checkout(Path(tmp), f"{rev} (data/, unreleased {version})", sources_dir=sources_dir)
-
-
-def open_snapshot(spec: str | Path, *, repo: Path | None = None, sources_dir: str | Path | None = None) -> Snapshot:
-    """Read a version named on the command line: a release directory, a checkout directory or a git revision.
-
-    Raises
-    ------
-    SnapshotError
-        ``spec`` is none of these.
-
-    Examples
-    --------
-    >>> from eastasia_data.loader import release_dir
-    >>> open_snapshot(release_dir()).version == from_release(release_dir()).version
-    True
-    >>> open_snapshot("no-such-thing")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    eastasia_data.diff.SnapshotError: no-such-thing: not a release directory ...
-    """
-    path = Path(spec)
-    if (path / "datapackage.json").is_file() and not (path / "data").is_dir():
-        return from_release(path, str(spec))
-    if path.is_dir() and (path / "data").is_dir():
-        return from_checkout(path, str(spec), sources_dir=sources_dir)
-    if is_revision(str(spec), repo):
-        return from_git(str(spec), repo, sources_dir=sources_dir)
-    raise SnapshotError(
-        f"{spec}: not a release directory (holding datapackage.json), a checkout (holding data/ and "
-        "schemas/) or a git revision of this repository"
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,6 +314,7 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
     --------
     >>> import dataclasses
     >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.curation.snapshot import from_release
     >>> old = from_release(release_dir(), "old")
     >>> events = old.tables["events"]
     >>> frame = events.frame.iloc[1:].copy()

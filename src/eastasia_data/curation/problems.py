@@ -6,7 +6,7 @@ GitHub Actions annotations) live here and nowhere else.
 
 Examples
 --------
->>> from eastasia_data.problems import Problem, render_text
+>>> from eastasia_data.curation.problems import Problem, render_text
 >>> p = Problem("data/events.csv", 14, "start_date", "2019-02-30", "date",
 ...             "is not a calendar date", "write a real date, e.g. 2019-02-28")
 >>> print(p.as_text())
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 #: How many characters of an offending value a message shows.
 VALUE_PREVIEW = 80
@@ -106,6 +107,20 @@ class Problem:
         props.append(f"title={esc_prop(self.rule)}")
         kind = "error" if self.severity == "error" else "warning"
         return f"::{kind} {','.join(props)}::{esc(self.as_text())}"
+
+
+def display_path(path: Path) -> str:
+    """A path as a contributor would type it: relative to the working directory when inside it.
+
+    Examples
+    --------
+    >>> display_path(Path.cwd() / "data" / "events.csv")
+    'data/events.csv'
+    """
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def sort_key(p: Problem) -> tuple:

@@ -6,8 +6,8 @@ characters are tested for NFC.
 
 from __future__ import annotations
 
-from eastasia_data.problems import Problem
-from eastasia_data.reader import TableFile
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
 
 #: Longest cell accepted, in characters; far above any real excerpt or summary.
 MAX_CELL = 10_000
@@ -16,7 +16,13 @@ CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 # The patterns below hold the characters themselves, not \u escapes, and spell out Unicode
 # whitespace instead of \s: pandas then runs them in pyarrow (RE2) rather than falling back to
 # Python's re one cell at a time, which made this layer the slowest on large tables.
-INVISIBLE = "[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+#: Characters that show nothing (or nearly nothing) and can hide a difference: the soft hyphen, the
+#: combining grapheme joiner, the Arabic letter mark, Hangul and Khmer fillers, Mongolian
+#: selectors, zero-width characters and joiners, direction marks, embeddings, overrides and
+#: isolates ("Trojan Source"), invisible operators, variation selectors, the byte-order mark and
+#: tag characters. The one set shared by the hygiene check and the look-alike-key check.
+INVISIBLE = ("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e"
+             "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]")
 #: Every character for which ``str.isspace()`` is true.
 SPACE = "[\t-\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
@@ -51,9 +57,9 @@ def check_hygiene(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_table_file
     >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
     >>> tf.frame.loc[0, "title"] = "=1+1"
     >>> [p.rule for p in check_hygiene(tf)]

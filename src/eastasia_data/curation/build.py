@@ -1,0 +1,228 @@
+"""Releases: valid tables → typed Parquet files plus a Data Package v2 descriptor.
+
+A release lives in ``<out>/eastasia-data-<version>/`` (default ``releases/``, kept in
+git, so every published version stays in the history). Building is:
+
+* **validated**: only data that passes :func:`eastasia_data.validate` is built;
+* **reproducible**: the same commit gives the same bytes. Parquet files are written from
+  Arrow tables made here (no pandas metadata, so no pandas version inside), with fixed
+  compression; ``created`` comes from ``SOURCE_DATE_EPOCH`` or the last commit. Only the
+  ``created_by`` stamp of pyarrow remains, which is why the release environment pins pyarrow;
+* **atomic**: files are written to a temporary directory beside the target and renamed
+  into place, so a failed build leaves nothing behind;
+* **immutable**: a version already built is never overwritten. Building it again with the
+  same content changes nothing; with different content it is refused.
+
+The descriptor is written by :mod:`eastasia_data.curation.descriptor`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eastasia_data import paths
+from eastasia_data.curation.descriptor import (
+    archived_sources,
+    checkout_package,
+    descriptor_bytes,
+    release_descriptor,
+)
+from eastasia_data.errors import BuildError, UsageError
+from eastasia_data.model import Table
+
+__all__ = ["BuildError", "BuildResult", "arrow_table", "build", "created_timestamp", "parquet_bytes"]
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    version: str
+    status: str  # "built" or "unchanged"
+
+
+def created_timestamp(repo: Path | None = None) -> str:
+    """RFC 3339 time of the release: ``SOURCE_DATE_EPOCH`` if set, else the last commit's time.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"SOURCE_DATE_EPOCH": "1700000000"}):
+    ...     created_timestamp()
+    '2023-11-14T22:13:20Z'
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and not epoch.strip().isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: not a number of seconds since 1970 (unset it, or set e.g. 1700000000)")
+    if not epoch:
+        try:
+            epoch = subprocess.run(
+                ["git", "log", "-1", "--format=%ct"], cwd=repo or paths.checkout().root,
+                capture_output=True, text=True, check=True,
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            epoch = ""
+    if not epoch.isdigit():
+        raise BuildError("cannot date the release: set SOURCE_DATE_EPOCH or build inside a git checkout")
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def arrow_table(table: Table, frame):
+    """The text frame of a valid table as an Arrow table with the model's types.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from eastasia_data.curation.schemas import read_model
+    >>> frame = pd.DataFrame({"strategy_id": ["str-x"], "actor_id": ["act-y"]}, dtype="str")
+    >>> arrow_table(read_model()["strategy_targets"], frame).schema.names
+    ['strategy_id', 'actor_id']
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    from eastasia_data.dates import parse_dates
+    from eastasia_data.types import arrow_type
+
+    arrays, fields = [], []
+    for f in table.fields:
+        values = frame[f.name]
+        kind = f.kind
+        if kind == "category":
+            cat = pd.Categorical(values, categories=list(f.enum))
+            codes = pa.array(cat.codes, type=pa.int8(), mask=cat.codes < 0)
+            array = pa.DictionaryArray.from_arrays(codes, pa.array(list(f.enum), pa.string()))
+        elif kind in ("partial_date", "date"):
+            array = pa.array(parse_dates(values), type=arrow_type(kind))
+        elif kind == "integer":
+            array = pa.array(pd.to_numeric(values).astype("Int64"), type=arrow_type(kind))
+        elif kind == "number":
+            array = pa.array(pd.to_numeric(values), type=arrow_type(kind))
+        elif kind == "boolean":
+            array = pa.array(values.map({"true": True, "false": False}).astype("boolean"), type=arrow_type(kind))
+        else:
+            array = pa.array(values.astype(object).where(values.notna(), None), type=arrow_type(kind))
+        arrays.append(array)
+        fields.append(pa.field(f.name, array.type, nullable=not f.required,
+                               metadata={"description": f.description}))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata={"table": table.name}))
+
+
+def parquet_bytes(arrow) -> bytes:
+    """An Arrow table as Parquet bytes, written the same way every time (zstd, dictionaries, statistics).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> data = parquet_bytes(pa.table({"x": ["a", "b"]}))
+    >>> data[:4], data == parquet_bytes(pa.table({"x": ["a", "b"]}))
+    (b'PAR1', True)
+    """
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(arrow, buf, compression="zstd", compression_level=3, store_schema=True,
+                   write_statistics=True, use_dictionary=True)
+    return buf.getvalue()
+
+
+def _same_release(target: Path, files: dict[str, bytes], descriptor: dict[str, Any]) -> list[str]:
+    """The names of the files that differ between a built release and the one about to be built."""
+    differing = []
+    present = {p.name for p in target.iterdir()}
+    wanted = {f"{n}.parquet" for n in files} | {paths.DESCRIPTOR}
+    differing += sorted(present ^ wanted)
+    for name, data in files.items():
+        path = target / f"{name}.parquet"
+        if path.is_file() and path.read_bytes() != data:
+            differing.append(path.name)
+    try:
+        old = json.loads((target / paths.DESCRIPTOR).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = None
+    if old is not None:
+        old = {k: v for k, v in old.items() if k != "created"}
+        new = {k: v for k, v in descriptor.items() if k != "created"}
+        if old != new:
+            differing.append(paths.DESCRIPTOR)
+    return sorted(set(differing))
+
+
+def build(out_dir: str | Path | None = None, *, report=None, **validate_args) -> BuildResult:
+    """Validate the tables and write ``<out_dir>/eastasia-data-<version>/``.
+
+    Parameters
+    ----------
+    out_dir : path, optional
+        Parent directory of the release; default ``releases/`` in the checkout.
+    report : Report, optional
+        A validation report already made, to avoid validating twice.
+    **validate_args
+        Passed to :func:`eastasia_data.validate` (``data_dir``, ``sources_dir``, ...).
+
+    Returns
+    -------
+    BuildResult
+        Where the release is and whether it was ``built`` now or already there ``unchanged``.
+
+    Raises
+    ------
+    BuildError
+        The data is invalid (``.report`` holds the problems), or this version was already
+        built with other content.
+
+    Examples
+    --------
+    >>> import tempfile, eastasia_data.curation.build as release
+    >>> result = release.build(tempfile.mkdtemp())
+    >>> result.status, sorted(p.name for p in result.path.iterdir())[:2]
+    ('built', ['actors.parquet', 'claim_sources.parquet'])
+    """
+    from eastasia_data.curation.validate import validate
+
+    if report is None:
+        report = validate(**validate_args)
+    if not report.valid:
+        err = BuildError(f"the data is not valid ({report.summary}); nothing was built")
+        err.report = report  # type: ignore[attr-defined]
+        raise err
+    checkout = paths.checkout()
+    package = checkout_package(checkout)
+    version = package.version
+    created = created_timestamp(checkout.root)
+    frames = report.frames()
+    files = {name: parquet_bytes(arrow_table(t, frames[name])) for name, t in report.tables.items()}
+    rows = {name: len(frames[name]) for name in report.tables}
+    archive = package.archive
+    sources = archived_sources(package, frames[archive.table]) if archive and archive.table in frames else []
+    descriptor = release_descriptor(package, report.tables, files, rows, sources, created)
+
+    out = Path(out_dir) if out_dir else checkout.releases_dir
+    target = out / paths.release_dirname(version)
+    if target.exists():
+        differing = _same_release(target, files, descriptor)
+        if not differing:
+            return BuildResult(target, version, "unchanged")
+        raise BuildError(
+            f"{target} is already built with different content ({', '.join(differing)}); a built version is "
+            f"immutable: bump the version in pyproject.toml (see docs/versioning.md) and build again"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=out))
+    try:
+        for name, data in files.items():
+            (tmp / f"{name}.parquet").write_bytes(data)
+        (tmp / paths.DESCRIPTOR).write_bytes(descriptor_bytes(descriptor))
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(target, version, "built")

@@ -1,0 +1,129 @@
+"""Dates of reduced precision: a year, a month or a day, written as ISO 8601 text.
+
+A curated date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` next to a column that states its
+precision (``day``, ``month`` or ``year``). A release stores it as the first instant of the
+period; :func:`format_date` writes it back at its precision, always with a four-digit year.
+This module is the one place that knows the precisions; pandas is imported only by the
+functions that take a Series.
+
+Examples
+--------
+>>> from eastasia_data.dates import PRECISIONS, format_date
+>>> [p.name for p in PRECISIONS.values()]
+['day', 'month', 'year']
+>>> import datetime as dt
+>>> format_date(dt.date(2024, 10, 1), "month"), format_date(dt.date(500, 1, 1), "year")
+('2024-10', '0500')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Precision:
+    """One precision: its name, the length of its ISO text and that text's shape."""
+
+    name: str
+    length: int
+    shape: str
+
+
+#: The precisions, finest first.
+PRECISIONS: dict[str, Precision] = {
+    "day": Precision("day", 10, "YYYY-MM-DD"),
+    "month": Precision("month", 7, "YYYY-MM"),
+    "year": Precision("year", 4, "YYYY"),
+}
+
+#: The text of a date at any precision (its calendar validity is checked by :func:`parse_dates`).
+PARTIAL_SHAPE = r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
+#: The text of a date of day precision.
+DAY_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+def format_date(value: Any, precision: str = "day") -> str | None:
+    """A date or timestamp as ISO text at ``precision``; missing values give None.
+
+    The year always has four digits (``strftime("%Y")`` drops the zeros before year 1000).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> format_date(dt.datetime(2024, 6, 19, 0, 0)), format_date(None)
+    ('2024-06-19', None)
+    """
+    if value is None or value != value:  # None, NaT or NaN
+        return None
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return text[: PRECISIONS[str(precision)].length]
+
+
+def format_dates(values, precisions=None) -> list[str | None]:
+    """Each value of ``values`` as ISO text at the matching precision (default: day).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> format_dates([dt.date(2024, 1, 1), None], ["year", "day"])
+    ['2024', None]
+    """
+    if precisions is None:
+        return [format_date(v) for v in values]
+    return [format_date(v, p if isinstance(p, str) else "day") for v, p in zip(values, precisions)]
+
+
+def parse_dates(values):
+    """Parse ISO dates of year, month or day precision to the first instant of the period.
+
+    Anything that is not a real calendar date becomes NaT; one vectorised parse.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text; missing values stay missing.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ms]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_dates(pd.Series(["2024", "2024-06", "2024-06-19", "2023-02-29"])).dt.strftime("%Y-%m-%d").tolist()
+    ['2024-01-01', '2024-06-01', '2024-06-19', nan]
+    """
+    import pandas as pd
+
+    text = values.astype("str")
+    length = text.str.len()
+    padded = text.where(length != 4, text + "-01-01").where(length != 7, text + "-01")
+    shaped = padded.where(padded.str.fullmatch(DAY_SHAPE).fillna(False).astype(bool))
+    return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce").astype("datetime64[ms]")
+
+
+def period_end(value: Any, precision: str) -> dt.date | None:
+    """The last day of the period a date of ``precision`` stands for.
+
+    A month-precision end date loads as the first day of its month; this gives the day a
+    duration should be counted to.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> period_end(dt.date(2024, 2, 1), "month"), period_end(dt.date(2025, 1, 1), "year")
+    (datetime.date(2024, 2, 29), datetime.date(2025, 12, 31))
+    """
+    if value is None or value != value:
+        return None
+    day = dt.date(value.year, value.month, value.day)
+    if precision == "year":
+        return dt.date(day.year, 12, 31)
+    if precision == "month":
+        first_next = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        return first_next - dt.timedelta(days=1)
+    return day
