@@ -31,7 +31,7 @@ def cmd_validate(args) -> int:
     Examples
     --------
     >>> cmd_validate(parser().parse_args(["validate"]))  # doctest: +ELLIPSIS
-    valid: checked 9 tables, ... rows
+    valid: checked 10 tables, ... rows
     0
     """
     from eastasia_data.validation import validate
@@ -48,7 +48,7 @@ def cmd_build(args) -> int:
     --------
     >>> import tempfile
     >>> cmd_build(parser().parse_args(["build", "--out", tempfile.mkdtemp()]))  # doctest: +ELLIPSIS
-    built: .../eastasia-data-... (version ...; valid: checked 9 tables, ... rows)
+    built: .../eastasia-data-... (version ...; valid: checked 10 tables, ... rows)
     0
     """
     from eastasia_data.release import BuildError, build

@@ -7,7 +7,7 @@ Examples
 >>> report.valid
 True
 >>> print(report.summary)  # doctest: +ELLIPSIS
-valid: checked 9 tables, ... rows...
+valid: checked 10 tables, ... rows...
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Report:
         Examples
         --------
         >>> from eastasia_data.validation import validate
-        >>> validate().summary.startswith("valid: checked 9 tables")
+        >>> validate().summary.startswith("valid: checked 10 tables")
         True
         """
         return summary_line(self.problems, len(self.tables), self.rows, self.notes)
@@ -177,6 +177,8 @@ def validate(
         archive = open_archive(files["sources"], sources_dir if available else None)
         problems += archive.problems
         problems += check_evidence(files, archive, available)
+        from eastasia_data.checks.ledger import check_ledger
+        problems += check_ledger(files, archive.texts, archive.archived)
         if not available:
             where = f"{sources_dir} is not a directory" if sources_dir else "no source archive found"
             if require_archive:
