@@ -82,9 +82,9 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
     >>> archive = open_archive(files["sources"], default_sources_dir())
     >>> check_ledger(files, archive.texts, archive.archived)
     []
-    >>> files["passages"].frame.loc[5, "end"] = "7"
+    >>> files["passages"].frame.loc[5, "end"] = "7"  # a passage cut short
     >>> sorted({p.rule for p in check_ledger(files, archive.texts, archive.archived)})
-    ['ledger-split']
+    ['ledger-missing', 'ledger-split']
     """
     tf = files.get(LEDGER)
     if tf is None or tf.frame is None or not {"passage_id", "source_id", "start", "end", "kind", "status"} <= set(tf.frame.columns):
