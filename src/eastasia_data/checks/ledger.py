@@ -140,6 +140,8 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
     cited: set[str] = set()
     for other, i, sid, excerpt, pid in _citing(files):
         cited.add(pid)
+        if not isinstance(sid, str):
+            continue  # an empty source: the required rule reports it
         if pid not in spans:
             continue  # a dangling key: the relations layer reports it
         psid, start, end = spans[pid]
@@ -149,8 +151,8 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
                                           "name a passage of the row's own source"))
             continue
         text = texts.get(sid)
-        if text is None or excerpt is None or start is None or end is None:
-            continue
+        if text is None or not isinstance(excerpt, str) or start is None or end is None:
+            continue  # no text to check, or no excerpt: evidence and the schema's rules report that
         if excerpt not in text[start:end]:
             found = [p for p, (s2, a, b) in spans.items() if s2 == sid and a is not None and b is not None and excerpt in text[a:b]]
             problems.append(other.problem(i, "passage_id", pid, "ledger-excerpt",
