@@ -258,6 +258,16 @@ def test_ledger_is_the_split_of_each_archived_article():
         assert listed == [(p.start, p.end, p.kind) for p in split(text)], sid
 
 
+def test_every_character_of_each_article_is_in_exactly_one_passage():
+    for sid, text in _archived_texts().items():
+        covered = [0] * len(text)
+        for p in split(text):
+            for i in range(p.start, p.end):
+                covered[i] += 1
+        assert all(n == 1 for c, n in zip(text, covered) if not c.isspace()), sid
+        assert max(covered) == 1, sid
+
+
 def test_excerpts_lie_in_their_passages():
     texts = _archived_texts()
     passages = by_id("passages", "passage_id")

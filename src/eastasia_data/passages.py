@@ -28,9 +28,9 @@ is the passage); ``start`` is inclusive, ``end`` exclusive.
    page broke around a link, e.g. ``has`` / ``implications`` / ``for the …``.)
 3. **Kinds of unit.** Tested in this order:
 
-   * ``list_item``: its first line begins (after indentation) with a bullet
-     ``•``, ``-`` or ``*``, or with a number followed by ``.`` or ``)``, and then
-     whitespace;
+   * ``list_item``: its first line's content begins with a bullet ``•``, ``-``
+     or ``*``, or with digits followed by ``.`` or ``)``, and then whitespace or
+     the end of the line;
    * ``other``: it contains no lowercase letter (figures, currency codes);
    * ``heading``: it is a single line, does not end with ``.`` or ``!``
      (possibly followed by closing quotes or brackets; a ``?`` is allowed, as in
@@ -45,13 +45,16 @@ is the passage); ``start`` is inclusive, ``end`` exclusive.
 4. **Sentences.** A paragraph is cut into sentences, each a passage of kind
    ``sentence``. A sentence ends after a terminal mark (``.``, ``!``, ``?``)
    and any closing quotes or brackets right after it, when what follows is
-   whitespace and then an uppercase letter, a digit, an opening quote
-   (``" “ ‘ '``) or ``(``; except that a ``.`` does not end a sentence when the
-   word it closes is an abbreviation: a title or short form in
-   :data:`ABBREVIATIONS` (``Dr.``, ``Mr.``, ``vs.``, ``e.g.`` …), a single letter
-   (an initial, ``J.``), or letters separated by dots (``U.S.``, ``U.N.``). The
-   whitespace between two sentences belongs to neither. The last sentence ends
-   where the paragraph ends.
+   whitespace (line breaks included) and then an ASCII capital letter ``A``-``Z``,
+   a digit, an opening quote (``" “ ‘ '``) or ``(``; except that a ``.`` does
+   not end a sentence when the word it closes is an abbreviation. That word is
+   the run of ASCII letters and dots right before the ``.``; it is an
+   abbreviation when it is in :data:`ABBREVIATIONS` (``Dr``, ``Mr``, ``vs``,
+   ``e.g`` …, compared case-sensitively), a single letter (an initial, ``J.``),
+   or single letters separated by dots (``U.S.``, ``U.N.``). A ``?`` or ``!``
+   always ends a sentence under the same condition. The whitespace between two
+   sentences belongs to neither; the last sentence ends where the paragraph
+   ends.
 
 Every non-whitespace character of the text lies in exactly one passage, and
 passages come in text order without overlapping.
