@@ -13,12 +13,12 @@ DATA = ROOT / "data"
 SOURCES = Path(os.environ.get("EASTASIA_SOURCES") or ROOT.parent / "shared" / "sources")
 
 MIN_ROWS = {
-    "sources": 76,
+    "sources": 77,
     "actors": 24,
     "events": 39,
     "event_actors": 116,
     "event_sources": 94,
-    "claims": 89,
+    "claims": 90,
     "claim_sources": 33,
     "strategies": 49,
     "strategy_targets": 69,
