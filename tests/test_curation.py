@@ -17,7 +17,7 @@ MIN_ROWS = {
     "actors": 24,
     "events": 39,
     "event_actors": 116,
-    "event_sources": 94,
+    "event_sources": 95,
     "claims": 90,
     "claim_sources": 33,
     "strategies": 49,
