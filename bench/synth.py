@@ -11,10 +11,12 @@ sha256, so the evidence layer runs in full.
 
 Size
 ----
-``total`` is the number of data rows across all nine tables (headers not
-counted). It is split by :data:`SHARES`: the link and fact tables (events,
-event_actors, event_sources, claims) hold 87% of the rows, as they would in a grown
-dataset; the others at least :data:`MIN_ROWS` each.
+``total`` is the number of data rows across all ten tables (headers not
+counted). The ``passages`` ledger has one row per passage of the archived texts
+(a fixed number); the rest is split by :data:`SHARES`: the link and fact tables
+(events, event_actors, event_sources, claims) hold 87% of the rows, as they would
+in a grown dataset; the others at least :data:`MIN_ROWS` each. Every excerpt is cut
+from within one passage and names it; a passage is ``coded`` when a row names it.
 
 Breakage
 --------
@@ -44,6 +46,7 @@ import pandas as pd
 
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.model import Table
+from eastasia_data.passages import split
 
 #: Share of the ``total`` rows held by each table.
 SHARES = {
@@ -79,16 +82,23 @@ WORDS = ("alpha", "border", "summit", "treaty", "naval", "drill", "envoy", "talk
 PLACES = ("Pyongyang", "Moscow", "Beijing", "Seoul", "Tokyo", "Vladivostok", "Washington", "Kursk", None)
 
 
-def plan(total: int) -> dict[str, int]:
-    """Rows per table for a dataset of ``total`` data rows (the largest table absorbs rounding).
+def plan(total: int, passages: int = 0) -> dict[str, int]:
+    """Rows per table for a dataset of ``total`` data rows, ``passages`` of them the ledger's (the largest table absorbs rounding).
 
     >>> plan(1_000_000)["events"], sum(plan(1_000_000).values())
     (220000, 1000000)
+    >>> sum(plan(1_000, passages=381).values())
+    1000
     """
     if total < 500:
         raise ValueError("generate at least 500 rows, so that every table has its minimum")
-    rows = {name: max(MIN_ROWS, int(total * share)) for name, share in SHARES.items()}
-    rows["event_actors"] += total - sum(rows.values())
+    rest = total - passages
+    rows = {name: max(MIN_ROWS, int(rest * share)) for name, share in SHARES.items()}
+    rows["event_actors"] += rest - sum(rows.values())
+    if rows["event_actors"] < 1:
+        raise ValueError(f"{total} rows leave too few for the tables besides the {passages} passages")
+    if passages:
+        rows["passages"] = passages
     return rows
 
 
@@ -107,12 +117,15 @@ class Synth:
         return sum(self.rows.values())
 
 
-def excerpt_pool(text: str, rng: np.random.Generator, size: int = 400) -> list[str]:
-    """Substrings of ``text`` that a curator could quote: within one line, whole words, no hygiene trouble."""
-    lines = [ln for ln in text.split("\n") if len(ln) >= 60 and not _UNSAFE.search(ln)]
-    pool: set[str] = set()
+def excerpt_pool(text: str, rng: np.random.Generator, size: int = 400) -> dict[str, int]:
+    """Substrings of ``text`` that a curator could quote (within one passage, whole words, no hygiene
+    trouble), each with the index of the passage of :func:`eastasia_data.passages.split` it lies in."""
+    passages = split(text)
+    lines = [(i, text[p.start:p.end]) for i, p in enumerate(passages)]
+    lines = [(i, ln) for i, ln in lines if len(ln) >= 60 and "\n" not in ln and not _UNSAFE.search(ln)]
+    pool: dict[str, int] = {}
     for _ in range(size * 4):
-        line = lines[rng.integers(len(lines))]
+        index, line = lines[rng.integers(len(lines))]
         spaces = [m.start() for m in re.finditer(" ", line)]
         if len(spaces) < 6:
             continue
@@ -120,10 +133,10 @@ def excerpt_pool(text: str, rng: np.random.Generator, size: int = 400) -> list[s
         b = spaces[min(len(spaces) - 1, spaces.index(a - 1) + int(rng.integers(5, 25)))]
         piece = line[a:b].strip()
         if len(piece) >= 20 and piece[0] not in "=+-@" and unicodedata.is_normalized("NFC", piece):
-            pool.add(piece)
+            pool.setdefault(piece, index)
         if len(pool) >= size:
             break
-    return sorted(pool)
+    return dict(sorted(pool.items()))
 
 
 def _archives(sources_dir: Path) -> list[tuple[str, str, str]]:
@@ -164,10 +177,13 @@ class _Builder:
     def __init__(self, total: int, broken: float, seed: int, sources_dir: Path, sizes: dict[str, int] | None):
         self.model: dict[str, Table] = read_model()
         self.rng = np.random.default_rng(seed)
-        self.rows = dict(sizes) if sizes else plan(total)
         self.broken_share = broken
         self.archives = _archives(sources_dir)
-        self.pools = [excerpt_pool(text, self.rng) for _, _, text in self.archives]
+        self.splits = [split(text) for _, _, text in self.archives]
+        n_passages = sum(len(p) for p in self.splits)
+        self.rows = dict(sizes, passages=n_passages) if sizes else plan(total, n_passages)
+        self.passage_of = [excerpt_pool(text, self.rng) for _, _, text in self.archives]
+        self.pools = [sorted(pool) for pool in self.passage_of]
         self.cols: dict[str, dict[str, np.ndarray]] = {}
         self.broken: list[tuple[str, int, str, str]] = []
 
@@ -183,6 +199,14 @@ class _Builder:
         for k, pool in enumerate(self.pools):
             mask = archive_index == k
             out[mask] = _pick(self.rng, pool, int(mask.sum()))
+        return out
+
+    def passage_ids(self, source_ids: np.ndarray, excerpts: np.ndarray) -> np.ndarray:
+        """The passage each (archived source, excerpt) lies in; None where there is no excerpt."""
+        arch = {sid: k for k, sid in enumerate(self.archived_ids)}
+        out = np.empty(len(excerpts), dtype=object)
+        for i, (sid, ex) in enumerate(zip(source_ids, excerpts)):
+            out[i] = None if ex is None else f"psg-s{arch[sid]}-{self.passage_of[arch[sid]][ex] + 1:03d}"
         return out
 
     def check_patterns(self, table: str, columns: dict[str, np.ndarray]) -> None:
@@ -273,6 +297,7 @@ class _Builder:
                                   _pick(rng, self.authority_ids, n)),
             "excerpt": np.where(on_archive, self.excerpts_for(arch), None),
         }
+        c["passage_id"] = self.passage_ids(c["source_id"], c["excerpt"])
         self.check_patterns("actors", c)
         protect = np.zeros(n, dtype=bool)
         protect[0] = True
@@ -288,6 +313,7 @@ class _Builder:
                 c["name"][i] = None; col = "name"
             elif kind_ == "excerpt":
                 c["source_id"][i] = self.archived_ids[0]
+                c["passage_id"][i] = self.passage_ids(self.archived_ids[:1], np.array([self.pools[0][0]], dtype=object))[0]
                 c["excerpt"][i] = self.pools[0][0] + " (as the curator remembers it)"; col = "excerpt"
             else:
                 c["kind"][i] = "state"; c["iso3"][i] = "AAA"; c["state_actor_id"][i] = ids[0]; col = "state_actor_id"
@@ -309,6 +335,8 @@ class _Builder:
             "date_precision": precision,
             "category": cats,
             "location": _pick(rng, PLACES, n),
+            "basis": _pick(rng, ["mentioned", "alluded_to"], n),
+            "basis_note": _pick(rng, ["The article refers to it in passing.", None], n),
         }
         self.check_patterns("events", c)
         for i, kind in self.victims("events"):
@@ -374,7 +402,7 @@ class _Builder:
     def event_sources(self) -> None:
         n = self.rows["event_sources"]
         event, source, excerpt, on_archive = self._link_sources(n, self.cols["events"]["event_id"], 0.5)
-        c = {"event_id": event, "source_id": source, "excerpt": excerpt}
+        c = {"event_id": event, "source_id": source, "excerpt": excerpt, "passage_id": self.passage_ids(source, excerpt)}
         for i, kind in self.victims("event_sources", exclude=~on_archive):
             if kind == "excerpt":
                 c["excerpt"][i] = c["excerpt"][i].replace(" ", "  ", 1); col = "excerpt"
@@ -409,6 +437,7 @@ class _Builder:
             "authority_source_id": np.where(is_rated, _pick(rng, self.authority_ids, n), None),
             "event_id": np.where(has_event, _pick(rng, self.cols["events"]["event_id"], n), None),
         }
+        c["passage_id"] = self.passage_ids(c["source_id"], c["excerpt"])
         self.check_patterns("claims", c)
         for i, kind in self.victims("claims"):
             if kind == "quoted-claim-names-actor":
@@ -436,7 +465,7 @@ class _Builder:
         n, rng = self.rows["claim_sources"], self.rng
         claim, source, excerpt, on_archive = self._link_sources(n, self.cols["claims"]["claim_id"], 0.3)
         c = {"claim_id": claim, "source_id": source, "relation": _pick(rng, self.enum("claim_sources", "relation"), n),
-             "excerpt": excerpt}
+             "excerpt": excerpt, "passage_id": self.passage_ids(source, excerpt)}
         for i, kind in self.victims("claim_sources", exclude=~on_archive):
             if kind == "foreign-key":
                 c["claim_id"][i] = f"clm-nothing-{i:x}"; col = "claim_id"
@@ -460,6 +489,7 @@ class _Builder:
             "status": _pick(rng, self.enum("strategies", "status"), n),
             "likelihood_wording": _pick(rng, ["likely", "could", None, None], n),
         }
+        c["passage_id"] = self.passage_ids(c["source_id"], c["excerpt"])
         self.check_patterns("strategies", c)
         for i, kind in self.victims("strategies"):
             if kind == "enum":
@@ -491,9 +521,22 @@ class _Builder:
             self.record("strategy_targets", i, col, "foreign-key" if kind.startswith("foreign-key") else kind)
         self.cols["strategy_targets"] = c
 
+    def passages(self) -> None:
+        """The ledger: every passage of every archived text, coded when some row names it."""
+        cited = {v for t, c in self.cols.items() if "passage_id" in c for v in c["passage_id"] if v is not None}
+        rows = []
+        for k, (sid, passages) in enumerate(zip(self.archived_ids, self.splits)):
+            for j, p in enumerate(passages):
+                pid = f"psg-s{k}-{j + 1:03d}"
+                coded = pid in cited
+                rows.append((pid, sid, str(p.start), str(p.end), p.kind, "coded" if coded else "not_coded",
+                             None if coded else ("heading" if p.kind == "heading" else "no_checkable_content"), None))
+        names = self.model["passages"].field_names
+        self.cols["passages"] = {name: np.array([r[i] for r in rows], dtype=object) for i, name in enumerate(names)}
+
     def frames(self) -> dict[str, pd.DataFrame]:
         for step in ("sources", "actors", "events", "event_actors", "event_sources", "claims", "claim_sources",
-                     "strategies", "strategy_targets"):
+                     "strategies", "strategy_targets", "passages"):
             if step not in self.cols:
                 getattr(self, step)()
         out = {}
@@ -505,7 +548,7 @@ class _Builder:
 
 def generate(out_dir: Path | None, total: int = 1000, *, broken: float = 0.0, seed: int = 0,
              sources_dir: Path, sizes: dict[str, int] | None = None) -> Synth:
-    """Generate the nine tables; write ``<out_dir>/<table>.csv`` unless ``out_dir`` is None.
+    """Generate the ten tables; write ``<out_dir>/<table>.csv`` unless ``out_dir`` is None.
 
     Parameters
     ----------

@@ -1,21 +1,28 @@
 """Curation tests: the curated data holds what it should (read with the csv module only)."""
 import csv
+import hashlib
+import os
 from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+from eastasia_data.passages import split
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SOURCES = Path(os.environ.get("EASTASIA_SOURCES") or ROOT.parent / "shared" / "sources")
 
 MIN_ROWS = {
-    "sources": 59,
+    "sources": 77,
     "actors": 24,
-    "events": 34,
-    "event_actors": 106,
-    "event_sources": 72,
-    "claims": 63,
-    "claim_sources": 22,
-    "strategies": 40,
-    "strategy_targets": 59,
+    "events": 39,
+    "event_actors": 116,
+    "event_sources": 95,
+    "claims": 90,
+    "claim_sources": 33,
+    "strategies": 49,
+    "strategy_targets": 69,
+    "passages": 381,
 }
 
 KEY_EVENTS = {
@@ -32,10 +39,20 @@ KEY_EVENTS = {
     "evt-2024-11-09-putin-signs-ratification-law": ("2024-11-09", "day"),
     "evt-2024-11-11-north-korea-ratifies-treaty": ("2024-11-11", "day"),
     "evt-2024-12-16-joint-statement-condemns-dprk-russia-cooperation": ("2024-12-16", "day"),
+    # corrected or added in the round-2 review (issue 13)
+    "evt-2025-05-09-kim-embassy-speech-justifies-war-role": ("2025-05-09", "day"),
+    "evt-2025-04-01-pla-strait-thunder-2025a": ("2025-04-01", "day"),
+    "evt-2022-02-24-russia-invades-ukraine": ("2022-02-24", "day"),
+    "evt-2023-09-nk-arms-shipments-to-russia": ("2023-09", "month"),
+    "evt-2014-10-21-pobeda-railway-for-minerals-project": ("2014-10-21", "day"),
+    "evt-2013-09-22-khasan-rajin-railway-reopened": ("2013-09-22", "day"),
+    "evt-2022-02-21-china-sanctions-us-defence-firms": ("2022-02-21", "day"),
 }
 
 CONTRADICTED = [
-    "clm-a1-united-front",
+    "clm-a1-kim-brother-nation-sovereign-right",
+    "clm-a2-multifaceted-response",
+    "clm-a2-northern-neighbor",
     "clm-a2-china-building-alliances",
     "clm-a2-china-most-populous",
     "clm-a2-china-reduce-dependence-on-nk",
@@ -86,6 +103,10 @@ PARTLY_SUPPORTED = [
     # verdicts revised on fact-check: mixed evidence, not false
     "clm-a2-china-expressed-concerns",
     "clm-a2-six-party-talks-platform",
+    # round-2 review (issue 13)
+    "clm-a1-united-front",
+    "clm-a2-russia-mineral-east-coast",
+    "clm-a2-frequent-high-level-meetings",
 ]
 
 
@@ -100,3 +121,165 @@ def test_partly_supported_claims(claim_id):
 def test_key_events_have_sources():
     sourced = {r["event_id"] for r in rows("event_sources")}
     assert set(KEY_EVENTS) <= sourced
+
+
+# ---- round-2 review (issue 13): corrected facts ----
+
+REMOVED_IDS = {
+    "sources": ["src-kbs-2023-07-21-kotra-nk-trade"],
+    "events": ["evt-2025-05-10-kcna-kim-justifies-war-role", "evt-2025-04-02-pla-strait-thunder-2025a"],
+}
+
+
+@pytest.mark.parametrize("table,ids", sorted(REMOVED_IDS.items()))
+def test_renamed_ids_are_gone(table, ids):
+    key = {"sources": "source_id", "events": "event_id"}[table]
+    present = by_id(table, key)
+    assert not set(ids) & set(present)
+
+
+def test_corrected_sources():
+    sources = by_id("sources", "source_id")
+    kbs = sources["src-kbs-2023-07-20-kotra-nk-trade"]
+    assert (kbs["published_date"], kbs["published_date_precision"]) == ("2023-07-20", "day")
+    dev = sources["src-devdiscourse-2024-12-16-joint-statement"]
+    assert dev["title"] == "Global Powers Unite Against DPRK's Military Aid to Russia"
+    assert dev["url"].endswith("/3196510-global-powers-unite-against-dprks-military-aid-to-russia")
+    assert sources["src-china-mail-2025"]["url"] == "https://www.cnmail.cn/Videos/1062-china-vs-putin-and-kim.html"
+    assert "CNN" in sources["src-article-china-watching-warily"]["reliability_note"]
+    assert sources["src-egyptindependent-2024-06-cnn-china-watching-warily"]["author"] == "Nectar Gan"
+
+
+def test_corrected_events():
+    events = by_id("events", "event_id")
+    thunder = events["evt-2025-04-01-pla-strait-thunder-2025a"]
+    assert (thunder["start_date"], thunder["end_date"]) == ("2025-04-01", "2025-04-02")
+    assert "Blagoveshchensk" not in events["evt-2019-12-02-power-of-siberia-launch"]["location"]
+    context = {e for e, r in events.items() if r["basis"] == "context"}
+    assert {"evt-2019-12-02-power-of-siberia-launch", "evt-2022-05-26-china-russia-veto-nk-sanctions",
+            "evt-2013-09-07-xi-proposes-silk-road-economic-belt", "evt-2025-04-01-pla-strait-thunder-2025a"} <= context
+    assert all(events[e]["basis_note"] for e in context)
+    actors = {(r["event_id"], r["actor_id"], r["role"]) for r in rows("event_actors")}
+    assert ("evt-2025-05-09-kim-embassy-speech-justifies-war-role", "act-north-korea", "actor") in actors
+    assert not any(a == "act-belt-and-road-initiative" for _, a, _ in actors)
+
+
+def test_every_event_has_an_article_passage_or_is_context():
+    archived = {r["source_id"] for r in rows("sources") if r["archive_file"]}
+    cited = {r["event_id"] for r in rows("event_sources") if r["source_id"] in archived}
+    for event in rows("events"):
+        assert event["event_id"] in cited or event["basis"] == "context", event["event_id"]
+        if event["basis"] == "context":
+            assert event["event_id"] not in cited, event["event_id"]
+
+
+def test_corrected_verdicts():
+    claims = by_id("claims", "claim_id")
+    assert claims["clm-a2-military-threat-unlikely"]["verdict"] == "unverifiable"
+    assert claims["clm-a1-kim-brother-nation-sovereign-right"]["kind"] == "assessment"
+    assert "9 May 2025" in claims["clm-a1-kim-defended-involvement"]["verdict_note"]
+    assert claims["clm-a2-bri-investment"]["authority_source_id"] != "src-usc-2013-09-07-xi-astana-speech"
+    assert claims["clm-a2-us-pressure-on-china-sanctions"]["authority_source_id"] != "src-oodaloop-2022-05-27-unsc-veto"
+
+
+def test_predictions_are_unverifiable():
+    predictions = [c for c in rows("claims") if c["kind"] == "prediction"]
+    assert len(predictions) >= 10
+    assert all(c["verdict"] == "unverifiable" for c in predictions)
+
+
+def test_strategy_targets_corrected():
+    targets = {(r["strategy_id"], r["actor_id"]) for r in rows("strategy_targets")}
+    assert not any(s == "str-china-joint-drills-neighbours" for s, _ in targets)
+    assert ("str-china-mediate-with-sk-japan-us", "act-north-korea") in targets
+    assert ("str-nk-troops-for-russia", "act-russia") in targets and ("str-nk-troops-for-russia", "act-ukraine") not in targets
+    assert ("str-china-asean-regional-forum", "act-asean-regional-forum") in targets
+
+
+def test_hedged_strategies_carry_their_wording():
+    strategies = by_id("strategies", "strategy_id")
+    for sid in ["str-china-reaffirm-denuclearisation", "str-china-mediate-with-sk-japan-us", "str-china-pressure-kim-nuclear",
+                "str-china-restrain-putin", "str-china-missile-defence-and-partners", "str-china-military-threats-nk"]:
+        assert strategies[sid]["likelihood_wording"], sid
+    assert strategies["str-china-arrest-nk-operative"]["instrument"] == "law_enforcement"
+
+
+def test_key_ally_repeats_across_articles():
+    repeats = {(r["claim_id"], r["source_id"]) for r in rows("claim_sources") if r["relation"] == "repeats"}
+    assert ("clm-a1-china-key-ally", "src-article-china-watching-warily") in repeats
+    assert ("clm-a2-long-border-closest-ally", "src-china-mail-2025") in repeats
+
+
+# ---- the coding ledger ----
+
+EXCERPT_TABLES = ["claims", "event_sources", "strategies", "actors", "claim_sources"]
+
+
+def test_every_excerpt_names_a_passage_of_its_source():
+    passages = by_id("passages", "passage_id")
+    for table in EXCERPT_TABLES:
+        for r in rows(table):
+            if r["excerpt"]:
+                assert r["passage_id"] in passages, (table, r)
+                assert passages[r["passage_id"]]["source_id"] == r["source_id"], (table, r)
+            else:
+                assert not r["passage_id"], (table, r)
+
+
+def test_coded_passages_are_cited_and_others_say_why():
+    cited = {r["passage_id"] for t in EXCERPT_TABLES for r in rows(t) if r["passage_id"]}
+    for p in rows("passages"):
+        if p["status"] == "coded":
+            assert p["passage_id"] in cited and not p["reason"], p
+        else:
+            assert p["passage_id"] not in cited and p["reason"], p
+            assert (p["reason"] == "repeats") == bool(p["repeats_passage_id"]), p
+
+
+def _archived_texts():
+    texts = {}
+    for s in rows("sources"):
+        if s["archive_file"]:
+            path = SOURCES / s["archive_file"]
+            if not path.is_file():
+                pytest.skip(f"source archive not found at {SOURCES}")
+            data = path.read_bytes()
+            assert hashlib.sha256(data).hexdigest() == s["sha256"]
+            texts[s["source_id"]] = data.decode("utf-8")
+    return texts
+
+
+def test_ledger_is_the_split_of_each_archived_article():
+    texts = _archived_texts()
+    ledger = sorted(rows("passages"), key=lambda p: p["passage_id"])
+    assert set(p["source_id"] for p in ledger) == set(texts)
+    for sid, text in texts.items():
+        listed = [(int(p["start"]), int(p["end"]), p["kind"]) for p in ledger if p["source_id"] == sid]
+        assert listed == [(p.start, p.end, p.kind) for p in split(text)], sid
+
+
+def test_every_character_of_each_article_is_in_exactly_one_passage():
+    for sid, text in _archived_texts().items():
+        covered = [0] * len(text)
+        for p in split(text):
+            for i in range(p.start, p.end):
+                covered[i] += 1
+        assert all(n == 1 for c, n in zip(text, covered) if not c.isspace()), sid
+        assert max(covered) == 1, sid
+
+
+def test_excerpts_lie_in_their_passages():
+    texts = _archived_texts()
+    passages = by_id("passages", "passage_id")
+    for table in EXCERPT_TABLES:
+        for r in rows(table):
+            if r["passage_id"]:
+                p = passages[r["passage_id"]]
+                assert r["excerpt"] in texts[p["source_id"]][int(p["start"]):int(p["end"])], (table, r)
+
+
+def test_first_article_text_is_fully_accounted_for():
+    # below the page chrome, every sentence of "China vs. Putin and Kim?" is coded or has a content reason
+    body = [p for p in rows("passages") if p["source_id"] == "src-china-mail-2025" and p["reason"] != "page_chrome"]
+    assert body and all(p["status"] == "coded" or p["reason"] in ("heading", "context_only", "no_checkable_content") for p in body)
+    assert sum(p["status"] == "coded" for p in body) >= 26

@@ -4,5 +4,6 @@
 ``fields``    cross-field rules within a row (dates and precision, schema ``rules``)
 ``relations`` primary and foreign keys across tables
 ``evidence``  excerpts against the archived source texts and their sha256
+``ledger``    the coding ledger (passages) against the recomputed split and the rows citing it
 ``hygiene``   Unicode NFC, invisible characters, whitespace, formula injection
 """

@@ -1,0 +1,233 @@
+"""The coding ledger: every passage of every archived article is accounted for.
+
+``data/passages.csv`` lists the passages that :func:`eastasia_data.passages.split`
+cuts from each archived article, with a status: ``coded`` (some row cites it)
+or ``not_coded`` with a reason. This layer proves that the list is the split
+and that the rows agree with it:
+
+* for every archived article whose text could be opened, the ledger's rows for
+  it, in the order of their ``passage_id``, are exactly the recomputed passages
+  (same offsets, same kind, each once, none added, none missing);
+* every ledger row belongs to an archived article;
+* every row of another table that names a ``passage_id`` has an excerpt lying
+  within that passage, of the same source;
+* every passage marked ``coded`` is cited by at least one row, and no passage
+  marked ``not_coded`` is.
+
+That a passage marked ``not_coded`` gives a reason is the schema's rule
+``not-coded-has-reason`` (checked with the other cross-field rules), so it is not
+reported twice here. :func:`coverage` counts, per article, the passages coded and
+not coded by reason; ``python -m eastasia_data.checks.ledger`` prints it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from eastasia_data.passages import split
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
+
+LEDGER = "passages"
+
+
+def _citing(files: dict[str, TableFile]):
+    """(table file, row position, source_id, excerpt, passage_id) for every row naming a passage."""
+    for name, tf in files.items():
+        frame = tf.frame
+        if name == LEDGER or frame is None or "passage_id" not in frame.columns:
+            continue
+        field = next((f for f in tf.table.fields if f.excerpt_of), None)
+        if field is None or field.name not in frame.columns or field.excerpt_of not in frame.columns:
+            continue
+        excerpt_col, source_col = field.name, field.excerpt_of
+        named = frame["passage_id"].notna()
+        for i in frame.index[named]:
+            yield tf, int(i), frame.at[i, source_col], frame.at[i, excerpt_col], frame.at[i, "passage_id"]
+
+
+def _offset(value) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived: set[str]) -> list[Problem]:
+    """Check the ledger against the recomputed split and the rows that cite it.
+
+    Parameters
+    ----------
+    files : dict of str to TableFile
+        Every table as read.
+    texts : mapping of str to str
+        The archived text of each source that could be opened (``Archive.texts``);
+        empty when the archive is not available, which skips the comparison with the
+        split and the excerpt positions.
+    archived : set of str
+        The ids of the sources that have an archive file (``Archive.archived``).
+
+    Returns
+    -------
+    list of Problem
+
+    Examples
+    --------
+    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.paths import data_dir, default_sources_dir
+    >>> from eastasia_data.reader import read_table_file
+    >>> from eastasia_data.checks.evidence import open_archive
+    >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
+    >>> archive = open_archive(files["sources"], default_sources_dir())
+    >>> check_ledger(files, archive.texts, archive.archived)
+    []
+    >>> files["passages"].frame.loc[5, "end"] = "7"  # a passage cut short
+    >>> sorted({p.rule for p in check_ledger(files, archive.texts, archive.archived)})
+    ['ledger-missing', 'ledger-split']
+    """
+    tf = files.get(LEDGER)
+    if tf is None or tf.frame is None or not {"passage_id", "source_id", "start", "end", "kind", "status"} <= set(tf.frame.columns):
+        return []
+    frame = tf.frame
+    problems: list[Problem] = []
+    # Each article: the ledger, in passage_id order, is the split.
+    for sid in sorted(set(frame["source_id"].dropna())):
+        if sid not in archived:
+            for i in frame.index[frame["source_id"] == sid]:
+                problems.append(tf.problem(int(i), "source_id", sid, "ledger-source",
+                                           "is not an archived article: only archived texts are split into passages",
+                                           "list passages of the sources that have an archive_file"))
+    for sid, text in sorted(texts.items()):
+        rows = frame[frame["source_id"] == sid].sort_values("passage_id", kind="stable")
+        expected = {(p.start, p.end): p.kind for p in split(text)}
+        order = [(p.start, p.end) for p in split(text)]
+        seen: Counter = Counter()
+        listed = []
+        for i, start, end, kind in zip(rows.index, rows["start"], rows["end"], rows["kind"]):
+            span = (_offset(start), _offset(end))
+            seen[span] += 1
+            if span not in expected:
+                problems.append(tf.problem(int(i), None, f"{start}-{end}", "ledger-split",
+                                           f"is not a passage of {sid} as eastasia_data.passages.split cuts it",
+                                           "regenerate the offsets from the archived text with eastasia_data.passages.split"))
+                continue
+            if seen[span] > 1:
+                problems.append(tf.problem(int(i), None, f"{start}-{end}", "ledger-duplicate",
+                                           f"lists the same passage of {sid} twice", "keep one row per passage"))
+                continue
+            if kind != expected[span]:
+                problems.append(tf.problem(int(i), "kind", kind, "ledger-kind",
+                                           f"is not the kind the split gives this passage ({expected[span]})",
+                                           f"write {expected[span]}"))
+            listed.append((int(i), span))
+        for span in order:
+            if span not in seen:
+                problems.append(tf.problem(None, None, f"{span[0]}-{span[1]}", "ledger-missing",
+                                           f"passage {text[span[0]:span[1]][:60]!r} of {sid} has no row in the ledger",
+                                           "every passage of an archived article gets a row, coded or not coded with a reason"))
+        rank = {span: n for n, span in enumerate(order)}
+        last = -1
+        for i, span in listed:
+            if rank[span] < last:
+                problems.append(tf.problem(i, "passage_id", frame.at[i, "passage_id"], "ledger-order",
+                                           "is out of text order: passage ids must follow the passages' order in the article",
+                                           "number the passages of each article in the order they occur"))
+            last = max(last, rank[span])
+    # Rows citing passages: the excerpt lies in the passage named, of the same source.
+    spans = {pid: (sid, _offset(s), _offset(e))
+             for pid, sid, s, e in zip(frame["passage_id"], frame["source_id"], frame["start"], frame["end"])}
+    cited: set[str] = set()
+    for other, i, sid, excerpt, pid in _citing(files):
+        cited.add(pid)
+        if not isinstance(sid, str):
+            continue  # an empty source: the required rule reports it
+        if pid not in spans:
+            continue  # a dangling key: the relations layer reports it
+        psid, start, end = spans[pid]
+        if psid != sid:
+            problems.append(other.problem(i, "passage_id", pid, "ledger-passage-source",
+                                          f"is a passage of {psid}, but the row's source is {sid}",
+                                          "name a passage of the row's own source"))
+            continue
+        text = texts.get(sid)
+        if text is None or not isinstance(excerpt, str) or start is None or end is None:
+            continue  # no text to check, or no excerpt: evidence and the schema's rules report that
+        if excerpt not in text[start:end]:
+            found = [p for p, (s2, a, b) in spans.items() if s2 == sid and a is not None and b is not None and excerpt in text[a:b]]
+            problems.append(other.problem(i, "passage_id", pid, "ledger-excerpt",
+                                          "does not contain the row's excerpt",
+                                          f"the excerpt lies in {found[0]}" if found else
+                                          "the excerpt spans passages: shorten it to one passage"))
+    # Status agrees with the citations.
+    for i, pid, status in zip(frame.index, frame["passage_id"], frame["status"]):
+        if status == "coded" and pid not in cited:
+            problems.append(tf.problem(int(i), "status", status, "ledger-coded",
+                                       "is coded, but no row cites the passage",
+                                       "cite it from the row that codes it, or mark it not_coded with a reason"))
+        elif status == "not_coded" and pid in cited:
+            problems.append(tf.problem(int(i), "status", status, "ledger-coded",
+                                       "is not_coded, but a row cites the passage", "mark it coded and empty its reason"))
+    return problems
+
+
+def coverage(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[str, object]]:
+    """Per article: how many passages, how many coded, and the not-coded ones by reason.
+
+    Parameters
+    ----------
+    rows : iterable of mappings
+        Ledger rows with ``source_id``, ``status`` and ``reason`` (a ``csv.DictReader``
+        over ``data/passages.csv``, or ``DataFrame.to_dict("records")``).
+
+    Returns
+    -------
+    dict
+        ``{source_id: {"passages": n, "coded": n, "not_coded": n, "by_reason": {reason: n}}}``.
+
+    Examples
+    --------
+    >>> coverage([{"source_id": "s", "status": "coded", "reason": ""},
+    ...           {"source_id": "s", "status": "not_coded", "reason": "heading"}])
+    {'s': {'passages': 2, 'coded': 1, 'not_coded': 1, 'by_reason': {'heading': 1}}}
+    """
+    out: dict[str, dict[str, object]] = {}
+    for row in rows:
+        entry = out.setdefault(str(row["source_id"]), {"passages": 0, "coded": 0, "not_coded": 0, "by_reason": Counter()})
+        entry["passages"] += 1
+        if row["status"] == "coded":
+            entry["coded"] += 1
+        else:
+            entry["not_coded"] += 1
+            reason = row.get("reason")
+            entry["by_reason"][str(reason) if isinstance(reason, str) and reason else "(none)"] += 1
+    for entry in out.values():
+        entry["by_reason"] = dict(sorted(entry["by_reason"].items()))
+    return dict(sorted(out.items()))
+
+
+def format_coverage(cov: Mapping[str, Mapping[str, object]]) -> str:
+    """The coverage as one line per article.
+
+    Examples
+    --------
+    >>> print(format_coverage({"s": {"passages": 2, "coded": 1, "not_coded": 1, "by_reason": {"heading": 1}}}))
+    s: 2 passages, 1 coded, 1 not coded (heading 1)
+    """
+    lines = []
+    for sid, e in cov.items():
+        reasons = ", ".join(f"{r} {n}" for r, n in e["by_reason"].items())
+        lines.append(f"{sid}: {e['passages']} passages, {e['coded']} coded, {e['not_coded']} not coded"
+                     + (f" ({reasons})" if reasons else ""))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m eastasia_data.checks.ledger [DATA_DIR]
+    import csv
+    import sys
+
+    from eastasia_data.paths import data_dir
+
+    path = (sys.argv[1] if len(sys.argv) > 1 else str(data_dir())) + "/passages.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        print(format_coverage(coverage(csv.DictReader(f))))
