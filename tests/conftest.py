@@ -34,11 +34,11 @@ class Run:
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> Run:
     """Run ``python -m eastasia_data ARGS`` in a fresh process, as a user would.
 
-    Run outside the checkout (``cwd`` elsewhere), the command is told which checkout to
-    use with ``--repo``, as a user working on a copy of the data would.
+    Run outside any checkout (``cwd`` elsewhere, e.g. beside a copy of data/), the command
+    is told which checkout to use with ``--repo``, as a user working on a copy would.
     """
     full_env = {**os.environ, **(env or {})}
-    if cwd is not None and not Path(cwd).resolve().is_relative_to(REPO) and "--repo" not in args:
+    if cwd is not None and paths.find_checkout(cwd) is None and "--repo" not in args:
         args = ("--repo", str(REPO), *args)
     proc = subprocess.run([sys.executable, "-m", "eastasia_data", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd or REPO, timeout=600)

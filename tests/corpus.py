@@ -4,8 +4,10 @@ Each case breaks a scratch copy of the real data (and, where it needs to, of the
 source archive) and returns the problems the validator must report, as
 (file, line, column, rule) plus an optional fragment of the message. Lines are
 worked out from the data as it stands, so curating the data does not break the
-corpus. ``tests/test_corpus.py`` runs every case through ``validate`` and
-``build``.
+corpus. ``tests/test_corpus.py`` runs every case through ``validate`` in-process (the
+same code as the command), a few through the command in a fresh process, and a few
+through ``build``. Every rule of :data:`eastasia_data.curation.rules.RULES` is reported by
+at least one case.
 """
 
 from __future__ import annotations
@@ -36,10 +38,14 @@ class Expect:
 
 @dataclass(frozen=True)
 class Scratch:
-    """Where a case may write: a copy of data/ and a copy of the source archive."""
+    """Where a case may write: a scratch checkout (data/, schemas/, pyproject.toml) and a copy of the archive."""
 
     data: Path
     sources: Path
+
+    @property
+    def schemas(self) -> Path:
+        return self.data.parent / "schemas"
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,7 @@ def header_reordered(s):
     path = s.data / "event_actors.csv"
     header, rows = read_rows(path)
     write_rows(path, [header[1], header[0], *header[2:]], rows)
-    return Expect("event_actors.csv", 1, None, "header", "out of order")
+    return Expect("event_actors.csv", 1, None, "column-order", "out of order")
 
 
 @case("a column left out")
@@ -220,7 +226,7 @@ def header_extra_column(s):
 def byte_order_mark(s):
     path = s.data / "actors.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    return Expect("actors.csv", 1, None, "encoding", "byte-order mark")
+    return Expect("actors.csv", 1, None, "byte-order-mark", "byte-order mark")
 
 
 @case("CRLF line ends throughout")
@@ -609,3 +615,115 @@ def huge_cell_careful_path(s):
     line = set_cell(path, 3, "summary", "Pyongyang " * 500_000)
     ragged = append_line(path, "evt-2024-01-01-ragged,too,few")
     return [Expect("events.csv", line, "summary", "cell-size"), Expect("events.csv", ragged, None, "row-width")]
+
+
+# -- the coding ledger (data/passages.csv) --------------------------------------------------------
+
+def _ledger(s: Scratch):
+    return read_rows(s.data / "passages.csv")
+
+
+def _ledger_row(s: Scratch, predicate) -> tuple[int, dict[str, str]]:
+    header, rows = _ledger(s)
+    i = first_row(s.data / "passages.csv", predicate)
+    return i, rows[i]
+
+
+def _uncited(r: dict[str, str]) -> bool:
+    return r["status"] == "not_coded" and r["reason"] == "page_chrome"
+
+
+@case("a passage offset that is not a number")
+def ledger_offset_not_a_number(s):
+    i, _ = _ledger_row(s, _uncited)
+    line = set_cell(s.data / "passages.csv", i, "start", "forty")
+    return Expect("passages.csv", line, "start", "type", "not an integer")
+
+
+@case("a passage cut short: its offsets are not the split's")
+def ledger_passage_cut_short(s):
+    i, row = _ledger_row(s, _uncited)
+    line = set_cell(s.data / "passages.csv", i, "end", str(int(row["end"]) - 1))
+    return [Expect("passages.csv", line, None, "ledger-split", "is not a passage"),
+            Expect("passages.csv", None, None, "ledger-missing", "has no row in the ledger")]
+
+
+@case("the same passage listed twice under two ids")
+def ledger_passage_twice(s):
+    header, rows = _ledger(s)
+    i, row = _ledger_row(s, _uncited)
+    last = max(int(r["passage_id"].rsplit("-", 1)[1]) for r in rows if r["source_id"] == row["source_id"])
+    prefix = row["passage_id"].rsplit("-", 1)[0]
+    write_rows(s.data / "passages.csv", header, rows + [{**row, "passage_id": f"{prefix}-{last + 1:03d}"}])
+    return Expect("passages.csv", len(rows) + 2, None, "ledger-duplicate", "twice")
+
+
+@case("a passage given another kind than the split gives it")
+def ledger_wrong_kind(s):
+    i, row = _ledger_row(s, lambda r: r["kind"] == "heading" and r["status"] == "not_coded")
+    line = set_cell(s.data / "passages.csv", i, "kind", "sentence")
+    return Expect("passages.csv", line, "kind", "ledger-kind", "heading")
+
+
+@case("a passage of the article left out of the ledger")
+def ledger_passage_left_out(s):
+    header, rows = _ledger(s)
+    i, row = _ledger_row(s, _uncited)
+    write_rows(s.data / "passages.csv", header, rows[:i] + rows[i + 1:])
+    return Expect("passages.csv", None, None, "ledger-missing", "has no row in the ledger")
+
+
+@case("two passages numbered against the text's order")
+def ledger_out_of_order(s):
+    header, rows = _ledger(s)
+    i, _ = _ledger_row(s, _uncited)
+    a, b = rows[i], rows[i + 1]
+    assert _uncited(b) and a["source_id"] == b["source_id"]
+    keep = ("passage_id", "status", "reason", "repeats_passage_id")
+    rows[i] = {**b, **{k: a[k] for k in keep}}
+    rows[i + 1] = {**a, **{k: b[k] for k in keep}}
+    write_rows(s.data / "passages.csv", header, rows)
+    return Expect("passages.csv", i + 3, "passage_id", "ledger-order", "out of text order")
+
+
+@case("a passage listed for a source that has no archived text")
+def ledger_passage_of_an_authority(s):
+    header, rows = _ledger(s)
+    _, sources = read_rows(s.data / "sources.csv")
+    authority = next(r["source_id"] for r in sources if not r["archive_file"])
+    i, row = _ledger_row(s, _uncited)
+    write_rows(s.data / "passages.csv", header, rows + [{**row, "passage_id": "psg-zz-001", "source_id": authority}])
+    return Expect("passages.csv", len(rows) + 2, "source_id", "ledger-source", "not an archived article")
+
+
+def _claim_and_other_passage(s: Scratch, same_source: bool) -> tuple[int, str]:
+    _, claims = read_rows(s.data / "claims.csv")
+    _, ledger = _ledger(s)
+    i = first_row(s.data / "claims.csv", lambda r: r["passage_id"] != "")
+    claim = claims[i]
+    other = next(r["passage_id"] for r in ledger
+                 if (r["source_id"] == claim["source_id"]) == same_source and r["status"] == "coded"
+                 and r["passage_id"] != claim["passage_id"])
+    return i, other
+
+
+@case("a claim citing a passage of the other article")
+def ledger_passage_of_another_source(s):
+    i, other = _claim_and_other_passage(s, same_source=False)
+    line = set_cell(s.data / "claims.csv", i, "passage_id", other)
+    return Expect("claims.csv", line, "passage_id", "ledger-passage-source", "is a passage of")
+
+
+@case("a claim citing a passage that does not hold its excerpt")
+def ledger_excerpt_elsewhere(s):
+    i, other = _claim_and_other_passage(s, same_source=True)
+    line = set_cell(s.data / "claims.csv", i, "passage_id", other)
+    return Expect("claims.csv", line, "passage_id", "ledger-excerpt", "does not contain the row's excerpt")
+
+
+@case("a passage marked coded that no row cites")
+def ledger_coded_but_uncited(s):
+    i, _ = _ledger_row(s, _uncited)
+    set_cell(s.data / "passages.csv", i, "reason", "")
+    line = set_cell(s.data / "passages.csv", i, "status", "coded")
+    return Expect("passages.csv", line, "status", "ledger-coded", "no row cites")

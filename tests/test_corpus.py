@@ -1,32 +1,40 @@
-"""Every case of the bad-input corpus (tests/corpus.py), as a contributor meets it.
+"""The bad-input corpus through the validator: every case names file, line, column and rule.
 
-``validate`` must exit 1 and name the file, line, column and rule of the problem,
-without a traceback; ``build`` must refuse and write nothing at all.
-
-Each case gets its own scratch directory, broken once; the ``validate`` runs are
-separate processes, started side by side to keep the suite quick.
+Each case breaks its own scratch checkout (``data/``, ``schemas/``, ``pyproject.toml``) and a
+copy of the archive, then runs ``eastasia-data validate`` in-process through ``cli.main``, the
+code the command runs. A few cases also run as a fresh process, to keep the exit codes and
+the promise of no traceback honest, and a few through ``build``, which must refuse and
+write nothing. Every rule of the catalogue is reported by at least one case.
 """
 
 from __future__ import annotations
 
-import os
+import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SOURCES, Run, run_cli
+from conftest import MODEL, REPO, SOURCES, run_cli
 from corpus import CASES, Expect, Scratch
 
-from eastasia_data import cli, paths
+from eastasia_data import cli
+from eastasia_data.curation.rules import RULES, known
+
+#: Cases also run as a separate process (exit codes, no traceback, stderr empty).
+IN_A_PROCESS = ("ragged-row-long", "invalid-utf8", "dangling-event-actors", "excerpt-reworded")
+#: Cases run through `build` too: one per layer is enough to show that any invalid data is refused.
+THROUGH_BUILD = ("unbalanced-quote", "required-empty", "end-before-start", "dangling-event-actors", "excerpt-reworded",
+                 "trailing-space")
 
 
 @dataclass
 class Outcome:
     root: Path
     expected: list[Expect]
-    run: Run | None
+    code: int
+    out: str
+    err: str
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -34,27 +42,26 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(root)): (p.lstat().st_size, p.lstat().st_mtime_ns) for p in sorted(root.rglob("*"))}
 
 
-def prepare(name: str, root: Path) -> Outcome:
-    shutil.copytree(paths.data_dir(), root / "data")
+def prepare(name: str, root: Path) -> tuple[Path, list[Expect]]:
+    for part in ("data", "schemas"):
+        shutil.copytree(REPO / part, root / part)
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copytree(SOURCES, root / "sources")
-    return Outcome(root, CASES[name].breaks(Scratch(root / "data", root / "sources")), None)
+    return root, CASES[name].breaks(Scratch(root / "data", root / "sources"))
 
 
-@pytest.fixture(scope="module")
-def outcomes(request, tmp_path_factory, sources_dir) -> dict[str, Outcome]:
-    """Every selected case broken in its own directory and validated through the CLI."""
-    base = tmp_path_factory.mktemp("corpus")
-    selected = {item.callspec.params["name"] for item in request.session.items
-                if getattr(item, "module", None) is request.module and hasattr(item, "callspec")}
-    prepared = {name: prepare(name, base / name) for name in sorted(selected)}
+def validate_in_process(root: Path, monkeypatch, capsys) -> tuple[int, str, str]:
+    monkeypatch.chdir(root)
+    code = cli.main(["validate", "--sources-dir", "sources"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
-    def validate(outcome: Outcome) -> Run:
-        return run_cli("validate", "--data-dir", "data", "--sources-dir", "sources", cwd=outcome.root)
 
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
-        for outcome, run in zip(prepared.values(), pool.map(validate, prepared.values())):
-            outcome.run = run
-    return prepared
+@pytest.fixture
+def outcome(request, tmp_path, monkeypatch, capsys, sources_dir) -> Outcome:
+    root, expected = prepare(request.param, tmp_path / request.param)
+    code, out, err = validate_in_process(root, monkeypatch, capsys)
+    return Outcome(root, expected, code, out, err)
 
 
 def test_the_corpus_has_at_least_forty_cases():
@@ -62,27 +69,56 @@ def test_the_corpus_has_at_least_forty_cases():
     assert all(c.why for c in CASES.values())
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_validate_names_the_problem(name, outcomes):
-    outcome = outcomes[name]
-    result = outcome.run
-    assert result.code == 1, result.text
-    assert "Traceback" not in result.text
-    lines = result.out.splitlines()
-    for e in outcome.expected:
+def _assert_reported(expected: list[Expect], out: str) -> None:
+    lines = out.splitlines()
+    for e in expected:
         found = [l for l in lines if l.startswith(e.prefix()) and f"(rule: {e.rule})" in l and e.says in l]
-        assert found, f"expected a line starting {e.prefix()!r} with rule {e.rule} saying {e.says!r}; got:\n{result.out[:5000]}"
+        assert found, f"expected a line starting {e.prefix()!r} with rule {e.rule} saying {e.says!r}; got:\n{out[:5000]}"
     assert lines[-1].split(":")[0].endswith(("file", "files")), lines[-1]
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_build_refuses_and_writes_nothing(name, outcomes, monkeypatch, capsys):
-    root = outcomes[name].root
+@pytest.mark.parametrize("outcome", sorted(CASES), indirect=True)
+def test_validate_names_the_problem(outcome):
+    assert outcome.code == 1, outcome.out + outcome.err
+    assert outcome.err == ""
+    _assert_reported(outcome.expected, outcome.out)
+    rules = set(re.findall(r"\(rule: ([^)]+)\)", outcome.out))
+    assert all(known(r, MODEL) for r in rules), sorted(r for r in rules if not known(r, MODEL))
+
+
+@pytest.mark.parametrize("name", IN_A_PROCESS)
+def test_the_command_exits_1_with_no_traceback(name, tmp_path, sources_dir):
+    root, expected = prepare(name, tmp_path / name)
+    run = run_cli("validate", "--sources-dir", "sources", cwd=root)
+    assert run.code == 1 and run.err == "" and "Traceback" not in run.text, run.text
+    _assert_reported(expected, run.out)
+
+
+@pytest.mark.parametrize("name", THROUGH_BUILD)
+def test_build_refuses_and_writes_nothing(name, tmp_path, monkeypatch, capsys, sources_dir):
+    root, _ = prepare(name, tmp_path / name)
     before = snapshot(root)
     monkeypatch.chdir(root)
-    code = cli.main(["--repo", str(REPO), "build", "--data-dir", "data", "--sources-dir", "sources", "--out", "out"])
+    code = cli.main(["build", "--sources-dir", "sources", "--out", "out"])
     captured = capsys.readouterr()
     assert code == 1, captured.out + captured.err
     assert "nothing was built" in captured.err
     assert not (root / "out").exists()
     assert snapshot(root) == before
+
+
+#: Rules that no change to data/ alone can break, each with the test that shows it reported.
+ELSEWHERE = {
+    "archive": "test_validate_cli.py::test_an_archive_not_found_is_skipped_locally_and_an_error_in_ci",
+}
+
+
+def test_every_rule_of_the_catalogue_has_a_case(tmp_path):
+    """Each rule is the expected rule of at least one case (so each message is shown to be reachable)."""
+    expected = set(ELSEWHERE)
+    for name in CASES:
+        _, cases = prepare(name, tmp_path / name)
+        expected |= {e.rule for e in cases}
+        shutil.rmtree(tmp_path / name)
+    missing = sorted(set(RULES) - expected)
+    assert not missing, f"rules with no corpus case: {missing}"

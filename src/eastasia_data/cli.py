@@ -241,6 +241,22 @@ def cmd_check_version(args) -> int:
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
+def cmd_coverage(args) -> int:
+    """``eastasia-data coverage``: per archived article, the passages coded and those left uncoded, by reason.
+
+    Examples
+    --------
+    >>> cmd_coverage(parser().parse_args(["coverage"]))  # doctest: +ELLIPSIS
+    src-...: ... passages, ... coded, ... not coded (...)
+    ...
+    0
+    """
+    from eastasia_data.curation.checks.ledger import checkout_coverage, format_coverage
+
+    print(format_coverage(checkout_coverage()) or "no ledger of passages in this checkout")
+    return EXIT_OK
+
+
 def cmd_cite(args) -> int:
     """``eastasia-data cite [--style bibtex|apa|cff]``: print the citation of the installed release.
 
@@ -323,6 +339,9 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("check-version", help="fail when pyproject's version is a smaller bump than the data changes require")
     sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_check_version)
+
+    sp = sub.add_parser("coverage", help="per archived article: the passages coded, and those not coded by reason")
+    sp.set_defaults(func=cmd_coverage)
 
     sp = sub.add_parser("cite", help="print the citation of the installed release")
     sp.add_argument("--style", choices=("bibtex", "apa", "cff"), default="bibtex", help="citation style (default: bibtex)")

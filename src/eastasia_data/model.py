@@ -539,7 +539,10 @@ def release_model() -> dict[str, Table]:
 
 @dataclass(frozen=True)
 class ArchiveIndex:
-    """Which table lists the archived texts, and its columns: key, file name, sha256, title, URL."""
+    """Which table lists the archived texts, and its columns: key, file name, sha256, title, URL.
+
+    ``ledger`` names the table that accounts for every passage of every archived text.
+    """
 
     table: str
     key: str
@@ -547,6 +550,7 @@ class ArchiveIndex:
     sha256: str
     title: str
     url: str
+    ledger: str | None = None
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ArchiveIndex:
@@ -559,7 +563,8 @@ class ArchiveIndex:
         'archive_file'
         """
         try:
-            return cls(**{k: str(raw[k]) for k in ("table", "key", "file", "sha256", "title", "url")})
+            return cls(**{k: str(raw[k]) for k in ("table", "key", "file", "sha256", "title", "url")},
+                       ledger=str(raw["ledger"]) if raw.get("ledger") else None)
         except (KeyError, TypeError) as exc:
             raise ModelError(f"[tool.eastasia-data.archive] lacks {exc}") from None
 
@@ -666,5 +671,5 @@ class Package:
         if self.doi:
             out["eastasia:doi"] = self.doi
         if self.archive:
-            out["eastasia:archive"] = {k: getattr(self.archive, k) for k in ("table", "key", "file", "sha256", "title", "url")}
+            out["eastasia:archive"] = {k: v for k, v in vars(self.archive).items() if v is not None}
         return out

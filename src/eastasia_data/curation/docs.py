@@ -358,6 +358,33 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_coverage_block() -> str:
+    """The datasheet's table of the coding ledger: per archived article, passages coded and not, by reason.
+
+    Examples
+    --------
+    >>> print(render_coverage_block().splitlines()[0])
+    | article | passages | coded | not coded, by reason |
+    """
+    from eastasia_data.curation.checks.ledger import checkout_coverage
+
+    from eastasia_data.curation.descriptor import checkout_package
+
+    cov = checkout_coverage()
+    titles: dict[str, str] = {}
+    index = checkout_package().archive
+    if index is not None:
+        import csv
+
+        with (paths.checkout().data_dir / f"{index.table}.csv").open(encoding="utf-8", newline="") as f:
+            titles = {row[index.key]: row[index.title] for row in csv.DictReader(f)}
+    out = ["| article | passages | coded | not coded, by reason |", "|---|---|---|---|"]
+    for sid, e in cov.items():
+        reasons = ", ".join(f"{r.replace('_', ' ')} {n}" for r, n in e["by_reason"].items())
+        out.append(f"| “{_cell(titles.get(sid, sid))}” (`{sid}`) | {e['passages']} | {e['coded']} | {reasons or '—'} |")
+    return "\n".join(out) + "\n"
+
+
 def fill_block(text: str, name: str, block: str) -> str:
     """Replace the marked block ``name`` of a hand-written text, keeping everything else.
 
@@ -456,6 +483,7 @@ def render_root_datapackage() -> str:
 generated(DICTIONARY_PATH)(render_dictionary)
 generated("README.md", "tables")(render_tables_block)
 generated("docs/datasheet.md", "composition")(render_composition_block)
+generated("docs/datasheet.md", "coverage")(render_coverage_block)
 
 
 @generated("CITATION.cff")

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from eastasia_data import paths
 from eastasia_data.curation.problems import Problem, display_path
+from eastasia_data.curation.rules import fmt_can_rewrite
 from eastasia_data.curation.reader import BOM, read_table_file
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.model import Table
@@ -64,15 +65,6 @@ class FmtResult:
         if self.reasons:
             return f"{self.display}: {self.status} ({'; '.join(self.reasons)})"
         return f"{self.display}: {self.status}"
-
-
-def _fixable(problem: Problem) -> bool:
-    """Reader problems that formatting repairs, or that do not stand in the way of a lossless rewrite."""
-    if problem.rule in ("line-ends", "no-rows"):
-        return True
-    if problem.rule == "encoding" and "byte-order mark" in problem.message:
-        return True
-    return problem.rule == "header" and problem.message == "columns are out of order"
 
 
 def _normal(value: str) -> str:
@@ -173,7 +165,7 @@ def format_file(table: Table, path: Path, display: str | None = None, *, check: 
     """
     display = display or str(path)
     tf = read_table_file(table, path, display)
-    blocking = [p for p in tf.problems if not _fixable(p)]
+    blocking = [p for p in tf.problems if not fmt_can_rewrite(p.rule)]
     if blocking or tf.frame is None:
         return FmtResult(display, "refused", problems=blocking)
     frame = tf.frame

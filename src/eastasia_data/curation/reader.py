@@ -104,7 +104,7 @@ def _decode(data: bytes, display: str, problems: list[Problem]) -> str:
 def _check_bytes(data: bytes, display: str) -> tuple[bytes, list[Problem]]:
     problems: list[Problem] = []
     if data.startswith(BOM):
-        problems.append(Problem(display, 1, None, None, "encoding", "starts with a UTF-8 byte-order mark",
+        problems.append(Problem(display, 1, None, None, "byte-order-mark", "starts with a UTF-8 byte-order mark",
                                 "save as UTF-8 without BOM, or " + FMT_HINT))
         data = data[len(BOM):]
     if b"\x00" in data:
@@ -148,8 +148,8 @@ def _check_header(table: Table, header: list[str], display: str) -> list[Problem
         return []
     problems = []
 
-    def add(column, message, hint):
-        problems.append(Problem(display, 1, column, None, "header", message, hint))
+    def add(column, message, hint, rule="header"):
+        problems.append(Problem(display, 1, column, None, rule, message, hint))
 
     seen: set[str] = set()
     for name in header:
@@ -166,7 +166,7 @@ def _check_header(table: Table, header: list[str], display: str) -> list[Problem
         add(name, "column is missing from the header",
             f"add it (schemas/{table.name}.yaml lists the columns in order)")
     if not missing and not unexpected and len(header) == len(expected):
-        add(None, "columns are out of order", "put them in the schema's order: " + ", ".join(expected))
+        add(None, "columns are out of order", "put them in the schema's order: " + ", ".join(expected), "column-order")
     return problems
 
 
@@ -299,7 +299,7 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
         result.problems.append(Problem(display, None, None, None, "no-rows", "has a header but no rows",
                                        f"add the table's rows, or restore the file from git (`git checkout {display}`)"))
 
-    clean = not result.problems or all(p.rule in ("line-ends", "header") for p in result.problems)
+    clean = not result.problems or all(p.rule in ("line-ends", "header", "column-order") for p in result.problems)
     # clean implies the bytes decoded without error, so they are the text's UTF-8 already
     frame = _fast_parse(data, header) if clean else None
     if frame is not None:

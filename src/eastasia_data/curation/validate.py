@@ -192,7 +192,8 @@ def validate(
         problems += archive.problems
         problems += check_evidence(files, archive, available)
         from eastasia_data.curation.checks.ledger import check_ledger
-        problems += check_ledger(files, archive.texts, archive.archived)
+        if index.ledger:
+            problems += check_ledger(files, archive.texts, archive.archived, index.ledger)
         if not available:
             where = f"{sources_dir} is not a directory" if sources_dir else "no source archive found"
             if require_archive:

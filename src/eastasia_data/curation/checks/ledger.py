@@ -17,7 +17,10 @@ and that the rows agree with it:
 That a passage marked ``not_coded`` gives a reason is the schema's rule
 ``not-coded-has-reason`` (checked with the other cross-field rules), so it is not
 reported twice here. :func:`coverage` counts, per article, the passages coded and
-not coded by reason; ``python -m eastasia_data.checks.ledger`` prints it.
+not coded by reason; ``eastasia-data coverage`` prints it.
+
+Which table is the ledger is a package fact (``ledger`` in ``[tool.eastasia-data.archive]``
+of ``pyproject.toml``); a row cites a passage by the ledger's key column.
 """
 
 from __future__ import annotations
@@ -29,14 +32,12 @@ from eastasia_data.passages import split
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 
-LEDGER = "passages"
 
-
-def _citing(files: dict[str, TableFile]):
-    """(table file, row position, source_id, excerpt, passage_id) for every row naming a passage."""
+def _citing(files: dict[str, TableFile], ledger: str, key: str):
+    """(table file, row position, source_id, excerpt, passage id) for every row naming a passage."""
     for name, tf in files.items():
         frame = tf.frame
-        if name == LEDGER or frame is None or "passage_id" not in frame.columns:
+        if name == ledger or frame is None or key not in frame.columns:
             continue
         field = next((f for f in tf.table.fields if f.excerpt_of), None)
         if field is None or field.name not in frame.columns or field.excerpt_of not in frame.columns:
@@ -44,7 +45,7 @@ def _citing(files: dict[str, TableFile]):
         excerpt_col, source_col = field.name, field.excerpt_of
         named = frame["passage_id"].notna()
         for i in frame.index[named]:
-            yield tf, int(i), frame.at[i, source_col], frame.at[i, excerpt_col], frame.at[i, "passage_id"]
+            yield tf, int(i), frame.at[i, source_col], frame.at[i, excerpt_col], frame.at[i, key]
 
 
 def _offset(value) -> int | None:
@@ -54,7 +55,8 @@ def _offset(value) -> int | None:
         return None
 
 
-def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived: set[str]) -> list[Problem]:
+def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived: set[str],
+                 ledger: str = "passages") -> list[Problem]:
     """Check the ledger against the recomputed split and the rows that cite it.
 
     Parameters
@@ -67,6 +69,8 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
         split and the excerpt positions.
     archived : set of str
         The ids of the sources that have an archive file (``Archive.archived``).
+    ledger : str
+        The name of the ledger table.
 
     Returns
     -------
@@ -74,20 +78,24 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
 
     Examples
     --------
-    >>> from eastasia_data.model import read_model
+    >>> from eastasia_data.curation.schemas import read_model
+    >>> from eastasia_data.curation.descriptor import checkout_package
     >>> from eastasia_data.paths import data_dir, default_sources_dir
-    >>> from eastasia_data.reader import read_table_file
-    >>> from eastasia_data.checks.evidence import open_archive
+    >>> from eastasia_data.curation.reader import read_table_file
+    >>> from eastasia_data.curation.checks.evidence import open_archive
     >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
-    >>> archive = open_archive(files["sources"], default_sources_dir())
+    >>> archive = open_archive(files["sources"], default_sources_dir(), checkout_package().archive)
     >>> check_ledger(files, archive.texts, archive.archived)
     []
     >>> files["passages"].frame.loc[5, "end"] = "7"  # a passage cut short
     >>> sorted({p.rule for p in check_ledger(files, archive.texts, archive.archived)})
     ['ledger-missing', 'ledger-split']
     """
-    tf = files.get(LEDGER)
-    if tf is None or tf.frame is None or not {"passage_id", "source_id", "start", "end", "kind", "status"} <= set(tf.frame.columns):
+    tf = files.get(ledger)
+    if tf is None or tf.frame is None or len(tf.table.primary_key) != 1:
+        return []
+    key = tf.table.primary_key[0]
+    if not {key, "source_id", "start", "end", "kind", "status"} <= set(tf.frame.columns):
         return []
     frame = tf.frame
     problems: list[Problem] = []
@@ -99,7 +107,7 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
                                            "is not an archived article: only archived texts are split into passages",
                                            "list passages of the sources that have an archive_file"))
     for sid, text in sorted(texts.items()):
-        rows = frame[frame["source_id"] == sid].sort_values("passage_id", kind="stable")
+        rows = frame[frame["source_id"] == sid].sort_values(key, kind="stable")
         expected = {(p.start, p.end): p.kind for p in split(text)}
         order = [(p.start, p.end) for p in split(text)]
         seen: Counter = Counter()
@@ -130,15 +138,15 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
         last = -1
         for i, span in listed:
             if rank[span] < last:
-                problems.append(tf.problem(i, "passage_id", frame.at[i, "passage_id"], "ledger-order",
+                problems.append(tf.problem(i, key, frame.at[i, key], "ledger-order",
                                            "is out of text order: passage ids must follow the passages' order in the article",
                                            "number the passages of each article in the order they occur"))
             last = max(last, rank[span])
     # Rows citing passages: the excerpt lies in the passage named, of the same source.
     spans = {pid: (sid, _offset(s), _offset(e))
-             for pid, sid, s, e in zip(frame["passage_id"], frame["source_id"], frame["start"], frame["end"])}
+             for pid, sid, s, e in zip(frame[key], frame["source_id"], frame["start"], frame["end"])}
     cited: set[str] = set()
-    for other, i, sid, excerpt, pid in _citing(files):
+    for other, i, sid, excerpt, pid in _citing(files, ledger, key):
         cited.add(pid)
         if not isinstance(sid, str):
             continue  # an empty source: the required rule reports it
@@ -146,7 +154,7 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
             continue  # a dangling key: the relations layer reports it
         psid, start, end = spans[pid]
         if psid != sid:
-            problems.append(other.problem(i, "passage_id", pid, "ledger-passage-source",
+            problems.append(other.problem(i, key, pid, "ledger-passage-source",
                                           f"is a passage of {psid}, but the row's source is {sid}",
                                           "name a passage of the row's own source"))
             continue
@@ -155,12 +163,12 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
             continue  # no text to check, or no excerpt: evidence and the schema's rules report that
         if excerpt not in text[start:end]:
             found = [p for p, (s2, a, b) in spans.items() if s2 == sid and a is not None and b is not None and excerpt in text[a:b]]
-            problems.append(other.problem(i, "passage_id", pid, "ledger-excerpt",
+            problems.append(other.problem(i, key, pid, "ledger-excerpt",
                                           "does not contain the row's excerpt",
                                           f"the excerpt lies in {found[0]}" if found else
                                           "the excerpt spans passages: shorten it to one passage"))
     # Status agrees with the citations.
-    for i, pid, status in zip(frame.index, frame["passage_id"], frame["status"]):
+    for i, pid, status in zip(frame.index, frame[key], frame["status"]):
         if status == "coded" and pid not in cited:
             problems.append(tf.problem(int(i), "status", status, "ledger-coded",
                                        "is coded, but no row cites the passage",
@@ -222,12 +230,24 @@ def format_coverage(cov: Mapping[str, Mapping[str, object]]) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m eastasia_data.checks.ledger [DATA_DIR]
+def checkout_coverage(checkout=None) -> dict[str, dict[str, object]]:
+    """The coverage of the checkout's ledger (``data/<ledger>.csv``); empty when it has none.
+
+    Examples
+    --------
+    >>> cov = checkout_coverage()
+    >>> all(e["passages"] == e["coded"] + e["not_coded"] for e in cov.values())
+    True
+    """
     import csv
-    import sys
 
-    from eastasia_data.paths import data_dir
+    from eastasia_data import paths
+    from eastasia_data.curation.descriptor import checkout_package
 
-    path = (sys.argv[1] if len(sys.argv) > 1 else str(data_dir())) + "/passages.csv"
-    with open(path, encoding="utf-8", newline="") as f:
-        print(format_coverage(coverage(csv.DictReader(f))))
+    checkout = checkout or paths.checkout()
+    index = checkout_package(checkout).archive
+    if index is None or not index.ledger:
+        return {}
+    path = checkout.data_dir / f"{index.ledger}.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        return coverage(csv.DictReader(f))
