@@ -43,7 +43,7 @@ KEY_EVENTS = {
     "evt-2025-05-09-kim-embassy-speech-justifies-war-role": ("2025-05-09", "day"),
     "evt-2025-04-01-pla-strait-thunder-2025a": ("2025-04-01", "day"),
     "evt-2022-02-24-russia-invades-ukraine": ("2022-02-24", "day"),
-    "evt-2023-09-nk-arms-shipments-to-russia": ("2023-09", "month"),
+    "evt-2023-08-nk-arms-shipments-to-russia": ("2023-08", "month"),
     "evt-2014-10-21-pobeda-railway-for-minerals-project": ("2014-10-21", "day"),
     "evt-2013-09-22-khasan-rajin-railway-reopened": ("2013-09-22", "day"),
     "evt-2022-02-21-china-sanctions-us-defence-firms": ("2022-02-21", "day"),
