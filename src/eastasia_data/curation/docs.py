@@ -423,6 +423,12 @@ def fill_block(text: str, name: str, block: str) -> str:
 # The registry of generated files
 
 
+def _render_rules() -> str:
+    from eastasia_data.curation.rules import render_rules
+
+    return render_rules()
+
+
 @dataclass(frozen=True)
 class Generated:
     """One generated file (or marked block of a hand-written one) and the function that renders it."""
@@ -482,6 +488,7 @@ def render_root_datapackage() -> str:
 
 generated(DICTIONARY_PATH)(render_dictionary)
 generated("README.md", "tables")(render_tables_block)
+generated("docs/rules.md")(_render_rules)
 generated("docs/datasheet.md", "composition")(render_composition_block)
 generated("docs/datasheet.md", "coverage")(render_coverage_block)
 

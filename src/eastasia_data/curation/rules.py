@@ -51,6 +51,13 @@ class Rule:
 
     @property
     def fmt_repairs(self) -> bool:
+        """Whether rewriting the file fixes a problem of this rule.
+
+        Examples
+        --------
+        >>> RULES["nfc"].fmt_repairs, RULES["no-rows"].fmt_repairs
+        (True, False)
+        """
         return self.fmt == "repairs"
 
 
