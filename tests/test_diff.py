@@ -25,7 +25,7 @@ from eastasia_data.curation.diff_render import (
     render_text,
 )
 from eastasia_data.curation.snapshot import from_checkout, from_git, open_snapshot
-from eastasia_data.curation.versioning import POLICY
+from eastasia_data.curation.versioning import POLICY, next_version
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +177,9 @@ def test_cli_markdown_and_changelog(edited):
 def test_changelog_entry_is_headed_by_the_bumped_version(edited, current):
     repo, _ = edited
     d = diff(current, from_checkout(repo))
-    d.new.version = "1.0.0"
-    assert render_changelog(d, date="2026-12-01").startswith("## [1.0.0] - 2026-12-01\n\n### Added\n")
+    bumped = next_version(current.version, "major")
+    d.new.version = bumped
+    assert render_changelog(d, date="2026-12-01").startswith(f"## [{bumped}] - 2026-12-01\n\n### Added\n")
     assert render_changelog(diff(current, current)) == "## [Unreleased]\n\n- No change to the data.\n"
 
 

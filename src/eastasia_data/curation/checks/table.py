@@ -20,7 +20,7 @@ Examples
 >>> from eastasia_data.curation.checks.table import text_schema
 >>> schema = text_schema(read_model()["events"])
 >>> sorted(schema.columns)[:3]
-['category', 'date_precision', 'end_date']
+['basis', 'basis_note', 'category']
 """
 
 from __future__ import annotations
