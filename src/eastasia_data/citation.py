@@ -7,7 +7,7 @@ The **content hash** of a release is the sha256 of the text made of one line per
 any table's bytes change and is the same for every copy of the release.
 
 The repository's ``CITATION.cff`` is :func:`cff` of the checkout's release, written by
-``eastasia-data generate``. The repository URL and DOI come from the package facts
+``eastasia-data generate`` (:func:`eastasia_data.curation.docs.render_citation`). The repository URL and DOI come from the package facts
 (``[project.urls]`` and ``[tool.eastasia-data]`` of ``pyproject.toml``, carried into the
 descriptor); no public repository or DOI exists yet, so no citation names one.
 
@@ -206,25 +206,3 @@ def cite(style: str = "bibtex", descriptor: dict[str, Any] | None = None) -> str
 
         descriptor = installed()
     return {"bibtex": bibtex, "apa": apa, "cff": cff}[style](descriptor)
-
-
-def checkout_cff() -> str:
-    """``CITATION.cff`` for the checkout: the built release of pyproject's version, else its metadata.
-
-    Before the version is built there is no date and no content hash to cite; ``generate``
-    after ``build`` fills them in.
-
-    Examples
-    --------
-    >>> checkout_cff().splitlines()[1]
-    'cff-version: 1.2.0'
-    """
-    from eastasia_data import paths
-    from eastasia_data.curation.descriptor import checkout_package
-
-    checkout = paths.checkout()
-    package = checkout_package(checkout)
-    built = checkout.release_dir(package.version) / paths.DESCRIPTOR
-    if built.is_file():  # a release made before a fact was recorded takes it from the checkout
-        return cff({**package.to_descriptor(), **json.loads(built.read_text(encoding="utf-8"))})
-    return cff({**package.to_descriptor(), "resources": []})

@@ -367,7 +367,6 @@ def render_coverage_block() -> str:
     | article | passages | coded | not coded, by reason |
     """
     from eastasia_data.curation.checks.ledger import checkout_coverage
-
     from eastasia_data.curation.descriptor import checkout_package
 
     cov = checkout_coverage()
@@ -383,6 +382,30 @@ def render_coverage_block() -> str:
         reasons = ", ".join(f"{r.replace('_', ' ')} {n}" for r, n in e["by_reason"].items())
         out.append(f"| “{_cell(titles.get(sid, sid))}” (`{sid}`) | {e['passages']} | {e['coded']} | {reasons or '—'} |")
     return "\n".join(out) + "\n"
+
+
+def render_commands_block() -> str:
+    """The README's list of commands, from the argument parser itself (usage line and help of each).
+
+    Examples
+    --------
+    >>> print(render_commands_block().splitlines()[1])
+    eastasia-data validate [--data-dir DIR] [--sources-dir DIR] [--format {text,json,github}]
+    """
+    import argparse
+
+    from eastasia_data.cli import parser
+
+    top = parser()
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    lines = ["```sh"]
+    for name, command in sub.choices.items():
+        command.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=110)
+        usage = " ".join(command.format_usage().split()).removeprefix("usage: ").replace(" [-h]", "")
+        lines += [usage, f"    # {helps.get(name, '')}"]
+    lines.append("```")
+    return "\n".join(lines) + "\n"
 
 
 def fill_block(text: str, name: str, block: str) -> str:
@@ -488,6 +511,7 @@ def render_root_datapackage() -> str:
 
 generated(DICTIONARY_PATH)(render_dictionary)
 generated("README.md", "tables")(render_tables_block)
+generated("README.md", "commands")(render_commands_block)
 generated("docs/rules.md")(_render_rules)
 generated("docs/datasheet.md", "composition")(render_composition_block)
 generated("docs/datasheet.md", "coverage")(render_coverage_block)
@@ -495,16 +519,26 @@ generated("docs/datasheet.md", "coverage")(render_coverage_block)
 
 @generated("CITATION.cff")
 def render_citation() -> str:
-    """``CITATION.cff`` of the checkout's release.
+    """``CITATION.cff`` of the checkout: its built release of pyproject's version, else its package facts.
+
+    Before the version is built there is no date and no content hash to cite; ``generate``
+    after ``build`` fills them in. A release made before a package fact was recorded (0.1.0
+    has no keywords) takes it from the checkout.
 
     Examples
     --------
     >>> render_citation().splitlines()[1]
     'cff-version: 1.2.0'
     """
-    from eastasia_data.citation import checkout_cff
+    from eastasia_data.citation import cff
+    from eastasia_data.curation.descriptor import checkout_package
 
-    return checkout_cff()
+    checkout = paths.checkout()
+    package = checkout_package(checkout)
+    built = checkout.release_dir(package.version) / paths.DESCRIPTOR
+    if built.is_file():
+        return cff({**package.to_descriptor(), **json.loads(built.read_text(encoding="utf-8"))})
+    return cff({**package.to_descriptor(), "resources": []})
 
 
 def generate(check: bool = False) -> Iterator[tuple[Path, str]]:

@@ -33,8 +33,8 @@ from pathlib import Path
 
 from eastasia_data import paths
 from eastasia_data.curation.problems import Problem, display_path
-from eastasia_data.curation.rules import fmt_can_rewrite
 from eastasia_data.curation.reader import BOM, read_table_file
+from eastasia_data.curation.rules import fmt_can_rewrite
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.model import Table
 

@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from eastasia_data.passages import split
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.passages import split
 
 
 def _citing(files: dict[str, TableFile], ledger: str, key: str):

@@ -1,0 +1,98 @@
+"""The two walks stay apart: a reader's modules never import the contributor's, pandera, YAML or frictionless.
+
+Checked twice: in the source (no such import anywhere in a reader's module; in ``cli`` only
+inside the functions of contributor commands), and in a fresh interpreter after each reader
+command, by looking at ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eastasia_data import paths
+
+READER_MODULES = ("__init__", "loader", "citation", "export", "plot", "model", "types", "dates", "paths", "errors",
+                  "passages")
+FORBIDDEN = ("eastasia_data.curation", "pandera", "yaml", "frictionless")
+
+
+def _imports(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def _forbidden(name: str) -> bool:
+    return any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
+
+
+@pytest.mark.parametrize("module", READER_MODULES)
+def test_a_readers_module_imports_nothing_of_the_contributors(module):
+    tree = ast.parse((paths.PACKAGE_DIR / f"{module}.py").read_text(encoding="utf-8"))
+    bad = sorted(n for n in _imports(tree) if _forbidden(n))
+    # __init__ may reach the contributor's validate() only inside that function (checked below).
+    if module == "__init__":
+        bad = [n for n in bad if n != "eastasia_data.curation.validate"]
+    assert not bad, f"{module}.py imports {bad}"
+
+
+@pytest.mark.parametrize("module", ["cli", "__init__"])
+def test_contributor_imports_only_inside_functions(module):
+    tree = ast.parse((paths.PACKAGE_DIR / f"{module}.py").read_text(encoding="utf-8"))
+    def type_checking_only(stmt):
+        return isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name) and stmt.test.id == "TYPE_CHECKING"
+
+    top = [n for stmt in tree.body if not isinstance(stmt, (ast.FunctionDef, ast.ClassDef)) and not type_checking_only(stmt)
+           for n in _imports(stmt) if _forbidden(n)]
+    assert not top, f"{module}.py imports {top} at module level"
+
+
+PROBE = """
+import contextlib, io, json, sys
+from eastasia_data.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        code = main({argv!r})
+    except SystemExit as exc:  # --version prints and exits
+        code = exc.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pandera", "yaml", "frictionless")
+               or m.startswith("eastasia_data.curation"))
+print(json.dumps({{"code": code, "heavy": heavy, "printed": bool(out.getvalue())}}))
+"""
+
+
+def _reader_commands(tmp: Path) -> dict[str, list[str]]:
+    return {
+        "cite": ["cite", "--style", "apa"],
+        "verify": ["verify"],
+        "export": ["export", "--format", "sqlite", "--out", str(tmp / "e.sqlite")],
+        "plot": ["plot", "network", "--out", str(tmp)],
+        "version": ["--version"],
+    }
+
+
+@pytest.mark.parametrize("command", sorted(_reader_commands(Path("/x"))))
+def test_reader_commands_load_no_contributor_module(command, tmp_path):
+    argv = _reader_commands(tmp_path)[command]
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "heavy": [], "printed": True}
+
+
+def test_import_and_load_touch_no_contributor_module(tmp_path):
+    code = ("import sys, eastasia_data as ead; ead.load('events'); ead.describe('claims'); ead.tables();"
+            "print([m for m in sys.modules if m.split('.')[0] in ('pandera', 'yaml', 'frictionless')"
+            " or m.startswith('eastasia_data.curation')])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
