@@ -196,12 +196,30 @@ def header_reordered(s):
     return Expect("event_actors.csv", 1, None, "column-order", "out of order")
 
 
-@case("a column left out")
-def header_missing_column(s):
-    path = s.data / "events.csv"
+def _drop_column(path: Path, column: str) -> None:
     header, rows = read_rows(path)
-    write_rows(path, [h for h in header if h != "location"], [{k: v for k, v in r.items() if k != "location"} for r in rows])
-    return Expect("events.csv", 1, "location", "header", "missing from the header")
+    write_rows(path, [h for h in header if h != column], [{k: v for k, v in r.items() if k != column} for r in rows])
+
+
+@case("a required column left out")
+def header_missing_column(s):
+    _drop_column(s.data / "events.csv", "title")
+    return Expect("events.csv", 1, "title", "header", "missing from the header")
+
+
+@case("an optional column left out (fmt adds it empty)")
+def header_missing_optional_column(s):
+    _drop_column(s.data / "events.csv", "location")
+    return Expect("events.csv", 1, "location", "missing-optional-column", "optional column is missing")
+
+
+@case("blank lines at the end of a file (fmt removes them)")
+def trailing_blank_lines(s):
+    path = s.data / "strategy_targets.csv"
+    lines = path.read_bytes().count(b"\n")
+    path.write_bytes(path.read_bytes() + b"\n\n")
+    return [Expect("strategy_targets.csv", lines + 1, None, "trailing-blank-line", "blank line at the end"),
+            Expect("strategy_targets.csv", lines + 2, None, "trailing-blank-line", "blank line at the end")]
 
 
 @case("a column twice")

@@ -43,8 +43,17 @@ def _decompose(path: Path) -> None:
     path.write_text(text, encoding="utf-8", newline="")
 
 
+def _pad_name(path: Path) -> None:
+    header, rows = read_rows(path)
+    rows[1]["name"] = " " + rows[1]["name"] + "  "
+    write_rows(path, header, rows)
+
+
 #: breakage → (how to make it, a fragment of the reason fmt --check gives)
 BREAKAGES = {
+    "blank lines at the end": (lambda p: p.write_bytes(p.read_bytes() + b"\n\n"), "blank lines at the end"),
+    "no final line end": (lambda p: p.write_bytes(p.read_bytes().rstrip(b"\n")), "no line end after the last row"),
+    "whitespace around a name": (_pad_name, "trimmed whitespace at line 3, column name"),
     "row order": (_shuffle_rows, "rows not sorted by primary key"),
     "crlf": (lambda p: p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n")), "CR or CRLF line ends"),
     "bom": (lambda p: p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes()), "byte-order mark"),
@@ -112,8 +121,9 @@ cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=
        quoting=st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL, csv.QUOTE_NONNUMERIC]),
        crlf=st.booleans())
 def test_fmt_is_lossless_and_idempotent(rows, quoting, crlf, tmp_path):
-    """Any parseable file keeps every row and cell (up to NFC and LF) and a second fmt changes nothing."""
-    keys = {unicodedata.normalize("NFC", k) for k in rows}
+    """Any parseable file keeps every row and cell (up to NFC, LF, and whitespace trimmed at the ends of
+    cells that are not verbatim excerpts) and a second fmt changes nothing."""
+    keys = {unicodedata.normalize("NFC", k).strip() for k in rows}
     if len(keys) != len(rows):
         return  # two keys equal after NFC would be one row twice: not a valid table
     if quoting == csv.QUOTE_MINIMAL and any("\r" in x for v in rows.values() for x in v):
@@ -132,10 +142,36 @@ def test_fmt_is_lossless_and_idempotent(rows, quoting, crlf, tmp_path):
     once = path.read_bytes()
     assert format_file(TABLE, path).status == "canonical" and path.read_bytes() == once
 
-    def norm(v):
-        return unicodedata.normalize("NFC", v.replace("\r\n", "\n").replace("\r", "\n"))
+    def norm(v, column):
+        v = unicodedata.normalize("NFC", v.replace("\r\n", "\n").replace("\r", "\n"))
+        return v if column.excerpt_of else v.strip()
 
-    expected = sorted([norm(k), *(norm(x) for x in v)] for k, v in rows.items())
+    expected = sorted([norm(x, f) for x, f in zip([k, *v], TABLE.fields)] for k, v in rows.items())
     got = list(csv.reader(io.StringIO(once.decode("utf-8"), newline="")))
     assert got[0] == list(TABLE.field_names)
     assert got[1:] == expected
+
+
+def test_an_optional_column_added_to_the_schema_is_added_empty(data_copy):
+    """A new optional column needs one edit of the schema: fmt then adds it, empty, to the CSV."""
+    optional = next(f.name for f in MODEL["actors"].fields if not f.required)
+    path = data_copy / "actors.csv"
+    header, rows = read_rows(path)
+    write_rows(path, [h for h in header if h != optional], [{k: v for k, v in r.items() if k != optional} for r in rows])
+    check = run_cli("fmt", "--check", "--data-dir", str(data_copy))
+    assert check.code == 1 and f"actors.csv: not canonical (added the empty column {optional}" in check.out
+    assert run_cli("fmt", "--data-dir", str(data_copy)).code == 0
+    new_header, new_rows = read_rows(path)
+    assert new_header == list(MODEL["actors"].field_names)
+    assert all(r[optional] == "" for r in new_rows) and len(new_rows) == len(rows)
+
+
+def test_a_missing_required_column_is_refused(data_copy):
+    required = next(f.name for f in MODEL["actors"].fields if f.required and f.name not in MODEL["actors"].primary_key)
+    path = data_copy / "actors.csv"
+    header, rows = read_rows(path)
+    write_rows(path, [h for h in header if h != required], [{k: v for k, v in r.items() if k != required} for r in rows])
+    before = path.read_bytes()
+    run = run_cli("fmt", "--data-dir", str(data_copy))
+    assert run.code == 1 and "actors.csv: refused" in run.out and f"{required}: column is missing" in run.out
+    assert path.read_bytes() == before

@@ -132,8 +132,29 @@ def _reasons(data: bytes, header: list[str], table: Table, frame, text: str) -> 
     original = data.decode("utf-8", errors="replace")
     if unicodedata.normalize("NFC", original) != original:
         reasons.append("text not in Unicode NFC")
+    if data.rstrip(b"\r\n") + b"\n" != data and data.endswith((b"\n\n", b"\r\n\r\n")):
+        reasons.append("blank lines at the end")
+    elif not data.endswith(b"\n"):
+        reasons.append("no line end after the last row")
     if not reasons:
         reasons.append("quoting or spacing differs from csv.writer's minimal quoting")
+    return reasons
+
+
+def _trim(tf, frame) -> list[str]:
+    """Trim whitespace at the ends of every cell but verbatim excerpts; one reason per cell changed."""
+    excerpts = {f.name for f in tf.table.fields if f.excerpt_of}
+    reasons = []
+    for f in tf.table.fields:
+        if f.name in excerpts or f.name not in frame.columns:
+            continue
+        column = frame[f.name]
+        text = column.dropna()
+        changed = text[text != text.str.strip()]
+        for i in changed.index:
+            reasons.append(f"trimmed whitespace at line {tf.line_of(int(i))}, column {f.name}")
+        if len(changed):
+            frame.loc[changed.index, f.name] = changed.str.strip()
     return reasons
 
 
@@ -168,13 +189,18 @@ def format_file(table: Table, path: Path, display: str | None = None, *, check: 
     blocking = [p for p in tf.problems if not fmt_can_rewrite(p.rule)]
     if blocking or tf.frame is None:
         return FmtResult(display, "refused", problems=blocking)
-    frame = tf.frame
+    frame = tf.frame.copy()
+    added = [f.name for f in table.fields if f.name not in frame.columns]
+    for name in added:  # only optional columns get here: a missing required one is refused above
+        frame[name] = None
+    trimmed = _trim(tf, frame)
     text = canonical_text(table, frame)
     data = path.read_bytes()
     new = text.encode("utf-8")
     if data == new:
         return FmtResult(display, "canonical")
-    reasons = _reasons(data, tf.header, table, frame, text)
+    reasons = [f"added the empty column {name}" for name in added] + trimmed
+    reasons += [r for r in _reasons(data, tf.header, table, frame, text) if not (added and r.startswith("columns"))]
     if check:
         return FmtResult(display, "not canonical", reasons)
     _write_atomic(path, new)

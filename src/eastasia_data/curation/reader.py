@@ -163,8 +163,13 @@ def _check_header(table: Table, header: list[str], display: str) -> list[Problem
         hint = f"did you mean {close[0]!r}?" if close else f"the schema's columns are: {', '.join(expected)}"
         add(name, "is not a column of this table", hint)
     for name in missing:
-        add(name, "column is missing from the header",
-            f"add it (schemas/{table.name}.yaml lists the columns in order)")
+        if table.field(name).required:
+            add(name, "column is missing from the header",
+                f"add it (schemas/{table.name}.yaml lists the columns in order)")
+        else:
+            add(name, "optional column is missing from the header",
+                f"run `eastasia-data fmt` to add it empty, or add it (schemas/{table.name}.yaml lists the columns)",
+                "missing-optional-column")
     if not missing and not unexpected and len(header) == len(expected):
         add(None, "columns are out of order", "put them in the schema's order: " + ", ".join(expected), "column-order")
     return problems
@@ -223,13 +228,19 @@ def _careful_rows(text: str, display: str, width: int, problems: list[Problem]) 
     rows: list[list[str]] = []
     lines: list[int] = []
     start = 1
+    blanks: list[int] = []  # blank lines not yet followed by a row
     try:
         next(reader)  # header, checked separately
         start = reader.line_num + 1
         for row in reader:
             if not row:
-                problems.append(Problem(display, start, None, None, "csv-syntax", "is a blank line", "delete the blank line"))
-            elif len(row) != width:
+                blanks.append(start)
+                start = reader.line_num + 1
+                continue
+            for line in blanks:
+                problems.append(Problem(display, line, None, None, "csv-syntax", "is a blank line", "delete the blank line"))
+            blanks = []
+            if len(row) != width:
                 problems.append(Problem(display, start, None, None, "row-width",
                                         f"has {len(row)} fields; the header has {width}",
                                         "check for a missing or extra comma, or an unquoted comma inside a value"))
@@ -241,6 +252,10 @@ def _careful_rows(text: str, display: str, width: int, problems: list[Problem]) 
         problems.append(Problem(display, start, None, None, "csv-syntax",
                                 f"cannot be parsed as CSV ({exc}); rows from here on were not checked",
                                 "look for an unbalanced double quote: quote a whole value and double any quote inside it"))
+        blanks = []
+    for line in blanks:  # blank lines at the end: an editor's artefact that fmt removes
+        problems.append(Problem(display, line, None, None, "trailing-blank-line", "is a blank line at the end of the file",
+                                FMT_HINT))
     return rows, lines
 
 
@@ -299,7 +314,8 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
         result.problems.append(Problem(display, None, None, None, "no-rows", "has a header but no rows",
                                        f"add the table's rows, or restore the file from git (`git checkout {display}`)"))
 
-    clean = not result.problems or all(p.rule in ("line-ends", "header", "column-order") for p in result.problems)
+    clean = not result.problems or all(p.rule in ("line-ends", "header", "column-order", "missing-optional-column")
+                                            for p in result.problems)
     # clean implies the bytes decoded without error, so they are the text's UTF-8 already
     frame = _fast_parse(data, header) if clean else None
     if frame is not None:

@@ -77,6 +77,8 @@ RULES: dict[str, Rule] = _rules(
     Rule("row-width", "file", "every row has as many cells as the header"),
     Rule("header", "file", "the header names each column of the schema once, and no other"),
     Rule("column-order", "file", "the columns are in the schema's order", fmt="repairs"),
+    Rule("missing-optional-column", "file", "an optional column of the schema is in the header", fmt="repairs"),
+    Rule("trailing-blank-line", "file", "the file does not end with blank lines", fmt="repairs"),
     Rule("no-rows", "file", "a table has at least one row", fmt="keeps"),
     # table
     Rule("required", "table", "a required cell is filled in"),
@@ -114,7 +116,7 @@ RULES: dict[str, Rule] = _rules(
     # hygiene
     Rule("control-character", "hygiene", "a cell holds no control character (newline, tab, ...)"),
     Rule("invisible-character", "hygiene", "a cell holds no invisible character"),
-    Rule("whitespace", "hygiene", "a cell has no leading or trailing whitespace"),
+    Rule("whitespace", "hygiene", "a cell has no leading or trailing whitespace (fmt trims it, except in verbatim excerpts)"),
     Rule("formula", "hygiene", "a cell does not start with =, +, - or @"),
     Rule("cell-size", "hygiene", "a cell is at most 10,000 characters"),
     Rule("nfc", "hygiene", "text is in Unicode normalisation form NFC", fmt="repairs"),
