@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from unittest import mock
 
 import pytest
 from checkout_copy import (
@@ -14,15 +16,21 @@ from checkout_copy import (
 )
 from conftest import run_cli
 
+from eastasia_data import paths
 from eastasia_data.curation.build import build
 from eastasia_data.curation.versioning import bump_between, check_version, next_version
+
+
+#: The copies are not git checkouts: their releases are dated by SOURCE_DATE_EPOCH (1 December 2025).
+EPOCH = "1764547200"
 
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory, sources_dir):
     """A checkout copy whose releases/ holds one release, built from its own data."""
     repo = make_checkout(tmp_path_factory.mktemp("released") / "repo", releases=False)
-    result = build(repo / "releases", data_dir=repo / "data", sources_dir=sources_dir)
+    with paths.use_checkout(repo), mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": EPOCH}):
+        result = build(sources_dir=sources_dir)
     return repo, result.version
 
 
@@ -50,33 +58,88 @@ def _field(repo):
     drop_column(repo, "actors", "wikidata_qid")
 
 
-#: (change, bump applied to the released version or None to keep it, passes?, fragment of the output)
-RULES = [
-    (_no_change, None, True, "unchanged since release"),
-    (_no_change, "patch", True, "unchanged since release"),
-    (_value, None, False, "already released and the data has changed since: the changes require a PATCH bump"),
-    (_value, "patch", True, "is a PATCH bump over release"),
+def _build(path, sources_dir):
+    with paths.use_checkout(path), mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": EPOCH}):
+        build(sources_dir=sources_dir)
+
+
+#: The pull-request gate: the version is left alone; the bump the change needs is reported, and it passes.
+PULL_REQUEST = [
+    (_no_change, None, "unchanged since release"),
+    (_value, "patch", "will need a PATCH bump (to {patch})"),
+    (_row, "minor", "will need a MINOR bump (to {minor})"),
+    (_field, "major", "will need a MAJOR bump (to {major})"),
+]
+
+
+@pytest.mark.parametrize("change, needed, fragment", PULL_REQUEST, ids=[c.__name__[1:] for c, _, _ in PULL_REQUEST])
+def test_the_pull_request_gate_reports_the_bump_and_passes(change, needed, fragment, repo, sources_dir):
+    path, base = repo
+    change(path)
+    result = check_version(repo=path)
+    assert result.ok and result.gate == "pull-request" and result.required == needed, result.render()
+    versions = {b: next_version(base, b) for b in ("patch", "minor", "major")}
+    assert fragment.format(**versions) in result.lines[0]
+    if needed:
+        assert any(line.endswith(f"requires a {needed.upper()} bump") for line in result.lines[1:])
+
+
+#: The release gate: (change, bump released, passes?, fragment of the first line).
+RELEASE = [
+    (_value, "patch", True, "is a PATCH bump over release {base}; the changes require PATCH"),
     (_row, "patch", False, "is a PATCH bump over release {base}, but the changes require a MINOR bump"),
     (_row, "minor", True, "the changes require MINOR"),
     (_field, "minor", False, "is a MINOR bump over release {base}, but the changes require a MAJOR bump"),
+    (_field, "patch", False, "is a PATCH bump over release {base}, but the changes require a MAJOR bump"),
     (_field, "major", True, "the changes require MAJOR"),
 ]
 
 
-@pytest.mark.parametrize("change, bump, ok, fragment", RULES,
-                         ids=[f"{c.__name__[1:]}-{b or 'same'}" for c, b, _, _ in RULES])
-def test_bump_rules(change, bump, ok, fragment, repo, sources_dir):
+@pytest.mark.parametrize("change, bump, ok, fragment", RELEASE,
+                         ids=[f"{c.__name__[1:]}-as-{b}" for c, b, _, _ in RELEASE])
+def test_the_release_gate_checks_the_bump_of_the_built_release(change, bump, ok, fragment, repo, sources_dir):
+    """A release built with too small a bump is caught even though it is built and committed."""
     path, base = repo
     change(path)
-    version = next_version(base, bump) if bump else base
-    set_version(path, version)
-    result = check_version(repo=path, sources_dir=sources_dir)
-    assert result.ok is ok, result.render()
+    set_version(path, next_version(base, bump))
+    _build(path, sources_dir)
+    result = check_version(repo=path, gate="release")  # as on a release tag
+    assert result.gate == "release" and result.ok is ok, result.render()
     assert fragment.format(base=base) in result.lines[0]
     if not ok:
-        needed = result.diff.bump
-        assert f"to {next_version(base, needed)}" in result.lines[0]
-        assert any(line.endswith(f"requires a {needed.upper()} bump") for line in result.lines[1:])
+        assert f"release them as {next_version(base, result.required)}" in result.lines[0]
+    # Committed, the release is the last one: the pull-request gate (auto) still checks its bump.
+    after = check_version(repo=path)
+    assert after.gate == "pull-request" and after.ok is ok, after.render()
+    if not ok:
+        assert f"it should have been {next_version(base, result.required)}" in after.lines[0]
+
+
+def test_the_release_gate_wants_the_version_built(repo):
+    path, base = repo
+    _value(path)
+    set_version(path, next_version(base, "patch"))
+    result = check_version(repo=path)
+    assert not result.ok and "is not built" in result.lines[0]
+
+
+def test_the_release_gate_sees_a_change_made_after_the_build(repo, sources_dir):
+    path, base = repo
+    _value(path)
+    set_version(path, next_version(base, "patch"))
+    _build(path, sources_dir)
+    _row(path)  # changed again after the build: the release no longer holds data/
+    result = check_version(repo=path, gate="release")
+    assert not result.ok and "does not hold what data/ and schemas/ hold" in result.lines[0]
+    assert check_version(repo=path).ok  # on main, an unreleased change is allowed
+
+
+def test_a_forced_release_gate_on_an_unbumped_version_fails_when_the_data_changed(repo):
+    path, base = repo
+    _value(path)
+    assert check_version(repo=path).ok  # the pull-request gate
+    result = check_version(repo=path, gate="release")
+    assert not result.ok and f"release {base} does not hold" in result.lines[0]
 
 
 def test_cli_says_which_change_requires_which_bump(repo, sources_dir):
@@ -84,7 +147,8 @@ def test_cli_says_which_change_requires_which_bump(repo, sources_dir):
     _row(path)
     _value(path)
     set_version(path, next_version(base, "patch"))
-    run = run_cli("check-version", "--repo", str(path), "--sources-dir", str(sources_dir))
+    _build(path, sources_dir)
+    run = run_cli("check-version", "--gate", "release", "--repo", str(path))
     assert run.code == 1, run.text
     assert "  actors: rows added (1 row(s)) requires a MINOR bump" in run.out
     assert "  events: values changed (1 cell(s) in 1 row(s)) requires a PATCH bump" in run.out

@@ -194,14 +194,16 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    """``eastasia-data diff OLD [NEW]``: print the differences; 1 if a side's data is invalid, 2 if unreadable.
+    """``eastasia-data diff [OLD [NEW]]``: print the differences; 1 if a side's data cannot be read, 2 if unknown.
+
+    OLD defaults to the last release, NEW to this checkout's ``data/`` and ``schemas/``.
 
     Examples
     --------
     >>> from eastasia_data.loader import release_dir
     >>> same = str(release_dir())
     >>> cmd_diff(parser().parse_args(["diff", same, same]))  # doctest: +ELLIPSIS
-    /... (version ...) → /... (version ...)
+    release directory /... (version ...) → release directory /... (version ...)
     no differences
     0
     """
@@ -210,22 +212,34 @@ def cmd_diff(args) -> int:
     from eastasia_data.curation import diff_render
     from eastasia_data.curation.diff import diff
     from eastasia_data.curation.snapshot import from_checkout, open_snapshot
+    from eastasia_data.curation.versioning import released_versions
 
+    if args.old is None:
+        releases = released_versions(paths.checkout().releases_dir)
+        if not releases:
+            print("error: there is no release to compare with; name OLD", file=sys.stderr)
+            return EXIT_USAGE
+        args.old = releases[-1]
     old = open_snapshot(args.old, sources_dir=args.sources_dir)
     new = (open_snapshot(args.new, sources_dir=args.sources_dir) if args.new
-           else from_checkout(paths.checkout().root, "working tree", sources_dir=args.sources_dir))
+           else from_checkout(paths.checkout().root, "working tree (data/ and schemas/)", sources_dir=args.sources_dir))
     d = diff(old, new)
     if args.changelog:
         print(diff_render.render_changelog(d), end="")
     elif args.format == "markdown":
         print(diff_render.render_markdown(d), end="")
+    elif args.format == "json":
+        print(diff_render.render_json(d), end="")
     else:
         print(diff_render.render_text(d))
     return EXIT_OK
 
 
 def cmd_check_version(args) -> int:
-    """``eastasia-data check-version``: 1 when the version is a smaller bump than the data changes require.
+    """``eastasia-data check-version``: apply the versioning policy at the pull-request or the release gate.
+
+    At the pull-request gate it reports the bump the changes will need and passes; at the
+    release gate it fails (1) when the release does not hold the data or the bump is too small.
 
     Examples
     --------
@@ -233,12 +247,43 @@ def cmd_check_version(args) -> int:
     ok: ...
     0
     """
+    import os
+
     _needs_curation("check-version")
     from eastasia_data.curation.versioning import check_version
 
-    result = check_version(sources_dir=args.sources_dir)
-    print(result.render())
+    result = check_version(gate=args.gate, sources_dir=args.sources_dir)
+    text = result.render()
+    print(text)
+    if args.format == "github":
+        kind = "notice" if result.ok else "error"
+        print(f"::{kind} title=check-version ({result.gate} gate)::{result.lines[0]}")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(f"### Version check ({result.gate} gate)\n\n" + "\n".join(
+                [f"**{result.lines[0]}**", ""] + [f"- {line.strip()}" for line in result.lines[1:]]) + "\n\n")
     return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def cmd_release(args) -> int:
+    """``eastasia-data release [--bump major|minor|patch]``: the maintainer's command; 1 if refused.
+
+    Examples
+    --------
+    >>> from eastasia_data.errors import exit_code
+    >>> try:  # this checkout holds nothing unreleased
+    ...     cmd_release(parser().parse_args(["release"]))
+    ... except Exception as exc:
+    ...     print(exit_code(exc), str(exc).split(":")[0])
+    1 data/ and schemas/ are unchanged since release ...
+    """
+    _needs_curation("release")
+    from eastasia_data.curation.release import release
+
+    result = release(args.bump, date=args.date, sources_dir=args.sources_dir, figures=not args.no_figures)
+    print(result.render())
+    return EXIT_OK
 
 
 def cmd_coverage(args) -> int:
@@ -329,16 +374,31 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_fmt, dirs=True)
 
     sp = sub.add_parser("diff", help="compare two versions table by table, by primary key")
-    sp.add_argument("old", metavar="OLD", help="a release directory, a checkout directory or a git revision")
+    sp.add_argument("old", metavar="OLD", nargs="?",
+                    help="a version (1.0.0 or v1.0.0), a git revision (its data/ and schemas/), a release directory "
+                         "or a checkout (default: the last release)")
     sp.add_argument("new", metavar="NEW", nargs="?", help="the same kinds (default: this checkout's data/ and schemas/)")
-    sp.add_argument("--format", choices=("text", "markdown"), default="text", help="text, or Markdown for a pull request")
+    sp.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                    help="text, Markdown for a pull request, or JSON (see curation/diff.schema.json)")
     sp.add_argument("--changelog", action="store_true", help="print a draft Keep a Changelog entry instead")
     sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_diff)
 
-    sp = sub.add_parser("check-version", help="fail when pyproject's version is a smaller bump than the data changes require")
+    sp = sub.add_parser("check-version", help="apply the versioning policy: report the bump a change needs, "
+                                              "or check a release")
+    sp.add_argument("--gate", choices=("auto", "pull-request", "release"), default="auto",
+                    help="auto: the release gate when pyproject's version differs from the last release")
+    sp.add_argument("--format", choices=("text", "github"), default="text", help="github: also a workflow annotation")
     sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_check_version)
+
+    sp = sub.add_parser("release", help="the maintainer's command: bump, CHANGELOG entry, build, regenerate")
+    sp.add_argument("--bump", choices=("major", "minor", "patch"),
+                    help="the bump to make (default: the one the changes require; a smaller one is refused)")
+    sp.add_argument("--date", metavar="YYYY-MM-DD", help="the release date for the CHANGELOG (default: today, UTC)")
+    sp.add_argument("--no-figures", action="store_true", help="leave the figures alone (no plot extra)")
+    sp.add_argument("--sources-dir", metavar="DIR", help="archive of source texts (default: $EASTASIA_SOURCES)")
+    sp.set_defaults(func=cmd_release)
 
     sp = sub.add_parser("coverage", help="per archived article: the passages coded, and those not coded by reason")
     sp.set_defaults(func=cmd_coverage)

@@ -342,6 +342,10 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
             changes.append(Change(name, "rows removed", f"{len(r.removed)} row(s)"))
         if r.cells:
             changes.append(Change(name, "values changed", f"{len(r.cells)} cell(s) in {len(r.changed_keys)} row(s)"))
-    if old.description and new.description and old.description != new.description:
+    if old.package and new.package:
+        for key in sorted(set(old.package) | set(new.package)):
+            if old.package.get(key) != new.package.get(key):
+                changes.append(Change("(package)", "description changed", f"package {key} changed"))
+    elif old.description and new.description and old.description != new.description:
         changes.append(Change("(package)", "description changed", "package description reworded"))
     return Diff(old, new, changes, rows)

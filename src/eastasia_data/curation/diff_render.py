@@ -1,5 +1,6 @@
 """How a :class:`~eastasia_data.curation.diff.Diff` is shown: plain text, Markdown (for a pull-request
-comment) and a draft Keep a Changelog entry.
+comment), JSON (described by the JSON Schema ``diff.schema.json`` beside this module) and a
+draft Keep a Changelog entry.
 
 Examples
 --------
@@ -23,7 +24,13 @@ LIST_LIMIT = 200
 
 
 def _key(key: tuple[str, ...]) -> str:
-    return ", ".join(key)
+    """A row's key as shown: the id itself, or a composite key in parentheses."""
+    return key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
+
+
+def _rows_list(keys: list[tuple[str, ...]], limit: int = 10) -> str:
+    shown = ", ".join(f"`{_key(k)}`" for k in keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
 def _cell(value: str) -> str:
@@ -178,14 +185,18 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
         table = f"`{c.table}`"
         if c.kind == "rows added":
             keys = d.rows[c.table].added
-            item = f"{table}: {len(keys)} row(s): {', '.join(_key(k) for k in keys[:10])}{' …' if len(keys) > 10 else ''}."
+            item = f"{table}: {len(keys)} row(s): {_rows_list(keys)}."
         elif c.kind == "rows removed":
             keys = d.rows[c.table].removed
-            item = f"{table}: {len(keys)} row(s): {', '.join(_key(k) for k in keys[:10])}{' …' if len(keys) > 10 else ''}."
+            item = f"{table}: {len(keys)} row(s): {_rows_list(keys)}."
         elif c.kind == "values changed":
             r = d.rows[c.table]
             cols = ", ".join(sorted({x.column for x in r.cells}))
             item = f"{table}: corrected {len(r.cells)} value(s) in {len(r.changed_keys)} row(s) (columns {cols})."
+            for cell in r.cells[:LIST_LIMIT]:
+                item += f"\n  - `{_key(cell.key)}` {cell.column}: {_cell(cell.before)} → {_cell(cell.after)}"
+            if len(r.cells) > LIST_LIMIT:
+                item += f"\n  - … and {len(r.cells) - LIST_LIMIT} more"
         else:
             item = f"{table}: {c.kind}: {c.detail}."
         sections[SECTION.get(c.kind, "Changed")].append(f"- {item}")
@@ -196,3 +207,54 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
     if not d.changes:
         out += ["", "- No change to the data."]
     return "\n".join(out) + "\n"
+
+
+def as_dict(d: Diff) -> dict:
+    """The diff as plain data, in the shape ``diff.schema.json`` describes (what ``--format json`` prints).
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
+    >>> from eastasia_data.loader import release_dir
+    >>> release = from_release(release_dir(), "a release")
+    >>> as_dict(diff(release, release))["bump"] is None
+    True
+    """
+    def side(s):
+        return {"label": s.label, "version": s.version}
+
+    return {
+        "old": side(d.old),
+        "new": side(d.new),
+        "bump": d.bump,
+        "changes": [{"table": c.table, "kind": c.kind, "detail": c.detail, "bump": c.bump} for c in d.changes],
+        "tables": {
+            name: {
+                "key": list(r.key),
+                "added": [list(k) for k in r.added],
+                "removed": [list(k) for k in r.removed],
+                "changed": [{"key": list(c.key), "column": c.column, "before": c.before, "after": c.after}
+                            for c in r.cells],
+            }
+            for name, r in d.rows.items() if r
+        },
+    }
+
+
+def render_json(d: Diff) -> str:
+    """The diff as JSON (see :func:`as_dict` and ``diff.schema.json``).
+
+    Examples
+    --------
+    >>> import json
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
+    >>> from eastasia_data.loader import release_dir
+    >>> release = from_release(release_dir(), "a release")
+    >>> json.loads(render_json(diff(release, release)))["changes"]
+    []
+    """
+    import json
+
+    return json.dumps(as_dict(d), ensure_ascii=False, indent=2) + "\n"

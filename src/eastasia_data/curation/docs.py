@@ -454,11 +454,16 @@ def _render_rules() -> str:
 
 @dataclass(frozen=True)
 class Generated:
-    """One generated file (or marked block of a hand-written one) and the function that renders it."""
+    """One generated file (or marked block of a hand-written one) and the function that renders it.
+
+    ``also`` is called after the file is written, for files made beside it (the figures, whose
+    record of what they were drawn from is the generated file).
+    """
 
     path: str
     render: Callable[[], str]
     block: str | None = None
+    also: Callable[[], list[Path]] | None = None
 
     def text(self, current: str | None) -> str:
         """The file's new content, given its current content (needed to refill a block).
@@ -480,7 +485,8 @@ class Generated:
 GENERATED: list[Generated] = []
 
 
-def generated(path: str, block: str | None = None) -> Callable[[Callable[[], str]], Callable[[], str]]:
+def generated(path: str, block: str | None = None,
+              also: Callable[[], list[Path]] | None = None) -> Callable[[Callable[[], str]], Callable[[], str]]:
     """Register a renderer for ``path`` (or for the marked ``block`` of it).
 
     Examples
@@ -489,7 +495,7 @@ def generated(path: str, block: str | None = None) -> Callable[[Callable[[], str
     ['datapackage.json', 'docs/data-dictionary.md']
     """
     def register(render: Callable[[], str]) -> Callable[[], str]:
-        GENERATED.append(Generated(path, render, block))
+        GENERATED.append(Generated(path, render, block, also))
         return render
 
     return register
@@ -541,13 +547,57 @@ def render_citation() -> str:
     return cff({**package.to_descriptor(), "resources": []})
 
 
-def generate(check: bool = False) -> Iterator[tuple[Path, str]]:
+FIGURES_DIR = "docs/figures"
+
+
+def _draw_figures() -> list[Path]:
+    from eastasia_data.curation.snapshot import from_release
+    from eastasia_data.plot import KINDS, plot
+
+    snapshot = from_release(paths.checkout().release_dir())
+    frames = {name: t.frame for name, t in snapshot.tables.items()}
+    out = paths.checkout().root / FIGURES_DIR
+    return [p for kind in KINDS for p in plot(kind, out, frames)]
+
+
+@generated(f"{FIGURES_DIR}/figures.json", also=_draw_figures)
+def render_figures_record() -> str:
+    """What the figures in ``docs/figures`` are drawn from: the release's content hash and the drawing code.
+
+    The figures are compared by what they were drawn from, not by their pixels: when the
+    release or ``eastasia_data/plot.py`` changes, this record changes, ``generate --check``
+    reports it stale and ``generate`` redraws the figures.
+
+    Examples
+    --------
+    >>> sorted(json.loads(render_figures_record()))
+    ['figures', 'plot_sha256', 'release', 'release_content_hash']
+    """
+    import hashlib
+
+    from eastasia_data.citation import content_hash
+    from eastasia_data.plot import KINDS
+
+    built = release_descriptor()
+    record = {
+        "release": paths.checkout().version,
+        "release_content_hash": content_hash(built) if built else None,
+        "plot_sha256": hashlib.sha256((paths.PACKAGE_DIR / "plot.py").read_bytes()).hexdigest(),
+        "figures": [f"{kind}.{ext}" for kind in KINDS for ext in ("png", "svg")],
+    }
+    return json.dumps(record, indent=2) + "\n"
+
+
+def generate(check: bool = False, *, figures: bool = True) -> Iterator[tuple[Path, str]]:
     """Render each generated file; write it unless ``check``. Yields (path, status).
 
     Parameters
     ----------
     check : bool, default False
         Only compare: report each file as ``up to date`` or ``out of date …``.
+    figures : bool, default True
+        Redraw the figures when their record is stale (needs the ``plot`` extra); with
+        ``False`` they are left alone.
 
     Yields
     ------
@@ -569,7 +619,12 @@ def generate(check: bool = False) -> Iterator[tuple[Path, str]]:
             yield path, "up to date"
         elif check:
             yield path, "out of date (run `eastasia-data generate`)"
+        elif item.also is not None and not figures:
+            yield path, "out of date (left alone)"
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            extra = item.also() if item.also is not None else []
             path.write_text(text, encoding="utf-8")
             yield path, "written"
+            for other in extra:
+                yield other, "written"

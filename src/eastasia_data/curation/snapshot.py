@@ -5,12 +5,17 @@ A snapshot is, per table, the Table Schema its release describes and the rows as
 
 * a **release directory** (``releases/eastasia-data-X.Y.Z/`` or an installed release):
   its ``datapackage.json`` and Parquet files, as shipped;
+* a **version number** (``1.0.0`` or ``v1.0.0``): the checkout's built release of it;
 * a **checkout directory** holding ``data/`` and ``schemas/`` (and ``pyproject.toml``):
-  the CSV tables are validated and typed exactly as ``eastasia-data build`` would store
-  them, without writing anything;
-* a **git revision** of this repository (``HEAD~1``, ``v0.1.0``, ``main``): the release
-  that revision committed for its own version, when there is one; otherwise its
-  ``data/`` and ``schemas/``, built in memory as above.
+  the CSV tables are read and typed exactly as ``eastasia-data build`` would store them,
+  without writing anything;
+* a **git revision** of this repository (``HEAD~1``, ``main``, a tag): its ``data/`` and
+  ``schemas/`` at that revision, read as a checkout; so the diff of a pull request is its
+  data change, whatever releases it holds.
+
+A checkout is read as ``diff`` needs it, not validated in full: the files must parse and
+the primary keys be unique, or :class:`~eastasia_data.errors.InvalidDataError` names the
+first problems and points to ``eastasia-data validate``. No pandera is imported.
 
 Examples
 --------
@@ -27,7 +32,7 @@ import json
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +56,30 @@ class TableState:
 
 @dataclass
 class Snapshot:
+    """One version of the dataset: its label (what was read), version, tables and package facts."""
+
     label: str
     version: str | None
     tables: dict[str, TableState]
     title: str = ""
     description: str = ""
+    #: The package-level descriptor properties that describe the data (title, licences, ...; not the version).
+    package: dict[str, Any] = field(default_factory=dict)
+
+
+#: Package-level descriptor properties that are not facts about the package (they follow from the data or build).
+_NOT_FACTS = ("$schema", "version", "created", "sources", "resources", "eastasia:generated")
+
+
+def package_facts(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The package facts of a descriptor, for comparison.
+
+    Examples
+    --------
+    >>> package_facts({"name": "x", "version": "1.0.0", "keywords": ["a"]})
+    {'name': 'x', 'keywords': ['a']}
+    """
+    return {k: v for k, v in descriptor.items() if k not in _NOT_FACTS}
 
 
 
@@ -82,7 +106,7 @@ def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
         frame = pq.read_table(directory / r["path"]).to_pandas(types_mapper=nullable_types_mapper())
         tables[r["name"]] = TableState(r["name"], r["schema"], r.get("description", ""), frame)
     return Snapshot(label or str(directory), descriptor.get("version"), tables,
-                    descriptor.get("title", ""), descriptor.get("description", ""))
+                    descriptor.get("title", ""), descriptor.get("description", ""), package_facts(descriptor))
 
 
 def from_checkout(directory: str | Path, label: str | None = None, *, sources_dir: str | Path | None = None) -> Snapshot:
@@ -96,24 +120,44 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
     'datetime64[ms]'
     """
     from eastasia_data.curation.build import arrow_table
-    from eastasia_data.curation.validate import validate
+    from eastasia_data.curation.problems import display_path
+    from eastasia_data.curation.reader import read_table_file
+    from eastasia_data.curation.schemas import read_model
 
     directory = Path(directory)
     if not (directory / "data").is_dir() or not (directory / "schemas").is_dir():
         raise SnapshotError(f"{directory}: not a checkout (it needs data/ and schemas/)")
-    report = validate(directory / "data", sources_dir, schemas_dir=directory / "schemas", require_archive=False)
-    if not report.valid:
-        first = report.problems[0].as_text()
-        raise InvalidDataError(f"{label or directory}: the data is not valid ({report.summary}); first: {first}",
-                               report)
-    frames = report.frames()
+    label = label or str(directory)
+    model = read_model(directory / "schemas")
+    files = {name: read_table_file(t, directory / "data" / t.csv_name, display_path(directory / "data" / t.csv_name))
+             for name, t in model.items()}
+    problems = [p for tf in files.values() for p in tf.problems if p.severity == "error" and p.rule in _UNREADABLE]
+    for tf in files.values():
+        if tf.frame is not None and tf.table.primary_key and set(tf.table.primary_key) <= set(tf.frame.columns):
+            dup = tf.frame.duplicated(list(tf.table.primary_key), keep="first")
+            problems += [tf.problem(int(i), None, None, "primary-key", "repeats the primary key of an earlier row")
+                         for i in dup[dup].index[:5]]
+    if problems:
+        shown = "; ".join(p.as_text() for p in problems[:3])
+        raise InvalidDataError(f"{label}: the tables cannot be compared ({len(problems)} problem(s): {shown}); "
+                               "run `eastasia-data validate` there for every problem")
     tables = {
         name: TableState(name, t.to_table_schema(stored=True), t.description,
-                         arrow_table(t, frames[name]).to_pandas(types_mapper=nullable_types_mapper()))
-        for name, t in report.tables.items()
+                         arrow_table(t, files[name].frame).to_pandas(types_mapper=nullable_types_mapper()))
+        for name, t in model.items()
     }
     meta = _project(directory)
-    return Snapshot(label or str(directory), meta.get("version"), tables, "", meta.get("description", ""))
+    try:
+        from eastasia_data.model import Package
+
+        facts = package_facts(Package.from_pyproject(paths.read_pyproject(directory / "pyproject.toml")).to_descriptor())
+    except Exception:  # an old revision without [tool.eastasia-data]: no facts to compare
+        facts = {}
+    return Snapshot(label, meta.get("version"), tables, facts.get("title", ""), meta.get("description", ""), facts)
+
+
+#: Reader problems that leave a table unreadable for comparison (other problems are validate's business).
+_UNREADABLE = ("file", "encoding", "csv-syntax", "row-width", "header")
 
 
 def _project(directory: Path) -> dict[str, Any]:
@@ -143,40 +187,54 @@ def is_revision(rev: str, repo: Path | None = None) -> bool:
 
 
 def from_git(rev: str, repo: Path | None = None, *, sources_dir: str | Path | None = None) -> Snapshot:
-    """A revision of the repository: its committed release of its own version, else its data built in memory.
+    """The ``data/`` and ``schemas/`` of a revision of the repository, read as a checkout.
 
     Examples
     --------
     >>> snapshot = from_git("HEAD")
-    >>> snapshot.label.startswith("HEAD") and "events" in snapshot.tables
+    >>> snapshot.label.startswith("HEAD (data/ and schemas/ at ") and "events" in snapshot.tables
     True
     """
     repo = repo or paths.checkout().root
-    shown = _git("show", f"{rev}:pyproject.toml", repo=repo)
-    if shown.returncode != 0:
-        raise SnapshotError(f"{rev}: no pyproject.toml at this revision")
-    import tomllib
-
-    try:
-        version = tomllib.loads(shown.stdout.decode("utf-8"))["project"]["version"]
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
-        raise SnapshotError(f"{rev}: its pyproject.toml names no [project] version") from None
-    release = f"releases/{paths.release_dirname(version)}"
-    has_release = _git("cat-file", "-e", f"{rev}:{release}/datapackage.json", repo=repo).returncode == 0
-    members = [release] if has_release else ["pyproject.toml", "data", "schemas"]
-    archive = _git("archive", "--format=tar", rev, *members, repo=repo)
+    commit = _git("rev-parse", "--short", f"{rev}^{{commit}}", repo=repo)
+    if commit.returncode != 0:
+        raise SnapshotError(f"{rev}: not a revision of {repo}")
+    short = commit.stdout.decode().strip()
+    archive = _git("archive", "--format=tar", rev, "pyproject.toml", "data", "schemas", repo=repo)
     if archive.returncode != 0:
-        raise SnapshotError(f"{rev}: cannot read {', '.join(members)} ({archive.stderr.decode().strip()})")
+        raise SnapshotError(f"{rev}: cannot read pyproject.toml, data/ and schemas/ there "
+                            f"({archive.stderr.decode(errors='replace').strip()})")
     with tempfile.TemporaryDirectory(prefix="eastasia-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
-        if has_release:
-            return from_release(Path(tmp) / release, f"{rev} ({release})")
-        return from_checkout(Path(tmp), f"{rev} (data/, unreleased {version})", sources_dir=sources_dir)
+        return from_checkout(Path(tmp), f"{rev} (data/ and schemas/ at {short})", sources_dir=sources_dir)
+
+
+def from_version(version: str, repo: Path | None = None) -> Snapshot:
+    """The checkout's built release of ``version`` (``1.0.0`` or ``v1.0.0``).
+
+    Examples
+    --------
+    >>> from eastasia_data import paths
+    >>> from_version("v" + paths.checkout().version).label.startswith("release ")
+    True
+    """
+    from eastasia_data.curation.versioning import parse
+
+    number = version.removeprefix("v")
+    parse(number)
+    checkout = paths.Checkout(repo) if repo else paths.checkout()
+    directory = checkout.release_dir(number)
+    if not (directory / paths.DESCRIPTOR).is_file():
+        from eastasia_data.curation.versioning import released_versions
+
+        built = ", ".join(released_versions(checkout.releases_dir)) or "none"
+        raise SnapshotError(f"{version}: no release of that version in {checkout.releases_dir} (built: {built})")
+    return from_release(directory, f"release {number} ({directory.relative_to(checkout.root)})")
 
 
 def open_snapshot(spec: str | Path, *, repo: Path | None = None, sources_dir: str | Path | None = None) -> Snapshot:
-    """Read a version named on the command line: a release directory, a checkout directory or a git revision.
+    """Read a version named on the command line: a release directory, a version number, a checkout or a git revision.
 
     Raises
     ------
@@ -193,14 +251,18 @@ def open_snapshot(spec: str | Path, *, repo: Path | None = None, sources_dir: st
     ...
     eastasia_data.errors.SnapshotError: no-such-thing: not a release directory ...
     """
+    from eastasia_data.curation.versioning import SEMVER
+
     path = Path(spec)
     if (path / "datapackage.json").is_file() and not (path / "data").is_dir():
-        return from_release(path, str(spec))
+        return from_release(path, f"release directory {spec}")
     if path.is_dir() and (path / "data").is_dir():
-        return from_checkout(path, str(spec), sources_dir=sources_dir)
+        return from_checkout(path, f"checkout {spec}", sources_dir=sources_dir)
+    if SEMVER.fullmatch(str(spec).removeprefix("v")):
+        return from_version(str(spec), repo)
     if is_revision(str(spec), repo):
         return from_git(str(spec), repo, sources_dir=sources_dir)
     raise SnapshotError(
-        f"{spec}: not a release directory (holding datapackage.json), a checkout (holding data/ and "
-        "schemas/) or a git revision of this repository"
+        f"{spec}: not a release directory (holding datapackage.json), a version number (1.0.0 or v1.0.0), "
+        "a checkout (holding data/ and schemas/) or a git revision of this repository"
     )

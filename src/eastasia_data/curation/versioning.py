@@ -1,11 +1,23 @@
-"""``check-version``: is the version in pyproject.toml a big enough bump for the data's changes?
+"""The versioning policy, and its two gates: what a pull request's changes need, and whether a release is right.
 
-The last release is the highest version built under ``releases/`` that is lower than the
-version pyproject.toml names. When that version is itself already built, the data must
-not have changed since (a built version is immutable), so any change asks for a new
-version. The bump the data requires is the largest bump of any change that
-:func:`eastasia_data.curation.diff.diff` finds between that release and the checkout's ``data/``
-and ``schemas/`` (see ``docs/versioning.md`` for the policy).
+Every kind of change :func:`eastasia_data.curation.diff.diff` reports asks for a bump
+(:data:`POLICY`, the table of ``docs/versioning.md``); a set of changes needs the largest.
+``check-version`` applies the policy at one of two gates:
+
+* the **pull-request gate** (``--gate pull-request``): the changes since the last release are
+  reported with the bump they will need, and the check passes: a contributor leaves the
+  version alone, and main may hold merged changes that are not released yet. It fails only
+  when the last release itself is too small a bump over the one before it (compared release
+  with release, so a release built with the wrong version is caught even once committed);
+* the **release gate** (``--gate release``): the version in ``pyproject.toml`` must be built
+  in ``releases/``, that release must hold exactly what ``data/`` and ``schemas/`` hold (so a
+  build cannot hide a change), and the bump from the previous release must be at least the
+  bump the changes between them need.
+
+``--gate auto`` (the default, used by CI) takes the release gate when the version in
+``pyproject.toml`` differs from the last release, and the pull-request gate otherwise.
+``eastasia-data release`` (:mod:`eastasia_data.curation.release`) makes a release that passes
+the release gate.
 
 Examples
 --------
@@ -120,13 +132,20 @@ def released_versions(releases_dir: Path) -> list[str]:
     return sorted(found, key=parse)
 
 
+GATES = ("auto", "pull-request", "release")
+
+
 @dataclass
 class VersionCheck:
+    """What ``check-version`` found: whether it passes, at which gate, and one line per finding."""
+
     ok: bool
     version: str
     base: str | None
     lines: list[str] = field(default_factory=list)
     diff: Diff | None = None
+    gate: str = "pull-request"
+    required: str | None = None
 
     def render(self) -> str:
         """The result as printed by ``eastasia-data check-version``: one line per finding.
@@ -140,71 +159,104 @@ class VersionCheck:
         return "\n".join(self.lines)
 
 
-def check_version(version: str | None = None, *, repo: str | Path | None = None,
+def _reasons(d: Diff) -> list[str]:
+    return [f"  {c.table}: {c.kind} ({c.detail}) requires a {bump.upper()} bump"
+            for bump in reversed(BUMPS) for c in d.reasons(bump)]
+
+
+def check_version(version: str | None = None, *, repo: str | Path | None = None, gate: str = "auto",
                   sources_dir: str | Path | None = None) -> VersionCheck:
-    """Compare the checkout's version with the bump its data changes require.
+    """Apply the versioning policy to the checkout at the pull-request or the release gate.
 
     Parameters
     ----------
     version : str, optional
         The version to check; default the one in ``<repo>/pyproject.toml``.
     repo : path, optional
-        The checkout holding ``pyproject.toml``, ``data/``, ``schemas/`` and ``releases/``;
-        default this package's checkout.
+        The checkout; default the one found from the current directory.
+    gate : {"auto", "pull-request", "release"}
+        Which gate; ``auto`` takes the release gate when the version differs from the last release.
     sources_dir : path, optional
-        Passed to validation (the evidence layer is not needed to compare data).
+        Unused (kept for the command's options); comparing data needs no archive.
 
     Returns
     -------
     VersionCheck
-        ``ok``, and ``lines`` saying which change requires which bump.
+        ``ok``, the gate applied, the bump the changes require, and ``lines`` saying which
+        change requires which bump.
 
     Examples
     --------
     >>> result = check_version()
-    >>> result.ok, result.render().startswith("ok:")
-    (True, True)
+    >>> result.ok, result.gate
+    (True, 'pull-request')
     """
     from eastasia_data.curation.diff import diff
     from eastasia_data.curation.snapshot import from_checkout, from_release
 
-    repo = Path(repo) if repo else paths.checkout().root
-    if version is None:
-        version = paths.Checkout(repo).version
+    if gate not in GATES:
+        raise VersionError(f"unknown gate {gate!r}; use one of {', '.join(GATES)}")
+    checkout = paths.Checkout(Path(repo).resolve()) if repo else paths.checkout()
+    version = version or checkout.version
     parse(version)
-    releases = released_versions(repo / "releases")
-    if releases and parse(version) < parse(releases[-1]):
-        return VersionCheck(False, version, releases[-1], [
-            f"version {version} is lower than the last release {releases[-1]}: versions only go up"])
-    if version in releases:
-        base, actual = version, None
-    else:
-        lower = [v for v in releases if parse(v) < parse(version)]
-        if not lower:
-            return VersionCheck(True, version, None, [
-                f"ok: {version} is the first release (no earlier release in {repo / 'releases'} to compare with)"])
-        base = lower[-1]
-        actual = bump_between(base, version)
-    old = from_release(repo / "releases" / paths.release_dirname(base), f"release {base}")
-    new = from_checkout(repo, "data/ and schemas/", sources_dir=sources_dir)
-    d = diff(old, new)
-    required = d.bump
-    lines = []
-    for bump in reversed(BUMPS):
-        for c in d.reasons(bump):
-            lines.append(f"  {c.table}: {c.kind} ({c.detail}) requires a {bump.upper()} bump")
-    if required is None:
-        head = (f"ok: data/ and schemas/ are unchanged since release {base}"
-                + ("" if actual is None else f"; {version} is a {actual} bump over it"))
-        return VersionCheck(True, version, base, [head], d)
-    if actual is None:
-        head = (f"version {version} is already released and the data has changed since: "
-                f"the changes require a {required.upper()} bump, to {next_version(base, required)}; "
-                "set it in pyproject.toml and add a CHANGELOG entry (`eastasia-data diff --changelog`)")
-        return VersionCheck(False, version, base, [head, *lines], d)
-    if BUMPS.index(actual) < BUMPS.index(required):
-        head = (f"version {version} is a {actual.upper()} bump over release {base}, but the changes require a "
-                f"{required.upper()} bump: set the version to {next_version(base, required)} in pyproject.toml")
-        return VersionCheck(False, version, base, [head, *lines], d)
-    head = f"ok: {version} is a {actual.upper()} bump over release {base}; the changes require {required.upper()}"
-    return VersionCheck(True, version, base, [head, *lines], d)
+    releases = released_versions(checkout.releases_dir)
+    if not releases:
+        return VersionCheck(True, version, None, [
+            f"ok: {version} is the first release (no earlier release in {checkout.releases_dir} to compare with)"],
+            gate=gate)
+    last = releases[-1]
+    if parse(version) < parse(last):
+        return VersionCheck(False, version, last, [
+            f"version {version} is lower than the last release {last}: versions only go up"], gate=gate)
+    if gate == "auto":
+        gate = "pull-request" if version == last else "release"
+    current = from_checkout(checkout.root, "data/ and schemas/")
+
+    if gate == "pull-request":
+        last_release = from_release(checkout.release_dir(last), f"release {last}")
+        earlier = [v for v in releases if parse(v) < parse(last)]
+        if earlier:
+            prev = earlier[-1]
+            between = diff(from_release(checkout.release_dir(prev), f"release {prev}"), last_release)
+            actual = bump_between(prev, last)
+            if between.bump is not None and BUMPS.index(actual or "patch") < BUMPS.index(between.bump):
+                return VersionCheck(False, version, prev, [
+                    f"release {last} is a {(actual or 'no').upper()} bump over release {prev}, but its changes require "
+                    f"a {between.bump.upper()} bump: it should have been {next_version(prev, between.bump)}",
+                    *_reasons(between)], between, gate, between.bump)
+        d = diff(last_release, current)
+        required = d.bump
+        if required is None:
+            head = f"ok: data/ and schemas/ are unchanged since release {last}"
+        else:
+            head = (f"ok: data/ and schemas/ have changed since release {last}; the changes will need a "
+                    f"{required.upper()} bump (to {next_version(last, required)}) when the maintainer releases them "
+                    "with `eastasia-data release`")
+        return VersionCheck(True, version, last, [head, *_reasons(d)], d, gate, required)
+
+    # The release gate: this version is built, holds the data, and is a big enough bump.
+    built = checkout.release_dir(version)
+    if not (built / paths.DESCRIPTOR).is_file():
+        return VersionCheck(False, version, last, [
+            f"version {version} is not built: run `eastasia-data release` (or `eastasia-data build`) and commit "
+            f"{built.relative_to(checkout.root)}"], gate=gate)
+    held = diff(from_release(built, f"release {version}"), current)
+    if held.bump is not None:
+        return VersionCheck(False, version, last, [
+            f"release {version} does not hold what data/ and schemas/ hold: a built version is immutable; "
+            "release the changes as a new version with `eastasia-data release`", *_reasons(held)], held, gate, held.bump)
+    lower = [v for v in releases if parse(v) < parse(version)]
+    if not lower:
+        return VersionCheck(True, version, None, [f"ok: {version} is the first release and holds data/ and schemas/"],
+                        gate=gate)
+    base = lower[-1]
+    d = diff(from_release(checkout.release_dir(base), f"release {base}"), current)
+    required, actual = d.bump, bump_between(base, version)
+    lines = _reasons(d)
+    if required is not None and BUMPS.index(actual or "patch") < BUMPS.index(required):
+        head = (f"version {version} is a {(actual or 'no').upper()} bump over release {base}, but the changes require a "
+                f"{required.upper()} bump: release them as {next_version(base, required)}")
+        return VersionCheck(False, version, base, [head, *lines], d, gate, required)
+    head = (f"ok: {version} is a {(actual or 'no').upper()} bump over release {base}"
+            + (f"; the changes require {required.upper()}" if required else "; the data did not change"))
+    return VersionCheck(True, version, base, [head, *lines], d, gate, required)
