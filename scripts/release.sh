@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: set up, validate the tables, build the release.
+# The main job on a fresh machine: set up, validate the tables, check their form, the generated
+# files and the version (check-version takes the pull-request gate unless pyproject's version
+# differs from the last release: then the release gate), and build the release into a scratch
+# directory to show that it builds. Releasing is `eastasia-data release` (CONTRIBUTING.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/eastasia-data validate "$@"
 .venv/bin/eastasia-data fmt --check
+.venv/bin/eastasia-data generate --check
 .venv/bin/eastasia-data check-version
-.venv/bin/eastasia-data build "$@"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+.venv/bin/eastasia-data build --out "$scratch" "$@"

@@ -169,9 +169,10 @@ def test_cli_markdown_and_changelog(edited):
     log = run_cli("diff", "HEAD", str(repo), "--changelog")
     assert log.code == 0, log.text
     assert log.out.startswith("## [Unreleased]\n")  # the copy still has the released version
-    assert "### Added\n- `actors`: 1 row(s): act-zz-test." in log.out
+    assert "### Added\n- `actors`: 1 row(s): `act-zz-test`." in log.out
     assert "### Removed\n- `actors`: field removed: wikidata_qid." in log.out
     assert "### Fixed\n- `events`: corrected 1 value(s) in 1 row(s) (columns title)." in log.out
+    assert f"  - `{key}` title: " in log.out and "→ 'A corrected title'" in log.out  # each correction by row id
 
 
 def test_changelog_entry_is_headed_by_the_bumped_version(edited, current):
@@ -191,23 +192,38 @@ def test_git_revision_without_a_release_is_built_from_its_data(tmp_path, current
     subprocess.run([*git, "commit", "-q", "-m", "copy"], cwd=repo, check=True)
     set_value(repo, "actors", 0, "role", "Changed after the commit")
     snap = from_git("HEAD", repo)
-    assert "unreleased" in snap.label
+    assert snap.label.startswith("HEAD (data/ and schemas/ at ")
     assert diff(current, snap).changes == []
     assert [c.kind for c in diff(snap, from_checkout(repo)).changes] == ["values changed"]
 
 
-def test_release_directory_and_its_git_revision_agree():
+@pytest.mark.parametrize("prefix", ["", "v"])
+def test_a_version_number_opens_its_release(prefix):
     a = open_snapshot(f"releases/eastasia-data-{_version()}")
-    b = open_snapshot("HEAD")
-    assert "releases/eastasia-data-" in b.label
-    assert set(a.tables) == set(b.tables)
+    b = open_snapshot(prefix + _version())
+    assert b.label == f"release {_version()} (releases/eastasia-data-{_version()})"
+    assert diff(a, b).changes == []
+
+
+def test_a_revision_is_compared_by_its_data_not_its_release(tmp_path):
+    """A commit that changes data/ without a build shows its data change (HEAD~1 HEAD was blind to it)."""
+    repo = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(repo)], check=True)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    key = set_value(repo, "events", 0, "title", "A title changed in a pull request")
+    subprocess.run([*git, "commit", "-q", "-am", "retitle"], cwd=repo, check=True)
+    run = run_cli("diff", "HEAD~1", "HEAD", cwd=repo)
+    assert run.code == 0, run.text
+    assert run.out.splitlines()[0].startswith("HEAD~1 (data/ and schemas/ at ")
+    assert f"~ {key}: title:" in run.out and "A title changed in a pull request" in run.out
 
 
 def test_invalid_data_is_refused_with_exit_1(tmp_path):
     repo = make_checkout(tmp_path / "repo", releases=False)
     set_value(repo, "events", 0, "date_precision", "week")
     run = run_cli("diff", "HEAD", str(repo))
-    assert run.code == 1 and "the data is not valid" in run.err and "date_precision" in run.err
+    assert run.code == 1 and "cannot be compared" in run.err and "date_precision: 'week'" in run.err
+    assert "run `eastasia-data validate`" in run.err and "Traceback" not in run.text
 
 
 @pytest.mark.parametrize("spec", ["no-such-revision", "tests"])

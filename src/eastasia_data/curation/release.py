@@ -192,6 +192,14 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
         The tables are not valid.
     ReleaseError
         Nothing changed since the last release, or ``bump`` is smaller than the changes require.
+
+    Examples
+    --------
+    >>> try:  # this checkout holds no unreleased change
+    ...     release()
+    ... except ReleaseError as exc:
+    ...     print(str(exc).split(":")[0])
+    data/ and schemas/ are unchanged since release ...
     """
     from eastasia_data.curation.build import build
     from eastasia_data.curation.diff import diff

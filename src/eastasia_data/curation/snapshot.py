@@ -133,10 +133,13 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
              for name, t in model.items()}
     problems = [p for tf in files.values() for p in tf.problems if p.severity == "error" and p.rule in _UNREADABLE]
     for tf in files.values():
-        if tf.frame is not None and tf.table.primary_key and set(tf.table.primary_key) <= set(tf.frame.columns):
+        if tf.frame is None:
+            continue
+        if tf.table.primary_key and set(tf.table.primary_key) <= set(tf.frame.columns):
             dup = tf.frame.duplicated(list(tf.table.primary_key), keep="first")
             problems += [tf.problem(int(i), None, None, "primary-key", "repeats the primary key of an earlier row")
                          for i in dup[dup].index[:5]]
+        problems += _untypable(tf)
     if problems:
         shown = "; ".join(p.as_text() for p in problems[:3])
         raise InvalidDataError(f"{label}: the tables cannot be compared ({len(problems)} problem(s): {shown}); "
@@ -154,6 +157,33 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
     except Exception:  # an old revision without [tool.eastasia-data]: no facts to compare
         facts = {}
     return Snapshot(label, meta.get("version"), tables, facts.get("title", ""), meta.get("description", ""), facts)
+
+
+def _untypable(tf) -> list:
+    """Cells that typing as a release would lose: values outside the categories, dates and numbers that do not parse."""
+    import pandas as pd
+
+    from eastasia_data.dates import parse_dates
+
+    out = []
+    for f in tf.table.fields:
+        if f.name not in tf.frame.columns:
+            continue
+        values = tf.frame[f.name]
+        filled = values.notna()
+        if f.kind == "category":
+            bad = filled & ~values.isin(list(f.enum))
+            rule, message = "enum", "is not one of the allowed values"
+        elif f.kind in ("date", "partial_date"):
+            bad = filled & parse_dates(values).isna()
+            rule, message = "date", "is not a date"
+        elif f.kind in ("integer", "number"):
+            bad = filled & pd.to_numeric(values, errors="coerce").isna()
+            rule, message = "type", f"is not a {'number' if f.kind == 'number' else 'whole number'}"
+        else:
+            continue
+        out += [tf.problem(int(i), f.name, values[i], rule, message) for i in bad[bad].index[:5]]
+    return out
 
 
 #: Reader problems that leave a table unreadable for comparison (other problems are validate's business).
