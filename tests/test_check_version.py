@@ -20,7 +20,6 @@ from eastasia_data import paths
 from eastasia_data.curation.build import build
 from eastasia_data.curation.versioning import bump_between, check_version, next_version
 
-
 #: The copies are not git checkouts: their releases are dated by SOURCE_DATE_EPOCH (1 December 2025).
 EPOCH = "1764547200"
 

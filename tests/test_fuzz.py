@@ -20,6 +20,8 @@ from eastasia_data import paths
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.validate import validate
 
+pytestmark = pytest.mark.slow
+
 #: Characters that trouble CSV readers and text checks, mixed into generated text.
 TRICKY = st.sampled_from(list(',"\n\r\t\x00\x1b \u00a0\u200b\u2028\ufeff\u0301\u2019=+-@\ufffd') + ["\r\n", '""', "act-", "evt-"])
 CELL = st.one_of(st.text(max_size=40), st.lists(st.one_of(TRICKY, st.text(max_size=5)), max_size=12).map("".join))

@@ -22,6 +22,8 @@ from eastasia_data import paths
 from eastasia_data.curation.fmt import fmt
 from eastasia_data.curation.validate import validate
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def canonical(tmp_path_factory, sources_dir) -> tuple[Path, dict[str, bytes]]:

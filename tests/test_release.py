@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -82,13 +83,49 @@ def test_rebuilding_a_version_with_other_content_is_refused(tmp_path, data_copy,
     assert [p.name for p in out.iterdir()] == [f"eastasia-data-{VERSION}"]  # no temporary left behind
 
 
-def test_committed_release_is_the_build_of_this_commit(tmp_path, sources_dir):
-    """releases/ holds what `build` makes of data/ now: data changed without a build (or a bump) fails."""
+def _releases() -> list[str]:
+    from eastasia_data.curation.versioning import released_versions
+
+    return released_versions(REPO / "releases")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", _releases())
+def test_a_committed_release_is_rebuilt_byte_for_byte_from_the_commit_that_last_wrote_it(version, tmp_path, sources_dir):
+    """Reproducibility from git: the code and data of the commit that added a release build the same bytes."""
+    committed = REPO / "releases" / f"eastasia-data-{version}"
+    commit = subprocess.run(["git", "log", "--format=%H", "-1", "--", f"releases/eastasia-data-{version}"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    assert commit, f"releases/eastasia-data-{version} is not committed"
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=REPO, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    created = json.loads((committed / "datapackage.json").read_text(encoding="utf-8"))["created"]
+    import datetime as dt
+
+    epoch = int(dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp())
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "SOURCE_DATE_EPOCH": str(epoch),
+           "EASTASIA_SOURCES": str(sources_dir)}
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "eastasia_data", "build", "--out", str(out)], cwd=tree, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert files(out / f"eastasia-data-{version}") == files(committed)
+
+
+def test_the_checkout_builds_the_release_of_its_version_when_nothing_is_unreleased(tmp_path, sources_dir):
+    """With no unreleased change (the pull-request gate finds none), building gives the committed release."""
+    from eastasia_data.curation.versioning import check_version
+
+    pending = check_version(repo=REPO).required
     committed = REPO / "releases" / f"eastasia-data-{VERSION}"
-    assert committed.is_dir(), "run `eastasia-data build` and commit releases/"
     shutil.copytree(committed, tmp_path / committed.name)
     result = build(tmp_path, "--sources-dir", str(sources_dir), env={})
-    assert result.code == 0 and result.out.startswith("unchanged:"), result.text
+    if pending is None:
+        assert result.code == 0 and result.out.startswith("unchanged:"), result.text
+    else:  # main holds merged, unreleased changes: the version's release is immutable, so the build refuses
+        assert result.code == 1 and "already built with different content" in result.err, result.text
 
 
 @pytest.mark.parametrize("which", ["root", "release"])

@@ -60,6 +60,7 @@ def test_the_same_seed_gives_the_same_files(tmp_path, sources_dir):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 
 
+@pytest.mark.slow
 def test_bench_smoke_run_writes_every_figure(tmp_path, sources_dir):
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--smoke", "--out", str(tmp_path),
                            "--sources-dir", str(sources_dir)], capture_output=True, text=True, timeout=300)

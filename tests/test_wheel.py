@@ -8,8 +8,11 @@ import sys
 import venv
 from pathlib import Path
 
+import pytest
 from conftest import MODEL, REPO
 from test_loader_safety import AUDIT
+
+pytestmark = pytest.mark.slow
 
 SCRIPT = """
 import json, sys
