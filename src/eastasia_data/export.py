@@ -41,6 +41,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -341,7 +342,14 @@ def _write_xlsx(path: Path, schemas, texts) -> None:
         sheet.append(list(frame.columns))
         for cell in sheet[1]:
             cell.font = bold
+        key = [list(frame.columns).index(c) for c in schemas[name].primary_key]
         for values in frame.itertuples(index=False, name=None):
+            for column, value in zip(frame.columns, values):
+                problem = xlsx_problem(value)
+                if problem:
+                    row = ", ".join(str(values[i]) for i in key) or "?"
+                    raise ExportError(f"table {name}, row {row}, column {column}: {problem}; "
+                                      "Excel cannot hold it: export as csv, sqlite or duckdb instead")
             sheet.append(list(values))
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
@@ -355,10 +363,88 @@ def _write_xlsx(path: Path, schemas, texts) -> None:
     book.save(path)
 
 
+def csv_field(value: Any) -> str:
+    r"""One cell as an RFC 4180 field: quoted when it holds a comma, a quote or any line break.
+
+    Python's ``csv`` writer quotes only the characters of its line terminator, so with
+    ``\n`` line ends a bare carriage return stayed unquoted and split the record for an
+    RFC 4180 reader. Here a cell is quoted when it holds ``,``, ``"`` or any character
+    that :meth:`str.splitlines` breaks on (CR, LF, VT, FF, FS, GS, RS, NEL, U+2028,
+    U+2029); quotes inside are doubled. A missing value is an empty field.
+
+    Parameters
+    ----------
+    value : object
+        The cell; None is missing, anything else is written as ``str(value)``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> [csv_field(v) for v in ("Pyongyang", "a\rb", 'say "no" twice', None, 3)]
+    ['Pyongyang', '"a\rb"', '"say ""no"" twice"', '', '3']
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+#: Characters that make a CSV field need quotes: the separator, the quote, every line break.
+_NEEDS_QUOTES = re.compile('[,"\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]')
+#: The longest text an Excel cell holds.
+XLSX_MAX_CELL = 32_767
+#: Characters that XML 1.0, and so an XLSX file, cannot hold (openpyxl refuses them).
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xlsx_problem(value: Any) -> str | None:
+    r"""Why a cell cannot be written to an Excel workbook, or None when it can.
+
+    Excel holds at most 32,767 characters in a cell, and the XML an XLSX file is made of
+    cannot hold control characters other than tab, LF and CR (nor U+FFFE, U+FFFF or
+    lone surrogates). Rather than truncate or drop anything, the export refuses.
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+
+    Returns
+    -------
+    str or None
+        What is wrong, naming the first bad character by its code point.
+
+    Examples
+    --------
+    >>> xlsx_problem("Pyongyang") is None
+    True
+    >>> xlsx_problem("a\x07b")
+    'holds the control character U+0007 at position 2'
+    >>> xlsx_problem("x" * 40_000)
+    'holds 40000 characters, more than the 32767 an Excel cell can hold'
+    """
+    if not isinstance(value, str):
+        return None
+    if len(value) > XLSX_MAX_CELL:
+        return f"holds {len(value)} characters, more than the {XLSX_MAX_CELL} an Excel cell can hold"
+    bad = _XML_ILLEGAL.search(value)
+    if bad:
+        return f"holds the control character U+{ord(bad.group()):04X} at position {bad.start() + 1}"
+    return None
+
+
 def _write_csv(directory: Path, schemas, texts) -> None:
     directory.mkdir()
     for name in sorted(texts):
-        texts[name].map(neutralise).to_csv(directory / f"{name}.csv", index=False, lineterminator="\n")
+        frame = texts[name].map(neutralise)
+        lines = [",".join(csv_field(c) for c in frame.columns)]
+        lines += [",".join(csv_field(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+        (directory / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
 
 
 _WRITERS = {"sqlite": _write_sqlite, "duckdb": _write_duckdb, "xlsx": _write_xlsx, "csv": _write_csv}
