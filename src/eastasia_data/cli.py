@@ -144,6 +144,19 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    """``eastasia-data serve [--port N]``: the release in Datasette on 127.0.0.1 until Ctrl-C.
+
+    Examples
+    --------
+    >>> main(["serve", "--port", "70000"])
+    2
+    """
+    from eastasia_data.serve import serve
+
+    return serve(args.port)
+
+
 def cmd_plot(args) -> int:
     """``eastasia-data plot [timeline|network|all]``: draw figures as PNG and SVG; 1 if one cannot be drawn.
 
@@ -315,6 +328,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", required=True, metavar="PATH", help="the file to write (for csv: a directory)")
     sp.add_argument("--force", action="store_true", help="replace PATH if it exists")
     sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("serve", help="serve the release with Datasette on 127.0.0.1 (needs the serve extra)")
+    sp.add_argument("--port", type=int, default=8001, metavar="N", help="the port (default: 8001)")
+    sp.set_defaults(func=cmd_serve)
 
     sp = sub.add_parser("plot", help="draw a figure of the release as PNG and SVG")
     sp.add_argument("figure", nargs="?", default="all", choices=("timeline", "network", "all"),

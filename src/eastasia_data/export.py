@@ -309,13 +309,52 @@ def _write_sqlite(path: Path, schemas, texts) -> None:
         con.close()
 
 
+def column_description(f) -> str:
+    """A column's description for a database reader: its meaning, then its allowed values.
+
+    Used for DuckDB's ``COMMENT ON COLUMN`` and for the column descriptions of the
+    Datasette metadata, so both say the same as the data dictionary.
+
+    Parameters
+    ----------
+    f : Field
+        The column's model.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import model
+    >>> print(column_description(model()["event_actors"].field("role")))  # doctest: +ELLIPSIS
+    The actor's part in the event. Values: actor (...); recipient (...); participant (...).
+    """
+    text = f.description.strip()
+    if f.categories:
+        values = "; ".join(f"{c.value} ({c.label})" if c.label else c.value for c in f.categories)
+        text = f"{text} Values: {values}."
+    return text
+
+
+#: DuckDB's smallest storage block. The default (256 KiB) gives every column segment and
+#: every key's index blocks of its own, which made a 1,000-row export 11.8 MB.
+DUCKDB_BLOCK_SIZE = 16_384
+
+
 def _write_duckdb(path: Path, schemas, texts) -> None:
     import duckdb
 
-    con = duckdb.connect(str(path))
+    con = duckdb.connect()
     try:
+        con.execute(f"ATTACH {_literal(str(path))} AS export (BLOCK_SIZE {DUCKDB_BLOCK_SIZE})")
+        con.execute("USE export")
         for name in table_order(schemas):
-            con.execute(create_table_sql(schemas[name], "duckdb"))
+            table = schemas[name]
+            con.execute(create_table_sql(table, "duckdb"))
+            con.execute(f"COMMENT ON TABLE {_quote(name)} IS {_literal(table.description)}")
+            for f in table.fields:
+                con.execute(f"COMMENT ON COLUMN {_quote(name)}.{_quote(f.name)} IS {_literal(column_description(f))}")
             for i, batch in enumerate(insertion_batches(texts[name], schemas[name])):
                 view = f"_batch_{i}"
                 con.register(view, batch.astype(object).where(batch.notna(), None))
@@ -324,7 +363,9 @@ def _write_duckdb(path: Path, schemas, texts) -> None:
                 except duckdb.ConstraintException as exc:
                     raise ExportError(f"table {name}: a row breaks a constraint ({exc})") from None
                 con.unregister(view)
-        con.execute("CHECKPOINT")
+        con.execute("CHECKPOINT export")
+        con.execute("USE memory")
+        con.execute("DETACH export")
     finally:
         con.close()
 
@@ -494,6 +535,11 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
     out = Path(out)
     if out.exists() and not force:
         raise ExportError(f"{out} exists; choose another path or pass --force to replace it")
+    beside = _beside(fmt, out)
+    for extra in beside:
+        if extra.exists() and not force:
+            raise ExportError(f"{extra} exists (the {fmt} export writes it beside {out.name}); "
+                              "choose another path or pass --force to replace it")
     if not out.parent.is_dir():
         raise NotADirectoryError(f"{out.parent} is not a directory")
     if out.is_dir() and fmt != "csv":
@@ -504,6 +550,8 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as scratch:
         target = Path(scratch) / out.name
         _WRITERS[fmt](target, schemas, texts)
+        for extra, write in beside.items():
+            write(target, Path(scratch) / extra.name)
         if out.is_dir() and fmt == "csv":
             others = sorted(p.name for p in out.iterdir() if p.suffix != ".csv" or not p.is_file())
             if others:
@@ -514,4 +562,15 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
             target.rename(out)
         else:
             os.replace(target, out)
+        for extra in beside:
+            os.replace(Path(scratch) / extra.name, extra)
     return out
+
+
+def _beside(fmt: str, out: Path) -> dict[Path, Any]:
+    """The files an export writes beside its target, and the function writing each."""
+    if fmt == "sqlite":
+        from eastasia_data.serve import metadata_path, write_metadata
+
+        return {metadata_path(out): lambda database, target: write_metadata(database, target)}
+    return {}
