@@ -324,7 +324,8 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_verify)
 
     sp = sub.add_parser("export", help="write the release as a SQLite or DuckDB database, an Excel workbook or CSVs")
-    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv"), help="the format")
+    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant"),
+                    help="the format (claimreview and croissant: JSON-LD)")
     sp.add_argument("--out", required=True, metavar="PATH", help="the file to write (for csv: a directory)")
     sp.add_argument("--force", action="store_true", help="replace PATH if it exists")
     sp.set_defaults(func=cmd_export)

@@ -40,6 +40,7 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -51,7 +52,7 @@ from eastasia_data.dates import format_dates
 from eastasia_data.errors import ExportError, require
 from eastasia_data.model import Table
 
-FORMATS = ("sqlite", "duckdb", "xlsx", "csv")
+FORMATS = ("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant")
 #: The optional package each format needs, and the extra that installs it.
 NEEDS = {"duckdb": "duckdb", "xlsx": "openpyxl"}
 #: First characters that make a spreadsheet treat a text cell as a formula.
@@ -488,17 +489,37 @@ def _write_csv(directory: Path, schemas, texts) -> None:
         (directory / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
 
 
-_WRITERS = {"sqlite": _write_sqlite, "duckdb": _write_duckdb, "xlsx": _write_xlsx, "csv": _write_csv}
+def _write_json(path: Path, document: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _write_claimreview(path: Path, schemas, texts) -> None:
+    from eastasia_data.schemaorg import claim_reviews
+
+    _write_json(path, claim_reviews(texts, schemas))
+
+
+def _write_croissant(path: Path, schemas, texts) -> None:
+    from eastasia_data.schemaorg import croissant
+
+    _write_json(path, croissant(schemas))
+
+
+_WRITERS = {"sqlite": _write_sqlite, "duckdb": _write_duckdb, "xlsx": _write_xlsx, "csv": _write_csv,
+            "claimreview": _write_claimreview, "croissant": _write_croissant}
 
 
 def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None, force: bool = False) -> Path:
-    """Write the release's tables to a SQLite or DuckDB database, an Excel workbook or CSV files.
+    """Write the release as a SQLite or DuckDB database, an Excel workbook, CSV files or JSON-LD.
 
     Parameters
     ----------
-    fmt : {"sqlite", "duckdb", "xlsx", "csv"}
+    fmt : {"sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant"}
         The format. ``duckdb`` needs the ``duckdb`` package and ``xlsx`` needs
-        ``openpyxl`` (``pip install "eastasia-data[export]"``).
+        ``openpyxl`` (``pip install "eastasia-data[export]"``). ``sqlite`` also writes
+        the Datasette metadata beside the database (:mod:`eastasia_data.serve`);
+        ``claimreview`` and ``croissant`` write schema.org JSON-LD
+        (:mod:`eastasia_data.schemaorg`).
     out : str or path
         The file to write; for ``csv``, the directory to write one ``<table>.csv`` per
         table into.
@@ -546,6 +567,8 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
         raise ExportError(f"{out} is a directory; give a file path for the {fmt} export")
     if out.is_file() and fmt == "csv":
         raise ExportError(f"{out} is a file; the csv export writes a directory")
+    if fmt == "croissant" and frames:
+        raise ExportError("the croissant export describes the release's own files; it takes no frames")
     schemas, texts = _release_tables(frames)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as scratch:
         target = Path(scratch) / out.name
