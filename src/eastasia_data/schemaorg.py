@@ -42,6 +42,7 @@ CROISSANT_CONTEXT: dict[str, Any] = {
     "data": {"@id": "cr:data", "@type": "@json"},
     "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty",
     "examples": {"@id": "cr:examples", "@type": "@json"},
     "extract": "cr:extract",
     "field": "cr:field",
@@ -61,6 +62,7 @@ CROISSANT_CONTEXT: dict[str, Any] = {
     "regex": "cr:regex",
     "repeated": "cr:repeated",
     "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
     "sc": "https://schema.org/",
     "separator": "cr:separator",
     "source": "cr:source",
@@ -316,7 +318,10 @@ def croissant(tables: Mapping[str, Table] | None = None, descriptor: Mapping[str
     record_sets = []
     for name, table in tables.items():
         path = resources[name]["path"]
-        references = {f: fk for fk in table.foreign_keys if len(fk.fields) == 1 for f in fk.fields}
+        # a table referring to itself (actors.state_actor_id) would be a cycle of record sets,
+        # which Croissant readers refuse: such a key is described in the field's text only
+        references = {f: fk for fk in table.foreign_keys if len(fk.fields) == 1 and fk.resource != name
+                      for f in fk.fields}
         fields = []
         for f in table.fields:
             fk = references.get(f.name)
