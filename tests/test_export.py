@@ -173,7 +173,8 @@ def test_existing_output_is_refused_then_replaced_with_force(tmp_path):
     forced = run_cli("export", "--format", "sqlite", "--out", str(out), "--force")
     assert forced.code == 0, forced.text
     assert read_sqlite(out)["events"].shape[0] == len(ead.load("events"))
-    assert [p.name for p in tmp_path.iterdir()] == ["e.sqlite"]  # no scratch files left behind
+    # no scratch files left behind; the Datasette metadata is written beside the database
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.metadata.json", "e.sqlite"]
 
 
 @pytest.mark.parametrize("fmt", ["sqlite", "duckdb"])
@@ -260,3 +261,37 @@ def test_years_before_1000_keep_four_digits(tmp_path, fmt):
     table = READERS[fmt](out)["events"].set_index("event_id")
     assert table.loc[event_id, "start_date"] == "0500-03-07"
     assert table.loc[events.loc[j, "event_id"], "start_date"] == "0042"
+
+
+def test_duckdb_carries_the_descriptions_as_comments(tmp_path):
+    from eastasia_data.export import column_description
+    from eastasia_data.loader import model
+
+    path = export("duckdb", tmp_path / "e.duckdb")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
+        columns = {(t, c): comment for t, c, comment in
+                   con.execute("SELECT table_name, column_name, comment FROM duckdb_columns()").fetchall()}
+    finally:
+        con.close()
+    for name, table in model().items():
+        assert tables[name] == table.description
+        for f in table.fields:
+            assert columns[(name, f.name)] == column_description(f)
+    assert columns[("claims", "verdict")].startswith("The curators' verdict")
+    assert "contradicted (The authority shows the claim is false" in columns[("claims", "verdict")]
+
+
+def test_duckdb_file_is_small(tmp_path):
+    """DuckDB's default 256 KiB blocks made the export 11.8 MB; 16 KiB blocks make it 0.85 MB.
+
+    What is left is mostly the key indexes: DuckDB keeps an index for every primary,
+    unique and foreign key (34 here), each in blocks of its own. Measured: 0.41 MB without
+    keys, 0.47 MB with the primary keys, 0.85 MB with the foreign keys too, against
+    0.33 MB for the SQLite file (SQLite indexes no foreign key).
+    """
+    duck = export("duckdb", tmp_path / "e.duckdb").stat().st_size
+    lite = export("sqlite", tmp_path / "e.sqlite").stat().st_size
+    assert duck < 1_000_000
+    assert duck <= 3 * lite, (duck, lite)
