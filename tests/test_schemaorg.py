@@ -187,3 +187,17 @@ def test_croissant_takes_no_modified_frames(tmp_path):
 
     with pytest.raises(ExportError, match="describes the release's own files"):
         export("croissant", tmp_path / "c.json", frames={"claims": ead.load("claims")})
+
+
+def test_a_repository_and_doi_in_the_package_facts_are_used_when_they_exist():
+    """Nothing names a repository or DOI today; once the package facts do, the exports carry them."""
+    from eastasia_data.schemaorg import claim_reviews, croissant
+
+    facts = {**descriptor(), "homepage": "https://example.org/eastasia-data", "eastasia:doi": "10.0000/example"}
+    doc = croissant(descriptor=facts)
+    assert doc["url"] == "https://example.org/eastasia-data"
+    assert doc["sameAs"] == "https://doi.org/10.0000/example"
+    part_of = claim_reviews(descriptor=facts)["@graph"][0]["isPartOf"]
+    assert part_of["url"] == "https://example.org/eastasia-data"
+    assert part_of["identifier"] == "doi:10.0000/example"
+    assert "url" not in croissant()  # and the release itself names none
