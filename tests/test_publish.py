@@ -145,3 +145,13 @@ def test_generate_check_reports_a_stale_feed(tmp_path):
     assert result.code == 1, result.text
     stale = [line for line in result.out.splitlines() if not line.startswith("up to date: ")]
     assert stale == [f"out of date (run `eastasia-data generate`): {scratch / FEED_PATH}"]
+
+
+def test_a_shallow_clone_says_it_cannot_rebuild_a_bundle(tmp_path):
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{REPO}", str(clone)], check=True,
+                   capture_output=True)
+    result = run_cli("--repo", str(clone), "bundle", "0.1.0", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err.strip() == (f"error: {clone} is a shallow clone: the commit that added a release is not "
+                                  "in it (git fetch --unshallow)")

@@ -70,6 +70,11 @@ def release_commit(release: Path, root: Path) -> str | None:
         relative = (release / paths.DESCRIPTOR).resolve().relative_to(root.resolve())
     except ValueError:
         return None
+    shallow = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-shallow-repository"],
+                             capture_output=True, text=True)
+    if shallow.stdout.strip() == "true":  # its oldest commit would seem to add every file
+        raise UsageError(f"{root} is a shallow clone: the commit that added a release is not in it "
+                         "(git fetch --unshallow)")
     run = subprocess.run(["git", "-C", str(root), "log", "--diff-filter=A", "--format=%H", "--", relative.as_posix()],
                          capture_output=True, text=True)
     commits = run.stdout.split() if run.returncode == 0 else []
