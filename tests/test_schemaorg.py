@@ -201,3 +201,23 @@ def test_a_repository_and_doi_in_the_package_facts_are_used_when_they_exist():
     assert part_of["url"] == "https://example.org/eastasia-data"
     assert part_of["identifier"] == "doi:10.0000/example"
     assert "url" not in croissant()  # and the release itself names none
+
+
+def test_the_new_exports_stay_on_the_readers_walk(tmp_path):
+    """No pandera, frictionless, YAML or curation code behind claimreview, croissant and sqlite + Datasette."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from pathlib import Path
+from eastasia_data.export import export
+for fmt, name in (("claimreview", "c.jsonld"), ("croissant", "c.json"), ("sqlite", "e.sqlite")):
+    export(fmt, Path({str(tmp_path)!r}) / name)
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("pandera", "frictionless", "yaml")
+             or m.startswith("eastasia_data.curation")))
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.json", "c.jsonld", "e.metadata.json", "e.sqlite"]
