@@ -230,6 +230,7 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
     for r in texts["claim_sources"].to_dict("records"):
         further.setdefault(r["claim_id"], []).append(r["source_id"])
     reviewed = str(d.get("created", ""))[:10] or None
+    reviewers = _reviewers(package)
     graph = []
     for claim in texts["claims"].to_dict("records"):
         rating = scale.get(claim["verdict"])
@@ -258,7 +259,7 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
             "reviewRating": {"@type": "Rating", **rating},
             "reviewBody": _text(claim.get("verdict_note")),
             "citation": [_work(sources[s], WORK_TYPES) for s in dict.fromkeys(cited) if _text(s) and s in sources],
-            "author": _reviewers(package)[0] if len(_reviewers(package)) == 1 else _reviewers(package),
+            "author": reviewers[0] if len(reviewers) == 1 else reviewers,
             "datePublished": reviewed,
             "inLanguage": "en",
             "isPartOf": _clean({"@type": "Dataset", "name": package.title, "version": package.version,
