@@ -144,6 +144,36 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_bundle(args) -> int:
+    """``eastasia-data bundle [VERSION]``: write the missing zip of a built release; 1 if one differs.
+
+    Examples
+    --------
+    >>> main(["bundle", "1.0.0"])  # doctest: +ELLIPSIS
+    unchanged: .../releases/eastasia-data-1.0.0.zip
+    0
+    """
+    from eastasia_data import paths
+    from eastasia_data.curation.bundle import make_bundle
+
+    path, status = make_bundle(args.version or paths.checkout().version)
+    print(f"{status}: {path}")
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    """``eastasia-data serve [--port N]``: the release in Datasette on 127.0.0.1 until Ctrl-C.
+
+    Examples
+    --------
+    >>> main(["serve", "--port", "70000"])
+    2
+    """
+    from eastasia_data.serve import serve
+
+    return serve(args.port)
+
+
 def cmd_plot(args) -> int:
     """``eastasia-data plot [timeline|network|all]``: draw figures as PNG and SVG; 1 if one cannot be drawn.
 
@@ -356,10 +386,19 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_verify)
 
     sp = sub.add_parser("export", help="write the release as a SQLite or DuckDB database, an Excel workbook or CSVs")
-    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv"), help="the format")
+    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant"),
+                    help="the format (claimreview and croissant: JSON-LD)")
     sp.add_argument("--out", required=True, metavar="PATH", help="the file to write (for csv: a directory)")
     sp.add_argument("--force", action="store_true", help="replace PATH if it exists")
     sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("bundle", help="write the zip of a built release beside it, if it is missing")
+    sp.add_argument("version", metavar="VERSION", nargs="?", help="the release (default: pyproject's version)")
+    sp.set_defaults(func=cmd_bundle)
+
+    sp = sub.add_parser("serve", help="serve the release with Datasette on 127.0.0.1 (needs the serve extra)")
+    sp.add_argument("--port", type=int, default=8001, metavar="N", help="the port (default: 8001)")
+    sp.set_defaults(func=cmd_serve)
 
     sp = sub.add_parser("plot", help="draw a figure of the release as PNG and SVG")
     sp.add_argument("figure", nargs="?", default="all", choices=("timeline", "network", "all"),

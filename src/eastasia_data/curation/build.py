@@ -11,7 +11,9 @@ git, so every published version stays in the history). Building is:
 * **atomic**: files are written to a temporary directory beside the target and renamed
   into place, so a failed build leaves nothing behind;
 * **immutable**: a version already built is never overwritten. Building it again with the
-  same content changes nothing; with different content it is refused.
+  same content changes nothing; with different content it is refused;
+* **bundled**: a new release gets its zip beside it, ``<out>/eastasia-data-<version>.zip``
+  (:mod:`eastasia_data.curation.bundle`).
 
 The descriptor is written by :mod:`eastasia_data.curation.descriptor`.
 """
@@ -225,4 +227,7 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    from eastasia_data.curation.bundle import make_bundle
+
+    make_bundle(version, release=target, from_worktree=True)  # the zip beside the new release
     return BuildResult(target, version, "built")

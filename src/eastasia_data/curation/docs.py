@@ -7,7 +7,8 @@ writes every file registered in :data:`GENERATED` (``--check`` reports stale one
 
 * ``docs/data-dictionary.md``: :func:`render_dictionary`;
 * the marked block ``tables`` of ``README.md``: :func:`render_tables_block`;
-* the marked block ``composition`` of ``docs/datasheet.md``: :func:`render_composition_block`.
+* the marked block ``composition`` of ``docs/datasheet.md``: :func:`render_composition_block`;
+* the Atom feed of the releases, ``releases/feed.atom``: :func:`eastasia_data.curation.feed.render_feed`.
 
 A marked block is the text between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` in a
 hand-written file; :func:`fill_block` replaces it and leaves the rest alone.
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from eastasia_data import paths
+from eastasia_data.curation.feed import FEED_PATH, render_feed
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.errors import BlockError
 from eastasia_data.model import Field, Table
@@ -521,6 +523,9 @@ generated("README.md", "commands")(render_commands_block)
 generated("docs/rules.md")(_render_rules)
 generated("docs/datasheet.md", "composition")(render_composition_block)
 generated("docs/datasheet.md", "coverage")(render_coverage_block)
+
+
+generated(FEED_PATH)(render_feed)
 
 
 @generated("CITATION.cff")
