@@ -8,8 +8,8 @@ import json
 import re
 import subprocess
 import sys
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pyarrow.parquet as pq
 import pytest
@@ -17,7 +17,12 @@ from conftest import REPO, run_cli
 
 from eastasia_data.citation import cff, content_hash
 from eastasia_data.curation.bundle import bundle_path, make_bundle
-from eastasia_data.curation.feed import FEED_PATH, changelog_releases, ni_uri, render_feed
+from eastasia_data.curation.feed import (
+    FEED_PATH,
+    changelog_releases,
+    ni_uri,
+    render_feed,
+)
 from eastasia_data.errors import BuildError
 
 RELEASES = sorted(p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").glob("eastasia-data-*")

@@ -161,7 +161,7 @@ def actor_graph(frames: Mapping[str, Any] | None = None):
 def _colours(values) -> dict[str, Any]:
     from matplotlib import colormaps
 
-    palette = colormaps["tab20"].colors
+    palette = colormaps["tab20"].colors  # type: ignore[attr-defined]  # a ListedColormap
     return {str(v): palette[(2 * i) % 20 + (2 * i // 20) % 2] for i, v in enumerate(values)}
 
 
@@ -209,7 +209,7 @@ def timeline(frames: Mapping[str, Any] | None = None):
     fig = Figure(figsize=(17, 1.6 + 0.34 * n), layout="constrained")
     grid = fig.add_gridspec(1, len(panels), width_ratios=[1, 3][-len(panels):] if len(panels) == 2 else [1])
     y = {eid: n - 1 - i for i, eid in enumerate(rows["event_id"])}
-    axes = []
+    axes: list[Any] = []
     for i, part in enumerate(panels):
         ax = fig.add_subplot(grid[0, i], sharey=axes[0] if axes else None)
         axes.append(ax)

@@ -238,6 +238,7 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
             continue
         article = sources.get(claim["source_id"])
         actor = actors.get(claim["claimant_actor_id"]) if _text(claim.get("claimant_actor_id")) else None
+        claimant: Any
         if actor is not None:
             claimant = _clean({"@type": "Person" if actor["kind"] == "person" else "Organization",
                                "name": actor["name"], "identifier": actor["actor_id"]})

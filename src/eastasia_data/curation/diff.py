@@ -190,8 +190,8 @@ def _field_changes(table: str, old: dict[str, Any], new: dict[str, Any]) -> list
         out.append(Change(table, kind, f"{name}: {detail}"))
 
     if old.get("type") != new.get("type") or ("categories" in old) != ("categories" in new):
-        before = old.get("type") + (" with categories" if "categories" in old else "")
-        after = new.get("type") + (" with categories" if "categories" in new else "")
+        before = str(old.get("type")) + (" with categories" if "categories" in old else "")
+        after = str(new.get("type")) + (" with categories" if "categories" in new else "")
         add("type changed", f"{before} → {after}")
     oc, nc = old.get("constraints", {}), new.get("constraints", {})
     for key in ("required", "unique"):

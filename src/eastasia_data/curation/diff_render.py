@@ -138,8 +138,9 @@ def render_markdown(d: Diff) -> str:
             out += ["", f"Rows removed ({key}): " + ", ".join(f"`{_md(_key(k))}`" for k in r.removed[:LIST_LIMIT])]
         if r.cells:
             out += ["", f"| {key} | column | before | after |", "|---|---|---|---|"]
-            for c in r.cells[:LIST_LIMIT]:
-                out.append(f"| `{_md(_key(c.key))}` | `{c.column}` | {_md(_cell(c.before))} | {_md(_cell(c.after))} |")
+            for cell in r.cells[:LIST_LIMIT]:
+                out.append(f"| `{_md(_key(cell.key))}` | `{cell.column}` | {_md(_cell(cell.before))} "
+                           f"| {_md(_cell(cell.after))} |")
         if max(len(r.added), len(r.removed), len(r.cells)) > LIST_LIMIT:
             out += ["", f"_Lists cut at {LIST_LIMIT} items._"]
     return "\n".join(out) + "\n"

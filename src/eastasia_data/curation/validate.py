@@ -89,7 +89,7 @@ class Report:
         >>> str(frames["events"]["start_date"].dtype)
         'str'
         """
-        return {name: tf.frame for name, tf in self.files.items()}
+        return {name: tf.frame for name, tf in self.files.items() if tf.frame is not None}
 
     def render(self, fmt: str = "text") -> str:
         """The report as ``text`` (one line per problem), ``json`` or ``github`` annotations.

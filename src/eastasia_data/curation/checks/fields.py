@@ -56,7 +56,9 @@ def check_dates(tf: TableFile) -> list[Problem]:
     >>> [p.rule for p in check_dates(tf)]
     ['date-order']
     """
-    frame, problems = tf.frame, []
+    frame, problems = tf.frame, list[Problem]()
+    if frame is None:
+        return problems
     for f in tf.table.fields:
         if f.name not in frame.columns:
             continue
@@ -66,7 +68,7 @@ def check_dates(tf: TableFile) -> list[Problem]:
             expected = precision.map({p.name: p.length for p in PRECISIONS.values()})
             bad = values.notna() & expected.notna() & (values.str.len() != expected)
             for i in _positions(bad):
-                p = precision.iat[i]
+                p = str(precision.iat[i])
                 problems.append(tf.problem(i, f.name, values.iat[i], "precision",
                                            f"disagrees with {f.precision_field} {p!r}, which takes the form {_SHAPE[p]}",
                                            f"write the date as {_SHAPE[p]} or correct {f.precision_field}"))
@@ -105,7 +107,9 @@ def check_rules(tf: TableFile) -> list[Problem]:
     >>> [p.rule for p in check_rules(tf)]
     ['state-has-iso3']
     """
-    frame, problems = tf.frame, []
+    frame, problems = tf.frame, list[Problem]()
+    if frame is None:
+        return problems
     for rule in tf.table.rules:
         columns = [c for c, _ in rule.when] + list(rule.require) + list(rule.forbid) + [c for c, _ in rule.allow]
         if any(c not in frame.columns for c in columns):

@@ -84,7 +84,7 @@ def check_hygiene(tf: TableFile) -> list[Problem]:
             for i in suspect.index[bad]:
                 problems.append(tf.problem(int(i), name, suspect[i], rule, message, hint))
         non_ascii = values[~values.str.isascii()]
-        for i, value in non_ascii[non_ascii.str.normalize("NFC") != non_ascii].items():
-            problems.append(tf.problem(int(i), name, value, "nfc", "is not in Unicode NFC",
+        for i in non_ascii.index[non_ascii.str.normalize("NFC") != non_ascii]:
+            problems.append(tf.problem(int(i), name, non_ascii[i], "nfc", "is not in Unicode NFC",
                                        "run `eastasia-data fmt`, which normalises text to NFC"))
     return problems

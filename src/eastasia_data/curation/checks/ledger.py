@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
@@ -158,11 +159,12 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
                                           f"is a passage of {psid}, but the row's source is {sid}",
                                           "name a passage of the row's own source"))
             continue
-        text = texts.get(sid)
-        if text is None or not isinstance(excerpt, str) or start is None or end is None:
+        found_text = texts.get(sid)
+        if found_text is None or not isinstance(excerpt, str) or start is None or end is None:
             continue  # no text to check, or no excerpt: evidence and the schema's rules report that
-        if excerpt not in text[start:end]:
-            found = [p for p, (s2, a, b) in spans.items() if s2 == sid and a is not None and b is not None and excerpt in text[a:b]]
+        if excerpt not in found_text[start:end]:
+            found = [p for p, (s2, a, b) in spans.items()
+                     if s2 == sid and a is not None and b is not None and excerpt in found_text[a:b]]
             problems.append(other.problem(i, key, pid, "ledger-excerpt",
                                           "does not contain the row's excerpt",
                                           f"the excerpt lies in {found[0]}" if found else
@@ -179,7 +181,7 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
     return problems
 
 
-def coverage(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[str, object]]:
+def coverage(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[str, Any]]:
     """Per article: how many passages, how many coded, and the not-coded ones by reason.
 
     Parameters
@@ -199,7 +201,7 @@ def coverage(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[str, object
     ...           {"source_id": "s", "status": "not_coded", "reason": "heading"}])
     {'s': {'passages': 2, 'coded': 1, 'not_coded': 1, 'by_reason': {'heading': 1}}}
     """
-    out: dict[str, dict[str, object]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = out.setdefault(str(row["source_id"]), {"passages": 0, "coded": 0, "not_coded": 0, "by_reason": Counter()})
         entry["passages"] += 1
@@ -214,7 +216,7 @@ def coverage(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[str, object
     return dict(sorted(out.items()))
 
 
-def format_coverage(cov: Mapping[str, Mapping[str, object]]) -> str:
+def format_coverage(cov: Mapping[str, Mapping[str, Any]]) -> str:
     """The coverage as one line per article.
 
     Examples
@@ -230,7 +232,7 @@ def format_coverage(cov: Mapping[str, Mapping[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def checkout_coverage(checkout=None) -> dict[str, dict[str, object]]:
+def checkout_coverage(checkout=None) -> dict[str, dict[str, Any]]:
     """The coverage of the checkout's ledger (``data/<ledger>.csv``); empty when it has none.
 
     Examples

@@ -179,10 +179,10 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
                 keys = lambda ref=ref: ["|".join(map(str, k)) for k in ref]  # noqa: E731
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
             dangling = child.index[present & ~ok]
-            suggest = _Suggester(keys()) if len(dangling) else None
+            suggest = _Suggester(keys()) if len(dangling) else None  # built only when something dangles
             for i in dangling:
                 value = "|".join(str(v) for v in child.loc[i])
-                close = suggest.closest(value)
+                close = suggest.closest(value) if suggest else None
                 hint = f"did you mean {close!r}? " if close else ""
                 hint += f"add the row to {parent.display} first, or correct the id"
                 problems.append(tf.problem(int(i), "+".join(fk.fields), value, "foreign-key",

@@ -63,7 +63,7 @@ def value_checks(f: Field) -> list[pa.Check]:
     if f.type == "integer":
         checks.append(_check(lambda s: s.str.fullmatch(r"[+-]?[0-9]+"), "type", "is not an integer"))
     elif f.type == "number":
-        checks.append(_check(lambda s: pd.to_numeric(s, errors="coerce").notna(), "type", "is not a number"))
+        checks.append(_check(lambda s: pd.Series(pd.to_numeric(s, errors="coerce")).notna(), "type", "is not a number"))
     elif f.type == "boolean":
         checks.append(_check(lambda s: s.isin(["true", "false"]), "type", "is not a boolean (true or false)"))
     elif f.type == "date":
@@ -78,9 +78,9 @@ def value_checks(f: Field) -> list[pa.Check]:
     if f.max_length is not None:
         checks.append(_check(lambda s, n=f.max_length: s.str.len() <= n, "maxLength", f"is longer than {f.max_length} characters"))
     if f.minimum is not None:
-        checks.append(_check(lambda s, m=f.minimum: pd.to_numeric(s, errors="coerce").fillna(m) >= m, "minimum", f"is below the minimum {f.minimum}"))
+        checks.append(_check(lambda s, m=f.minimum: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(m) >= m, "minimum", f"is below the minimum {f.minimum}"))
     if f.maximum is not None:
-        checks.append(_check(lambda s, m=f.maximum: pd.to_numeric(s, errors="coerce").fillna(m) <= m, "maximum", f"is above the maximum {f.maximum}"))
+        checks.append(_check(lambda s, m=f.maximum: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(m) <= m, "maximum", f"is above the maximum {f.maximum}"))
     return checks
 
 
@@ -145,6 +145,7 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
     """
     cols = {}
     for f in table.fields:
+        dtype: object
         if f.categories:
             dtype = pd.CategoricalDtype(list(f.enum))
         elif f.pandas_dtype == "str":
