@@ -617,7 +617,7 @@ def excel_separator_line(s):
 def semicolon_separated(s):
     path = s.data / "event_actors.csv"
     path.write_bytes(path.read_bytes().replace(b",", b";"))
-    return Expect("event_actors.csv", 1, "event_id;actor_id;role", "header")
+    return Expect("event_actors.csv", 1, None, "delimiter", "separates its values with semicolons, not commas")
 
 
 @case("a file saved as UTF-16")
@@ -745,3 +745,59 @@ def ledger_coded_but_uncited(s):
     set_cell(s.data / "passages.csv", i, "reason", "")
     line = set_cell(s.data / "passages.csv", i, "status", "coded")
     return Expect("passages.csv", line, "status", "ledger-coded", "no row cites")
+
+
+# -- root causes first: one problem, its consequences folded ------------------------------------
+
+def _referenced_event(s: Scratch) -> tuple[int, str]:
+    """A row of events.csv without quotes, whose event some event_actors rows refer to."""
+    _, links = read_rows(s.data / "event_actors.csv")
+    linked = {r["event_id"] for r in links}
+    lines = raw_lines(s.data / "events.csv")
+    for n, line in enumerate(lines[1:], start=2):
+        key = line.split(b",", 1)[0].decode()
+        if b'"' not in line and key in linked:
+            return n, key
+    raise AssertionError("no unquoted events row with links")
+
+
+@case("a row missing one comma: one problem, the references to it folded into one line per file")
+def row_missing_a_comma(s):
+    line, key = _referenced_event(s)
+    edit_line(s.data / "events.csv", line, lambda b: b[: b.rfind(b",")] + b[b.rfind(b",") + 1:])
+    return [Expect("events.csv", line, None, "row-width", "has 9 fields"),
+            Expect("event_actors.csv", None, "event_id", "foreign-key",
+                   f"which data/events.csv:{line} does not define: a consequence")]
+
+
+@case("an id written in uppercase: the pattern says lowercase, the references to it are folded")
+def uppercase_id(s):
+    line, key = _referenced_event(s)
+    edit_line(s.data / "events.csv", line, lambda b: key.upper().encode() + b[len(key):])
+    return [Expect("events.csv", line, "event_id", "pattern", f"ids are lowercase: write {key!r}"),
+            Expect("event_actors.csv", None, "event_id", "foreign-key",
+                   f"which data/events.csv:{line} does not define: a consequence")]
+
+
+@case("a file a spreadsheet re-saved: byte-order mark, CRLF and dates as M/D/YYYY, named once")
+def spreadsheet_resave(s):
+    import csv as _csv
+    import datetime as _dt
+    import io as _io
+
+    path = s.data / "events.csv"
+    header, rows = read_rows(path)
+    first = None
+    for i, r in enumerate(rows):
+        if len(r["start_date"]) == 10:
+            d = _dt.date.fromisoformat(r["start_date"])
+            r["start_date"] = f"{d.month}/{d.day}/{d.year}"
+            first = first if first is not None else (i + 2, d.isoformat(), r["start_date"])
+    buf = _io.StringIO()
+    writer = _csv.DictWriter(buf, fieldnames=header, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    line, iso, _ = first
+    return [Expect("events.csv", None, None, "spreadsheet", "looks opened and saved by a spreadsheet"),
+            Expect("events.csv", line, "start_date", "pattern", f"write it as {iso}")]

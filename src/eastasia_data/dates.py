@@ -127,3 +127,31 @@ def period_end(value: Any, precision: str) -> dt.date | None:
         first_next = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
         return first_next - dt.timedelta(days=1)
     return day
+
+
+#: Ways a date is written elsewhere (spreadsheets, prose), with the ISO precision each gives.
+_OTHER_FORMS = (
+    ("%m/%d/%Y", "day"), ("%d/%m/%Y", "day"), ("%d.%m.%Y", "day"), ("%Y/%m/%d", "day"), ("%d-%m-%Y", "day"),
+    ("%m/%d/%y", "day"), ("%d %B %Y", "day"), ("%B %d, %Y", "day"), ("%d %b %Y", "day"), ("%b %d, %Y", "day"),
+    ("%B %Y", "month"), ("%b %Y", "month"), ("%m/%Y", "month"), ("%Y/%m", "month"),
+)
+
+
+def iso_forms(text: str) -> list[str]:
+    """The ISO 8601 readings of a date written another way (two when day and month could be either).
+
+    Examples
+    --------
+    >>> iso_forms("4/1/2024"), iso_forms("19.06.2024"), iso_forms("June 2024"), iso_forms("soon")
+    (['2024-04-01', '2024-01-04'], ['2024-06-19'], ['2024-06'], [])
+    """
+    out: list[str] = []
+    for form, precision in _OTHER_FORMS:
+        try:
+            value = dt.datetime.strptime(text.strip(), form)
+        except ValueError:
+            continue
+        iso = format_date(value, precision)
+        if iso and iso not in out:
+            out.append(iso)
+    return out

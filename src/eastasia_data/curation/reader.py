@@ -142,10 +142,21 @@ def _check_quotes(text: str, display: str) -> list[Problem]:
     return problems
 
 
+#: Separators a spreadsheet may save instead of the comma, by name.
+_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
 def _check_header(table: Table, header: list[str], display: str) -> list[Problem]:
     expected = list(table.field_names)
     if header == expected:
         return []
+    if len(header) == 1:  # one column: perhaps the whole header, joined by another separator
+        for sep, name in _SEPARATORS.items():
+            parts = header[0].split(sep)
+            if len(parts) > 1 and len(set(parts) & set(expected)) >= max(1, len(expected) // 2):
+                return [Problem(display, 1, None, None, "delimiter", f"separates its values with {name}, not commas",
+                                "save it as comma-separated values (CSV UTF-8), or restore it with git and edit it "
+                                "in a text editor")]
     problems = []
 
     def add(column, message, hint, rule="header"):

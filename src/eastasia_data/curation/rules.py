@@ -75,6 +75,8 @@ RULES: dict[str, Rule] = _rules(
     Rule("line-ends", "file", "lines end with LF, not CR or CRLF", fmt="repairs"),
     Rule("csv-syntax", "file", "the file is RFC 4180 CSV: balanced quotes, no blank lines, quotes only around a cell"),
     Rule("row-width", "file", "every row has as many cells as the header"),
+    Rule("spreadsheet", "file", "a file is not a spreadsheet's re-save (byte-order mark, CRLF, dates in its form)"),
+    Rule("delimiter", "file", "values are separated by commas (not semicolons or tabs)"),
     Rule("header", "file", "the header names each column of the schema once, and no other"),
     Rule("column-order", "file", "the columns are in the schema's order", fmt="repairs"),
     Rule("missing-optional-column", "file", "an optional column of the schema is in the header", fmt="repairs"),

@@ -202,5 +202,8 @@ def validate(
                                         "pass --sources-dir or set EASTASIA_SOURCES (required when CI=true)"))
             else:
                 notes.append(f"evidence layer skipped ({where}; pass --sources-dir or set EASTASIA_SOURCES)")
-    problems = sorted(dict.fromkeys(problems), key=sort_key)
+    from eastasia_data.curation.consequences import fold, name_spreadsheet_resaves
+
+    problems = fold(sorted(dict.fromkeys(problems), key=sort_key), files, data_dir)
+    problems = name_spreadsheet_resaves(problems, files)
     return Report(problems=problems, notes=notes, tables=model, files=files)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
-from eastasia_data.dates import PRECISIONS, parse_dates
+from eastasia_data.dates import PARTIAL_SHAPE, PRECISIONS, parse_dates
 from eastasia_data.model import Rule
 
 _SHAPE = {p.name: p.shape for p in PRECISIONS.values()}
@@ -66,7 +66,9 @@ def check_dates(tf: TableFile) -> list[Problem]:
         if f.precision_field and f.precision_field in frame.columns:
             precision = frame[f.precision_field]
             expected = precision.map({p.name: p.length for p in PRECISIONS.values()})
-            bad = values.notna() & expected.notna() & (values.str.len() != expected)
+            # A value that is not a date at all is the date rule's (one problem per cell, not two).
+            shaped = values.str.fullmatch(PARTIAL_SHAPE).fillna(False).astype(bool)
+            bad = values.notna() & expected.notna() & shaped & (values.str.len() != expected)
             for i in _positions(bad):
                 p = str(precision.iat[i])
                 problems.append(tf.problem(i, f.name, values.iat[i], "precision",

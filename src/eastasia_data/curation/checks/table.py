@@ -34,7 +34,7 @@ from pandera.errors import SchemaErrors
 
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
-from eastasia_data.dates import DAY_SHAPE, PARTIAL_SHAPE, parse_dates
+from eastasia_data.dates import DAY_SHAPE, PARTIAL_SHAPE, iso_forms, parse_dates
 from eastasia_data.model import Field, Table
 
 URI = r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+"
@@ -167,9 +167,21 @@ def _hint(f: Field | None, rule: str, value: str | None) -> str:
         close = difflib.get_close_matches(str(value), list(f.enum), n=1)
         allowed = ", ".join(f.enum)
         return (f"did you mean {close[0]!r}? " if close else "") + f"allowed: {allowed}"
+    if rule == "pattern" and f.kind in ("date", "partial_date") and iso_forms(value or ""):
+        rule = "date"  # a date written another way: show it in ISO form
     if rule == "pattern":
-        return f"the value must match {f.pattern} in full"
+        if value is not None and f.pattern and re.fullmatch(f.pattern, value.strip().lower()):
+            return f"ids are lowercase: write {value.strip().lower()!r}"
+        lowercase = f.pattern is not None and "a-z" in f.pattern and "A-Z" not in f.pattern
+        return (f"the value must match {f.pattern} in full" +
+                ("; ids are lowercase letters and digits joined by hyphens" if lowercase else ""))
     if rule == "date":
+        forms = iso_forms(value or "")
+        if len(forms) == 1:
+            return f"write it as {forms[0]} (ISO 8601: YYYY-MM-DD, YYYY-MM or YYYY)"
+        if len(forms) == 2:
+            return (f"write it as {forms[0]} if the month comes first (as US spreadsheets write it), or {forms[1]} "
+                    "if the day does (ISO 8601: YYYY-MM-DD)")
         return "write a real date as YYYY, YYYY-MM or YYYY-MM-DD"
     if rule == "required":
         return "fill it in; see the column's description in docs/ or schemas/"

@@ -1,0 +1,161 @@
+"""Root causes first: the foreign-key problems that follow from another problem are folded into one line.
+
+A row that cannot be read (a missing comma makes it too short) or whose key is malformed (an
+uppercase id, an id that breaks its pattern) leaves every row that refers to it dangling. Each
+of those is then a ``foreign-key`` problem in another file, with a "did you mean" that points
+back at the broken row: the root cause would be lost among its consequences. Here the
+consequences of one root are summarised in one line per referring file, without a hint, and
+listed after every root problem.
+
+Examples
+--------
+>>> from eastasia_data.curation.schemas import read_model
+>>> from eastasia_data.curation.reader import read_table_file
+>>> from eastasia_data.paths import data_dir
+>>> files = {n: read_table_file(t, data_dir() / t.csv_name, f"data/{t.csv_name}") for n, t in read_model().items()}
+>>> root = Problem("data/events.csv", 5, "event_id", "EVT-1", "pattern", "does not match")
+>>> child = Problem("data/event_actors.csv", 9, "event_id", "evt-1", "foreign-key", "refers to …", "did you mean …")
+>>> folded = fold([root, child], files, data_dir())
+>>> [p.rule for p in folded], folded[1].hint
+(['pattern', 'foreign-key'], '')
+>>> print(folded[1].message)
+1 row (line 9) refers to 'evt-1', which data/events.csv:5 does not define: a consequence of the problem reported there
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+
+from eastasia_data.curation.checks.relations import skeleton
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
+
+#: Rules of a parent's row that leave the rows referring to it dangling.
+_UNREAD = ("row-width", "csv-syntax")
+_BAD_KEY = ("pattern", "required", "lookalike-id", "invisible-character", "whitespace", "nfc")
+
+
+def _raw_key(path: Path | None, line: int, positions: tuple[int, ...]) -> str | None:
+    """The key cells of the physical line ``line`` of a CSV, read on their own (for a row the reader could not take)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline="") as f:
+            for number, text in enumerate(f, start=1):
+                if number == line:
+                    cells = next(csv.reader(io.StringIO(text)), [])
+                    if all(p < len(cells) for p in positions):
+                        return "|".join(cells[p] for p in positions)
+                    return None
+    except (OSError, csv.Error):
+        return None
+    return None
+
+
+def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path | None) -> list[Problem]:
+    """``problems`` with the foreign-key problems that follow from a root problem folded, roots first.
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Everything found, in report order.
+    files : mapping of str to TableFile
+        Every table as read.
+    data_dir : path or None
+        Where the CSV files are, to read the key cells of a row the reader could not take.
+
+    Returns
+    -------
+    list of Problem
+        The problems that are not consequences, then one summary per (referring file, column, key).
+    """
+    by_display = {tf.display: tf for tf in files.values()}
+    roots: dict[str, dict[str, str]] = defaultdict(dict)  # parent table → {skeleton of a key: "file:line"}
+    for p in problems:
+        tf = by_display.get(p.file)
+        if tf is None or p.line is None or not tf.table.primary_key:
+            continue
+        key = tf.table.primary_key
+        where = f"{p.file}:{p.line}"
+        if p.rule in _UNREAD and all(k in tf.header for k in key):
+            path = data_dir / tf.table.csv_name if data_dir else None
+            value = _raw_key(path, p.line, tuple(tf.header.index(k) for k in key))
+            if value:
+                roots[tf.table.name].setdefault(skeleton(value), where)
+        elif p.rule in _BAD_KEY and p.column in key and len(key) == 1 and p.value:
+            roots[tf.table.name].setdefault(skeleton(p.value), where)
+    if not roots:
+        return problems
+    kept: list[Problem] = []
+    groups: dict[tuple[str, str, str, str], list[Problem]] = defaultdict(list)
+    for p in problems:
+        tf = by_display.get(p.file)
+        if p.rule == "foreign-key" and tf is not None and p.value is not None:
+            parent = next((fk.resource for fk in tf.table.foreign_keys if "+".join(fk.fields) == p.column), None)
+            root = roots.get(parent or "", {}).get(skeleton(p.value))
+            if root:
+                groups[(p.file, p.column or "", p.value, root)].append(p)
+                continue
+        kept.append(p)
+    for (file, column, value, root), items in groups.items():
+        lines = sorted(p.line for p in items if p.line is not None)
+        shown = ", ".join(map(str, lines[:10])) + (", …" if len(lines) > 10 else "")
+        rows = f"{len(items)} row{'s' if len(items) != 1 else ''} (line{'s' if len(lines) != 1 else ''} {shown})"
+        verb = "refer" if len(items) != 1 else "refers"
+        kept.append(Problem(file, None, column, None, "foreign-key",
+                            f"{rows} {verb} to {value!r}, which {root} does not define: "
+                            "a consequence of the problem reported there"))
+    return kept
+
+
+#: A date as a spreadsheet writes it back (month/day/year or day.month.year).
+_SPREADSHEET_DATE = r"[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{2,4}"
+
+
+def name_spreadsheet_resaves(problems: list[Problem], files: Mapping[str, TableFile]) -> list[Problem]:
+    """Add one problem naming a file that a spreadsheet re-saved, before its other problems.
+
+    A spreadsheet that opens and saves a CSV typically adds a byte-order mark, writes CRLF
+    line ends and rewrites every date in its locale's form: dozens of problems whose common
+    cause is one save. Their lines stay (each date's hint shows its ISO form); this names the cause.
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.schemas import read_model
+    >>> from eastasia_data.curation.reader import read_table_file
+    >>> from eastasia_data.paths import data_dir
+    >>> files = {n: read_table_file(t, data_dir() / t.csv_name, f"data/{t.csv_name}") for n, t in read_model().items()}
+    >>> files["events"].frame.loc[0, "start_date"] = "6/25/1950"
+    >>> bom = Problem("data/events.csv", 1, None, None, "byte-order-mark", "starts with a UTF-8 byte-order mark")
+    >>> named = name_spreadsheet_resaves([bom], files)
+    >>> named[0].rule, named[0].line
+    ('spreadsheet', None)
+    """
+    by_display = {tf.display: tf for tf in files.values()}
+    marks = defaultdict(set)
+    for p in problems:
+        if p.rule in ("byte-order-mark", "line-ends"):
+            marks[p.file].add(p.rule)
+    out = []
+    for file, seen in sorted(marks.items()):
+        tf = by_display.get(file)
+        if tf is None or tf.frame is None:
+            continue
+        dates = 0
+        for f in tf.table.fields:
+            if f.kind in ("date", "partial_date") and f.name in tf.frame.columns:
+                dates += int(tf.frame[f.name].str.fullmatch(_SPREADSHEET_DATE).fillna(False).astype(bool).sum())
+        if not dates:
+            continue
+        signs = [s for s in ("a byte-order mark" if "byte-order-mark" in seen else "",
+                             "CR or CRLF line ends" if "line-ends" in seen else "",
+                             f"{dates} date{'s' if dates != 1 else ''} rewritten in a spreadsheet's form") if s]
+        out.append(Problem(file, None, None, None, "spreadsheet",
+                           "looks opened and saved by a spreadsheet: " + ", ".join(signs),
+                           f"restore it with `git checkout -- {file}` and make the change in a text editor; or run "
+                           "`eastasia-data fmt` and write each date back in the ISO form its line below shows"))
+    return out + problems
