@@ -539,3 +539,7 @@ def generate(check: bool = False) -> Iterator[tuple[Path, str]]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             yield path, "written"
+
+
+# registry.json and changelog.json register themselves on import (see curation/registry.py).
+from eastasia_data.curation import registry as _registry  # noqa: E402,F401
