@@ -32,7 +32,7 @@ def release_dir(version: str | None = None) -> Path:
 
     With no version, the release this package ships: in an installed wheel it is
     ``eastasia_data/release/``; in a checkout, the built release of the checkout's version
-    under ``releases/``. With a version, see :func:`eastasia_data.versions.release_dir`
+    under ``releases/``. With a version, see :func:`eastasia_data.catalog.release_dir`
     (an older release may be downloaded).
 
     Raises
@@ -46,7 +46,7 @@ def release_dir(version: str | None = None) -> Path:
     True
     """
     if version is not None:
-        from eastasia_data.versions import release_dir as versioned
+        from eastasia_data.catalog import release_dir as versioned
 
         return versioned(version)
     if (paths.SHIPPED_RELEASE / paths.DESCRIPTOR).is_file():
@@ -243,7 +243,7 @@ def load(name: str, *, version: str | None = None, backend: str = "pandas", veri
     version : str, optional
         A released version, e.g. ``"0.1.0"`` (see :func:`eastasia_data.versions`); default
         the release this package ships. Older releases ship in the wheel within a size
-        budget; past it, one is downloaded once and cached (see :mod:`eastasia_data.versions`).
+        budget; past it, one is downloaded once and cached (see :mod:`eastasia_data.catalog`).
     backend : {"pandas", "arrow", "polars"}, default "pandas"
         ``"arrow"`` returns a ``pyarrow.Table``, ``"polars"`` a ``polars.DataFrame`` (the
         ``polars`` extra); both hold dates as ``date32`` days.

@@ -2,7 +2,7 @@
 
 Both are rendered from the checkout (``releases/``, ``pyproject.toml`` and ``CHANGELOG.md``),
 registered in :data:`eastasia_data.curation.docs.GENERATED` and written by
-``eastasia-data generate``; :mod:`eastasia_data.versions` reads them.
+``eastasia-data generate``; :mod:`eastasia_data.catalog` reads them.
 
 Examples
 --------

@@ -23,10 +23,10 @@ checked against the sha256 values of ``registry.json`` and cached in
 
 Examples
 --------
->>> from eastasia_data import versions
->>> [r["version"] for r in versions.registry()["releases"]][:2]
+>>> from eastasia_data import catalog
+>>> [r["version"] for r in catalog.registry()["releases"]][:2]
 ['0.1.0', '1.0.0']
->>> versions.release_dir("0.1.0").name
+>>> catalog.release_dir("0.1.0").name
 'eastasia-data-0.1.0'
 """
 
@@ -262,7 +262,7 @@ def history(table: str, key) -> pd.DataFrame:
     [['0.1.0', 'added', 'supported'], ['1.0.0', 'changed', 'unverifiable']]
     >>> "`supported` → `unverifiable`" in h["changelog"].iloc[-1]
     True
-    >>> ead.history("event_actors", ("evt-2024-06-19-treaty-signed", "act-russia", "actor"))["status"].tolist()[-1]
+    >>> ead.history("event_actors", ("evt-1950-06-25-korean-war", "act-north-korea", "actor"))["status"].tolist()[-1]
     'unchanged'
     """
     import pandas as pd
