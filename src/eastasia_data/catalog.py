@@ -140,6 +140,20 @@ def release_dir(version: str | None = None) -> Path:
         return current()
     entry = _entry(version)
     name = paths.release_dirname(version)
+    for directory in _installed(version):
+        if (directory / paths.DESCRIPTOR).is_file():
+            return directory
+    cached = _cache_dir() / name
+    if _complete(cached, entry):
+        return cached
+    return _download(entry, cached)
+
+
+def _installed(version: str) -> list[Path]:
+    """Where release ``version`` may be without a download: the wheel, then the source checkout."""
+    from eastasia_data.loader import release_dir as current
+
+    name = paths.release_dirname(version)
     candidates = [SHIPPED_OLDER / name]
     try:
         if json.loads((current() / paths.DESCRIPTOR).read_text(encoding="utf-8")).get("version") == version:
@@ -149,13 +163,7 @@ def release_dir(version: str | None = None) -> Path:
     source = paths.source_checkout()
     if source is not None:
         candidates.append(source.release_dir(version))
-    for directory in candidates:
-        if (directory / paths.DESCRIPTOR).is_file():
-            return directory
-    cached = _cache_dir() / name
-    if _complete(cached, entry):
-        return cached
-    return _download(entry, cached)
+    return candidates
 
 
 def _download(entry: dict[str, Any], target: Path) -> Path:
