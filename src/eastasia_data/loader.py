@@ -315,8 +315,8 @@ def describe(name: str, version: str | None = None) -> pd.DataFrame:
     pandas.DataFrame
         One row per column: ``column``, ``type``, ``dtype`` (as :func:`load` returns it),
         ``required``, ``allowed`` (the allowed values, comma-separated), ``ordered`` (the
-        allowed values are a scale, in that order), ``labels`` (each allowed value with its
-        meaning, ``value: label`` separated by ``; ``) and ``description``.
+        allowed values are a scale, in that order), ``labels`` (a dict: each allowed value
+        → its meaning; empty when any value is allowed) and ``description``.
 
     Examples
     --------
@@ -324,8 +324,8 @@ def describe(name: str, version: str | None = None) -> pd.DataFrame:
     >>> d = ead.describe("events").set_index("column")
     >>> d.loc["date_precision", "allowed"]
     'day, month, year'
-    >>> d.loc["basis", "labels"].split("; ")[0]
-    'mentioned: An article names or describes the event'
+    >>> d.loc["basis", "labels"]["mentioned"]
+    'An article names or describes the event'
     """
     import pandas as pd
 
@@ -338,7 +338,7 @@ def describe(name: str, version: str | None = None) -> pd.DataFrame:
             "required": f.required,
             "allowed": ", ".join(f.enum),
             "ordered": f.ordered,
-            "labels": "; ".join(f"{c.value}: {c.label}" if c.label else c.value for c in f.categories),
+            "labels": {c.value: c.label for c in f.categories},
             "description": f.description,
         }
         for f in model(version)[name].fields
