@@ -92,8 +92,13 @@ def _model(path: Path, mtime_ns: int) -> dict[str, Table]:
     return model_from_descriptor(_descriptor(path, mtime_ns))
 
 
+def _dir(version: str | None) -> Path:
+    """The release directory of ``version``; None is the shipped release (looked up as ``release_dir()``)."""
+    return release_dir() if version is None else release_dir(version)
+
+
 def _key(version: str | None = None) -> tuple[Path, int]:
-    path = release_dir(version) / paths.DESCRIPTOR
+    path = _dir(version) / paths.DESCRIPTOR
     return path, path.stat().st_mtime_ns
 
 
@@ -144,7 +149,7 @@ def _resource(name: str, version: str | None = None) -> dict[str, Any]:
 
 
 def _resource_path(resource: dict[str, Any], version: str | None = None) -> Path:
-    directory = release_dir(version).resolve()
+    directory = _dir(version).resolve()
     path = (directory / resource["path"]).resolve()
     if path.parent != directory or path.suffix != ".parquet":
         raise IntegrityError(f"resource {resource['name']!r} points outside the release: {resource['path']!r}")
