@@ -400,3 +400,17 @@ def test_a_readme_one_liner_runs(line, tmp_path):
         assert first["event_id"].iloc[0] in proc.stdout
     else:
         assert "VALID" in proc.stdout.upper() and "INVALID" not in proc.stdout.upper()
+
+
+def test_the_next_release_is_a_major_one_and_check_version_agrees(tmp_path):
+    """Dates stored as dates change the type Parquet readers see: 1.0.0 → 2.0.0 passes, 1.1.0 does not."""
+    from checkout_copy import make_checkout, set_version
+
+    repo = make_checkout(tmp_path / "repo")
+    shutil.copy(REPO / "CHANGELOG.md", repo / "CHANGELOG.md")
+    set_version(repo, "1.1.0")
+    r = run_cli("--repo", str(repo), "check-version", cwd=tmp_path)
+    assert r.code == 1 and "type changed (start_date: datetime → date) requires a MAJOR bump" in r.text, r.text
+    set_version(repo, "2.0.0")
+    r = run_cli("--repo", str(repo), "check-version", cwd=tmp_path)
+    assert r.code == 0 and r.out.startswith("ok: 2.0.0 is a MAJOR bump"), r.text

@@ -162,7 +162,7 @@ def constraints_text(f: Field, table: Table) -> str:
     if f.format:
         parts.append(f"format {f.format}")
     if f.categories:
-        parts.append("one of the allowed values below")
+        parts.append("one of the allowed values below" + (", ordered (a scale, in that order)" if f.ordered else ""))
     if f.precision_field:
         parts.append(f"precision in `{f.precision_field}`")
     if f.not_before:
