@@ -414,3 +414,23 @@ def test_the_next_release_is_a_major_one_and_check_version_agrees(tmp_path):
     set_version(repo, "2.0.0")
     r = run_cli("--repo", str(repo), "check-version", cwd=tmp_path)
     assert r.code == 0 and r.out.startswith("ok: 2.0.0 is a MAJOR bump"), r.text
+
+
+def test_a_pipe_closed_before_anything_is_read_ends_quietly(tmp_path):
+    """`| true` never reads: the write (or the final flush) meets a closed pipe, and nothing is printed."""
+    for command in ("tables", "versions", "show strategy_targets --format markdown", "path events"):
+        proc = subprocess.run(["bash", "-c", f"sleep 0 | '{sys.executable}' -m eastasia_data {command} | true"],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        assert proc.returncode == 0 and proc.stderr == "", (command, proc.stderr)
+
+
+def test_the_readme_for_readers_python_block_runs(capsys):
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## For readers", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    lines = [line.split("  #", 1)[0].rstrip() for line in block.splitlines()]
+    namespace: dict = {}
+    for line in lines:
+        if line.strip():
+            exec(line if line.startswith("import") else f"_ = {line}", namespace)
+            assert line.startswith("import") or namespace["_"] is not None

@@ -526,7 +526,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
     try:
         with paths.use_checkout(args.repo):
-            return args.func(args)
+            code = args.func(args)
+            sys.stdout.flush()  # inside the handler: a reader that went away (| head) is a closed pipe
+            return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
