@@ -145,6 +145,15 @@ def test_a_release_past_the_budget_is_downloaded_verified_and_cached(served):
     assert len(requests) == count  # served from the cache
 
 
+def test_a_cached_release_altered_later_is_refused(served, monkeypatch):
+    _, _, cache = served
+    ead.load("events", version="0.1.0")
+    (cache / "events.parquet").write_bytes(b"PAR1 not the file PAR1")
+    monkeypatch.setattr(catalog, "_checked", set())  # a new process
+    with pytest.raises(ead.IntegrityError, match=r"events\.parquet: the cached file does not match its sha256"):
+        ead.load("events", version="0.1.0")
+
+
 def test_a_download_that_does_not_match_the_registry_is_refused(served, capsys):
     root, _, cache = served
     victim = root / "releases" / "eastasia-data-0.1.0" / "events.parquet"

@@ -113,6 +113,23 @@ def _complete(directory: Path, entry: dict[str, Any]) -> bool:
     return all((directory / name).is_file() for name in entry["files"])
 
 
+_checked: set[Path] = set()
+
+
+def _check_cached(directory: Path, entry: dict[str, Any]) -> Path:
+    """A cached download, checked once per process against the registry's sha256 values."""
+    import hashlib
+
+    if directory not in _checked:
+        for name, digest in entry["files"].items():
+            actual = "sha256:" + hashlib.sha256((directory / name).read_bytes()).hexdigest()
+            if actual != digest:
+                raise IntegrityError(f"{directory / name}: the cached file does not match its sha256 in the "
+                                     f"registry; delete {directory} to download it again")
+        _checked.add(directory)
+    return directory
+
+
 def release_dir(version: str | None = None) -> Path:
     """The directory holding release ``version`` (default: the one this package loads).
 
@@ -145,7 +162,7 @@ def release_dir(version: str | None = None) -> Path:
             return directory
     cached = _cache_dir() / name
     if _complete(cached, entry):
-        return cached
+        return _check_cached(cached, entry)
     return _download(entry, cached)
 
 

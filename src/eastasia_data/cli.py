@@ -147,7 +147,7 @@ def cmd_tables(args) -> int:
 def cmd_show(args) -> int:
     """``eastasia-data show TABLE [--head N] [--format csv|json|markdown]``: print a table on standard output.
 
-    Dates are ISO text at their precision, as in the CSV export.
+    Dates are ISO text at their precision, and CSV cells are neutralised, as in the CSV export.
 
     Examples
     --------
@@ -156,7 +156,7 @@ def cmd_show(args) -> int:
     [{"strategy_id":"str-...","actor_id":"act-..."}]
     0
     """
-    from eastasia_data.export import text_columns
+    from eastasia_data.export import neutralise, text_columns
     from eastasia_data.loader import load, model
 
     frame = load(args.table, version=args.release)
@@ -165,12 +165,13 @@ def cmd_show(args) -> int:
             raise UsageError(f"--head {args.head}: give a number of rows, 0 or more")
         frame = frame.head(args.head)
     text = text_columns(frame, model(args.release)[args.table])
-    if args.format == "csv":
-        text.to_csv(sys.stdout, index=False, lineterminator="\n")
+    if args.format == "csv":  # as the csv export writes it: a cell a spreadsheet would run is neutralised
+        text.map(neutralise).to_csv(sys.stdout, index=False, lineterminator="\n")
     elif args.format == "json":
         print(text.to_json(orient="records", force_ascii=False))
-    else:
-        print(text.fillna("").to_markdown(index=False))
+    else:  # a cell holding | or a line break would end the Markdown cell
+        cells = text.fillna("").map(lambda v: " ".join(str(v).split()).replace("|", "\\|"))
+        print(cells.to_markdown(index=False))
     return EXIT_OK
 
 

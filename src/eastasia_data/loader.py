@@ -223,7 +223,10 @@ def read_release_table(directory: Path, name: str, *, backend: str = "pandas"):
     resources = {r["name"]: r for r in _descriptor(desc_path, desc_path.stat().st_mtime_ns)["resources"]}
     if name not in resources:
         raise UnknownTableError(f"no table named {name!r} in {directory}")
-    return _convert(pq.ParquetFile(Path(directory) / resources[name]["path"]).read(), tables[name], backend)
+    file = (Path(directory) / resources[name]["path"]).resolve()
+    if file.parent != Path(directory).resolve() or file.suffix != ".parquet":
+        raise IntegrityError(f"resource {name!r} points outside the release: {resources[name]['path']!r}")
+    return _convert(pq.ParquetFile(file).read(), tables[name], backend)
 
 
 def _convert(arrow, table: Table, backend: str):
