@@ -155,12 +155,11 @@ def release_dir(version: str | None = None) -> Path:
 
     if version is None:
         return current()
-    entry = _entry(version)
-    name = paths.release_dirname(version)
-    for directory in _installed(version):
+    for directory in _installed(version):  # also the current release before registry.json lists it
         if (directory / paths.DESCRIPTOR).is_file():
             return directory
-    cached = _cache_dir() / name
+    entry = _entry(version)
+    cached = _cache_dir() / paths.release_dirname(version)
     if _complete(cached, entry):
         return _check_cached(cached, entry)
     return _download(entry, cached)
