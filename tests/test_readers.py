@@ -56,16 +56,17 @@ def test_an_old_release_is_what_was_built_then():
 
 
 def test_an_unknown_version_names_the_released_ones():
-    with pytest.raises(ead.UnknownVersionError, match=r"no release '9\.9\.9'; the released versions are 0\.1\.0, 1\.0\.0"):
+    listed = ", ".join(RELEASED)
+    with pytest.raises(ead.UnknownVersionError, match=f"no release '9.9.9'; the released versions are {re.escape(listed)}"):
         ead.load("events", version="9.9.9")
     r = run_cli("show", "events", "--release", "9.9.9")
-    assert r.code == 2 and r.out == "" and r.err.count("\n") == 1 and "0.1.0, 1.0.0" in r.err, r.text
+    assert r.code == 2 and r.out == "" and r.err.count("\n") == 1 and listed in r.err, r.text
 
 
 def test_history_follows_a_row_with_the_changelog_entry_that_changed_it():
     h = ead.history("claims", "clm-a1-united-front")
     assert h["version"].tolist() == RELEASED
-    assert h[["status", "verdict"]].values.tolist() == [["added", "contradicted"], ["changed", "partly_supported"]]
+    assert h[["status", "verdict"]].values.tolist()[:2] == [["added", "contradicted"], ["changed", "partly_supported"]]
     assert "verdict" in h["changed"].iloc[1].split(", ")
     assert h["changelog"].iloc[1].startswith("`clm-a1-united-front`: verdict `contradicted` → `partly_supported`")
 
@@ -75,14 +76,14 @@ def test_history_takes_composite_keys_as_a_tuple_or_a_dict():
     by_tuple = ead.history("event_actors", key)
     by_dict = ead.history("event_actors", {"role": "actor", "event_id": key[0], "actor_id": key[1]})
     pd.testing.assert_frame_equal(by_tuple, by_dict)
-    assert by_tuple["status"].tolist() == ["added", "unchanged"]
+    assert by_tuple["status"].tolist() == ["added"] + ["unchanged"] * (len(RELEASED) - 1)
     with pytest.raises(ead.EastAsiaError, match=r"keyed by \(event_id, actor_id, role\); give 3 value"):
         ead.history("event_actors", "evt-1950-06-25-korean-war")
 
 
 def test_history_of_a_row_new_in_1_0_0_is_absent_then_added():
     h = ead.history("events", "evt-2025-05-09-kim-embassy-speech-justifies-war-role")
-    assert h["status"].tolist() == ["absent", "added"]
+    assert h["status"].tolist()[:2] == ["absent", "added"]
     assert "evt-2025-05-10-kcna-kim-justifies-war-role" in h["changelog"].iloc[1]  # the entry names the old key
 
 
@@ -196,7 +197,7 @@ def test_the_next_release_stores_dates_as_dates(scratch_release):
     assert described[0][1] == "DATE"
     assert pl.read_parquet(scratch_release / "events.parquet").schema["start_date"] == pl.Date
     # 1.0.0 stored timestamps: polars shows a datetime there, which is why the loader converts
-    assert pl.read_parquet(ead.path("events")).schema["start_date"] != pl.Date
+    assert pl.read_parquet(ead.path("events", version="1.0.0")).schema["start_date"] != pl.Date
 
 
 def test_the_loader_gives_the_same_dtypes_and_values_from_both_storages(scratch_release):
@@ -247,7 +248,7 @@ def test_verdict_and_reliability_are_ordered_from_the_schema(scratch_release):
                      if f.get("categoriesOrdered"))
     assert ordered == [("claims", "verdict"), ("sources", "reliability")]
     # 1.0.0 did not declare it and is loaded as it was built
-    assert not ead.load("claims")["verdict"].cat.ordered
+    assert not ead.load("claims", version="1.0.0")["verdict"].cat.ordered
 
 
 def test_describe_gives_the_labels_of_the_allowed_values():
@@ -416,6 +417,8 @@ def test_the_next_release_is_a_major_one_and_check_version_agrees(tmp_path):
     from checkout_copy import make_checkout, set_version
 
     repo = make_checkout(tmp_path / "repo")
+    for later in [v for v in RELEASED if v not in ("0.1.0", "1.0.0")]:  # the state right after 1.0.0
+        shutil.rmtree(repo / "releases" / f"eastasia-data-{later}")
     shutil.copy(REPO / "CHANGELOG.md", repo / "CHANGELOG.md")
     set_version(repo, "1.1.0")
     r = run_cli("--repo", str(repo), "check-version", cwd=tmp_path)

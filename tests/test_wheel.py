@@ -49,10 +49,10 @@ def test_wheel_installs_and_loads_every_table(tmp_path):
     out.pop("__version__")
     # every release ships (both fit the budget) and loads offline; history needs nothing else
     older = out.pop("__older__")
-    assert sorted(older) == ["0.1.0", "1.0.0"]
+    assert sorted(older) == sorted(p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").iterdir())
     assert Path(older["0.1.0"][0]).is_relative_to(package / "releases" / "eastasia-data-0.1.0")
     assert older["0.1.0"][1] == len(ead.load("claims", version="0.1.0"))
-    assert out.pop("__history__") == ["added", "changed"]
+    assert out.pop("__history__")[:2] == ["added", "changed"]
     assert out == {name: table.dtypes for name, table in MODEL.items()}
 
     # The installed loader opens nothing outside its own release directory (see test_loader_safety.py).

@@ -334,11 +334,12 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     >>> text.startswith("- Release ")
     True
     """
-    if frames is None:
-        from eastasia_data.curation.snapshot import from_release
+    if frames is None:  # read as load() reads, so dates are datetime64 whether stored as date32 or timestamps
+        from eastasia_data.loader import read_release_table
 
-        snapshot = from_release(paths.checkout().release_dir())
-        frames = {name: t.frame for name, t in snapshot.tables.items()}
+        directory = paths.checkout().release_dir()
+        names = [r["name"] for r in json.loads((directory / paths.DESCRIPTOR).read_text(encoding="utf-8"))["resources"]]
+        frames = {name: read_release_table(directory, name) for name in names}
     events, claims, sources = frames["events"], frames["claims"], frames["sources"]
     titles = sources.set_index("source_id")["title"]
     lines = [f"- Release {release_version()}: "
