@@ -146,7 +146,7 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
     cols = {}
     for f in table.fields:
         if f.categories:
-            dtype = pd.CategoricalDtype(list(f.enum))
+            dtype = pd.CategoricalDtype(list(f.enum), ordered=f.ordered)
         elif f.pandas_dtype == "str":
             dtype = pd.StringDtype(na_value=float("nan"))
         else:
