@@ -20,8 +20,8 @@ from eastasia_data.types import arrow_dates, nullable_types_mapper
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BACKENDS", "IntegrityError", "UnknownTableError", "describe", "descriptor", "load", "load_all", "path",
-           "release_dir", "tables", "verify_release"]
+__all__ = ["BACKENDS", "IntegrityError", "UnknownTableError", "describe", "descriptor", "from_arrow", "load", "load_all",
+           "path", "read_release_table", "release_dir", "tables", "verify_release"]
 
 #: What :func:`load` can return: a pandas DataFrame, a pyarrow Table or a polars DataFrame.
 BACKENDS = ("pandas", "arrow", "polars")
@@ -226,11 +226,30 @@ def read_release_table(directory: Path, name: str, *, backend: str = "pandas"):
     file = (Path(directory) / resources[name]["path"]).resolve()
     if file.parent != Path(directory).resolve() or file.suffix != ".parquet":
         raise IntegrityError(f"resource {name!r} points outside the release: {resources[name]['path']!r}")
-    return _convert(pq.ParquetFile(file).read(), tables[name], backend)
+    return from_arrow(pq.ParquetFile(file).read(), tables[name], backend)
 
 
-def _convert(arrow, table: Table, backend: str):
-    """A Parquet table as ``backend`` gives it: dates as days (Arrow, polars) or ``datetime64[ms]`` (pandas)."""
+def from_arrow(arrow, table: Table, backend: str = "pandas"):
+    """An Arrow table of a release's table as :func:`load` returns it, whichever way its dates are stored.
+
+    pandas gets dates as ``datetime64[ms]`` and nullable integers; Arrow and polars get
+    dates as ``date32`` days. Anything that reads a release's Parquet itself should go
+    through here, so that releases storing timestamps (up to 1.0.0) and dates agree.
+
+    Parameters
+    ----------
+    arrow : pyarrow.Table
+    table : Table
+        The table's model (names the date columns).
+    backend : {"pandas", "arrow", "polars"}
+
+    Examples
+    --------
+    >>> import pyarrow.parquet as pq
+    >>> arrow = pq.read_table(path("events"))
+    >>> str(from_arrow(arrow, model()["events"])["start_date"].dtype)
+    'datetime64[ms]'
+    """
     dates = [f.name for f in table.fields if f.kind in ("date", "partial_date")]
     if backend == "pandas":
         return arrow_dates(arrow, dates, to="timestamp").to_pandas(types_mapper=nullable_types_mapper())
@@ -299,7 +318,7 @@ def load(name: str, *, version: str | None = None, backend: str = "pandas", veri
         _check_hash(resource, file)
     # ParquetFile reads the one file directly; read_table would go through pyarrow.dataset, which
     # costs a 0.1-0.3 s import on the first call and about 1 ms per call on small tables.
-    return _convert(pq.ParquetFile(file).read(), model(version)[name], backend)
+    return from_arrow(pq.ParquetFile(file).read(), model(version)[name], backend)
 
 
 def load_all(*, version: str | None = None, backend: str = "pandas", verify: bool = False) -> dict[str, Any]:
