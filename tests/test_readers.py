@@ -446,3 +446,22 @@ def test_the_readme_for_readers_python_block_runs(capsys):
         if line.strip():
             exec(line if line.startswith("import") else f"_ = {line}", namespace)
             assert line.startswith("import") or namespace["_"] is not None
+
+
+def test_the_reader_features_import_nothing_of_the_contributor_walk(tmp_path):
+    code = """
+import sys, contextlib, io
+import eastasia_data as ead
+from eastasia_data import cli
+ead.versions(); ead.history("claims", "clm-a1-united-front"); ead.load("events", version="0.1.0")
+ead.load("events", backend="polars"); ead.views.claims_with_authority(); ead.views.event_participants()
+ead.path("events"); ead.describe("claims")
+with contextlib.redirect_stdout(io.StringIO()):
+    for args in (["tables"], ["show", "events", "--format", "markdown"], ["versions"], ["path"]):
+        assert cli.main(args) == 0
+print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in ("pandera", "frictionless", "yaml")
+                      or m.startswith("eastasia_data.curation"))))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
