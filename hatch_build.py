@@ -29,7 +29,10 @@ class ReleaseBuildHook(BuildHookInterface):
             )
         for path in sorted(release.iterdir()):
             build_data["force_include"][str(path)] = f"eastasia_data/release/{path.name}"
-        registry = json.loads((Path(self.root) / "src" / "eastasia_data" / "registry.json").read_text(encoding="utf-8"))
+        registry_path = Path(self.root) / "src" / "eastasia_data" / "registry.json"
+        if not registry_path.is_file():
+            raise RuntimeError(f"{registry_path} does not exist: run `eastasia-data generate` before building the wheel")
+        registry = json.loads(registry_path.read_text(encoding="utf-8"))
         for entry in registry["releases"]:
             if not entry["shipped"] or entry["version"] == data_version:
                 continue
