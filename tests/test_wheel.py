@@ -12,6 +12,8 @@ import pytest
 from conftest import MODEL, REPO
 from test_loader_safety import AUDIT
 
+import eastasia_data as ead
+
 pytestmark = pytest.mark.slow
 
 SCRIPT = """
@@ -22,6 +24,9 @@ out = {name: {c: str(t) for c, t in ead.load(name).dtypes.items()} for name in e
 out['__file__'] = ead.__file__
 out['__version__'] = ead.__version__
 out['verify'] = __import__('eastasia_data.loader', fromlist=['x']).verify_release()
+out['__older__'] = {v: [str(ead.path('claims', version=v)), len(ead.load('claims', version=v, verify=True))]
+                    for v in ead.versions()['version']}
+out['__history__'] = ead.history('claims', 'clm-a1-united-front')['status'].tolist()
 print(json.dumps(out))
 """
 
@@ -45,6 +50,12 @@ def test_wheel_installs_and_loads_every_table(tmp_path):
     assert package.is_relative_to(env_dir)
     assert out.pop("verify") == []
     out.pop("__version__")
+    # every release ships (both fit the budget) and loads offline; history needs nothing else
+    older = out.pop("__older__")
+    assert sorted(older) == sorted(p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").iterdir())
+    assert Path(older["0.1.0"][0]).is_relative_to(package / "releases" / "eastasia-data-0.1.0")
+    assert older["0.1.0"][1] == len(ead.load("claims", version="0.1.0"))
+    assert out.pop("__history__")[:2] == ["added", "changed"]
     assert out == {name: table.dtypes for name, table in MODEL.items()}
 
     # The installed loader opens nothing outside its own release directory (see test_loader_safety.py).

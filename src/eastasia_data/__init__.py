@@ -9,6 +9,15 @@ Load a table with the schema's dtypes, offline, from the release this package sh
 >>> events.columns[:3].tolist()
 ['event_id', 'title', 'summary']
 
+Every released version, the files themselves for other tools, and joined views:
+
+>>> ead.versions()["version"].tolist()[:2]
+['0.1.0', '1.0.0']
+>>> ead.path("events").suffix
+'.parquet'
+>>> len(ead.load("claims", version="0.1.0")) < len(ead.load("claims"))
+True
+
 Importing this package loads neither pandera nor frictionless; pandas and pyarrow are
 imported by the first call that needs them.
 """
@@ -18,8 +27,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eastasia_data.errors import EastAsiaError, IntegrityError, UnknownTableError
-from eastasia_data.loader import describe, load, load_all, tables
+from eastasia_data import views
+from eastasia_data.catalog import history, versions
+from eastasia_data.dates import period_ends as period_end
+from eastasia_data.errors import (
+    EastAsiaError,
+    IntegrityError,
+    UnknownTableError,
+    UnknownVersionError,
+)
+from eastasia_data.loader import describe, load, load_all, path, release_dir, tables
 
 if TYPE_CHECKING:
     from eastasia_data.curation.validate import Report
@@ -28,13 +45,20 @@ __all__ = [
     "EastAsiaError",
     "IntegrityError",
     "UnknownTableError",
+    "UnknownVersionError",
     "__version__",
     "cite",
     "describe",
+    "history",
     "load",
     "load_all",
+    "path",
+    "period_end",
+    "release_dir",
     "tables",
     "validate",
+    "versions",
+    "views",
 ]
 
 

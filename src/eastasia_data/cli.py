@@ -18,6 +18,7 @@ from eastasia_data.errors import (
     EXIT_REFUSED,
     EXIT_USAGE,
     EastAsiaError,
+    UsageError,
     exit_code,
     require,
 )
@@ -124,8 +125,105 @@ def cmd_verify(args) -> int:
     return EXIT_INVALID if problems else EXIT_OK
 
 
+def cmd_tables(args) -> int:
+    """``eastasia-data tables``: each table of the release with its rows and what one row is.
+
+    Examples
+    --------
+    >>> cmd_tables(parser().parse_args(["tables"]))  # doctest: +ELLIPSIS
+    actors ... Every state, ...
+    ...
+    0
+    """
+    from eastasia_data.loader import descriptor, tables
+
+    rows = {r["name"]: r.get("eastasia:rows", "") for r in descriptor(args.release)["resources"]}
+    width = max(map(len, rows))
+    for name, summary in tables(args.release).items():
+        print(f"{name:<{width}}  {rows[name]:>6}  {summary}")
+    return EXIT_OK
+
+
+def cmd_show(args) -> int:
+    """``eastasia-data show TABLE [--head N] [--format csv|json|markdown]``: print a table on standard output.
+
+    Dates are ISO text at their precision, and CSV cells are neutralised, as in the CSV export.
+
+    Examples
+    --------
+    >>> cmd_show(parser().parse_args(["show", "strategy_targets", "--head", "1", "--format", "json"]))
+    ... # doctest: +ELLIPSIS
+    [{"strategy_id":"str-...","actor_id":"act-..."}]
+    0
+    """
+    from eastasia_data.export import neutralise, text_columns
+    from eastasia_data.loader import load, model
+
+    frame = load(args.table, version=args.release)
+    if args.head is not None:
+        if args.head < 0:
+            raise UsageError(f"--head {args.head}: give a number of rows, 0 or more")
+        frame = frame.head(args.head)
+    text = text_columns(frame, model(args.release)[args.table])
+    if args.format == "csv":  # as the csv export writes it: a cell a spreadsheet would run is neutralised
+        text.map(neutralise).to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif args.format == "json":
+        print(text.to_json(orient="records", force_ascii=False))
+    else:  # a cell holding | or a line break would end the Markdown cell
+        cells = text.fillna("").map(lambda v: " ".join(str(v).split()).replace("|", "\\|"))
+        print(cells.to_markdown(index=False))
+    return EXIT_OK
+
+
+def cmd_path(args) -> int:
+    """``eastasia-data path [TABLE]``: print the Parquet file of a table, or the release directory.
+
+    Examples
+    --------
+    >>> cmd_path(parser().parse_args(["path", "events"]))  # doctest: +ELLIPSIS
+    /.../events.parquet
+    0
+    """
+    from eastasia_data.loader import path, release_dir
+
+    print(path(args.table, args.release) if args.table else release_dir(args.release))
+    return EXIT_OK
+
+
+def cmd_versions(args) -> int:
+    """``eastasia-data versions``: every released version, its date and content hash.
+
+    Examples
+    --------
+    >>> cmd_versions(parser().parse_args(["versions"]))  # doctest: +ELLIPSIS
+    version ... content_hash ...
+      0.1.0 ...
+    0
+    """
+    from eastasia_data.catalog import versions
+
+    print(versions().to_string(index=False))
+    return EXIT_OK
+
+
+def _to_stdout(write, suffix: str) -> None:
+    """Run ``write(path)`` on a scratch file and copy its bytes to standard output (``--out -``)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / f"export{suffix}"
+        write(target)
+        sys.stdout.flush()
+        with target.open("rb") as f:
+            shutil.copyfileobj(f, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+
+
 def cmd_export(args) -> int:
     """``eastasia-data export``: write the release in another format; 1 if refused.
+
+    ``--out -`` writes a single-file format (sqlite, duckdb, xlsx) to standard output.
 
     Examples
     --------
@@ -139,6 +237,12 @@ def cmd_export(args) -> int:
     """
     from eastasia_data.export import export
 
+    if args.out == "-":
+        if args.format == "csv":
+            raise UsageError("--out -: the csv export writes one file per table into a directory; "
+                             "for one table on standard output use `eastasia-data show TABLE --format csv`")
+        _to_stdout(lambda target: export(args.format, target), f".{args.format}")
+        return EXIT_OK
     path = export(args.format, args.out, force=args.force)
     print(f"written: {path} ({args.format})")
     return EXIT_OK
@@ -385,10 +489,30 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("verify", help="check the installed release's files against their hashes")
     sp.set_defaults(func=cmd_verify)
 
+    sp = sub.add_parser("tables", help="list the tables of the release, with their rows")
+    sp.add_argument("--release", metavar="VERSION", help="a released version (default: the installed one)")
+    sp.set_defaults(func=cmd_tables)
+
+    sp = sub.add_parser("show", help="print a table of the release on standard output")
+    sp.add_argument("table", metavar="TABLE", help="a table name (see `eastasia-data tables`)")
+    sp.add_argument("--head", type=int, metavar="N", help="only the first N rows")
+    sp.add_argument("--format", choices=("csv", "json", "markdown"), default="csv", help="output format (default: csv)")
+    sp.add_argument("--release", metavar="VERSION", help="a released version (default: the installed one)")
+    sp.set_defaults(func=cmd_show)
+
+    sp = sub.add_parser("path", help="print the Parquet file of a table, or the release directory")
+    sp.add_argument("table", metavar="TABLE", nargs="?", help="a table name (default: print the release directory)")
+    sp.add_argument("--release", metavar="VERSION", help="a released version (default: the installed one)")
+    sp.set_defaults(func=cmd_path)
+
+    sp = sub.add_parser("versions", help="list every released version, its date and content hash")
+    sp.set_defaults(func=cmd_versions)
+
     sp = sub.add_parser("export", help="write the release as a SQLite or DuckDB database, an Excel workbook or CSVs")
     sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant"),
                     help="the format (claimreview and croissant: JSON-LD)")
-    sp.add_argument("--out", required=True, metavar="PATH", help="the file to write (for csv: a directory)")
+    sp.add_argument("--out", required=True, metavar="PATH",
+                    help="the file to write (for csv: a directory); - for standard output (single-file formats)")
     sp.add_argument("--force", action="store_true", help="replace PATH if it exists")
     sp.set_defaults(func=cmd_export)
 
@@ -456,6 +580,23 @@ def _version() -> str:
     return eastasia_data.__version__
 
 
+def _closed_pipe() -> int:
+    """The reader of standard output went away (``| head``): end quietly, as ``cat`` does.
+
+    Standard output is pointed at ``/dev/null`` so that the interpreter's final flush
+    cannot fail again; the status is 141 (128 + SIGPIPE), what a shell reports for a
+    program a closed pipe stopped.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's StringIO)
+        pass
+    return 141
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return its exit status.
 
@@ -485,10 +626,14 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
     try:
         with paths.use_checkout(args.repo):
-            return args.func(args)
+            code = args.func(args)
+            sys.stdout.flush()  # inside the handler: a reader that went away (| head) is a closed pipe
+            return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
     except (EastAsiaError, OSError) as exc:
         if args.debug:
             raise

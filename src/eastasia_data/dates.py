@@ -155,3 +155,44 @@ def iso_forms(text: str) -> list[str]:
         if iso and iso not in out:
             out.append(iso)
     return out
+
+
+def period_ends(values, precisions):
+    """The last day of each period: the vectorised :func:`period_end`, for loaded columns.
+
+    ``load()`` gives a reduced-precision date as the first day of its period; counting a
+    duration to the first day of an end month understates it. This gives the day to count to.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Dates as :func:`eastasia_data.load` returns them (``datetime64[ms]``).
+    precisions : pandas.Series or str
+        The precision of each (``day``, ``month`` or ``year``), e.g. the table's
+        ``date_precision`` column, or one precision for all.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ms]``, missing where ``values`` is.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> starts = pd.Series(pd.to_datetime(["2024-02-01", "2025-01-01", "2024-06-19"])).astype("datetime64[ms]")
+    >>> period_ends(starts, pd.Series(["month", "year", "day"])).dt.strftime("%Y-%m-%d").tolist()
+    ['2024-02-29', '2025-12-31', '2024-06-19']
+    """
+    import pandas as pd
+
+    values = pd.Series(values)
+    if isinstance(precisions, str):
+        precisions = pd.Series(precisions, index=values.index)
+    precisions = pd.Series(precisions, index=values.index).astype("str")
+    unknown = sorted(set(precisions[values.notna()]) - set(PRECISIONS))
+    if unknown:
+        raise ValueError(f"unknown precision(s) {unknown}; use one of {', '.join(PRECISIONS)}")
+    month_end = values + pd.offsets.MonthEnd(0)
+    year_end = values + pd.offsets.YearEnd(0)
+    out = values.where(precisions != "month", month_end).where(precisions != "year", year_end)
+    return out.astype("datetime64[ms]")

@@ -63,6 +63,14 @@ class UnknownTableError(UsageError, KeyError):
     """The table name is not one of the release's tables."""
 
 
+class UnknownVersionError(UsageError, KeyError):
+    """The version is not one of the released versions; the message lists them."""
+
+
+class ReleaseUnavailableError(UsageError):
+    """A released version is neither installed nor downloadable; the message says what is missing."""
+
+
 class NotACheckoutError(UsageError):
     """A command that works on a checkout of eastasia-data was run outside one."""
 

@@ -48,6 +48,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from eastasia_data import views
 from eastasia_data.dates import format_dates
 from eastasia_data.errors import ExportError, require
 from eastasia_data.model import Table
@@ -306,6 +307,8 @@ def _write_sqlite(path: Path, schemas, texts) -> None:
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise ExportError(f"{len(problems)} row(s) break a foreign key, e.g. {problems[0]}")
+        with con:
+            views.create_views(con)
     finally:
         con.close()
 
@@ -364,6 +367,7 @@ def _write_duckdb(path: Path, schemas, texts) -> None:
                 except duckdb.ConstraintException as exc:
                     raise ExportError(f"table {name}: a row breaks a constraint ({exc})") from None
                 con.unregister(view)
+        views.create_views(con)
         con.execute("CHECKPOINT export")
         con.execute("USE memory")
         con.execute("DETACH export")

@@ -13,22 +13,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eastasia_data import paths
-from eastasia_data.errors import IntegrityError, UnknownTableError
+from eastasia_data.errors import IntegrityError, UnknownTableError, UsageError, require
 from eastasia_data.model import Table, model_from_descriptor
-from eastasia_data.types import nullable_types_mapper
+from eastasia_data.types import arrow_dates, nullable_types_mapper
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["IntegrityError", "UnknownTableError", "describe", "descriptor", "load", "load_all", "release_dir",
-           "tables", "verify_release"]
+__all__ = ["BACKENDS", "IntegrityError", "UnknownTableError", "describe", "descriptor", "from_arrow", "load", "load_all",
+           "path", "read_release_table", "release_dir", "tables", "verify_release"]
+
+#: What :func:`load` can return: a pandas DataFrame, a pyarrow Table or a polars DataFrame.
+BACKENDS = ("pandas", "arrow", "polars")
 
 
-def release_dir() -> Path:
-    """The directory of the release this package ships.
+def release_dir(version: str | None = None) -> Path:
+    """The directory of a release: Parquet per table plus ``datapackage.json``.
 
-    In an installed wheel it is ``eastasia_data/release/``; in a checkout, the built
-    release of the checkout's version under ``releases/``.
+    With no version, the release this package ships: in an installed wheel it is
+    ``eastasia_data/release/``; in a checkout, the built release of the checkout's version
+    under ``releases/``. With a version, see :func:`eastasia_data.catalog.release_dir`
+    (an older release may be downloaded).
 
     Raises
     ------
@@ -40,6 +45,10 @@ def release_dir() -> Path:
     >>> (release_dir() / "datapackage.json").is_file()
     True
     """
+    if version is not None:
+        from eastasia_data.catalog import release_dir as versioned
+
+        return versioned(version)
     if (paths.SHIPPED_RELEASE / paths.DESCRIPTOR).is_file():
         return paths.SHIPPED_RELEASE
     source = paths.source_checkout()
@@ -83,54 +92,64 @@ def _model(path: Path, mtime_ns: int) -> dict[str, Table]:
     return model_from_descriptor(_descriptor(path, mtime_ns))
 
 
-def _key() -> tuple[Path, int]:
-    path = release_dir() / paths.DESCRIPTOR
+def _dir(version: str | None) -> Path:
+    """The release directory of ``version``; None is the shipped release (looked up as ``release_dir()``)."""
+    return release_dir() if version is None else release_dir(version)
+
+
+def _key(version: str | None = None) -> tuple[Path, int]:
+    path = _dir(version) / paths.DESCRIPTOR
     return path, path.stat().st_mtime_ns
 
 
-def descriptor() -> dict[str, Any]:
-    """The release descriptor (``datapackage.json``) as a dict.
+def descriptor(version: str | None = None) -> dict[str, Any]:
+    """The release descriptor (``datapackage.json``) as a dict (default: the shipped release).
 
     Examples
     --------
     >>> d = descriptor()
     >>> d["name"], "events" in [r["name"] for r in d["resources"]]
     ('eastasia-data', True)
+    >>> descriptor("0.1.0")["version"]
+    '0.1.0'
     """
-    return _descriptor(*_key())
+    return _descriptor(*_key(version))
 
 
-def model() -> dict[str, Table]:
-    """The tables of the release, as the model (built from its descriptor, no YAML).
+def model(version: str | None = None) -> dict[str, Table]:
+    """The tables of a release, as the model (built from its descriptor, no YAML).
 
     Examples
     --------
     >>> model()["events"].primary_key
     ('event_id',)
+    >>> "passages" in model("0.1.0")
+    False
     """
-    return _model(*_key())
+    return _model(*_key(version))
 
 
-def _resources() -> dict[str, dict[str, Any]]:
-    return {r["name"]: r for r in descriptor()["resources"]}
+def _resources(version: str | None = None) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in descriptor(version)["resources"]}
 
 
-def _resource(name: str) -> dict[str, Any]:
-    resources = _resources()
+def _resource(name: str, version: str | None = None) -> dict[str, Any]:
+    resources = _resources(version)
     if name not in resources:
         import difflib
 
         close = difflib.get_close_matches(str(name), list(resources), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
+        where = f" in release {version}" if version else ""
         raise UnknownTableError(
-            f"no table named {name!r}.{hint} The tables are: {', '.join(sorted(resources))} "
+            f"no table named {name!r}{where}.{hint} The tables are: {', '.join(sorted(resources))} "
             "(see eastasia_data.tables())"
         )
     return resources[name]
 
 
-def _resource_path(resource: dict[str, Any]) -> Path:
-    directory = release_dir().resolve()
+def _resource_path(resource: dict[str, Any], version: str | None = None) -> Path:
+    directory = _dir(version).resolve()
     path = (directory / resource["path"]).resolve()
     if path.parent != directory or path.suffix != ".parquet":
         raise IntegrityError(f"resource {resource['name']!r} points outside the release: {resource['path']!r}")
@@ -147,7 +166,7 @@ def _check_hash(resource: dict[str, Any], path: Path) -> None:
         )
 
 
-def tables() -> dict[str, str]:
+def tables(version: str | None = None) -> dict[str, str]:
     """The tables of the release, each with a one-line description.
 
     Returns
@@ -160,17 +179,101 @@ def tables() -> dict[str, str]:
     >>> import eastasia_data as ead
     >>> "events" in ead.tables()
     True
+    >>> len(ead.tables("0.1.0"))
+    9
     """
-    return {name: table.summary for name, table in model().items()}
+    return {name: table.summary for name, table in model(version).items()}
 
 
-def load(name: str, *, verify: bool = False) -> pd.DataFrame:
-    """Load one table as a pandas DataFrame with the schema's dtypes.
+def path(name: str, version: str | None = None) -> Path:
+    """The Parquet file of one table, for polars, DuckDB, R or any other tool.
 
     Parameters
     ----------
     name : str
         A table name; see :func:`tables`.
+    version : str, optional
+        A released version (see :func:`eastasia_data.versions`); default the shipped one.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> ead.path("events").name, ead.path("events").is_file()
+    ('events.parquet', True)
+    >>> ead.path("events", version="0.1.0").parent.name
+    'eastasia-data-0.1.0'
+    """
+    return _resource_path(_resource(name, version), version)
+
+
+def read_release_table(directory: Path, name: str, *, backend: str = "pandas"):
+    """Read table ``name`` from the release in ``directory`` (any release, even one not registered).
+
+    What :func:`load` does once it has found the release; tests use it on a scratch build.
+
+    Examples
+    --------
+    >>> read_release_table(release_dir(), "events", backend="arrow").schema.field("start_date").type
+    DataType(date32[day])
+    """
+    import pyarrow.parquet as pq
+
+    desc_path = Path(directory) / paths.DESCRIPTOR
+    tables = _model(desc_path, desc_path.stat().st_mtime_ns)
+    resources = {r["name"]: r for r in _descriptor(desc_path, desc_path.stat().st_mtime_ns)["resources"]}
+    if name not in resources:
+        raise UnknownTableError(f"no table named {name!r} in {directory}")
+    file = (Path(directory) / resources[name]["path"]).resolve()
+    if file.parent != Path(directory).resolve() or file.suffix != ".parquet":
+        raise IntegrityError(f"resource {name!r} points outside the release: {resources[name]['path']!r}")
+    return from_arrow(pq.ParquetFile(file).read(), tables[name], backend)
+
+
+def from_arrow(arrow, table: Table, backend: str = "pandas"):
+    """An Arrow table of a release's table as :func:`load` returns it, whichever way its dates are stored.
+
+    pandas gets dates as ``datetime64[ms]`` and nullable integers; Arrow and polars get
+    dates as ``date32`` days. Anything that reads a release's Parquet itself should go
+    through here, so that releases storing timestamps (up to 1.0.0) and dates agree.
+
+    Parameters
+    ----------
+    arrow : pyarrow.Table
+    table : Table
+        The table's model (names the date columns).
+    backend : {"pandas", "arrow", "polars"}
+
+    Examples
+    --------
+    >>> import pyarrow.parquet as pq
+    >>> arrow = pq.read_table(path("events"))
+    >>> str(from_arrow(arrow, model()["events"])["start_date"].dtype)
+    'datetime64[ms]'
+    """
+    dates = [f.name for f in table.fields if f.kind in ("date", "partial_date")]
+    if backend == "pandas":
+        return arrow_dates(arrow, dates, to="timestamp").to_pandas(types_mapper=nullable_types_mapper())
+    arrow = arrow_dates(arrow, dates, to="date32")
+    if backend == "arrow":
+        return arrow
+    polars = require("polars", "polars", "load(..., backend='polars')")
+    return polars.from_arrow(arrow)
+
+
+def load(name: str, *, version: str | None = None, backend: str = "pandas", verify: bool = False):
+    """Load one table, as a pandas DataFrame with the schema's dtypes (or Arrow, or polars).
+
+    Parameters
+    ----------
+    name : str
+        A table name; see :func:`tables`.
+    version : str, optional
+        A released version, e.g. ``"0.1.0"`` (see :func:`eastasia_data.versions`); default
+        the release this package ships. Older releases ship in the wheel within a size
+        budget; past it, one is downloaded once and cached (see :mod:`eastasia_data.catalog`).
+    backend : {"pandas", "arrow", "polars"}, default "pandas"
+        ``"arrow"`` returns a ``pyarrow.Table``, ``"polars"`` a ``polars.DataFrame`` (the
+        ``polars`` extra); both hold dates as ``date32`` days.
     verify : bool, default False
         Check the file's sha256 against the release descriptor first.
 
@@ -178,15 +281,19 @@ def load(name: str, *, verify: bool = False) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Ids and text as ``str`` dtype; columns with allowed values as ``category`` carrying
-        every allowed value in schema order; dates as ``datetime64[ms]`` holding the first
-        day of the period their precision column states; integers as ``Int64``.
+        every allowed value in schema order (ordered where the schema says the order is a
+        scale: ``claims.verdict`` and ``sources.reliability`` from the release after 1.0.0);
+        dates as ``datetime64[ms]`` holding the first day of the period their precision
+        column states (:func:`eastasia_data.period_end` gives the last); integers as ``Int64``.
 
     Raises
     ------
     UnknownTableError
         ``name`` is not a table; the message lists the valid names.
+    UnknownVersionError
+        ``version`` was never released; the message lists the versions.
     IntegrityError
-        With ``verify=True``, the file was altered.
+        With ``verify=True`` (always, for a download), the file was altered.
 
     Examples
     --------
@@ -196,19 +303,25 @@ def load(name: str, *, verify: bool = False) -> pd.DataFrame:
     ('str', 'datetime64[ms]')
     >>> list(events["date_precision"].cat.categories)
     ['day', 'month', 'year']
+    >>> len(ead.load("events", version="0.1.0")) < len(events)
+    True
+    >>> ead.load("events", backend="arrow").schema.field("start_date").type
+    DataType(date32[day])
     """
     import pyarrow.parquet as pq
 
-    resource = _resource(name)
-    path = _resource_path(resource)
+    if backend not in BACKENDS:
+        raise UsageError(f"backend={backend!r}: use one of {', '.join(BACKENDS)}")
+    resource = _resource(name, version)
+    file = _resource_path(resource, version)
     if verify:
-        _check_hash(resource, path)
+        _check_hash(resource, file)
     # ParquetFile reads the one file directly; read_table would go through pyarrow.dataset, which
     # costs a 0.1-0.3 s import on the first call and about 1 ms per call on small tables.
-    return pq.ParquetFile(path).read().to_pandas(types_mapper=nullable_types_mapper())
+    return from_arrow(pq.ParquetFile(file).read(), model(version)[name], backend)
 
 
-def load_all(*, verify: bool = False) -> dict[str, pd.DataFrame]:
+def load_all(*, version: str | None = None, backend: str = "pandas", verify: bool = False) -> dict[str, Any]:
     """Every table, as ``{name: DataFrame}``.
 
     Examples
@@ -218,27 +331,32 @@ def load_all(*, verify: bool = False) -> dict[str, pd.DataFrame]:
     >>> sorted(frames) == sorted(ead.tables())
     True
     """
-    return {name: load(name, verify=verify) for name in _resources()}
+    return {name: load(name, version=version, backend=backend, verify=verify) for name in _resources(version)}
 
 
-def describe(name: str) -> pd.DataFrame:
+def describe(name: str, version: str | None = None) -> pd.DataFrame:
     """The documentation of a table's columns, as a DataFrame.
 
     Returns
     -------
     pandas.DataFrame
         One row per column: ``column``, ``type``, ``dtype`` (as :func:`load` returns it),
-        ``required``, ``allowed`` (the allowed values, comma-separated) and ``description``.
+        ``required``, ``allowed`` (the allowed values, comma-separated), ``ordered`` (the
+        allowed values are a scale, in that order), ``labels`` (a dict: each allowed value
+        → its meaning; empty when any value is allowed) and ``description``.
 
     Examples
     --------
     >>> import eastasia_data as ead
-    >>> ead.describe("events").set_index("column").loc["date_precision", "allowed"]
+    >>> d = ead.describe("events").set_index("column")
+    >>> d.loc["date_precision", "allowed"]
     'day, month, year'
+    >>> d.loc["basis", "labels"]["mentioned"]
+    'An article names or describes the event'
     """
     import pandas as pd
 
-    _resource(name)  # an unknown name raises, naming the valid ones
+    _resource(name, version)  # an unknown name raises, naming the valid ones
     rows = [
         {
             "column": f.name,
@@ -246,11 +364,13 @@ def describe(name: str) -> pd.DataFrame:
             "dtype": f.pandas_dtype,
             "required": f.required,
             "allowed": ", ".join(f.enum),
+            "ordered": f.ordered,
+            "labels": {c.value: c.label for c in f.categories},
             "description": f.description,
         }
-        for f in model()[name].fields
+        for f in model(version)[name].fields
     ]
-    return pd.DataFrame(rows).astype({"required": "bool"})
+    return pd.DataFrame(rows).astype({"required": "bool", "ordered": "bool"})
 
 
 def verify_release() -> list[str]:

@@ -8,6 +8,11 @@ extensions that Table Schema cannot express:
     the value's meaning in the data dictionary, and the values become the
     ``enum`` constraint in ``datapackage.json`` and the categories of the
     loaded pandas column.
+``categoriesOrdered``
+    Table Schema v2's flag that the order of the ``categories`` means something (a
+    scale, worst to best or least to most): the loaded column is then an *ordered*
+    categorical, so ``<``, ``min()`` and ``max()`` follow that order. Set only where the
+    order is meaningful (``claims.verdict``, ``sources.reliability``).
 ``precisionField``
     On a date column stored as an ISO 8601 string of reduced precision
     (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): the column that states its
@@ -77,6 +82,7 @@ class Field:
     maximum: float | None = None
     format: str | None = None
     categories: tuple[Category, ...] = ()
+    ordered: bool = False
     precision_field: str | None = None
     not_before: str | None = None
     excerpt_of: str | None = None
@@ -152,17 +158,18 @@ class Field:
         ``categories`` are also written as an ``enum`` constraint, because
         frictionless 5 does not enforce ``categories`` by itself. With
         ``stored=True`` the field is described as the release's Parquet file
-        holds it: a reduced-precision date is a ``datetime`` there (the first
-        instant of its period), so its text pattern no longer applies.
+        holds it: a reduced-precision date is a ``date`` there (the first day of
+        its period; releases up to 1.0.0 said ``datetime``), so its text pattern no
+        longer applies.
 
         Examples
         --------
-        >>> start = release_model()["events"].field("start_date")
+        >>> start = Field("start_date", "string", "Start.", precision_field="date_precision")
         >>> start.to_table_schema()["type"], start.to_table_schema(stored=True)["type"]
-        ('string', 'datetime')
+        ('string', 'date')
         """
         as_datetime = stored and self.is_partial_date
-        ftype = "datetime" if as_datetime else self.type
+        ftype = "date" if as_datetime else self.type
         out: dict[str, Any] = {"name": self.name, "type": ftype, "description": self.description}
         if self.format:
             out["format"] = self.format
@@ -181,6 +188,8 @@ class Field:
         if self.categories:
             constraints["enum"] = list(self.enum)
             out["categories"] = [{"value": c.value, "label": c.label} for c in self.categories]
+            if self.ordered:
+                out["categoriesOrdered"] = True
         if constraints:
             out["constraints"] = constraints
         for key, value in (
@@ -336,7 +345,7 @@ class Table:
 # ---------------------------------------------------------------------------------------------
 # Building the model from parsed dictionaries
 
-_FIELD_KEYS = {"name", "type", "description", "format", "constraints", "categories",
+_FIELD_KEYS = {"name", "type", "description", "format", "constraints", "categories", "categoriesOrdered",
                "precisionField", "notBefore", "excerptOf"}
 _CONSTRAINT_KEYS = {"required", "unique", "pattern", "minLength", "maxLength", "minimum", "maximum", "enum"}
 
@@ -356,8 +365,8 @@ def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Fi
         description = raw["description"]
     except KeyError as exc:
         raise ModelError(f"{where}: field is missing {exc.args[0]!r}") from None
-    if stored and ftype == "datetime" and raw.get("precisionField"):
-        ftype = "string"  # a release stores a partial date as the first instant of its period
+    if stored and ftype in ("datetime", "date") and raw.get("precisionField"):
+        ftype = "string"  # a release stores a partial date as the first day of its period
     if ftype not in FIELD_TYPES:
         raise ModelError(f"{where}: field {name!r} has type {ftype!r}; use one of {FIELD_TYPES}")
     c = raw.get("constraints") or {}
@@ -376,6 +385,11 @@ def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Fi
     )
     if len({x.value for x in cats}) != len(cats):
         raise ModelError(f"{where}: field {name!r} lists a category twice")
+    ordered = raw.get("categoriesOrdered", False)
+    if not isinstance(ordered, bool):
+        raise ModelError(f"{where}: field {name!r}: categoriesOrdered must be true or false, not {ordered!r}")
+    if ordered and not cats:
+        raise ModelError(f"{where}: field {name!r}: categoriesOrdered needs categories to order")
     if raw.get("precisionField") and ftype != "string":
         raise ModelError(f"{where}: field {name!r}: precisionField applies to string fields holding ISO dates")
     return Field(
@@ -391,6 +405,7 @@ def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Fi
         maximum=c.get("maximum"),
         format=raw.get("format"),
         categories=cats,
+        ordered=ordered,
         precision_field=raw.get("precisionField"),
         not_before=raw.get("notBefore"),
         excerpt_of=raw.get("excerptOf"),

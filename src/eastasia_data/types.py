@@ -6,7 +6,9 @@ A column's *kind* is its Table Schema type, except that a column with allowed va
 build, the exports and the docs all read it.
 
 Dates are written to SQL as ISO text at their precision (see ``eastasia_data.export``),
-so they are ``TEXT``/``VARCHAR`` there.
+so they are ``TEXT``/``VARCHAR`` there. In Parquet they are ``date32`` (a calendar day, which
+polars and DuckDB show as ``DATE``); releases up to 1.0.0 stored them as ``timestamp[ms]``
+and :func:`arrow_dates` reads both. ``load()`` returns them as ``datetime64[ms]`` either way.
 
 Examples
 --------
@@ -15,6 +17,8 @@ Examples
 ('datetime64[ms]', 'TEXT')
 >>> TYPES["integer"].duckdb
 'BIGINT'
+>>> TYPES["partial_date"].arrow
+'date32'
 """
 
 from __future__ import annotations
@@ -42,8 +46,8 @@ TYPES: dict[str, ColumnType] = {
         ColumnType("integer", "Int64", "int64", "INTEGER", "BIGINT"),
         ColumnType("number", "float64", "float64", "REAL", "DOUBLE"),
         ColumnType("boolean", "boolean", "bool_", "INTEGER", "BOOLEAN"),
-        ColumnType("date", "datetime64[ms]", "timestamp", "TEXT", "VARCHAR"),
-        ColumnType("partial_date", "datetime64[ms]", "timestamp", "TEXT", "VARCHAR"),
+        ColumnType("date", "datetime64[ms]", "date32", "TEXT", "VARCHAR"),
+        ColumnType("partial_date", "datetime64[ms]", "date32", "TEXT", "VARCHAR"),
         ColumnType("category", "category", "dictionary", "TEXT", "VARCHAR"),
     )
 }
@@ -52,21 +56,54 @@ TYPES: dict[str, ColumnType] = {
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
 
 
-def arrow_type(kind: str):
-    """The pyarrow type of a kind of column (categories: int8 codes into string values).
+def arrow_type(kind: str, ordered: bool = False):
+    """The pyarrow type of a kind of column (categories: int8 codes into string values, ordered or not).
 
     Examples
     --------
     >>> str(arrow_type("partial_date")), str(arrow_type("category"))
-    ('timestamp[ms]', 'dictionary<values=string, indices=int8, ordered=0>')
+    ('date32[day]', 'dictionary<values=string, indices=int8, ordered=0>')
+    >>> str(arrow_type("category", ordered=True))
+    'dictionary<values=string, indices=int8, ordered=1>'
     """
     import pyarrow as pa
 
     if kind == "category":
-        return pa.dictionary(pa.int8(), pa.string())
-    if kind in ("date", "partial_date"):
-        return pa.timestamp("ms")
+        return pa.dictionary(pa.int8(), pa.string(), ordered=ordered)
     return getattr(pa, TYPES[kind].arrow)()
+
+
+def arrow_dates(table, fields, to: str = "date32"):
+    """``table`` with the date columns named in ``fields`` cast to ``date32`` or ``timestamp[ms]``.
+
+    A release stores its dates as one or the other (``timestamp[ms]`` up to 1.0.0); this
+    makes what a reader gets independent of which.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+    fields : iterable of str
+        The date columns.
+    to : {"date32", "timestamp"}
+
+    Examples
+    --------
+    >>> import datetime as dt, pyarrow as pa
+    >>> t = pa.table({"d": pa.array([dt.datetime(2024, 6, 1)], pa.timestamp("ms"))})
+    >>> str(arrow_dates(t, ["d"]).schema.field("d").type)
+    'date32[day]'
+    >>> str(arrow_dates(arrow_dates(t, ["d"]), ["d"], to="timestamp").schema.field("d").type)
+    'timestamp[ms]'
+    """
+    import pyarrow as pa
+
+    target = pa.date32() if to == "date32" else pa.timestamp("ms")
+    for name in fields:
+        i = table.schema.get_field_index(name)
+        if i >= 0 and table.schema.field(i).type != target:
+            f = table.schema.field(i)
+            table = table.set_column(i, f.with_type(target), table.column(i).cast(target))
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -87,6 +87,14 @@ def arrow_table(table: Table, frame):
     >>> frame = pd.DataFrame({"strategy_id": ["str-x"], "actor_id": ["act-y"]}, dtype="str")
     >>> arrow_table(read_model()["strategy_targets"], frame).schema.names
     ['strategy_id', 'actor_id']
+
+    Dates are Parquet ``date32`` (releases up to 1.0.0 wrote ``timestamp[ms]``), and a
+    category the schema declares ordered is an ordered dictionary:
+
+    >>> events = read_model()["events"]
+    >>> frame = pd.DataFrame({f: [None] for f in events.field_names}, dtype="str")
+    >>> str(arrow_table(events, frame).schema.field("start_date").type)
+    'date32[day]'
     """
     import pandas as pd
     import pyarrow as pa
@@ -101,9 +109,9 @@ def arrow_table(table: Table, frame):
         if kind == "category":
             cat = pd.Categorical(values, categories=list(f.enum))
             codes = pa.array(cat.codes, type=pa.int8(), mask=cat.codes < 0)
-            array = pa.DictionaryArray.from_arrays(codes, pa.array(list(f.enum), pa.string()))
-        elif kind in ("partial_date", "date"):
-            array = pa.array(parse_dates(values), type=arrow_type(kind))
+            array = pa.DictionaryArray.from_arrays(codes, pa.array(list(f.enum), pa.string()), ordered=f.ordered)
+        elif kind in ("partial_date", "date"):  # date32: a calendar day, not an instant
+            array = pa.array(parse_dates(values)).cast(arrow_type(kind))
         elif kind == "integer":
             array = pa.array(pd.to_numeric(values).astype("Int64"), type=arrow_type(kind))
         elif kind == "number":

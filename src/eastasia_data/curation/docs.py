@@ -164,7 +164,7 @@ def constraints_text(f: Field, table: Table) -> str:
     if f.format:
         parts.append(f"format {f.format}")
     if f.categories:
-        parts.append("one of the allowed values below")
+        parts.append("one of the allowed values below" + (", ordered (a scale, in that order)" if f.ordered else ""))
     if f.precision_field:
         parts.append(f"precision in `{f.precision_field}`")
     if f.not_before:
@@ -336,11 +336,12 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     >>> text.startswith("- Release ")
     True
     """
-    if frames is None:
-        from eastasia_data.curation.snapshot import from_release
+    if frames is None:  # read as load() reads, so dates are datetime64 whether stored as date32 or timestamps
+        from eastasia_data.loader import read_release_table
 
-        snapshot = from_release(paths.checkout().release_dir())
-        frames = {name: t.frame for name, t in snapshot.tables.items()}
+        directory = paths.checkout().release_dir()
+        names = [r["name"] for r in json.loads((directory / paths.DESCRIPTOR).read_text(encoding="utf-8"))["resources"]]
+        frames = {name: read_release_table(directory, name) for name in names}
     events, claims, sources = frames["events"], frames["claims"], frames["sources"]
     titles = sources.set_index("source_id")["title"]
     lines = [f"- Release {release_version()}: "
@@ -633,3 +634,7 @@ def generate(check: bool = False, *, figures: bool = True) -> Iterator[tuple[Pat
             yield path, "written"
             for other in extra:
                 yield other, "written"
+
+
+# registry.json and changelog.json register themselves on import (see curation/registry.py).
+from eastasia_data.curation import registry as _registry  # noqa: E402,F401

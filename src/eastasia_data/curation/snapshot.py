@@ -38,7 +38,8 @@ from typing import Any
 
 from eastasia_data import paths
 from eastasia_data.errors import InvalidDataError, SnapshotError
-from eastasia_data.types import nullable_types_mapper
+from eastasia_data.loader import from_arrow
+from eastasia_data.model import model_from_descriptor
 
 __all__ = ["InvalidDataError", "Snapshot", "SnapshotError", "TableState", "from_checkout", "from_git",
            "from_release", "is_revision", "open_snapshot"]
@@ -103,7 +104,7 @@ def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
         raise SnapshotError(f"{directory}: not a release directory ({exc})") from None
     tables = {}
     for r in descriptor.get("resources", []):
-        frame = pq.read_table(directory / r["path"]).to_pandas(types_mapper=nullable_types_mapper())
+        frame = from_arrow(pq.read_table(directory / r["path"]), model_from_descriptor({"resources": [r]})[r["name"]])
         tables[r["name"]] = TableState(r["name"], r["schema"], r.get("description", ""), frame)
     return Snapshot(label or str(directory), descriptor.get("version"), tables,
                     descriptor.get("title", ""), descriptor.get("description", ""), package_facts(descriptor))
@@ -146,7 +147,7 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
                                "run `eastasia-data validate` there for every problem")
     tables = {
         name: TableState(name, t.to_table_schema(stored=True), t.description,
-                         arrow_table(t, files[name].frame).to_pandas(types_mapper=nullable_types_mapper()))
+                         from_arrow(arrow_table(t, files[name].frame), t))
         for name, t in model.items()
     }
     meta = _project(directory)

@@ -147,7 +147,7 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
     for f in table.fields:
         dtype: object
         if f.categories:
-            dtype = pd.CategoricalDtype(list(f.enum))
+            dtype = pd.CategoricalDtype(list(f.enum), ordered=f.ordered)
         elif f.pandas_dtype == "str":
             dtype = pd.StringDtype(na_value=float("nan"))
         else:

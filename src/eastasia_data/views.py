@@ -1,0 +1,141 @@
+"""Joined views that every reader would otherwise write: as functions, and as SQL views in the exports.
+
+Each view is one SQL ``SELECT`` (:data:`SQL`), valid in SQLite and DuckDB, which the
+SQLite and DuckDB exports create as a ``VIEW``; the function of the same name returns the
+same rows from the release as a pandas DataFrame with the release's dtypes.
+
+* :func:`claims_with_authority`: each claim with the article making it and the authority
+  its verdict rests on (title, publisher, reliability);
+* :func:`event_participants`: each event with each actor taking part and its role.
+
+Examples
+--------
+>>> import eastasia_data as ead
+>>> claims = ead.views.claims_with_authority()
+>>> claims.columns[:3].tolist()
+['claim_id', 'article_source_id', 'article']
+>>> sorted(SQL)
+['claims_with_authority', 'event_participants']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SQL", "claims_with_authority", "create_views", "event_participants"]
+
+#: View name → its SQL, for SQLite and DuckDB alike.
+SQL: dict[str, str] = {
+    "claims_with_authority": """
+SELECT c.claim_id, c.source_id AS article_source_id, a.title AS article, c.paraphrase, c.kind,
+       c.verdict, c.verdict_note, c.authority_source_id, s.title AS authority,
+       s.publisher AS authority_publisher, s.reliability AS authority_reliability, c.event_id
+FROM claims AS c
+JOIN sources AS a ON a.source_id = c.source_id
+LEFT JOIN sources AS s ON s.source_id = c.authority_source_id
+ORDER BY c.claim_id""",
+    "event_participants": """
+SELECT e.event_id, e.start_date, e.end_date, e.date_precision, e.title, e.category,
+       ea.actor_id, ac.name AS actor, ac.kind AS actor_kind, ea.role
+FROM event_actors AS ea
+JOIN events AS e ON e.event_id = ea.event_id
+JOIN actors AS ac ON ac.actor_id = ea.actor_id
+ORDER BY e.event_id, ea.actor_id, ea.role""",
+}
+
+
+def create_views(connection) -> None:
+    """Create every view of :data:`SQL` in an open SQLite or DuckDB connection holding the tables.
+
+    Examples
+    --------
+    >>> import sqlite3
+    >>> con = sqlite3.connect(":memory:")
+    >>> for t in ("claims(claim_id, source_id, paraphrase, kind, verdict, verdict_note, authority_source_id, event_id)",
+    ...           "sources(source_id, title, publisher, reliability)", "events(event_id, start_date, end_date,"
+    ...           " date_precision, title, category)", "actors(actor_id, name, kind)", "event_actors(event_id, actor_id, role)"):
+    ...     _ = con.execute("CREATE TABLE " + t)
+    >>> create_views(con)
+    >>> con.execute("SELECT count(*) FROM event_participants").fetchone()
+    (0,)
+    """
+    for name, sql in SQL.items():
+        connection.execute(f'CREATE VIEW "{name}" AS {sql.strip()}')
+
+
+def claims_with_authority(*, version: str | None = None) -> pd.DataFrame:
+    """Each claim with the article making it and the authority its verdict rests on.
+
+    Parameters
+    ----------
+    version : str, optional
+        A released version (default: the shipped one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of the SQL view ``claims_with_authority``: ``claim_id``,
+        ``article_source_id``, ``article`` (its title), ``paraphrase``, ``kind``, ``verdict``,
+        ``verdict_note``, ``authority_source_id``, ``authority`` (its title),
+        ``authority_publisher``, ``authority_reliability`` and ``event_id``; one row per
+        claim, sorted by ``claim_id``. An opinion has no authority (missing values).
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> v = ead.views.claims_with_authority()
+    >>> len(v) == len(ead.load("claims")), str(v["verdict"].dtype)
+    (True, 'category')
+    """
+    from eastasia_data.loader import load
+
+    claims = load("claims", version=version)
+    sources = load("sources", version=version).set_index("source_id")
+    out = (claims.join(sources["title"].rename("article"), on="source_id")
+           .join(sources[["title", "publisher", "reliability"]]
+                 .rename(columns={"title": "authority", "publisher": "authority_publisher",
+                                  "reliability": "authority_reliability"}), on="authority_source_id")
+           .rename(columns={"source_id": "article_source_id"}))
+    columns = ["claim_id", "article_source_id", "article", "paraphrase", "kind", "verdict", "verdict_note",
+               "authority_source_id", "authority", "authority_publisher", "authority_reliability", "event_id"]
+    return out[columns].sort_values("claim_id", ignore_index=True)
+
+
+def event_participants(*, version: str | None = None) -> pd.DataFrame:
+    """Each event with each actor taking part in it and its role.
+
+    Parameters
+    ----------
+    version : str, optional
+        A released version (default: the shipped one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of the SQL view ``event_participants``: ``event_id``, ``start_date``,
+        ``end_date``, ``date_precision``, ``title``, ``category``, ``actor_id``, ``actor``
+        (its name), ``actor_kind`` and ``role``; one row per event and actor, sorted by
+        event, actor and role.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> p = ead.views.event_participants()
+    >>> len(p) == len(ead.load("event_actors")), str(p["start_date"].dtype)
+    (True, 'datetime64[ms]')
+    """
+    from eastasia_data.loader import load
+
+    links = load("event_actors", version=version)
+    events = load("events", version=version).set_index("event_id")
+    actors = load("actors", version=version).set_index("actor_id")
+    out = (links.join(events[["start_date", "end_date", "date_precision", "title", "category"]], on="event_id")
+           .join(actors[["name", "kind"]].rename(columns={"name": "actor", "kind": "actor_kind"}), on="actor_id"))
+    columns = ["event_id", "start_date", "end_date", "date_precision", "title", "category", "actor_id", "actor",
+               "actor_kind", "role"]
+    out = out[columns]
+    out = out.assign(_role=out["role"].astype("str")).sort_values(["event_id", "actor_id", "_role"], ignore_index=True)
+    return out.drop(columns="_role")
