@@ -316,8 +316,9 @@ def history(table: str, key) -> pd.DataFrame:
                 mask &= frame[column].astype("str") == value if column in frame else False
             if mask.any():
                 row = {c: _text(v) for c, v in frame[mask].iloc[0].items()}
+        changed: list[str] = []
         if row is None:
-            status, changed = ("removed" if previous is not None else "absent"), []
+            status = "removed" if previous is not None else "absent"
         elif previous is None:
             status, changed = "added", []
         else:

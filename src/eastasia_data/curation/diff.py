@@ -214,6 +214,9 @@ def _field_changes(table: str, old: dict[str, Any], new: dict[str, Any]) -> list
         b = nc.get(key) if key == "pattern" else new.get(key)
         if a != b:
             add("constraint relaxed" if b is None else "constraint tightened", f"{key} {a!r} → {b!r}")
+    if bool(old.get("categoriesOrdered")) != bool(new.get("categoriesOrdered")):
+        # An ordered categorical is another pandas dtype: comparisons and sorting change.
+        add("type changed", "categories " + ("ordered" if new.get("categoriesOrdered") else "no longer ordered"))
     if "categories" in old and "categories" in new or "enum" in oc and "enum" in nc:
         a, b = _enum(old), _enum(new)
         gone, came = [v for v in a if v not in b], [v for v in b if v not in a]
