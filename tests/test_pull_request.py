@@ -49,7 +49,8 @@ def clone(tmp_path, sources_dir) -> tuple[Path, dict[str, str]]:
     summary = tmp_path / "summary.md"
     env = {**os.environ, "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary),
            "GITHUB_REF": "refs/pull/7/merge", "GITHUB_BASE_REF": "main", "EASTASIA_SOURCES": str(SOURCES),
-           "PYTHONPATH": str(repo / "src")}
+           "PYTHONPATH": str(repo / "src"), "GIT_AUTHOR_NAME": "Maintainer", "GIT_AUTHOR_EMAIL": "m@example.org",
+           "GIT_COMMITTER_NAME": "Maintainer", "GIT_COMMITTER_EMAIL": "m@example.org"}
     subprocess.run([*GIT, "checkout", "-q", "-b", "contribution"], cwd=repo, check=True)
     return repo, env
 
@@ -117,10 +118,13 @@ def test_the_maintainer_releases_it_and_a_major_change_is_not_a_patch(clone):
     base = re.search(r'(?m)^version = "([^"]+)"', before).group(1)
     major, minor, patch = (int(x) for x in base.split("."))
     expected = f"{major}.{minor + 1}.0"  # a row added is MINOR; a corrected title PATCH
-    done = cli(repo, env, "release", "--date", "2026-12-02")
+    done = cli(repo, env, "release", "--date", "2026-12-02", "--commit")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith(f"released {expected} (a MINOR bump over {base})")
-    assert f"git tag v{expected}" in done.stdout
+    assert f"and tagged it v{expected}" in done.stdout
+    tags = subprocess.run(["git", "tag", "--points-at", "HEAD"], cwd=repo, capture_output=True, text=True).stdout
+    assert tags.split() == [f"v{expected}"]
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout == ""
     assert (repo / "releases" / f"eastasia-data-{expected}" / "datapackage.json").is_file()
     changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     entry = changelog.split(f"## [{expected}] - 2026-12-02", 1)[1].split("\n## [", 1)[0]
@@ -130,8 +134,6 @@ def test_the_maintainer_releases_it_and_a_major_change_is_not_a_patch(clone):
         check = cli(repo, env, "check-version", "--gate", gate)
         assert check.returncode == 0 and check.stdout.startswith("ok: "), check.stdout + check.stderr
     assert cli(repo, env, "generate", "--check").returncode == 0
-    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*GIT, "commit", "-q", "-m", f"Release {expected}"], cwd=repo, check=True)
 
     # A column removed (MAJOR) cannot go out as a patch; nothing is written.
     header, rows = read_rows(repo / "data" / "actors.csv")

@@ -415,7 +415,8 @@ def cmd_release(args) -> int:
     _needs_curation("release")
     from eastasia_data.curation.release import release
 
-    result = release(args.bump, date=args.date, sources_dir=args.sources_dir, figures=not args.no_figures)
+    result = release(args.bump, date=args.date, sources_dir=args.sources_dir, figures=not args.no_figures,
+                     commit=args.commit)
     print(result.render())
     return EXIT_OK
 
@@ -560,6 +561,8 @@ def parser() -> argparse.ArgumentParser:
                     help="the bump to make (default: the one the changes require; a smaller one is refused)")
     sp.add_argument("--date", metavar="YYYY-MM-DD", help="the release date for the CHANGELOG (default: today, UTC)")
     sp.add_argument("--no-figures", action="store_true", help="leave the figures alone (no plot extra)")
+    sp.add_argument("--commit", action="store_true",
+                    help="commit the release and tag it v<version> (the working tree must be clean)")
     sp.add_argument("--sources-dir", metavar="DIR", help="archive of source texts (default: $EASTASIA_SOURCES)")
     sp.set_defaults(func=cmd_release)
 

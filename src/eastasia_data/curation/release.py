@@ -11,7 +11,9 @@ It turns what main holds since the last release into the next release:
    and leaves an empty ``[Unreleased]`` above it;
 5. builds ``releases/eastasia-data-<version>/`` and rewrites every generated file (the
    descriptor, CITATION.cff, the docs, the figures);
-6. prints the commit and the tag to make: ``git tag v<version>``. Nothing depends on tags.
+6. with ``--commit``, commits all of it and tags the commit ``v<version>`` (the working tree
+   must be clean before it starts); otherwise prints the commit and the tag to make.
+   Nothing depends on tags.
 
 If anything fails before the build is in place, ``pyproject.toml`` and ``CHANGELOG.md`` are
 put back as they were.
@@ -55,8 +57,10 @@ class ReleaseResult:
     bump: str
     written: list[Path] = field(default_factory=list)
 
+    commit: str | None = None
+
     def render(self) -> str:
-        """What the command prints: what was released, and the commit and tag to make.
+        """What the command prints: what was released, and the commit and tag made or to make.
 
         Examples
         --------
@@ -65,9 +69,12 @@ class ReleaseResult:
         """
         lines = [f"released {self.version} (a {self.bump.upper()} bump over {self.base})"]
         lines += [f"  written: {p}" for p in self.written]
-        lines += ["now commit and tag it:",
-                  f"  git add -A && git commit -m 'Release {self.version}'",
-                  f"  git tag v{self.version}"]
+        if self.commit:
+            lines.append(f"committed {self.commit} and tagged it v{self.version}")
+        else:
+            lines += ["now commit and tag it:",
+                      f"  git add -A && git commit -m 'Release {self.version}'",
+                      f"  git tag v{self.version}"]
         return "\n".join(lines)
 
 
@@ -167,8 +174,17 @@ def set_version(pyproject: Path, version: str) -> None:
     pyproject.write_text(new, encoding="utf-8")
 
 
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ReleaseError(f"git {' '.join(args)} failed: {proc.stderr.strip() or proc.stdout.strip()}")
+    return proc.stdout.strip()
+
+
 def release(bump: str | None = None, *, date: str | None = None, sources_dir: str | Path | None = None,
-            figures: bool = True) -> ReleaseResult:
+            figures: bool = True, commit: bool = False) -> ReleaseResult:
     """Release what ``data/`` and ``schemas/`` hold as the next version (see the module docstring).
 
     Parameters
@@ -181,6 +197,8 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
         The source archive for validation.
     figures : bool, default True
         Redraw the figures (needs the ``plot`` extra).
+    commit : bool, default False
+        Commit the release and tag it ``v<version>`` (refused unless the working tree is clean).
 
     Returns
     -------
@@ -215,6 +233,8 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
     )
 
     checkout = paths.checkout()
+    if commit and _git(checkout.root, "status", "--porcelain"):
+        raise ReleaseError("the working tree has uncommitted changes: commit them first, or release without --commit")
     if bump is not None and bump not in BUMPS:
         raise VersionError(f"unknown bump {bump!r}; use one of {', '.join(reversed(BUMPS))}")
     date = date or dt.datetime.now(dt.timezone.utc).date().isoformat()
@@ -260,5 +280,11 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
         raise
     written = [pyproject, changelog, result.path]
     written += [p for p, status in generate(figures=figures) if status == "written"]
-    return ReleaseResult(base, version, bump, [p.relative_to(checkout.root) if p.is_relative_to(checkout.root) else p
-                                               for p in written])
+    result_ = ReleaseResult(base, version, bump, [p.relative_to(checkout.root) if p.is_relative_to(checkout.root) else p
+                                                  for p in written])
+    if commit:
+        _git(checkout.root, "add", "-A")
+        _git(checkout.root, "commit", "-q", "-m", f"Release {version}")
+        _git(checkout.root, "tag", f"v{version}")
+        result_.commit = _git(checkout.root, "rev-parse", "--short", "HEAD")
+    return result_
