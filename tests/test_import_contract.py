@@ -96,3 +96,32 @@ def test_import_and_load_touch_no_contributor_module(tmp_path):
             " or m.startswith('eastasia_data.curation')])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+NO_VALIDATION = {
+    "diff": ["diff"],
+    "check-version": ["check-version"],
+    "fmt": ["fmt", "--check"],
+    "generate": ["generate", "--check"],
+    "coverage": ["coverage"],
+}
+
+PANDERA_PROBE = """
+import contextlib, io, json, sys
+from eastasia_data.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main({argv!r})
+print(json.dumps({{"code": code, "pandera": sorted(m for m in sys.modules if m.split(".")[0] in ("pandera", "frictionless"))}}))
+"""
+
+
+@pytest.mark.parametrize("command", sorted(NO_VALIDATION))
+def test_contributor_commands_that_validate_nothing_import_no_pandera(command):
+    """diff, check-version, fmt, generate and coverage read and compare; they never import pandera."""
+    argv = ["--repo", str(paths.checkout().root), *NO_VALIDATION[command]]
+    proc = subprocess.run([sys.executable, "-c", PANDERA_PROBE.format(argv=argv)], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["pandera"] == [], result
+    assert result["code"] in (0, 1)  # 1: something to report (e.g. a stale generated file), still no pandera

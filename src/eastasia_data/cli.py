@@ -20,7 +20,7 @@ from eastasia_data.errors import (
     EastAsiaError,
     UsageError,
     exit_code,
-    require,
+    need,
 )
 
 EXIT_INVALID = EXIT_REFUSED
@@ -29,9 +29,9 @@ CURATION_NEEDS = (("pandera", "validate"), ("yaml", "validate"))
 
 
 def _needs_curation(what: str) -> None:
-    """Refuse, naming the extra, when the contributor's dependencies are not installed."""
+    """Refuse, naming the extra, when the contributor's dependencies are not installed (nothing is imported)."""
     for module, extra in CURATION_NEEDS:
-        require(module, extra, what)
+        need(module, extra, what)
 
 
 def _validate_args(args) -> dict:

@@ -153,3 +153,20 @@ def require(module: str, extra: str, what: str):
         if exc.name and module.split(".")[0] != exc.name.split(".")[0]:
             raise
         raise MissingExtraError(f'{what} needs {module}: pip install "eastasia-data[{extra}]"') from None
+
+
+def need(module: str, extra: str, what: str) -> None:
+    """Raise :class:`MissingExtraError` unless ``module`` is installed; unlike :func:`require`, import nothing.
+
+    Examples
+    --------
+    >>> need("json", "validate", "validate")
+    >>> need("no_such_module_xyz", "serve", "serve")
+    Traceback (most recent call last):
+    ...
+    eastasia_data.errors.MissingExtraError: serve needs no_such_module_xyz: pip install "eastasia-data[serve]"
+    """
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise MissingExtraError(f'{what} needs {module}: pip install "eastasia-data[{extra}]"')
