@@ -17,8 +17,8 @@ def test_the_package_says_it_is_typed():
     assert (paths.PACKAGE_DIR / "py.typed").is_file()
 
 
-@pytest.mark.parametrize("name", sorted(set(ead.__all__) - {"__version__", "EastAsiaError", "IntegrityError",
-                                                               "UnknownTableError"}))
+@pytest.mark.parametrize("name", sorted(n for n in ead.__all__ if n != "__version__"
+                                        and inspect.isfunction(getattr(ead, n))))
 def test_public_functions_have_return_types_and_real_signatures(name):
     fn = getattr(ead, name)
     sig = inspect.signature(fn)

@@ -405,12 +405,11 @@ def cmd_release(args) -> int:
 
     Examples
     --------
-    >>> from eastasia_data.errors import exit_code
-    >>> try:  # this checkout holds nothing unreleased
-    ...     cmd_release(parser().parse_args(["release"]))
-    ... except Exception as exc:
-    ...     print(exit_code(exc), str(exc).split(":")[0])
-    1 data/ and schemas/ are unchanged since release ...
+    A release writes into the checkout; this example shows only a refusal made before
+    anything is written:
+
+    >>> main(["release", "--date", "1 December"])
+    2
     """
     _needs_curation("release")
     from eastasia_data.curation.release import release

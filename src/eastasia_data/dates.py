@@ -157,7 +157,7 @@ def iso_forms(text: str) -> list[str]:
     return out
 
 
-def period_ends(values, precisions):
+def period_ends(values, precisions) -> Any:
     """The last day of each period: the vectorised :func:`period_end`, for loaded columns.
 
     ``load()`` gives a reduced-precision date as the first day of its period; counting a

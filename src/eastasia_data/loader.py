@@ -260,7 +260,7 @@ def from_arrow(arrow, table: Table, backend: str = "pandas"):
     return polars.from_arrow(arrow)
 
 
-def load(name: str, *, version: str | None = None, backend: str = "pandas", verify: bool = False):
+def load(name: str, *, version: str | None = None, backend: str = "pandas", verify: bool = False) -> Any:
     """Load one table, as a pandas DataFrame with the schema's dtypes (or Arrow, or polars).
 
     Parameters

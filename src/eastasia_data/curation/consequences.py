@@ -9,10 +9,9 @@ listed after every root problem.
 
 Examples
 --------
->>> from eastasia_data.curation.schemas import read_model
->>> from eastasia_data.curation.reader import read_table_file
+>>> from eastasia_data.curation.reader import read_checkout
 >>> from eastasia_data.paths import data_dir
->>> files = {n: read_table_file(t, data_dir() / t.csv_name, f"data/{t.csv_name}") for n, t in read_model().items()}
+>>> files = read_checkout()
 >>> root = Problem("data/events.csv", 5, "event_id", "EVT-1", "pattern", "does not match")
 >>> child = Problem("data/event_actors.csv", 9, "event_id", "evt-1", "foreign-key", "refers to …", "did you mean …")
 >>> folded = fold([root, child], files, data_dir())
@@ -72,6 +71,14 @@ def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path
     -------
     list of Problem
         The problems that are not consequences, then one summary per (referring file, column, key).
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> files = read_checkout()
+    >>> lone = Problem("data/event_actors.csv", 9, "event_id", "evt-x", "foreign-key", "refers to …", "did you mean …")
+    >>> fold([lone], files, None) == [lone]  # no root cause: nothing to fold
+    True
     """
     by_display = {tf.display: tf for tf in files.values()}
     roots: dict[str, dict[str, str]] = defaultdict(dict)  # parent table → {skeleton of a key: "file:line"}
@@ -125,10 +132,8 @@ def name_spreadsheet_resaves(problems: list[Problem], files: Mapping[str, TableF
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> from eastasia_data.paths import data_dir
-    >>> files = {n: read_table_file(t, data_dir() / t.csv_name, f"data/{t.csv_name}") for n, t in read_model().items()}
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> files = read_checkout()
     >>> files["events"].frame.loc[0, "start_date"] = "6/25/1950"
     >>> bom = Problem("data/events.csv", 1, None, None, "byte-order-mark", "starts with a UTF-8 byte-order mark")
     >>> named = name_spreadsheet_resaves([bom], files)

@@ -349,3 +349,22 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
     result.frame = frame
     result.lines = lines
     return result
+
+
+def read_checkout(data_dir: Path | None = None) -> dict[str, TableFile]:
+    """Every table of the checkout (or of ``data_dir``) as read, named as a contributor sees it.
+
+    Examples
+    --------
+    >>> files = read_checkout()
+    >>> files["events"].display, files["events"].line_of(0)
+    ('data/events.csv', 2)
+    """
+    from eastasia_data import paths
+    from eastasia_data.curation.problems import display_path
+    from eastasia_data.curation.schemas import read_model
+
+    checkout = paths.checkout()
+    data_dir = Path(data_dir) if data_dir else checkout.data_dir
+    return {name: read_table_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name))
+            for name, t in read_model(checkout.schemas_dir).items()}

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eastasia_data import paths
-from eastasia_data.errors import InvalidDataError, Refusal, VersionError
+from eastasia_data.errors import InvalidDataError, Refusal, UsageError, VersionError
 
 UNRELEASED = re.compile(r"^## \[Unreleased\][^\n]*\n(.*?)(?=^## \[)", re.S | re.M)
 SECTION = re.compile(r"^### (.+)$", re.M)
@@ -213,11 +213,14 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
 
     Examples
     --------
-    >>> try:  # this checkout holds no unreleased change
-    ...     release()
-    ... except ReleaseError as exc:
-    ...     print(str(exc).split(":")[0])
-    data/ and schemas/ are unchanged since release ...
+    A release writes into the checkout, so this example only shows a refusal that comes
+    before anything is read or written (``tests/test_pull_request.py`` plays a whole release
+    in a clone):
+
+    >>> release(bump="tiny")
+    Traceback (most recent call last):
+    ...
+    eastasia_data.errors.VersionError: unknown bump 'tiny'; use one of major, minor, patch
     """
     from eastasia_data.curation.build import build
     from eastasia_data.curation.diff import diff
@@ -238,7 +241,10 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
     if bump is not None and bump not in BUMPS:
         raise VersionError(f"unknown bump {bump!r}; use one of {', '.join(reversed(BUMPS))}")
     date = date or dt.datetime.now(dt.timezone.utc).date().isoformat()
-    dt.date.fromisoformat(date)
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        raise UsageError(f"--date {date}: not a date of the form YYYY-MM-DD") from None
     report = validate(None, sources_dir)
     if not report.valid:
         raise InvalidDataError(f"the data is not valid ({report.summary}); nothing was released: "
