@@ -19,9 +19,9 @@ from conftest import MODEL, REPO, run_cli
 import eastasia_data as ead
 from eastasia_data import catalog, cli, loader, views
 from eastasia_data.citation import content_hash
+from eastasia_data.curation.versioning import released_versions
 
-RELEASED = sorted((p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").iterdir()),
-                  key=lambda v: tuple(map(int, v.split("."))))
+RELEASED = released_versions(REPO / "releases")
 
 
 # -- versions -------------------------------------------------------------------------------------
