@@ -187,7 +187,7 @@ def scratch_release(tmp_path_factory, sources_dir):
     out = tmp_path_factory.mktemp("build")
     r = run_cli("build", "--out", str(out), "--sources-dir", str(sources_dir))
     assert r.code == 0, r.text
-    return next(out.glob("eastasia-data-*"))
+    return next(p for p in out.glob("eastasia-data-*") if p.is_dir())  # not the bundle beside it
 
 
 def test_the_next_release_stores_dates_as_dates(scratch_release):
@@ -423,12 +423,12 @@ def test_the_next_release_is_a_major_one_and_check_version_agrees(tmp_path):
     for later in [v for v in RELEASED if v not in ("0.1.0", "1.0.0")]:  # the state right after 1.0.0
         shutil.rmtree(repo / "releases" / f"eastasia-data-{later}")
     shutil.copy(REPO / "CHANGELOG.md", repo / "CHANGELOG.md")
-    set_version(repo, "1.1.0")
-    r = run_cli("--repo", str(repo), "check-version", cwd=tmp_path)
-    assert r.code == 1 and "type changed (start_date: datetime → date) requires a MAJOR bump" in r.text, r.text
-    set_version(repo, "2.0.0")
-    r = run_cli("--repo", str(repo), "check-version", cwd=tmp_path)
-    assert r.code == 0 and r.out.startswith("ok: 2.0.0 is a MAJOR bump"), r.text
+    set_version(repo, "1.0.0")
+    r = run_cli("--repo", str(repo), "check-version", cwd=tmp_path)  # the pull-request gate reports it
+    assert r.code == 0 and "will need a MAJOR bump (to 2.0.0)" in r.out, r.text
+    assert "type changed (start_date: datetime → date) requires a MAJOR bump" in r.out, r.text
+    refused = run_cli("--repo", str(repo), "release", "--bump", "minor", cwd=tmp_path)  # refused before writing
+    assert refused.code == 1 and "a MINOR release is too small" in refused.err, refused.text
 
 
 def test_a_pipe_closed_before_anything_is_read_ends_quietly(tmp_path):
