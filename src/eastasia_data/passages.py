@@ -147,9 +147,17 @@ def _unit_kind(text: str, lines: list[tuple[int, int]]) -> str:
     return "paragraph"
 
 
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the ``.`` at ``dot`` closes an abbreviation rather than a sentence."""
-    m = _WORD_BEFORE_DOT.search(text, 0, dot)
+    # The word can only lie in the run of letters and dots that ends at the dot: searching from
+    # its start finds what a search from the start of the text would, without rescanning the text.
+    run = dot
+    while run > 0 and text[run - 1] in _WORD_CHARS:
+        run -= 1
+    m = _WORD_BEFORE_DOT.search(text, run, dot)
     if m is None:
         return False
     word = m.group(1)

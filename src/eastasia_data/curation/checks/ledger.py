@@ -109,8 +109,9 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
                                            "list passages of the sources that have an archive_file"))
     for sid, text in sorted(texts.items()):
         rows = frame[frame["source_id"] == sid].sort_values(key, kind="stable")
-        expected = {(p.start, p.end): p.kind for p in split(text)}
-        order = [(p.start, p.end) for p in split(text)]
+        cut = split(text)
+        expected = {(p.start, p.end): p.kind for p in cut}
+        order = [(p.start, p.end) for p in cut]
         seen: Counter = Counter()
         listed = []
         for i, start, end, kind in zip(rows.index, rows["start"], rows["end"], rows["kind"]):
