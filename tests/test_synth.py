@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -109,3 +110,32 @@ def test_bench_smoke_run_writes_every_figure(tmp_path, sources_dir):
         assert wanted in names, wanted
     assert all(f["samples"] and f["min"] > 0 for f in results["figures"] if f["unit"] != "×")
     assert "| validate |" in (tmp_path / "results.md").read_text(encoding="utf-8")
+
+
+def test_a_rule_the_generator_cannot_satisfy_is_named_with_the_way_out(monkeypatch, sources_dir):
+    """An excerpt is required and derived from its source, which is required too: nothing generic can
+    make 'source given -> no excerpt' hold, so the generator says which rule needs a hook."""
+    from eastasia_data.model import Rule
+
+    claims = MODEL["claims"]
+    impossible = Rule("no-excerpt-with-a-source", "A test rule.", (("source_id", None),), forbid=("excerpt",))
+    model = {**MODEL, "claims": dataclasses.replace(claims, rules=claims.rules + (impossible,))}
+    monkeypatch.setattr(synth, "read_model", lambda: model)
+    with pytest.raises(synth.GeneratorError, match=r"'no-excerpt-with-a-source'.*RULE_HOOKS"):
+        synth.generate(None, 1_000, sources_dir=sources_dir)
+
+
+def test_a_hook_replaces_the_generic_solver_for_its_rule(monkeypatch, tmp_path, sources_dir):
+    calls = []
+
+    def name_the_first_actor(builder, table, columns):
+        calls.append(table.name)
+        columns["claimant_actor_id"][columns["claimant"] == "quoted_actor"] = builder.cols["actors"]["actor_id"][0]
+
+    monkeypatch.setitem(synth.RULE_HOOKS, "quoted-claim-names-actor", name_the_first_actor)
+    generated = synth.generate(tmp_path, 1_000, seed=2, sources_dir=sources_dir)
+    assert calls and set(calls) == {"claims"}
+    claims = generated.frames["claims"]
+    quoted = claims[claims["claimant"] == "quoted_actor"]
+    assert len(quoted) and (quoted["claimant_actor_id"] == generated.frames["actors"]["actor_id"][0]).all()
+    assert validate(tmp_path, sources_dir, require_archive=True).problems == []
