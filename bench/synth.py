@@ -146,9 +146,9 @@ def plan(total: int, passages: int = 0, model: dict[str, Table] | None = None,
          ledger: str | None = None) -> dict[str, int]:
     """Rows per table for ``total`` data rows, ``passages`` of them the ledger's (the largest table absorbs rounding).
 
-    >>> rows = plan(1_000_000)
-    >>> sum(rows.values()), rows["event_actors"] == LINK_WEIGHT * rows["events"]
-    (1000000, True)
+    >>> rows = plan(1_000_000, passages=381, ledger="passages")
+    >>> sum(rows.values()), rows["events"], rows["event_actors"] // rows["events"]
+    (1000000, 76893, 2)
     >>> sum(plan(1_000, passages=381, ledger="passages").values())
     1000
     """
@@ -285,7 +285,13 @@ def _language(pattern: str, n: int) -> list[str]:
 
 def excerpt_pool(text: str, rng: np.random.Generator, size: int = 400) -> dict[str, int]:
     """Substrings of ``text`` that a curator could quote (within one passage, whole words, no hygiene
-    trouble), each with the index of the passage of :func:`eastasia_data.passages.split` it lies in."""
+    trouble), each with the index of the passage of :func:`eastasia_data.passages.split` it lies in.
+
+    >>> text = "A heading\\n\\nThe envoys met in Pyongyang on Monday and agreed to expand the rail link soon."
+    >>> pool = excerpt_pool(text, np.random.default_rng(0), size=3)
+    >>> all(piece in text and index == 1 for piece, index in pool.items())
+    True
+    """
     passages = split(text)
     lines = [(i, text[p.start:p.end]) for i, p in enumerate(passages)]
     lines = [(i, ln) for i, ln in lines if len(ln) >= 60 and "\n" not in ln and not _UNSAFE.search(ln)]
@@ -933,6 +939,20 @@ def generate(out_dir: Path | None, total: int = 1000, *, broken: float = 0.0, se
     sizes : dict, optional
         Rows per table instead of ``total``; a table not named gets :data:`MIN_ROWS`, the
         ledger always one row per passage.
+
+    Returns
+    -------
+    Synth
+        The frames (every cell text), the rows per table and the broken cells.
+
+    Examples
+    --------
+    >>> from eastasia_data.paths import default_sources_dir
+    >>> data = generate(None, 1_000, broken=0.01, sources_dir=default_sources_dir())
+    >>> data.total, sorted(data.frames) == sorted(read_model())
+    (1000, True)
+    >>> data.broken[0][3] in {kind for kinds in data.kinds.values() for _, kind in kinds}
+    True
     """
     builder = _Builder(total, broken, seed, Path(sources_dir), sizes)
     frames = builder.frames()

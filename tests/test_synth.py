@@ -139,3 +139,10 @@ def test_a_hook_replaces_the_generic_solver_for_its_rule(monkeypatch, tmp_path, 
     quoted = claims[claims["claimant"] == "quoted_actor"]
     assert len(quoted) and (quoted["claimant_actor_id"] == generated.frames["actors"]["actor_id"][0]).all()
     assert validate(tmp_path, sources_dir, require_archive=True).problems == []
+
+
+def test_the_generator_s_examples_run():
+    import doctest
+
+    result = doctest.testmod(synth)
+    assert result.failed == 0 and result.attempted >= 10, result
