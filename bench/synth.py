@@ -199,8 +199,10 @@ def breakages(table: Table, archive: ArchiveIndex | None = None) -> list[tuple[s
         if f.required and not _is_cited_key(table, f.name):
             out.append((f.name, "required"))
         if f.is_partial_date or f.type == "date":
-            out.append((f.name, "date"))
-            if f.precision_field:
+            offered = (table.field(f.precision_field).enum or tuple(PRECISIONS)) if f.precision_field else ("day",)
+            if "day" in offered:
+                out.append((f.name, "date"))
+            if any(p in PRECISIONS and PRECISIONS[p].length < 10 for p in offered):
                 out.append((f.name, "precision"))
             if f.not_before:
                 out.append((f.name, "date-order"))
@@ -701,7 +703,8 @@ class _Builder:
             if values is None and not f.required:
                 c[col][rows] = None
                 return
-            others = [v for v in f.enum if values is not None and v not in values]
+            domain = f.enum or (("true", "false") if f.type == "boolean" else ())
+            others = [v for v in domain if values is not None and v not in values]
             if others:
                 c[col][rows] = _pick(self.rng, others, len(rows))
                 return
