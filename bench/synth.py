@@ -147,8 +147,8 @@ def plan(total: int, passages: int = 0, model: dict[str, Table] | None = None,
     """Rows per table for ``total`` data rows, ``passages`` of them the ledger's (the largest table absorbs rounding).
 
     >>> rows = plan(1_000_000, passages=381, ledger="passages")
-    >>> sum(rows.values()), rows["events"], rows["event_actors"] // rows["events"]
-    (1000000, 76893, 2)
+    >>> sum(rows.values()), rows["passages"], rows["event_actors"] // rows["events"]
+    (1000000, 381, 2)
     >>> sum(plan(1_000, passages=381, ledger="passages").values())
     1000
     """
