@@ -165,15 +165,21 @@ def _generated(clone: Path) -> set[str]:
         return {str(Path(p).resolve().relative_to(clone.resolve())) for p, _ in generate(check=True)}
 
 
-def _play(capsys, clone: Path, table: str, column: str, work: Path, sources_dir: Path) -> None:
-    """The contributor's commands after the hand edit, and what each must show."""
+def _fmt(capsys, clone: Path, table: str, column: str) -> tuple[list[str], list[dict[str, str]]]:
+    """`fmt` after the hand edit: the table's CSV has the column."""
     _cli(capsys, clone, "fmt")
     header, rows = _rows(clone / "data" / f"{table}.csv")
     assert column in header and rows
+    return header, rows
+
+
+def _check(capsys, clone: Path, table: str, column: str, work: Path, sources_dir: Path) -> None:
+    """`generate`, `validate`, `build --out` and the synthetic generator after the addition, and what each must show."""
     _cli(capsys, clone, "generate")
     _cli(capsys, clone, "generate", "--check")
     assert f"`{column}`" in (clone / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
-    assert _cli(capsys, clone, "validate").startswith("valid")
+    tables = len(list((clone / "schemas").glob("*.yaml")))
+    assert _cli(capsys, clone, "validate").strip().splitlines()[-1].startswith(f"valid: checked {tables} tables")
     out = work / "release"
     _cli(capsys, clone, "build", "--out", str(out))
     built = next(out.iterdir())
@@ -207,7 +213,11 @@ def test_a_column_and_a_table_need_only_their_schema_and_csv(clone, tmp_path, ca
     schema = clone / "schemas" / "events.yaml"
     text = schema.read_text(encoding="utf-8")
     schema.write_text(text.replace("\nprimaryKey:", "\n" + NEW_COLUMN + "primaryKey:", 1), encoding="utf-8")
-    _play(capsys, clone, "events", "confidence", tmp_path / "a", sources_dir)
+    before = _rows(clone / "data" / "events.csv")[1]
+    header, rows = _fmt(capsys, clone, "events", "confidence")
+    assert header[-1] == "confidence" and len(rows) == len(before)  # appended, and empty in every row
+    assert all(r["confidence"] == "" for r in rows)
+    _check(capsys, clone, "events", "confidence", tmp_path / "a", sources_dir)
 
     # (b) a table: one schema file and one CSV (two rows, citing an event, an authority and an
     # archived passage that the data already codes); nothing else by hand
@@ -224,7 +234,9 @@ def test_a_column_and_a_table_need_only_their_schema_and_csv(clone, tmp_path, ca
         w.writerow(["note-second", events[1]["event_id"], "2025-06", "month", "2", "", authority, "", ""])
         w.writerow(["note-first", events[0]["event_id"], "2025-05-09", "day", "4", "true", cited["source_id"],
                     cited["excerpt"], cited["passage_id"]])
-    _play(capsys, clone, "event_notes", "weight", tmp_path / "b", sources_dir)
+    _, rows = _fmt(capsys, clone, "event_notes", "weight")
+    assert [r["note_id"] for r in rows] == ["note-first", "note-second"]  # sorted by key
+    _check(capsys, clone, "event_notes", "weight", tmp_path / "b", sources_dir)
     assert "[`event_notes`]" in (clone / "README.md").read_text(encoding="utf-8")
 
     # only the schema files and CSVs differ from the commit, besides what `generate` wrote
