@@ -8,7 +8,8 @@ import sys
 import venv
 from pathlib import Path
 
-from conftest import MODEL, REPO
+from conftest import REPO
+from conftest import RELEASE_MODEL as MODEL  # the wheel ships the release: its tables
 from test_loader_safety import AUDIT
 
 SCRIPT = """
