@@ -42,8 +42,11 @@ def test_dictionary_documents_every_column_and_value(name):
     table = MODEL[name]
     section = DICTIONARY.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
     assert f"- **Primary key**: {', '.join(f'`{c}`' for c in table.primary_key)}" in section
-    assert f"- **Rows**: {len(ead.load(name))}\n" in section
-    assert f"| [`{name}`](docs/data-dictionary.md#{name}) | {len(ead.load(name))} |" in README
+    # rows as the release has them; a table added since the release says so
+    released = name in ead.tables()
+    rows = len(ead.load(name)) if released else None
+    assert f"- **Rows**: {rows if released else 'not in the release yet'}\n" in section
+    assert f"| [`{name}`](docs/data-dictionary.md#{name}) | {rows if released else '—'} |" in README
     for f in table.fields:
         assert f"| `{f.name}` |" in section, f.name
         for c in f.categories:

@@ -8,7 +8,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import REPO, TABLES, run_cli
+from conftest import REPO, RELEASED, run_cli
 
 import eastasia_data as ead
 from eastasia_data.export import ExportError, export
@@ -24,7 +24,7 @@ FOREIGN_KEYS = sorted(
 def read_sqlite(path) -> dict[str, pd.DataFrame]:
     con = sqlite3.connect(path)
     try:
-        return {name: pd.read_sql_query(f'SELECT * FROM "{name}"', con) for name in TABLES}
+        return {name: pd.read_sql_query(f'SELECT * FROM "{name}"', con) for name in RELEASED}
     finally:
         con.close()
 
@@ -32,7 +32,7 @@ def read_sqlite(path) -> dict[str, pd.DataFrame]:
 def read_duckdb(path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {name: con.execute(f'SELECT * FROM "{name}"').df() for name in TABLES}
+        return {name: con.execute(f'SELECT * FROM "{name}"').df() for name in RELEASED}
     finally:
         con.close()
 
@@ -66,8 +66,8 @@ def exported(request, tmp_path_factory):
 
 def test_every_table_and_row_is_exported(exported):
     fmt, _, frames = exported
-    assert sorted(frames) == TABLES
-    for name in TABLES:
+    assert sorted(frames) == RELEASED
+    for name in RELEASED:
         loaded = ead.load(name)
         assert list(frames[name].columns) == list(loaded.columns), (fmt, name)
         assert len(frames[name]) == len(loaded), (fmt, name)
@@ -98,10 +98,10 @@ def test_sqlite_keys_are_enforced(tmp_path):
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     found = sorted(
         (name, (row[3],), row[2], (row[4],))
-        for name in TABLES for row in con.execute(f'PRAGMA foreign_key_list("{name}")')
+        for name in RELEASED for row in con.execute(f'PRAGMA foreign_key_list("{name}")')
     )
     assert found == FOREIGN_KEYS
-    for name in TABLES:
+    for name in RELEASED:
         pk = [row[1] for row in sorted(con.execute(f'PRAGMA table_info("{name}")'), key=lambda r: r[5]) if row[5]]
         assert pk == SCHEMAS[name]["primaryKey"], name
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
@@ -144,7 +144,7 @@ def crafted_frames():
 
 def test_csv_export_neutralises_formulas(tmp_path, crafted_frames):
     out = export("csv", tmp_path / "csv", frames=crafted_frames)
-    assert sorted(p.stem for p in out.iterdir()) == TABLES
+    assert sorted(p.stem for p in out.iterdir()) == RELEASED
     titles = pd.read_csv(out / "events.csv", dtype=str)["title"].tolist()
     assert titles[: len(FORMULAS)] == ["'" + f for f in FORMULAS]
     assert not any(t.startswith(("=", "+", "-", "@", "\t")) for t in titles)
@@ -153,7 +153,7 @@ def test_csv_export_neutralises_formulas(tmp_path, crafted_frames):
 def test_xlsx_export_stores_formulas_as_text(tmp_path, crafted_frames):
     out = export("xlsx", tmp_path / "e.xlsx", frames=crafted_frames)
     book = openpyxl.load_workbook(out)
-    assert sorted(book.sheetnames) == TABLES
+    assert sorted(book.sheetnames) == RELEASED
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     sheet = book["events"]

@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import MODEL, TABLES
+from conftest import RELEASE_MODEL as MODEL  # the release's tables: see conftest
+from conftest import RELEASED as TABLES
 
 import eastasia_data as ead
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TABLES
+from conftest import RELEASED
 
 import eastasia_data as ead
 from eastasia_data import loader, paths
@@ -71,7 +71,7 @@ def audit() -> dict:
 
 def test_the_audit_saw_the_loader_open_its_files(audit):
     opened = [args[0] for event, args in audit["events"] if event == "open"]
-    assert {Path(p).name for p in opened} >= {f"{t}.parquet" for t in TABLES} | {"datapackage.json"}
+    assert {Path(p).name for p in opened} >= {f"{t}.parquet" for t in RELEASED} | {"datapackage.json"}
 
 
 def test_loader_opens_only_parquet_and_json_inside_its_release(audit):
@@ -93,7 +93,7 @@ def test_loader_hands_pyarrow_only_its_parquet_files(audit):
     # pyarrow reads in C++, out of sight of the audit hooks: check the paths the loader gives it instead.
     release = Path(audit["release"])
     given = [args[0] for event, args in audit["events"] if event == "eastasia.read_parquet"]
-    assert len(given) == 2 * len(TABLES)
+    assert len(given) == 2 * len(RELEASED)
     assert all(Path(p).suffix == ".parquet" and Path(p).resolve().parent == release for p in given)
 
 
@@ -123,7 +123,7 @@ def test_loading_works_with_pickle_and_sockets_disabled(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     loader._descriptor.cache_clear()
     frames = ead.load_all(verify=True)
-    assert sorted(frames) == TABLES and all(len(f) for f in frames.values())
+    assert sorted(frames) == RELEASED and all(len(f) for f in frames.values())
 
 
 # -- a tampered copy of the release -----------------------------------------------------------
@@ -193,7 +193,7 @@ def test_a_resource_path_outside_the_release_is_refused(how, release_copy):
     assert len(ead.load("claims")) > 0  # the other tables still load
 
 
-@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("table", RELEASED)
 def test_verify_names_each_altered_file(table, release_copy, capsys):
     from eastasia_data import cli
 

@@ -1,4 +1,9 @@
-"""schemas/ is the one definition: Pandera, datapackage.json, the release and load() agree with it."""
+"""schemas/ is the one definition: Pandera, datapackage.json, the release and load() agree with it.
+
+The release compared is a build of this checkout's data into a scratch directory, not the
+committed one: a schema change (a column or a table added) must agree everywhere before any
+release is made; that releases/ holds the build of the committed data is test_release.py's.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,20 @@ import pytest
 from conftest import MODEL, REPO, TABLES
 
 import eastasia_data as ead
+from eastasia_data import loader
 from eastasia_data.curation.checks.table import frame_schema, text_schema
 from eastasia_data.loader import descriptor
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built_release(tmp_path_factory, sources_dir):
+    """load(), describe() and descriptor() read a fresh build of the checkout's data."""
+    from eastasia_data.curation.build import build
+
+    result = build(tmp_path_factory.mktemp("release"), sources_dir=sources_dir)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "release_dir", lambda: result.path)
+        yield result.path
 
 
 def root_resources() -> dict:

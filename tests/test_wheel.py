@@ -9,7 +9,8 @@ import venv
 from pathlib import Path
 
 import pytest
-from conftest import MODEL, REPO
+from conftest import RELEASE_MODEL as MODEL  # the wheel ships the release: its tables
+from conftest import REPO
 from test_loader_safety import AUDIT
 
 import eastasia_data as ead

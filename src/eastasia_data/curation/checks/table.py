@@ -139,8 +139,8 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
     Examples
     --------
     >>> import eastasia_data as ead
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> frame_schema(read_model()["events"]).validate(ead.load("events")).shape[0] > 0
+    >>> release = ead.loader.model()  # the tables as the release loaded here has them
+    >>> frame_schema(release["events"]).validate(ead.load("events")).shape[0] > 0
     True
     """
     cols = {}
