@@ -70,6 +70,8 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 RULES: dict[str, Rule] = _rules(
     # file
     Rule("file", "file", "every table's CSV exists, and every CSV is a table"),
+    Rule("symlink", "file", "a table's file (and data/ itself) is a plain file, not a symbolic link"),
+    Rule("file-size", "file", "a table's file is at most 600 MiB (four times the 1,000,000-row benchmark)"),
     Rule("encoding", "file", "the file is UTF-8 text without NUL bytes"),
     Rule("byte-order-mark", "file", "the file does not start with a byte-order mark", fmt="repairs"),
     Rule("line-ends", "file", "lines end with LF, not CR or CRLF", fmt="repairs"),
@@ -87,6 +89,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("type", "table", "a value has its column's type (integer, number, boolean, date)"),
     Rule("date", "table", "a date is a real calendar date written YYYY, YYYY-MM or YYYY-MM-DD"),
     Rule("format", "table", "a URL is an absolute URI"),
+    Rule("range", "table", "an integer fits in 64 bits and a number is finite, both within the column's bounds"),
     # fields
     Rule("precision", "fields", "a date has the form its precision column states"),
     Rule("date-order", "fields", "a date does not precede the date it may not precede"),
