@@ -20,7 +20,7 @@ Examples
 >>> import tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> (root / "a.csv").write_bytes(b"x\\r\\ny\\n")
-6
+5
 >>> read_bytes(root / "a.csv", root=root)
 b'x\\r\\ny\\n'
 >>> (root / "link.csv").symlink_to(root / "a.csv")

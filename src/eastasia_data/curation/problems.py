@@ -112,13 +112,15 @@ class Problem:
 def display_path(path: Path) -> str:
     """A path as a contributor would type it: relative to the working directory when inside it.
 
+    The file itself is not resolved, so a symbolic link is named as the link, not as its target.
+
     Examples
     --------
     >>> display_path(Path.cwd() / "data" / "events.csv")
     'data/events.csv'
     """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
