@@ -128,10 +128,11 @@ def read_bytes(path: str | Path, *, root: str | Path | None = None, limit: int =
         if path.is_symlink():  # ELOOP from O_NOFOLLOW
             raise UnsafeFileError(f"{path} is a symbolic link; replace it by the file itself (links are not followed)") from None
         raise UnsafeFileError(f"{path} cannot be read ({exc.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise UnsafeFileError(f"{path} is not a regular file; only plain files are read")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise UnsafeFileError(f"{path} is not a regular file; only plain files are read")
         if info.st_size > limit:
             raise UnsafeFileError(f"{path} is {info.st_size:,} bytes, over the cap of {limit:,} bytes ({_mib(limit)}); "
                                   "a file this large is not one of ours")

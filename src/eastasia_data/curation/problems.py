@@ -119,6 +119,14 @@ def display_path(path: Path) -> str:
     >>> display_path(Path.cwd() / "data" / "events.csv")
     'data/events.csv'
     """
+    import os
+
+    absolute = Path(os.path.abspath(path))  # normalised, no link followed
+    for base in (Path.cwd(), Path.cwd().resolve()):
+        try:
+            return str(absolute.relative_to(base))
+        except ValueError:
+            pass
     try:
         return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except ValueError:

@@ -126,8 +126,11 @@ def _check_quotes(data: bytes, display: str, index: LineIndex) -> list[Problem]:
         return []
     quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x22)
     spans = np.array([m.span() for m in _QUOTED.finditer(data)], dtype=np.int64).reshape(-1, 2)
-    at = np.searchsorted(spans[:, 0], quotes, side="right") - 1
-    covered = (at >= 0) & (quotes < spans[np.maximum(at, 0), 1])
+    if len(spans):
+        at = np.searchsorted(spans[:, 0], quotes, side="right") - 1
+        covered = (at >= 0) & (quotes < spans[np.maximum(at, 0), 1])
+    else:
+        covered = np.zeros(len(quotes), dtype=bool)
     problems: list[Problem] = []
     seen: set[int] = set()
     for q in quotes[~covered]:
@@ -137,7 +140,7 @@ def _check_quotes(data: bytes, display: str, index: LineIndex) -> list[Problem]:
         seen.add(line)
         around = data[max(0, q - 20): q + 21].decode("utf-8", errors="replace").splitlines()
         problems.append(Problem(display, line, None, " ".join(around), "csv-syntax",
-                                "has a double quote that does not open or close a quoted value",
+                                "has a double quote in the middle of a value (RFC 4180 allows one only to open or close a quoted value)",
                                 'quote the whole value and double every quote inside it: "say ""hi"""'))
         if len(problems) >= _STRAY_LIMIT:
             break
@@ -282,8 +285,9 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     root = path.parent.parent
     link = symlink_on_the_way(path, root)
     if link is not None:
+        where = "is a symbolic link" if link == path else f"lies in {link.name}/, a symbolic link"
         result.problems.append(Problem(display, None, None, None, "symlink",
-                                       "is a symbolic link; links under data/ are not followed",
+                                       f"{where}; links under data/ are not followed",
                                        "replace the link by the file itself"))
         return result
     if not path.exists():
