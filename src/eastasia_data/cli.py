@@ -115,12 +115,13 @@ def cmd_verify(args) -> int:
     verified: ...
     0
     """
-    from eastasia_data.loader import release_dir, verify_release
+    from eastasia_data.loader import anchor_description, release_dir, verify_release
 
     problems = verify_release()
     for line in problems:
         print(line)
-    print(f"{len(problems)} altered or missing file(s) in {release_dir()}" if problems else f"verified: {release_dir()}")
+    print(f"{len(problems)} altered or missing file(s) in {release_dir()}" if problems
+          else f"verified: {release_dir()} ({anchor_description()})")
     return EXIT_INVALID if problems else EXIT_OK
 
 
@@ -267,7 +268,15 @@ def cmd_cite(args) -> int:
     0
     """
     from eastasia_data.citation import cite
+    from eastasia_data.loader import verify_release
 
+    problems = verify_release()
+    if problems:  # a citation must not name a forged version or hash
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        print("error: the installed release does not verify, so it is not cited; reinstall eastasia-data",
+              file=sys.stderr)
+        return EXIT_INVALID
     print(cite(args.style).rstrip("\n"))
     return EXIT_OK
 

@@ -132,11 +132,20 @@ def read_bytes(path: str | Path, *, root: str | Path | None = None, limit: int =
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise UnsafeFileError(f"{path} is not a regular file; only plain files are read")
-    with os.fdopen(fd, "rb") as handle:
+    try:
         if info.st_size > limit:
             raise UnsafeFileError(f"{path} is {info.st_size:,} bytes, over the cap of {limit:,} bytes ({_mib(limit)}); "
                                   "a file this large is not one of ours")
-        data = handle.read(limit + 1)
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    finally:
+        os.close(fd)
     if len(data) > limit:  # grew while being read
         raise UnsafeFileError(f"{path} is over the cap of {limit:,} bytes ({_mib(limit)})")
     return data
