@@ -10,7 +10,9 @@ it runs; a reader's command (cite, verify, export, plot) never does.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from eastasia_data.errors import (
@@ -393,12 +395,16 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             return EXIT_USAGE
+    previous = _catch_sigterm()
     try:
         with paths.use_checkout(args.repo):
             return args.func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except (EastAsiaError, OSError) as exc:
         if args.debug:
             raise
@@ -410,6 +416,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.command} failed unexpectedly: {type(exc).__name__}: {exc} "
               "(run again with --debug to see the traceback)", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that ``finally`` blocks (a build's temporary directory) run."""
+
+
+def _catch_sigterm():
+    """Turn SIGTERM into :class:`Terminated` while a command runs; the previous handler, or None if none was set."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise Terminated()
+
+    return signal.signal(signal.SIGTERM, handler) or signal.SIG_DFL
 
 
 if __name__ == "__main__":

@@ -280,7 +280,7 @@ def _release_tables(frames: Mapping[str, Any] | None) -> tuple[dict[str, Table],
     unknown = sorted(set(given) - set(tables))
     if unknown:
         raise ExportError(f"not tables of the release: {', '.join(unknown)}")
-    texts = {name: text_columns(given[name] if name in given else load(name), t) for name, t in tables.items()}
+    texts = {name: text_columns(given[name] if name in given else load(name, verify=True), t) for name, t in tables.items()}
     return tables, texts
 
 

@@ -109,24 +109,23 @@ def wheel_anchor(release: Path) -> Anchor | None:
     """
     from importlib import metadata
 
-    try:
-        dist = metadata.distribution(paths.PROJECT_NAME)
-    except metadata.PackageNotFoundError:
-        return None
+    # The RECORD beside the package, found by name: a search of sys.path would open other files.
     release = Path(os.path.abspath(release))
-    digests = {}
-    for entry in dist.files or ():
-        if entry.hash is None or entry.hash.mode != "sha256":
-            continue
-        located = Path(os.path.abspath(entry.locate()))
-        if located.parent != release:
-            continue
-        raw = base64.urlsafe_b64decode(entry.hash.value + "=" * (-len(entry.hash.value) % 4))
-        digests[located.name] = ("sha256", raw.hex())
+    digests: dict[str, tuple[str, str]] = {}
+    record = None
+    for info in sorted(paths.PACKAGE_DIR.parent.glob("eastasia_data-*.dist-info")):
+        for entry in metadata.PathDistribution(info).files or ():
+            if entry.hash is None or entry.hash.mode != "sha256":
+                continue
+            located = Path(os.path.abspath(entry.locate()))
+            if located.parent != release:
+                continue
+            raw = base64.urlsafe_b64decode(entry.hash.value + "=" * (-len(entry.hash.value) % 4))
+            digests[located.name] = ("sha256", raw.hex())
+            record = info / "RECORD"
     if paths.DESCRIPTOR not in digests:
         return None
-    record = getattr(dist, "_path", None)
-    return Anchor(f"the wheel's RECORD ({record / 'RECORD'})" if record else "the wheel's RECORD", digests)
+    return Anchor(f"the wheel's RECORD ({record})", digests)
 
 
 def git_anchor(release: Path, repo: Path) -> Anchor | None:
