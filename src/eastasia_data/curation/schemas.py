@@ -213,7 +213,13 @@ def _line_of(lines: dict[tuple, int], path) -> int | None:
 
 
 def _where(path) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "the file"
+    """``fields[0].constraints``: where a value is, with keys that are not plain names quoted."""
+    def part(p):
+        if isinstance(p, int):
+            return f"[{p}]"
+        return f".{p}" if isinstance(p, str) and p.isidentifier() and p.isascii() else f"[{p!r}]"
+
+    return "".join(part(p) for p in path).lstrip(".") or "the file"
 
 
 def _check_structure(raw: Any, display: str, lines: dict[tuple, int], problems: _Problems) -> None:
@@ -228,12 +234,30 @@ def _check_structure(raw: Any, display: str, lines: dict[tuple, int], problems: 
                 problems.add(display, _line_of(lines, list(error.absolute_path) + [key]),
                              f"{_where(list(error.absolute_path) + [key])}: unknown key {key!r}; the keys allowed here are: {allowed}")
             continue
+        path = list(error.absolute_path)
         if error.validator in ("oneOf", "anyOf") and error.context:
-            best = min(error.context, key=lambda e: len(list(e.relative_path)))
-            message = best.message
-        else:
-            message = error.message
-        problems.add(display, _line_of(lines, error.absolute_path), f"{_where(error.absolute_path)}: {message}")
+            error = _closest_branch(error)
+            path = list(error.absolute_path)
+            if error.validator == "additionalProperties":
+                extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+                problems.add(display, _line_of(lines, path), f"{_where(path)}: unknown keys {extra}; the keys allowed here "
+                                                           f"are: {', '.join(error.schema.get('properties', {}))}")
+                continue
+        problems.add(display, _line_of(lines, path), f"{_where(path)}: {error.message}")
+
+
+def _closest_branch(error):
+    """Of the branches of a ``oneOf``, the error of the one meant: the branch whose type the value has."""
+    kind = {dict: "object", list: "array", str: "string", bool: "boolean"}.get(type(error.instance))
+    by_branch: dict = {}
+    for sub in error.context:
+        by_branch.setdefault(sub.schema_path[0], []).append(sub)
+    branches = error.schema.get(error.validator, [])
+    for index, subs in by_branch.items():
+        wanted = branches[index].get("type") if index < len(branches) else None
+        if kind is not None and (wanted == kind or (isinstance(wanted, list) and kind in wanted)):
+            return max(subs, key=lambda e: len(list(e.absolute_path)))
+    return max(error.context, key=lambda e: len(list(e.absolute_path)))
 
 
 def _check_meaning(raw: dict[str, Any], display: str, lines: dict[tuple, int], problems: _Problems) -> None:
