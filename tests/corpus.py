@@ -906,3 +906,19 @@ CASES["integer-above-maximum"] = Case("integer-above-maximum", "an integer above
                                       lambda s: [_number_column(s, "integer", "11", maximum=10)])
 CASES["number-below-minimum"] = Case("number-below-minimum", "a number below its column's minimum",
                                      lambda s: [_number_column(s, "number", "-0.5", minimum=0)])
+
+
+@case("a one-letter excerpt, which any article contains")
+def excerpt_one_letter(s):
+    path = s.data / "strategies.csv"
+    i = first_row(path, lambda r: r["excerpt"] != "")
+    line = set_cell(path, i, "excerpt", "a")
+    return Expect("strategies.csv", line, "excerpt", "excerpt-length", "fewer than 2 words")
+
+
+@case("a date precision given for a source with no date")
+def precision_without_date(s):
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["published_date"] == "" and r["archive_file"] == "")
+    line = set_cell(path, i, "published_date_precision", "year")
+    return Expect("sources.csv", line, "published_date_precision", "precision", "published_date is empty")

@@ -91,7 +91,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("format", "table", "a URL is an absolute URI"),
     Rule("range", "table", "an integer fits in 64 bits and a number is finite, both within the column's bounds"),
     # fields
-    Rule("precision", "fields", "a date has the form its precision column states"),
+    Rule("precision", "fields", "a date has the form its precision column states, and a precision goes with a date"),
     Rule("date-order", "fields", "a date does not precede the date it may not precede"),
     # relations
     Rule("foreign-key", "relations", "a reference names a row that exists in the referenced table"),
@@ -102,6 +102,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("archive-file", "evidence", "an archive file exists in the archive"),
     Rule("sha256", "evidence", "an archived file matches its recorded sha256"),
     Rule("excerpt", "evidence", "an excerpt is a verbatim substring of its source's archived text"),
+    Rule("excerpt-length", "evidence", "an excerpt has at least two words (a letter or a word is found in any article)"),
     Rule("excerpt-source", "evidence", "an excerpt is given only for a source with an archived text"),
     Rule("excerpt-missing", "evidence", "a row citing an archived source quotes it"),
     # ledger

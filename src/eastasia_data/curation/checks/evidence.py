@@ -29,6 +29,10 @@ class Archive:
     problems: list[Problem] = field(default_factory=list)
 
 
+
+#: Fewest words an excerpt may have: a letter or a word is found in any article and proves nothing.
+MIN_EXCERPT_WORDS = 2
+
 def safe_path(directory: Path, name: str) -> Path | None:
     """``directory/name`` if it stays inside ``directory`` once links are resolved, else None.
 
@@ -189,6 +193,11 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
                 problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt-source",
                                            f"is given, but source {sources[i]!r} has no archived text to check it against",
                                            "leave the excerpt empty for authorities, or cite the archived article"))
+            short = excerpts.notna() & (excerpts.str.count(r"\w+") < MIN_EXCERPT_WORDS)
+            for i in excerpts.index[short.fillna(False).astype(bool)]:
+                problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt-length",
+                                           f"is fewer than {MIN_EXCERPT_WORDS} words, too short to show what the row says",
+                                           "quote the whole clause or sentence that supports the row"))
             for i in excerpts.index[excerpts.isna() & archived]:
                 problems.append(tf.problem(int(i), f.name, None, "excerpt-missing",
                                            f"is empty, but source {sources[i]!r} is archived",
