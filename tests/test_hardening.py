@@ -249,3 +249,32 @@ def test_a_checkout_is_anchored_in_its_committed_release(tmp_path):
     problems = anchor.check(release)
     assert any("datapackage.json: differs from the release as committed in git" in p for p in problems), problems
     assert any("t.parquet: missing" in p for p in problems), problems
+
+
+def test_export_does_not_replace_a_dangling_symlink_without_force(tmp_path, capsys):
+    canary = tmp_path / "canary-target.sqlite"  # does not exist: the link dangles
+    link = tmp_path / "out.sqlite"
+    link.symlink_to(canary)
+    assert cli.main(["export", "--format", "sqlite", "--out", str(link)]) == 1
+    assert "exists (a symbolic link)" in capsys.readouterr().err
+    assert link.is_symlink() and not canary.exists()
+    assert cli.main(["export", "--format", "sqlite", "--out", str(link), "--force"]) == 0
+    assert not link.is_symlink() and link.is_file() and not canary.exists()
+
+
+def test_fmt_check_and_validate_agree_about_a_stray_quote(tmp_path, monkeypatch, capsys, sources_dir):
+    for part in ("data", "schemas"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    path = tmp_path / "data" / "strategy_targets.csv"
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2].replace(b",", b'",', 1)  # `str-x",act-y`: a quote that closes nothing
+    path.write_bytes(b"".join(lines))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate", "--sources-dir", str(sources_dir)]) == 1
+    out = capsys.readouterr().out
+    assert any(l.startswith("data/strategy_targets.csv:3: ") and "double quote" in l and "(rule: csv-syntax)" in l
+               for l in out.splitlines()), out
+    assert cli.main(["fmt", "--check"]) != 0
+    captured = capsys.readouterr()
+    assert "strategy_targets.csv" in captured.out + captured.err, captured

@@ -406,7 +406,12 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
     if fmt in NEEDS:
         require(NEEDS[fmt], "export", f"the {fmt} export")
     out = Path(out)
-    if out.exists() and not force:
+    if out.is_symlink():  # dangling or not: never write through a link, never replace one unasked
+        if not force:
+            raise ExportError(f"{out} exists (a symbolic link); choose another path or pass --force to replace it")
+        if out.is_dir():
+            raise ExportError(f"{out} is a symbolic link to a directory; give the directory itself")
+    elif out.exists() and not force:
         raise ExportError(f"{out} exists; choose another path or pass --force to replace it")
     if not out.parent.is_dir():
         raise NotADirectoryError(f"{out.parent} is not a directory")
