@@ -196,11 +196,14 @@ class LineIndex:
 
     def __init__(self, data: bytes):
         buf = np.frombuffer(data, dtype=np.uint8)
-        lf = buf == 0x0A
-        ends = lf | (buf == 0x0D)
-        ends[:-1] &= ~((buf[:-1] == 0x0D) & lf[1:])  # in CRLF the line ends at the LF
+        ends = np.flatnonzero(buf == 0x0A)
+        if b"\r" in data:
+            cr = np.flatnonzero(buf == 0x0D)
+            after = np.minimum(cr + 1, len(buf) - 1)
+            alone = (cr + 1 >= len(buf)) | (buf[after] != 0x0A)  # in CRLF the line ends at the LF
+            ends = np.union1d(ends, cr[alone])
         #: offset of the first byte of every line after the first
-        self.starts = np.flatnonzero(ends) + 1
+        self.starts = ends + 1
 
     def line_of(self, offset: int) -> int:
         """The line holding byte ``offset``.

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from eastasia_data.errors import UnsafeFileError
+from eastasia_data.files import MAX_TABLE_BYTES, read_bytes
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.model import ArchiveIndex
@@ -116,7 +118,13 @@ def open_archive(sources: TableFile, directory: Path | None, index: ArchiveIndex
                                                     f"is not in the source archive {directory}",
                                                     "check the name, or add the file to the archive"))
             continue
-        data = path.read_bytes()
+        try:
+            data = read_bytes(path, root=directory, limit=MAX_TABLE_BYTES)
+        except (UnsafeFileError, OSError) as exc:
+            archive.problems.append(sources.problem(int(i), index.file, name, "archive-path",
+                                                    f"cannot be read from the source archive ({exc})",
+                                                    "the archive holds plain files only, within the size cap"))
+            continue
         actual = hashlib.sha256(data).hexdigest()
         if expected is not None and actual != expected:
             archive.problems.append(sources.problem(int(i), index.sha256, expected, "sha256",
