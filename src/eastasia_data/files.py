@@ -33,6 +33,7 @@ eastasia_data.errors.UnsafeFileError: .../link.csv is a symbolic link; ...
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import stat
 import threading
@@ -185,7 +186,7 @@ def confined(directory: str | Path, name: str) -> Path:
 class LineIndex:
     """Byte offset → physical line (1-based), with LF, CRLF and a lone CR each ending a line.
 
-    Built in one vectorised pass over the bytes; each look-up is a binary search.
+    Built in one vectorised pass over the bytes, when first needed; each look-up is a binary search.
 
     Examples
     --------
@@ -195,6 +196,18 @@ class LineIndex:
     """
 
     def __init__(self, data: bytes):
+        self._data = data
+
+    @functools.cached_property
+    def starts(self) -> np.ndarray:
+        """Offset of the first byte of every line after the first (computed on the first look-up).
+
+        Examples
+        --------
+        >>> LineIndex(b"a\\r\\nb\\rc").starts.tolist()
+        [3, 5]
+        """
+        data = self._data
         buf = np.frombuffer(data, dtype=np.uint8)
         ends = np.flatnonzero(buf == 0x0A)
         if b"\r" in data:
@@ -202,8 +215,7 @@ class LineIndex:
             after = np.minimum(cr + 1, len(buf) - 1)
             alone = (cr + 1 >= len(buf)) | (buf[after] != 0x0A)  # in CRLF the line ends at the LF
             ends = np.union1d(ends, cr[alone])
-        #: offset of the first byte of every line after the first
-        self.starts = ends + 1
+        return ends + 1
 
     def line_of(self, offset: int) -> int:
         """The line holding byte ``offset``.
