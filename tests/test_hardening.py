@@ -72,7 +72,9 @@ sys.exit(cli.main(["build", "--sources-dir", sys.argv[1], "--out", sys.argv[2]])
 """
 
 
-def test_sigterm_during_a_build_leaves_nothing_and_exits_quietly(tmp_path, sources_dir):
+@pytest.mark.parametrize("signum, code, said", [(signal.SIGTERM, 128 + signal.SIGTERM, "terminated"),
+                                                (signal.SIGINT, 130, "interrupted")])
+def test_a_signal_during_a_build_leaves_nothing_and_exits_quietly(signum, code, said, tmp_path, sources_dir):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(sources_dir), str(out)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -80,12 +82,12 @@ def test_sigterm_during_a_build_leaves_nothing_and_exits_quietly(tmp_path, sourc
         assert proc.stdout.readline().strip() == "writing"
         partial = [p for p in out.iterdir() if p.name.startswith(".eastasia-data-")]
         assert partial and any(partial[0].glob("*.parquet")), "the build was not caught while writing"
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         stdout, stderr = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 128 + signal.SIGTERM, stderr
-    assert stderr == "terminated\n"
+    assert proc.returncode == code, stderr
+    assert stderr == said + "\n"
     assert list(out.iterdir()) == []
 
 
@@ -278,3 +280,30 @@ def test_fmt_check_and_validate_agree_about_a_stray_quote(tmp_path, monkeypatch,
     assert cli.main(["fmt", "--check"]) != 0
     captured = capsys.readouterr()
     assert "strategy_targets.csv" in captured.out + captured.err, captured
+
+
+def test_what_validate_accepts_at_the_bounds_build_writes(tmp_path, monkeypatch, capsys, sources_dir):
+    """The largest 64-bit integer and the largest finite double validate, build, and load back exactly."""
+    import pyarrow.parquet as pq
+    import yaml
+
+    for part in ("data", "schemas"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    schema = tmp_path / "schemas" / "strategy_targets.yaml"
+    raw = yaml.safe_load(schema.read_text(encoding="utf-8"))
+    raw["fields"] += [{"name": "count", "type": "integer", "description": "A scratch integer."},
+                      {"name": "amount", "type": "number", "description": "A scratch number."}]
+    schema.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path = tmp_path / "data" / "strategy_targets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    values = ["9223372036854775807,1.7976931348623157e308", "-9223372036854775808,-1e-320"]
+    lines = [lines[0] + ",count,amount"] + [l + "," + values[i % 2] for i, l in enumerate(lines[1:])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert cli.main(["validate", "--sources-dir", str(sources_dir)]) == 0, capsys.readouterr().out
+    assert cli.main(["build", "--sources-dir", str(sources_dir), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr()
+    built = pq.read_table(next((tmp_path / "out").iterdir()) / "strategy_targets.parquet").to_pydict()
+    assert built["count"][:2] == [2**63 - 1, -(2**63)]
+    assert built["amount"][:2] == [1.7976931348623157e308, -1e-320]
