@@ -115,7 +115,8 @@ def arrow_table(table: Table, frame):
         elif kind == "integer":
             array = pa.array(pd.to_numeric(values).astype("Int64"), type=arrow_type(kind))
         elif kind == "number":
-            array = pa.array(pd.to_numeric(values), type=arrow_type(kind))
+            # as float64 first: integers above 2**53 would otherwise be refused as a lossy conversion
+            array = pa.array(pd.to_numeric(values).astype("float64"), type=arrow_type(kind))
         elif kind == "boolean":
             array = pa.array(values.map({"true": True, "false": False}).astype("boolean"), type=arrow_type(kind))
         else:
