@@ -61,7 +61,7 @@ def _cases() -> dict[str, tuple[str, str | bytes, int | None, str]]:
         "foreign-key-without-reference": ("events", ev + "foreignKeys:\n  - fields: [event_id]\n",
                                           ev.count("\n") + 2, "'reference' is a required property"),
         "primary-key-a-number": ("events", replaced(ev, "primaryKey: [event_id]", "primaryKey: 7"),
-                                 line_of(ev, "primaryKey:"), "primaryKey"),
+                                 line_of(ev, "primaryKey:"), "YAML tag 'tag:yaml.org,2002:set'"),
         "field-named-a-number": ("events", replaced(ev, "name: title", "name: 5"), line_of(ev, "name: title"),
                                  "5 is not of type 'string'"),
         "invalid-regular-expression": ("events", replaced(ev, 'pattern: "evt-', 'pattern: "(evt-'),
@@ -105,6 +105,12 @@ def _cases() -> dict[str, tuple[str, str | bytes, int | None, str]]:
         "tab-indentation": ("events", replaced(ev, "  - name: title", "\t- name: title"), line_of(ev, "name: title"),
                             "not valid YAML"),
         "empty-file": ("events", "", None, "is empty"),
+        "python-tag": ("events", "description: !!python/object:os.system x\n" + ev.split("\n", 3)[3], 1, "YAML tag"),
+        "custom-tag": ("events", replaced(ev, "name: title", "name: !title title"), line_of(ev, "name: title"), "YAML tag"),
+        "number-as-key": ("events", ev + "5: five\n", ev.count("\n") + 1, "unknown key 5"),
+        "complex-key": ("events", ev + "? [a, b]\n: x\n", ev.count("\n") + 1, "not a plain name"),
+        "set-value": ("events", replaced(ev, "primaryKey: [event_id]", "primaryKey: !!set {event_id}"),
+                      line_of(ev, "primaryKey:"), "YAML tag 'tag:yaml.org,2002:set'"),
         "a-list-not-a-mapping": ("events", "- a\n- b\n", 1, "is not of type 'object'"),
     }
 

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from eastasia_data.curation.problems import Problem
-from eastasia_data.files import MAX_TABLE_BYTES, LineIndex, decode_utf8, read_bytes, symlink_on_the_way
 from eastasia_data.errors import UnsafeFileError
+from eastasia_data.files import MAX_TABLE_BYTES, LineIndex, decode_utf8, read_bytes, symlink_on_the_way
 from eastasia_data.model import Table
 
 BOM = b"\xef\xbb\xbf"

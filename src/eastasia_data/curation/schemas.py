@@ -34,9 +34,8 @@ from typing import Any
 
 from eastasia_data import paths
 from eastasia_data.curation.problems import display_path
-from eastasia_data.errors import ModelError
+from eastasia_data.errors import ModelError, UnsafeFileError
 from eastasia_data.files import MAX_SCHEMA_BYTES, read_bytes
-from eastasia_data.errors import UnsafeFileError
 from eastasia_data.model import Table, check_foreign_keys, parse_table
 from eastasia_data.types import FIELD_TYPES
 
@@ -127,6 +126,10 @@ TABLE_SCHEMA: dict[str, Any] = {
 }
 
 
+#: The explicit YAML tags a schema file may use: plain values only (no Python objects, sets or binary).
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
 class _Problems(list):
     def add(self, display: str, line: int | None, message: str) -> None:
         self.append(f"{display}{'' if line is None else f':{line}'}: {message}")
@@ -141,17 +144,24 @@ def _compose(text: str, display: str, problems: _Problems):
         if loader.check_event(yaml.StreamStartEvent):
             loader.get_event()
         # Walk the events first: an alias is refused before anything is built from it.
-        events = []
+        documents = 0
         while not loader.check_event(yaml.StreamEndEvent):
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.add(display, event.start_mark.line + 1,
                              "uses a YAML anchor or alias (& or *); write each value out in full")
                 return None
-            if isinstance(event, yaml.DocumentStartEvent) and any(isinstance(e, yaml.DocumentEndEvent) for e in events):
-                problems.add(display, event.start_mark.line + 1, "holds more than one YAML document; keep one")
+            tag = getattr(event, "tag", None)
+            implicit = getattr(event, "implicit", True)
+            implicit = implicit[0] if isinstance(implicit, tuple) else implicit
+            if tag and not implicit and tag not in _PLAIN_TAGS:
+                problems.add(display, event.start_mark.line + 1, f"uses the YAML tag {tag!r}; write plain values")
                 return None
-            events.append(event)
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    problems.add(display, event.start_mark.line + 1, "holds more than one YAML document; keep one")
+                    return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(display, None if mark is None else mark.line + 1,
@@ -169,7 +179,11 @@ def _compose(text: str, display: str, problems: _Problems):
         if isinstance(n, yaml.MappingNode):
             seen = {}
             for key, value in n.value:
-                k = key.value if isinstance(key, yaml.ScalarNode) else None
+                if not isinstance(key, yaml.ScalarNode):
+                    problems.add(display, key.start_mark.line + 1, "has a key that is not a plain name; write key: value")
+                    duplicates.append(None)
+                    continue
+                k = key.value
                 if k in seen:
                     duplicates.append((key.start_mark.line + 1, k, seen[k]))
                 seen.setdefault(k, key.start_mark.line + 1)
@@ -179,7 +193,7 @@ def _compose(text: str, display: str, problems: _Problems):
                 walk(item)
 
     walk(node)
-    for line, key, first in duplicates:
+    for line, key, first in filter(None, duplicates):
         problems.add(display, line, f"repeats the key {key!r} (first on line {first}); YAML keeps only the last")
     return None if duplicates else node
 
@@ -189,14 +203,15 @@ def _lines(node) -> dict[tuple, int]:
     import yaml
 
     out: dict[tuple, int] = {}
+    constructor = yaml.SafeLoader("")
 
     def walk(n, path):
         out[path] = n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
             for key, value in n.value:
-                out[path + (key.value,)] = key.start_mark.line + 1
-                walk(value, path + (key.value,))
-                out[path + (key.value,)] = key.start_mark.line + 1
+                k = constructor.construct_object(key)  # as the parsed file has it: `5:` is the int 5
+                walk(value, path + (k,))
+                out[path + (k,)] = key.start_mark.line + 1
         elif isinstance(n, yaml.SequenceNode):
             for i, item in enumerate(n.value):
                 walk(item, path + (i,))
@@ -228,7 +243,7 @@ def _check_structure(raw: Any, display: str, lines: dict[tuple, int], problems: 
     validator = jsonschema.Draft202012Validator(TABLE_SCHEMA)
     for error in sorted(validator.iter_errors(raw), key=lambda e: (_line_of(lines, e.absolute_path) or 0, str(e.absolute_path))):
         if error.validator == "additionalProperties":
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
             allowed = ", ".join(error.schema.get("properties", {}))
             for key in extra:
                 problems.add(display, _line_of(lines, list(error.absolute_path) + [key]),
@@ -239,7 +254,7 @@ def _check_structure(raw: Any, display: str, lines: dict[tuple, int], problems: 
             error = _closest_branch(error)
             path = list(error.absolute_path)
             if error.validator == "additionalProperties":
-                extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+                extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
                 problems.add(display, _line_of(lines, path), f"{_where(path)}: unknown keys {extra}; the keys allowed here "
                                                            f"are: {', '.join(error.schema.get('properties', {}))}")
                 continue
@@ -334,7 +349,13 @@ def _read(path: Path, display: str, problems: _Problems) -> Table | None:
     node = _compose(text, display, problems)
     if node is None:
         return None
-    raw = yaml.SafeLoader("").construct_document(node)
+    try:
+        raw = yaml.SafeLoader("").construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.add(display, None if mark is None else mark.line + 1,
+                     f"cannot be read as plain YAML ({getattr(exc, 'problem', None) or exc})")
+        return None
     lines = _lines(node)
     before = len(problems)
     _check_structure(raw, display, lines, problems)
