@@ -111,6 +111,11 @@ def test_build_refuses_and_writes_nothing(name, tmp_path, monkeypatch, capsys, s
 #: Rules that no change to data/ alone can break, each with the test that shows it reported.
 ELSEWHERE = {
     "archive": "test_validate_cli.py::test_an_archive_not_found_is_skipped_locally_and_an_error_in_ci",
+    # the schema files have their own corpus
+    "schema-file": "test_schema_files.py::test_validate_names_the_schema_problem[not-utf8]",
+    "schema-yaml": "test_schema_files.py::test_validate_names_the_schema_problem[alias-bomb]",
+    "schema-structure": "test_schema_files.py::test_validate_names_the_schema_problem[primarykey-lowercase]",
+    "schema-meaning": "test_schema_files.py::test_validate_names_the_schema_problem[rule-value-not-a-category]",
 }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -143,6 +144,8 @@ def test_validate_names_the_schema_problem(name, scratch, capsys):
     lines = err.splitlines()
     assert any(l.removeprefix("error: ").startswith(where) and says in l for l in lines), (where, says, err)
     assert "Traceback" not in err
+    rules = set(re.findall(r"\(rule: ([a-z-]+)\)$", err, re.M))
+    assert rules and rules <= {"schema-file", "schema-yaml", "schema-structure", "schema-meaning"}, err
     # every line names a schema file and where in it
     assert all(l.removeprefix("error: ").startswith("schemas/") for l in lines), err
 
@@ -284,6 +287,6 @@ def test_any_mutation_of_a_schema_file_is_a_table_or_one_model_error(case, tmp_p
         read_table(path, display)
     except ModelError as exc:
         lines = str(exc).splitlines()
-        assert lines and all(l.startswith(display + ":") for l in lines), str(exc)
+        assert lines and all(l.startswith(display + ":") and "(rule: schema-" in l for l in lines), str(exc)
     else:
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), TABLE_SCHEMA)

@@ -24,6 +24,7 @@ from eastasia_data.model import Table
 
 #: The check layers, in the order a report is made.
 LAYERS = {
+    "schema": "the schema files (schemas/*.yaml): plain files of plain YAML that follow schemas/table-schema.json",
     "file": "the file: present, readable, UTF-8 with LF line ends, RFC 4180 CSV",
     "table": "each column's values against its schema (required, unique, patterns, allowed values, types)",
     "fields": "cross-field rules within a row (dates and precision, the schema's rules)",
@@ -68,6 +69,11 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 
 
 RULES: dict[str, Rule] = _rules(
+    # schema (a problem here stops the run: exit 2, one line per problem)
+    Rule("schema-file", "schema", "a schema file is a plain file (no link), at most 1 MiB, in UTF-8"),
+    Rule("schema-yaml", "schema", "a schema file is one YAML document without anchors, aliases, tags or repeated keys"),
+    Rule("schema-structure", "schema", "a schema file follows schemas/table-schema.json (no unknown key, every type right)"),
+    Rule("schema-meaning", "schema", "patterns compile; rules name columns of the table and values among their categories"),
     # file
     Rule("file", "file", "every table's CSV exists, and every CSV is a table"),
     Rule("symlink", "file", "a table's file (and data/ itself) is a plain file, not a symbolic link"),

@@ -53,7 +53,7 @@ TABLE_SCHEMA: dict[str, Any] = {
                    "`eastasia-data generate` from eastasia_data/curation/schemas.py; do not edit by hand.",
     "type": "object",
     "additionalProperties": False,
-    "required": ["description", "fields", "primaryKey"],
+    "required": ["fields"],
     "properties": {
         "description": {"type": "string", "minLength": 1},
         "fields": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/field"}},
@@ -130,9 +130,18 @@ TABLE_SCHEMA: dict[str, Any] = {
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 
+#: What to do about an unknown key that is a known mistake.
+_HINTS = {"enum": "; use categories for the allowed values (each with a label)",
+          "primarykey": "; did you mean primaryKey?", "foreignkeys": "; did you mean foreignKeys?"}
+
+
 class _Problems(list):
+    """Problem lines, ``file:LINE: message (rule: …)``; the rule is set for each stage of reading."""
+
+    rule = "schema-file"
+
     def add(self, display: str, line: int | None, message: str) -> None:
-        self.append(f"{display}{'' if line is None else f':{line}'}: {message}")
+        self.append(f"{display}{'' if line is None else f':{line}'}: {message} (rule: {self.rule})")
 
 
 def _compose(text: str, display: str, problems: _Problems):
@@ -247,7 +256,8 @@ def _check_structure(raw: Any, display: str, lines: dict[tuple, int], problems: 
             allowed = ", ".join(error.schema.get("properties", {}))
             for key in extra:
                 problems.add(display, _line_of(lines, list(error.absolute_path) + [key]),
-                             f"{_where(list(error.absolute_path) + [key])}: unknown key {key!r}; the keys allowed here are: {allowed}")
+                             f"{_where(list(error.absolute_path) + [key])}: unknown key {key!r}; the keys allowed here "
+                             f"are: {allowed}{_HINTS.get(key, '')}")
             continue
         path = list(error.absolute_path)
         if error.validator in ("oneOf", "anyOf") and error.context:
@@ -255,8 +265,9 @@ def _check_structure(raw: Any, display: str, lines: dict[tuple, int], problems: 
             path = list(error.absolute_path)
             if error.validator == "additionalProperties":
                 extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
+                hint = "; quote a label that holds a comma" if "categories" in path else ""
                 problems.add(display, _line_of(lines, path), f"{_where(path)}: unknown keys {extra}; the keys allowed here "
-                                                           f"are: {', '.join(error.schema.get('properties', {}))}")
+                                                           f"are: {', '.join(error.schema.get('properties', {}))}{hint}")
                 continue
         problems.add(display, _line_of(lines, path), f"{_where(path)}: {error.message}")
 
@@ -334,6 +345,7 @@ def read_table(path: Path, display: str | None = None) -> Table:
 def _read(path: Path, display: str, problems: _Problems) -> Table | None:
     import yaml
 
+    problems.rule = "schema-file"
     try:
         data = read_bytes(path, root=path.parent.parent, limit=MAX_SCHEMA_BYTES)
     except (UnsafeFileError, OSError) as exc:
@@ -346,6 +358,7 @@ def _read(path: Path, display: str, problems: _Problems) -> Table | None:
         problems.add(display, data.count(b"\n", 0, exc.start) + 1,
                      f"holds bytes that are not UTF-8 (at byte {exc.start}); save the file as UTF-8")
         return None
+    problems.rule = "schema-yaml"
     node = _compose(text, display, problems)
     if node is None:
         return None
@@ -358,9 +371,11 @@ def _read(path: Path, display: str, problems: _Problems) -> Table | None:
         return None
     lines = _lines(node)
     before = len(problems)
+    problems.rule = "schema-structure"
     _check_structure(raw, display, lines, problems)
     if len(problems) > before:
         return None
+    problems.rule = "schema-meaning"
     _check_meaning(raw, display, lines, problems)
     if len(problems) > before:
         return None
@@ -402,5 +417,8 @@ def read_model(directory: str | Path | None = None) -> dict[str, Table]:
             model[p.stem] = table
     if problems:
         raise ModelError("\n".join(problems))
-    check_foreign_keys(model)
+    try:
+        check_foreign_keys(model)
+    except ModelError as exc:
+        raise ModelError(f"{exc} (rule: schema-meaning)") from None
     return model
