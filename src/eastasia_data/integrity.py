@@ -125,7 +125,7 @@ def wheel_anchor(release: Path) -> Anchor | None:
             record = info / "RECORD"
     if paths.DESCRIPTOR not in digests:
         return None
-    return Anchor(f"the wheel's RECORD ({record})", digests)
+    return Anchor(f"the wheel's RECORD, {record}", digests)
 
 
 def git_anchor(release: Path, repo: Path) -> Anchor | None:
@@ -166,7 +166,7 @@ def git_anchor(release: Path, repo: Path) -> Anchor | None:
         if kind == "blob" and mode != "120000":
             digests[Path(name).name] = (how, blob)
     commit = (git("rev-parse", "--short", "HEAD") or "HEAD").strip()
-    return Anchor(f"the release as committed in git ({commit})", digests) if paths.DESCRIPTOR in digests else None
+    return Anchor(f"the release as committed in git at {commit}", digests) if paths.DESCRIPTOR in digests else None
 
 
 def anchor_for(release: Path) -> Anchor | None:
