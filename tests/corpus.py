@@ -30,6 +30,7 @@ class Expect:
     column: str | None
     rule: str
     says: str = ""  # a fragment the message (or hint) must hold
+    never: str = ""  # a string the output must not hold anywhere (a canary's content)
 
     def prefix(self) -> str:
         where = f"data/{self.file}" + ("" if self.line is None else f":{self.line}")
@@ -801,3 +802,197 @@ def spreadsheet_resave(s):
     line, iso, _ = first
     return [Expect("events.csv", None, None, "spreadsheet", "looks opened and saved by a spreadsheet"),
             Expect("events.csv", line, "start_date", "pattern", f"write it as {iso}")]
+
+
+# -- hardening, round 2 (issue 12): what a hostile or careless pull request can put in data/ ------
+
+#: What a canary file holds: a header-like line that would surface in "is not a column" problems
+#: if a link to it were followed. The canary is written by the case, inside the scratch checkout.
+CANARY = "CANARY_a91f,SECRET_TOKEN_DO_NOT_PRINT"
+
+
+def _canary(s: Scratch) -> Path:
+    path = s.data.parent / "canary.txt"
+    path.write_text(CANARY + "\n", encoding="utf-8")
+    return path
+
+
+@case("a table file that is a symbolic link to a file outside data/ (the link is not followed)")
+def symlink_to_canary(s):
+    path = s.data / "strategy_targets.csv"
+    path.unlink()
+    path.symlink_to(_canary(s))
+    return Expect("strategy_targets.csv", None, None, "symlink", "symbolic link", never="SECRET_TOKEN")
+
+
+@case("a table file that is a dangling symbolic link, named as the link, not as its target")
+def symlink_dangling(s):
+    path = s.data / "actors.csv"
+    path.unlink()
+    path.symlink_to(s.data.parent / "no-such-target.csv")
+    return Expect("actors.csv", None, None, "symlink", never="no-such-target")
+
+
+@case("two table files that are symbolic links to each other (a loop)")
+def symlink_loop(s):
+    a, b = s.data / "event_actors.csv", s.data / "event_sources.csv"
+    a.unlink()
+    b.unlink()
+    a.symlink_to(b)
+    b.symlink_to(a)
+    return [Expect("event_actors.csv", None, None, "symlink"), Expect("event_sources.csv", None, None, "symlink")]
+
+
+@case("data/ itself is a symbolic link to a copy of the data")
+def data_dir_symlink(s):
+    real = s.data.parent / "elsewhere"
+    s.data.rename(real)
+    s.data.symlink_to(real, target_is_directory=True)
+    return Expect("events.csv", None, None, "symlink")
+
+
+@case("a table 'file' that is a directory")
+def table_is_a_directory(s):
+    path = s.data / "actors.csv"
+    path.unlink()
+    path.mkdir()
+    return Expect("actors.csv", None, None, "file", "not a regular file")
+
+
+@case("a table 'file' that is a named pipe (reading it must not hang)")
+def table_is_a_fifo(s):
+    path = s.data / "strategy_targets.csv"
+    path.unlink()
+    os.mkfifo(path)
+    return Expect("strategy_targets.csv", None, None, "file", "not a regular file")
+
+
+@case("a table file over the size cap (a sparse file: nothing is read)")
+def file_over_the_cap(s):
+    from eastasia_data.files import MAX_TABLE_BYTES
+
+    path = s.data / "actors.csv"
+    with path.open("r+b") as f:
+        f.truncate(MAX_TABLE_BYTES + 1)
+    return Expect("actors.csv", None, None, "file-size", "over the cap")
+
+
+@case("a quote at the end of an unquoted value (`,Korean War\",`)")
+def quote_ends_unquoted_value(s):
+    line = set_cell(s.data / "events.csv", 2, "location", "Korean War")
+    edit_line(s.data / "events.csv", line, lambda b: b.replace(b",Korean War,", b',Korean War",', 1))
+    return Expect("events.csv", line, None, "csv-syntax", "double quote")
+
+
+@case("a doubled quote inside an unquoted value (`Korean \"\"War`)")
+def doubled_quote_in_unquoted_value(s):
+    line = set_cell(s.data / "events.csv", 2, "location", "Korean War")
+    edit_line(s.data / "events.csv", line, lambda b: b.replace(b",Korean War,", b',Korean ""War,', 1))
+    return Expect("events.csv", line, None, "csv-syntax", "double quote")
+
+
+@case("a quote at the very end of a line, after an unquoted value")
+def quote_at_end_of_line(s):
+    path = s.data / "strategy_targets.csv"
+    line = edit_line(path, 3, lambda b: b + b'"')
+    return Expect("strategy_targets.csv", line, None, "csv-syntax", "double quote")
+
+
+@case("a byte that is not UTF-8 in a file with CR line ends is reported on its own line")
+def bad_byte_with_cr_line_ends(s):
+    path = s.data / "events.csv"
+    edit_line(path, 5, lambda b: b.replace(b",", b",caf\xe9 ", 1))
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    return [Expect("events.csv", 1, None, "line-ends"), Expect("events.csv", 5, None, "encoding", "not UTF-8")]
+
+
+@case("a NUL byte in a file with CR line ends is reported on its own line")
+def nul_with_cr_line_ends(s):
+    path = s.data / "events.csv"
+    edit_line(path, 4, lambda b: b.replace(b",", b",\x00", 1))
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    return Expect("events.csv", 4, None, "encoding", "NUL")
+
+
+@case("a Latin-1 file with a bad byte on each of 2,000 rows (decoding is linear; the last row is named)")
+def latin1_on_every_row(s):
+    path = s.data / "strategy_targets.csv"
+    header = raw_lines(path)[0]
+    first = raw_lines(path)[1].rstrip(b"\n")
+    rows = [first.replace(b",", b"\xe9,", 1) for _ in range(2000)]
+    path.write_bytes(header + b"\n".join(rows) + b"\n")
+    return [Expect("strategy_targets.csv", 2, None, "encoding"), Expect("strategy_targets.csv", 2001, None, "encoding")]
+
+
+def _invisible(s: Scratch, char: str) -> Expect:
+    path = s.data / "claims.csv"
+    line = set_cell(path, 2, "paraphrase", read_rows(path)[1][2]["paraphrase"].replace(" ", " " + char, 1))
+    return Expect("claims.csv", line, "paraphrase", "invisible-character")
+
+
+for _name, _char, _why in [
+    ("left-to-right-isolate", "\u2066", "a left-to-right isolate (Trojan Source)"),
+    ("pop-directional-isolate", "\u2069", "a pop directional isolate (Trojan Source)"),
+    ("arabic-letter-mark", "\u061c", "the Arabic letter mark"),
+    ("combining-grapheme-joiner", "\u034f", "the combining grapheme joiner"),
+    ("variation-selector", "\ufe0f", "a variation selector"),
+    ("supplementary-variation-selector", "\U000e0100", "a supplementary variation selector"),
+    ("tag-character", "\U000e0041", "a tag character"),
+    ("private-use-character", "\ue000", "a private-use code point"),
+    ("unassigned-code-point", "\u0378", "an unassigned code point"),
+    ("noncharacter", "\ufdd0", "a noncharacter"),
+    ("hangul-filler", "\u3164", "the Hangul filler"),
+    ("braille-blank", "\u2800", "the braille blank"),
+    ("interlinear-annotation", "\ufff9", "an interlinear annotation anchor"),
+]:
+    CASES[_name] = Case(_name, f"{_why} inside text", lambda s, c=_char: [_invisible(s, c)])
+
+
+def _number_column(s: Scratch, ftype: str, value: str, **constraints) -> Expect:
+    """Give strategy_targets a scratch column of ``ftype`` (no real schema has one) and put ``value`` in one row."""
+    import yaml
+
+    schema = s.schemas / "strategy_targets.yaml"
+    raw = yaml.safe_load(schema.read_text(encoding="utf-8"))
+    field = {"name": "amount", "type": ftype, "description": "A scratch column for the corpus."}
+    if constraints:
+        field["constraints"] = constraints
+    raw["fields"].append(field)
+    schema.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path = s.data / "strategy_targets.csv"
+    header, rows = read_rows(path)
+    rows = [{**r, "amount": "1"} for r in rows]
+    rows[1]["amount"] = value
+    write_rows(path, header + ["amount"], rows)
+    return Expect("strategy_targets.csv", 3, "amount", "range")
+
+
+CASES["integer-beyond-64-bits"] = Case("integer-beyond-64-bits", "an integer beyond the 64-bit range build can store",
+                                       lambda s: [_number_column(s, "integer", "9223372036854775808")])
+CASES["negative-integer-beyond-64-bits"] = Case(
+    "negative-integer-beyond-64-bits", "a negative integer beyond the 64-bit range",
+    lambda s: [_number_column(s, "integer", "-99999999999999999999")])
+CASES["number-overflows-to-infinity"] = Case("number-overflows-to-infinity", "a number (1e400) that overflows to infinity",
+                                             lambda s: [_number_column(s, "number", "1e400")])
+CASES["number-infinity"] = Case("number-infinity", "a number written Infinity",
+                                lambda s: [_number_column(s, "number", "Infinity")])
+CASES["integer-above-maximum"] = Case("integer-above-maximum", "an integer above its column's maximum",
+                                      lambda s: [_number_column(s, "integer", "11", maximum=10)])
+CASES["number-below-minimum"] = Case("number-below-minimum", "a number below its column's minimum",
+                                     lambda s: [_number_column(s, "number", "-0.5", minimum=0)])
+
+
+@case("a one-letter excerpt, which any article contains")
+def excerpt_one_letter(s):
+    path = s.data / "strategies.csv"
+    i = first_row(path, lambda r: r["excerpt"] != "")
+    line = set_cell(path, i, "excerpt", "a")
+    return Expect("strategies.csv", line, "excerpt", "excerpt-length", "fewer than 2 words")
+
+
+@case("a date precision given for a source with no date")
+def precision_without_date(s):
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["published_date"] == "" and r["archive_file"] == "")
+    line = set_cell(path, i, "published_date_precision", "year")
+    return Expect("sources.csv", line, "published_date_precision", "precision", "published_date is empty")

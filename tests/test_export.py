@@ -8,7 +8,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import REPO, RELEASED, run_cli
+from conftest import RELEASED, REPO, run_cli
 
 import eastasia_data as ead
 from eastasia_data.export import ExportError, export

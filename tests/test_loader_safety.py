@@ -70,7 +70,8 @@ def audit() -> dict:
 
 
 def test_the_audit_saw_the_loader_open_its_files(audit):
-    opened = [args[0] for event, args in audit["events"] if event == "open"]
+    # (an "open" of an int is a pipe that the anchor's `git` call reads in a checkout)
+    opened = [args[0] for event, args in audit["events"] if event == "open" and isinstance(args[0], str)]
     assert {Path(p).name for p in opened} >= {f"{t}.parquet" for t in RELEASED} | {"datapackage.json"}
 
 
@@ -97,8 +98,15 @@ def test_loader_hands_pyarrow_only_its_parquet_files(audit):
     assert all(Path(p).suffix == ".parquet" and Path(p).resolve().parent == release for p in given)
 
 
+def _anchor_git(event: str, args: list, release: Path) -> bool:
+    """In a checkout, verify reads its anchor (the committed release) with `git ls-tree` / `git rev-parse`."""
+    return (event == "subprocess.Popen" and not release.is_relative_to(paths.PACKAGE_DIR) and args[0] == "git"
+            and any(f"'{sub}'" in args[1] for sub in ("ls-tree", "rev-parse")))
+
+
 def test_loader_runs_no_code_from_data(audit):
-    events = {event for event, _ in audit["events"]}
+    release = Path(audit["release"])
+    events = {event for event, args in audit["events"] if not _anchor_git(event, args, release)}
     forbidden = {e for e in events if e.startswith(("pickle.", "marshal.", "exec", "compile", "subprocess.",
                                                    "os.system", "os.exec", "os.posix_spawn", "import"))}
     assert forbidden == set()
@@ -215,3 +223,58 @@ def test_verify_names_a_missing_file(release_copy, capsys):
     (release_copy / "actors.parquet").unlink()
     assert cli.main(["verify"]) == 1
     assert "actors.parquet: missing" in capsys.readouterr().out
+
+
+# -- the reader's commands: verify, export, plot, diff ------------------------------------------
+
+COMMANDS_AUDIT = r"""
+import json, os, sys
+from eastasia_data import cli, loader
+out_dir = sys.argv[1]
+commands = [["verify"], ["export", "--format", "csv", "--out", os.path.join(out_dir, "csv")],
+            ["export", "--format", "sqlite", "--out", os.path.join(out_dir, "t.sqlite")],
+            ["plot", "network", "--out", os.path.join(out_dir, "fig")],
+            ["diff", str(loader.release_dir()), str(loader.release_dir())]]
+for c in commands:  # warm up lazy imports (and matplotlib's font cache) before watching
+    assert cli.main(c if c[0] != "export" else c + ["--force"]) == 0, c
+events = []
+WATCH = ("open", "os.remove", "os.rename", "os.replace", "shutil.rmtree", "os.mkdir", "socket.", "urllib.",
+         "http.", "pickle.", "marshal.", "os.system", "os.exec", "os.posix_spawn")
+def hook(event, args):
+    if event.startswith(WATCH):
+        events.append([event, [a if isinstance(a, (str, int, float, type(None))) else repr(a) for a in args]])
+sys.addaudithook(hook)
+codes = [cli.main(c if c[0] != "export" else c + ["--force"]) for c in commands]
+sys.stdout.flush()
+print("\n" + json.dumps({"codes": codes, "release": str(loader.release_dir().resolve()), "events": events}))
+"""
+
+
+def test_the_readers_commands_read_only_the_release_and_write_only_their_output(tmp_path):
+    """verify, export, plot and diff, watched by an audit hook in a fresh process."""
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl"), "HTTP_PROXY": "http://127.0.0.1:9"}
+    proc = subprocess.run([sys.executable, "-c", COMMANDS_AUDIT, str(out)], capture_output=True, text=True,
+                          timeout=600, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    audit = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert audit["codes"] == [0, 0, 0, 0, 0]
+    release = Path(audit["release"])
+    root = paths.source_checkout().root if paths.source_checkout() else None
+    # (a relative name is opened with a dir_fd, by shutil.rmtree inside a directory already checked)
+    opened = [(args[0], args[1]) for event, args in audit["events"]
+              if event == "open" and isinstance(args[0], str) and os.path.isabs(args[0])]
+    # nothing of the checkout is read but the release (and pyproject.toml, which names the version)
+    if root is not None:
+        inside = {p for p, _ in opened if Path(p).resolve().is_relative_to(root)}
+        assert {p for p in inside if not Path(p).resolve().is_relative_to(release)} <= {str(root / "pyproject.toml")}
+    # nothing is written but the output (and the temporary directories beside it)
+    written = [p for p, mode in opened if isinstance(mode, str) and set(mode) & set("wax+")]
+    changed = [args[0] for event, args in audit["events"] if event in ("os.remove", "os.rename", "os.replace",
+                                                                     "shutil.rmtree", "os.mkdir")]
+    for p in written + [c for c in changed if isinstance(c, str) and os.path.isabs(c)]:
+        assert Path(p).resolve().is_relative_to(out.resolve()) or Path(p).resolve().is_relative_to(tmp_path / "mpl"), p
+    assert written, "the audit saw no export written"
+    assert not [e for e, _ in audit["events"] if e.startswith(("socket.", "urllib.", "http.", "pickle.", "marshal.",
+                                                                "os.system", "os.exec", "os.posix_spawn"))]

@@ -22,7 +22,7 @@ def write_schema(directory, body: str) -> None:
     [
         ("fields:\n  - name: kind\n    description: d\n    categories:\n      - {value: a, label: First, second}\n",
          "quote a label that holds a comma"),
-        ("fields:\n  - name: n\n    type: decimal\n    description: d\n", "has type 'decimal'"),
+        ("fields:\n  - name: n\n    type: decimal\n    description: d\n", "'decimal' is not one of"),
         ("fields:\n  - name: n\n    description: d\nforeignKeys:\n  - fields: [n]\n    reference: {resource: nothing, fields: [id]}\n",
          "unknown table 'nothing'"),
         ("fields:\n  - name: n\n    description: d\nprimaryKey: [id]\n", "refers to fields that the table does not have"),

@@ -1,8 +1,13 @@
-"""The wheel ships the release: installed into a fresh virtual environment, every table loads offline."""
+"""The wheel ships the release: installed into a fresh virtual environment, every table loads offline.
+
+The same installed wheel shows the integrity anchor at work: the wheel's RECORD catches a
+descriptor edited alone, which a check of the descriptor against itself cannot.
+"""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import venv
@@ -31,8 +36,13 @@ out['__history__'] = ead.history('claims', 'clm-a1-united-front')['status'].toli
 print(json.dumps(out))
 """
 
+OFFLINE = {"PATH": "/usr/bin:/bin", "NO_PROXY": "*", "HTTP_PROXY": "http://127.0.0.1:9"}
 
-def test_wheel_installs_and_loads_every_table(tmp_path):
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """(python, the venv, the installed package directory) of the wheel built from this checkout."""
+    tmp_path = tmp_path_factory.mktemp("wheel")
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(REPO)],
                    check=True, capture_output=True, timeout=600)
@@ -42,9 +52,21 @@ def test_wheel_installs_and_loads_every_table(tmp_path):
     python = env_dir / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
                    check=True, capture_output=True, timeout=900)
-    offline = {"PATH": "/usr/bin:/bin", "NO_PROXY": "*", "HTTP_PROXY": "http://127.0.0.1:9"}
+    proc = subprocess.run([str(python), "-c", "import eastasia_data, os; print(os.path.dirname(eastasia_data.__file__))"],
+                          capture_output=True, text=True, cwd=tmp_path, env=OFFLINE, timeout=300, check=True)
+    return python, env_dir, Path(proc.stdout.strip())
+
+
+def _run(installed, *args: str, cwd: Path):
+    _, env_dir, _ = installed
+    return subprocess.run([str(env_dir / "bin" / "eastasia-data"), *args], capture_output=True, text=True,
+                          cwd=cwd, env=OFFLINE, timeout=300)
+
+
+def test_wheel_installs_and_loads_every_table(installed, tmp_path):
+    python, env_dir, _ = installed
     proc = subprocess.run([str(python), "-c", SCRIPT], capture_output=True, text=True, cwd=tmp_path,
-                          env=offline, timeout=300)
+                          env=OFFLINE, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     package = Path(out.pop("__file__")).parent
@@ -59,23 +81,75 @@ def test_wheel_installs_and_loads_every_table(tmp_path):
     assert out.pop("__history__")[:2] == ["added", "changed"]
     assert out == {name: table.dtypes for name, table in MODEL.items()}
 
-    # The installed loader opens nothing outside its own release directory (see test_loader_safety.py).
-    proc = subprocess.run([str(python), "-c", AUDIT], capture_output=True, text=True, cwd=tmp_path, env=offline, timeout=300)
+    # The installed loader opens nothing outside its own release directory (see test_loader_safety.py),
+    # bar the anchor that verify checks the descriptor against: the wheel's RECORD.
+    proc = subprocess.run([str(python), "-c", AUDIT], capture_output=True, text=True, cwd=tmp_path, env=OFFLINE, timeout=300)
     assert proc.returncode == 0, proc.stderr
     audit = json.loads(proc.stdout)
     assert Path(audit["release"]) == (package / "release").resolve()
     opened = {args[0] for event, args in audit["events"] if event in ("open", "eastasia.read_parquet")}
-    assert opened and all(Path(p).resolve().parent == Path(audit["release"]) for p in opened), opened
+    record = {p for p in opened if Path(p).name == "RECORD" and Path(p).parent.name.startswith("eastasia_data-")}
+    assert record, "verify did not read the wheel's RECORD"
+    assert opened - record and all(Path(p).resolve().parent == Path(audit["release"]) for p in opened - record), opened
     parquet = {Path(args[0]).name for event, args in audit["events"] if event == "eastasia.read_parquet"}
     assert parquet == {f"{name}.parquet" for name in MODEL}
-    assert not [e for e, _ in audit["events"] if e.startswith(("socket.", "pickle.", "marshal.", "exec", "import"))]
+    assert not [e for e, _ in audit["events"] if e.startswith(("socket.", "pickle.", "marshal.", "exec", "import", "subprocess."))]
 
-    # `eastasia-data verify` names the installed file that was altered.
-    victim = package / "release" / "strategies.parquet"
+    run = _run(installed, "verify", cwd=tmp_path)
+    assert run.returncode == 0 and "anchored in the wheel's RECORD" in run.stdout, run.stdout + run.stderr
+
+
+@pytest.fixture
+def damaged(installed):
+    """The installed release, restored after the test damages it."""
+    release = installed[2] / "release"
+    backup = release.parent / "release.bak"
+    shutil.copytree(release, backup)
+    yield release
+    shutil.rmtree(release)
+    backup.rename(release)
+
+
+def test_verify_names_an_altered_parquet_file(installed, damaged, tmp_path):
+    victim = damaged / "strategies.parquet"
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0x01
     victim.write_bytes(bytes(data))
-    proc = subprocess.run([str(env_dir / "bin" / "eastasia-data"), "verify"], capture_output=True, text=True,
-                          cwd=tmp_path, env=offline, timeout=300)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "strategies.parquet" in proc.stdout and "Traceback" not in proc.stderr
+    run = _run(installed, "verify", cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "strategies.parquet" in run.stdout and "Traceback" not in run.stderr
+
+
+def test_a_descriptor_edited_alone_is_caught_by_the_record(installed, damaged, tmp_path):
+    """The issue's forgery: change the version, delete a resource; every remaining file still matches it."""
+    path = damaged / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["version"] = "9.9.9"
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "claims"]
+    path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    run = _run(installed, "verify", cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "datapackage.json: differs from the wheel's RECORD" in run.stdout, run.stdout
+    cite = _run(installed, "cite", cwd=tmp_path)
+    assert cite.returncode == 1 and "9.9.9" not in cite.stdout and "does not verify" in cite.stderr, cite.stdout + cite.stderr
+    python = installed[0]
+    proc = subprocess.run([str(python), "-c", "import eastasia_data as e; e.load('events', verify=True)"],
+                          capture_output=True, text=True, cwd=tmp_path, env=OFFLINE, timeout=300)
+    assert proc.returncode == 1 and "IntegrityError" in proc.stderr and "RECORD" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("how", ["not-json", "no-hash", "damaged-parquet"])
+def test_damage_is_one_line_not_a_traceback(how, installed, damaged, tmp_path):
+    path = damaged / "datapackage.json"
+    if how == "not-json":
+        path.write_text("{ this is not json", encoding="utf-8")
+    elif how == "no-hash":
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        del descriptor["resources"][0]["hash"]
+        path.write_text(json.dumps(descriptor), encoding="utf-8")
+    else:
+        (damaged / "events.parquet").write_bytes(b"PAR1 not really parquet PAR1")
+    for args in (["verify"], ["export", "--format", "csv", "--out", str(tmp_path / "out")], ["cite"]):
+        run = _run(installed, *args, cwd=tmp_path)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, (args, run.stdout, run.stderr)
+        assert len((run.stdout + run.stderr).strip().splitlines()) <= 3, (args, run.stdout, run.stderr)

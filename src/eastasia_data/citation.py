@@ -201,8 +201,11 @@ def cite(style: str = "bibtex", descriptor: dict[str, Any] | None = None) -> str
     """
     if style not in STYLES:
         raise ValueError(f"unknown citation style {style!r}; use one of {', '.join(STYLES)}")
-    if descriptor is None:
+    if descriptor is None:  # the installed release, with the hashes of the files actually present
+        from eastasia_data.loader import actual_hashes
         from eastasia_data.loader import descriptor as installed
 
         descriptor = installed()
+        present = actual_hashes()
+        descriptor = {**descriptor, "resources": [{**r, "hash": present[r["name"]]} for r in descriptor["resources"]]}
     return {"bibtex": bibtex, "apa": apa, "cff": cff}[style](descriptor)

@@ -10,7 +10,9 @@ it runs; a reader's command (cite, verify, export, plot) never does.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from eastasia_data.errors import (
@@ -116,12 +118,13 @@ def cmd_verify(args) -> int:
     verified: ...
     0
     """
-    from eastasia_data.loader import release_dir, verify_release
+    from eastasia_data.loader import anchor_description, release_dir, verify_release
 
     problems = verify_release()
     for line in problems:
         print(line)
-    print(f"{len(problems)} altered or missing file(s) in {release_dir()}" if problems else f"verified: {release_dir()}")
+    print(f"{len(problems)} altered or missing file(s) in {release_dir()}" if problems
+          else f"verified: {release_dir()} ({anchor_description()})")
     return EXIT_INVALID if problems else EXIT_OK
 
 
@@ -446,7 +449,15 @@ def cmd_cite(args) -> int:
     0
     """
     from eastasia_data.citation import cite
+    from eastasia_data.loader import verify_release
 
+    problems = verify_release()
+    if problems:  # a citation must not name a forged version or hash
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        print("error: the installed release does not verify, so it is not cited; reinstall eastasia-data",
+              file=sys.stderr)
+        return EXIT_INVALID
     print(cite(args.style).rstrip("\n"))
     return EXIT_OK
 
@@ -626,6 +637,7 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             return EXIT_USAGE
+    previous = _catch_sigterm()
     try:
         with paths.use_checkout(args.repo):
             code = args.func(args)
@@ -636,6 +648,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _closed_pipe()
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except (EastAsiaError, OSError) as exc:
         if args.debug:
             raise
@@ -647,6 +662,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.command} failed unexpectedly: {type(exc).__name__}: {exc} "
               "(run again with --debug to see the traceback)", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that ``finally`` blocks (a build's temporary directory) run."""
+
+
+def _catch_sigterm():
+    """Turn SIGTERM into :class:`Terminated` while a command runs; the previous handler, or None if none was set."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise Terminated()
+
+    return signal.signal(signal.SIGTERM, handler) or signal.SIG_DFL
 
 
 if __name__ == "__main__":

@@ -120,6 +120,10 @@ class IntegrityError(Refusal, RuntimeError):
     """A shipped file does not match the hash in the release descriptor."""
 
 
+class UnsafeFileError(IntegrityError):
+    """A file is refused as it stands: a symbolic link, not a regular file, over its size cap, or outside its release."""
+
+
 def exit_code(error: BaseException) -> int:
     """The exit status a command returns for ``error``.
 

@@ -283,7 +283,7 @@ def _release_tables(frames: Mapping[str, Any] | None) -> tuple[dict[str, Table],
     unknown = sorted(set(given) - set(tables))
     if unknown:
         raise ExportError(f"not tables of the release: {', '.join(unknown)}")
-    texts = {name: text_columns(given[name] if name in given else load(name), t) for name, t in tables.items()}
+    texts = {name: text_columns(given[name] if name in given else load(name, verify=True), t) for name, t in tables.items()}
     return tables, texts
 
 
@@ -558,7 +558,12 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
     if fmt in NEEDS:
         require(NEEDS[fmt], "export", f"the {fmt} export")
     out = Path(out)
-    if out.exists() and not force:
+    if out.is_symlink():  # dangling or not: never write through a link, never replace one unasked
+        if not force:
+            raise ExportError(f"{out} exists (a symbolic link); choose another path or pass --force to replace it")
+        if out.is_dir():
+            raise ExportError(f"{out} is a symbolic link to a directory; give the directory itself")
+    elif out.exists() and not force:
         raise ExportError(f"{out} exists; choose another path or pass --force to replace it")
     beside = _beside(fmt, out)
     for extra in beside:

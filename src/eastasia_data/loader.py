@@ -13,15 +13,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eastasia_data import paths
-from eastasia_data.errors import IntegrityError, UnknownTableError, UsageError, require
+from eastasia_data.errors import (
+    IntegrityError,
+    UnknownTableError,
+    UnsafeFileError,
+    UsageError,
+    require,
+)
+from eastasia_data.files import (
+    MAX_DESCRIPTOR_BYTES,
+    MAX_TABLE_BYTES,
+    confined,
+    read_bytes,
+)
 from eastasia_data.model import Table, model_from_descriptor
 from eastasia_data.types import arrow_dates, nullable_types_mapper
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BACKENDS", "IntegrityError", "UnknownTableError", "describe", "descriptor", "from_arrow", "load", "load_all",
-           "path", "read_release_table", "release_dir", "tables", "verify_release"]
+__all__ = ["BACKENDS", "IntegrityError", "UnknownTableError", "actual_hashes", "anchor_description", "describe",
+           "descriptor", "from_arrow", "load", "load_all", "path", "read_release_table", "release_dir", "tables",
+           "verify_release"]
 
 #: What :func:`load` can return: a pandas DataFrame, a pyarrow Table or a polars DataFrame.
 BACKENDS = ("pandas", "arrow", "polars")
@@ -84,7 +97,20 @@ def checkout_version() -> str | None:
 
 @lru_cache(maxsize=8)
 def _descriptor(path: Path, mtime_ns: int) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = read_bytes(path, root=path.parent, limit=MAX_DESCRIPTOR_BYTES)
+        descriptor = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise IntegrityError(f"{path} is not UTF-8: the release descriptor is damaged; reinstall eastasia-data") from None
+    except ValueError as exc:
+        raise IntegrityError(f"{path} is not valid JSON ({exc}): the release descriptor is damaged; "
+                             "reinstall eastasia-data") from None
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
+                                                  and isinstance(r.get("path"), str) for r in resources):
+        raise IntegrityError(f"{path} does not describe a release (each resource needs a name and a path): "
+                             "the release descriptor is damaged; reinstall eastasia-data")
+    return descriptor
 
 
 @lru_cache(maxsize=8)
@@ -149,16 +175,45 @@ def _resource(name: str, version: str | None = None) -> dict[str, Any]:
 
 
 def _resource_path(resource: dict[str, Any], version: str | None = None) -> Path:
-    directory = _dir(version).resolve()
-    path = (directory / resource["path"]).resolve()
-    if path.parent != directory or path.suffix != ".parquet":
+    directory = _dir(version)
+    try:
+        path = confined(directory, resource["path"])
+    except UnsafeFileError:
+        raise IntegrityError(f"resource {resource['name']!r} points outside the release: {resource['path']!r}") from None
+    if path.suffix != ".parquet":
         raise IntegrityError(f"resource {resource['name']!r} points outside the release: {resource['path']!r}")
     return path
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(read_bytes(path, root=path.parent, limit=MAX_TABLE_BYTES)).hexdigest()
+
+
+def _recorded_hash(resource: dict[str, Any]) -> str:
+    recorded = resource.get("hash")
+    if not isinstance(recorded, str) or not recorded.startswith("sha256:"):
+        raise IntegrityError(f"resource {resource['name']!r} records no sha256 hash in the release descriptor: "
+                             "the descriptor is damaged; reinstall eastasia-data")
+    return recorded.removeprefix("sha256:")
+
+
+def _check_anchor(names: list[str] | None = None) -> None:
+    """Raise IntegrityError if the descriptor (and ``names``) differ from the anchor outside the descriptor."""
+    from eastasia_data.integrity import anchor_for
+
+    anchor = anchor_for(release_dir())
+    if anchor is not None:
+        problems = anchor.check(release_dir(), [paths.DESCRIPTOR, *(names or ())])
+        if problems:
+            raise IntegrityError(problems[0])
+
+
 def _check_hash(resource: dict[str, Any], path: Path) -> None:
-    expected = resource["hash"].removeprefix("sha256:")
-    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    expected = _recorded_hash(resource)
+    try:
+        actual = _sha256(path)
+    except FileNotFoundError:
+        raise IntegrityError(f"{path}: missing from the installed release; reinstall eastasia-data") from None
     if actual != expected:
         raise IntegrityError(
             f"{path} does not match the release descriptor (sha256 {actual}, expected {expected}): "
@@ -308,6 +363,7 @@ def load(name: str, *, version: str | None = None, backend: str = "pandas", veri
     >>> ead.load("events", backend="arrow").schema.field("start_date").type
     DataType(date32[day])
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     if backend not in BACKENDS:
@@ -315,10 +371,21 @@ def load(name: str, *, version: str | None = None, backend: str = "pandas", veri
     resource = _resource(name, version)
     file = _resource_path(resource, version)
     if verify:
+        if version is None:
+            _check_anchor([file.name])
         _check_hash(resource, file)
+    if file.is_symlink():
+        raise IntegrityError(f"resource {name!r} points outside the release: {file} is a symbolic link")
     # ParquetFile reads the one file directly; read_table would go through pyarrow.dataset, which
     # costs a 0.1-0.3 s import on the first call and about 1 ms per call on small tables.
-    return from_arrow(pq.ParquetFile(file).read(), model(version)[name], backend)
+    try:
+        arrow = pq.ParquetFile(file).read()
+    except FileNotFoundError:
+        raise IntegrityError(f"{file}: missing from the installed release; reinstall eastasia-data") from None
+    except (pa.ArrowException, OSError) as exc:
+        raise IntegrityError(f"{file} cannot be read as Parquet ({exc}): the file is damaged; "
+                             "run `eastasia-data verify`, then reinstall eastasia-data") from None
+    return from_arrow(arrow, model(version)[name], backend)
 
 
 def load_all(*, version: str | None = None, backend: str = "pandas", verify: bool = False) -> dict[str, Any]:
@@ -374,7 +441,11 @@ def describe(name: str, version: str | None = None) -> pd.DataFrame:
 
 
 def verify_release() -> list[str]:
-    """Check every shipped file against the release descriptor; return the problems found.
+    """Check the release descriptor and every shipped file; return the problems found.
+
+    First against the anchor outside the descriptor (:mod:`eastasia_data.integrity`: the
+    wheel's RECORD, or the release as committed in git), so that an edited descriptor is
+    caught too; then every resource against the size and sha256 its descriptor records.
 
     Examples
     --------
@@ -382,22 +453,72 @@ def verify_release() -> list[str]:
     >>> verify_release()
     []
     """
-    problems = []
-    for resource in descriptor()["resources"]:
+    from eastasia_data.integrity import anchor_for
+
+    anchor = anchor_for(release_dir())
+    problems = anchor.check(release_dir()) if anchor is not None else []
+    try:
+        resources = descriptor()["resources"]
+    except IntegrityError as exc:
+        return problems + [str(exc)]
+    for resource in resources:
         try:
             path = _resource_path(resource)
+            expected = _recorded_hash(resource)
         except IntegrityError as exc:
             problems.append(str(exc))
-            continue
-        if not path.is_file():
-            problems.append(f"{path}: missing from the installed release")
-            continue
-        size = resource.get("eastasia:bytes")
-        if size is not None and path.stat().st_size != size:
-            problems.append(f"{path}: {path.stat().st_size} bytes, the descriptor says {size}: the file was altered")
             continue
         try:
-            _check_hash(resource, path)
-        except IntegrityError as exc:
-            problems.append(str(exc))
-    return problems
+            data_size = read_bytes(path, root=path.parent, limit=MAX_TABLE_BYTES)
+        except FileNotFoundError:
+            problems.append(f"{path}: missing from the installed release")
+            continue
+        except UnsafeFileError as exc:
+            problems.append(f"resource {resource['name']!r}: {exc}")
+            continue
+        size = resource.get("eastasia:bytes")
+        if size is not None and len(data_size) != size:
+            problems.append(f"{path}: {len(data_size)} bytes, the descriptor says {size}: the file was altered")
+            continue
+        actual = hashlib.sha256(data_size).hexdigest()
+        if actual != expected:
+            problems.append(f"{path} does not match the release descriptor (sha256 {actual}, expected {expected}): "
+                            "the file was altered; reinstall eastasia-data")
+    return list(dict.fromkeys(problems))
+
+
+def anchor_description() -> str:
+    """What the release was checked against besides its own descriptor, for ``verify`` to state.
+
+    Examples
+    --------
+    >>> anchor_description().startswith(("anchored in", "not anchored"))
+    True
+    """
+    from eastasia_data.integrity import anchor_for
+
+    anchor = anchor_for(release_dir())
+    if anchor is None:
+        return "not anchored: no wheel RECORD or git commit covers this release, so only its descriptor was checked"
+    return f"anchored in {anchor.what}"
+
+
+def actual_hashes() -> dict[str, str]:
+    """The sha256 of each table's Parquet file as it is on disk now (``sha256:<hex>``), by table name.
+
+    What :func:`eastasia_data.cite` names, so that a citation states the data actually present.
+
+    Examples
+    --------
+    >>> hashes = actual_hashes()
+    >>> hashes["events"] == _resource("events")["hash"]
+    True
+    """
+    out = {}
+    for resource in descriptor()["resources"]:
+        path = _resource_path(resource)
+        try:
+            out[resource["name"]] = "sha256:" + _sha256(path)
+        except FileNotFoundError:
+            raise IntegrityError(f"{path}: missing from the installed release; reinstall eastasia-data") from None
+    return out

@@ -24,6 +24,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -62,8 +63,9 @@ def created_timestamp(repo: Path | None = None) -> str:
     '2023-11-14T22:13:20Z'
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and not epoch.strip().isdigit():
-        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: not a number of seconds since 1970 (unset it, or set e.g. 1700000000)")
+    if epoch and not _EPOCH.fullmatch(epoch):
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: not a number of seconds since 1970 between 0 and "
+                         f"{_LAST_EPOCH} (unset it, or set e.g. 1700000000)")
     if not epoch:
         try:
             epoch = subprocess.run(
@@ -72,9 +74,17 @@ def created_timestamp(repo: Path | None = None) -> str:
             ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             epoch = ""
-    if not epoch.isdigit():
+    if not _EPOCH.fullmatch(epoch):
         raise BuildError("cannot date the release: set SOURCE_DATE_EPOCH or build inside a git checkout")
+    if int(epoch) > _LAST_EPOCH:
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: after the year 9999 (unset it, or set e.g. 1700000000)")
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+#: SOURCE_DATE_EPOCH as the reproducible-builds specification has it: ASCII digits only.
+_EPOCH = re.compile(r"[0-9]{1,12}")
+#: 9999-12-31T23:59:59Z, the last second RFC 3339 can write.
+_LAST_EPOCH = 253402300799
 
 
 def arrow_table(table: Table, frame):
@@ -115,7 +125,8 @@ def arrow_table(table: Table, frame):
         elif kind == "integer":
             array = pa.array(pd.to_numeric(values).astype("Int64"), type=arrow_type(kind))
         elif kind == "number":
-            array = pa.array(pd.to_numeric(values), type=arrow_type(kind))
+            # as float64 first: integers above 2**53 would otherwise be refused as a lossy conversion
+            array = pa.array(pd.to_numeric(values).astype("float64"), type=arrow_type(kind))
         elif kind == "boolean":
             array = pa.array(values.map({"true": True, "false": False}).astype("boolean"), type=arrow_type(kind))
         else:
@@ -158,7 +169,9 @@ def _same_release(target: Path, files: dict[str, bytes], descriptor: dict[str, A
         old = json.loads((target / paths.DESCRIPTOR).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         old = None
-    if old is not None:
+    if not isinstance(old, dict):  # unreadable or not a descriptor: never "unchanged"
+        differing.append(paths.DESCRIPTOR)
+    else:
         old = {k: v for k, v in old.items() if k != "created"}
         new = {k: v for k, v in descriptor.items() if k != "created"}
         if old != new:
@@ -216,26 +229,51 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
     descriptor = release_descriptor(package, report.tables, files, rows, sources, created)
 
     out = Path(out_dir) if out_dir else checkout.releases_dir
+    _refuse_inside_a_release(out)
     target = out / paths.release_dirname(version)
-    if target.exists():
-        differing = _same_release(target, files, descriptor)
-        if not differing:
-            return BuildResult(target, version, "unchanged")
-        raise BuildError(
-            f"{target} is already built with different content ({', '.join(differing)}); a built version is "
-            f"immutable: bump the version in pyproject.toml (see docs/versioning.md) and build again"
-        )
+    if target.exists() or target.is_symlink():
+        return _existing(target, version, files, descriptor)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=out))
     try:
         for name, data in files.items():
             (tmp / f"{name}.parquet").write_bytes(data)
         (tmp / paths.DESCRIPTOR).write_bytes(descriptor_bytes(descriptor))
-        os.replace(tmp, target)
-    except BaseException:
+        os.rename(tmp, target)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if target.is_dir():  # another build finished first: the same release, or a refusal
+            return _existing(target, version, files, descriptor, raced=True)
+        raise
+    except BaseException:  # a signal or Ctrl-C as well: leave nothing behind
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     from eastasia_data.curation.bundle import make_bundle
 
     make_bundle(version, release=target, from_worktree=True)  # the zip beside the new release
     return BuildResult(target, version, "built")
+
+
+def _existing(target: Path, version: str, files, descriptor, raced: bool = False) -> BuildResult:
+    if target.is_symlink() or not target.is_dir():
+        raise BuildError(f"{target} exists and is not a release directory; remove it and build again")
+    differing = _same_release(target, files, descriptor)
+    if not differing:
+        return BuildResult(target, version, "unchanged")
+    if raced:
+        raise BuildError(f"another build wrote {target} at the same time, with different content "
+                         f"({', '.join(differing)}); check which data it built, then build again")
+    raise BuildError(
+        f"{target} is already built with different content ({', '.join(differing)}); a built version is "
+        f"immutable: bump the version in pyproject.toml (see docs/versioning.md) and build again"
+    )
+
+
+def _refuse_inside_a_release(out: Path) -> None:
+    """A release directory holds only its own files: refuse an output directory in (or at) one."""
+    here = Path(os.path.abspath(out))
+    for directory in (here, *here.parents):
+        if (re.fullmatch(rf"{re.escape(paths.PROJECT_NAME)}-[0-9]+\.[0-9]+\.[0-9]+\S*", directory.name)
+                and (directory / paths.DESCRIPTOR).is_file() and not paths.is_checkout(directory)):
+            raise BuildError(f"--out {out} lies inside the release {directory}; a built release is never "
+                             "written into: choose a directory outside it")

@@ -529,6 +529,20 @@ generated("docs/datasheet.md", "coverage")(render_coverage_block)
 generated(FEED_PATH)(render_feed)
 
 
+@generated("schemas/table-schema.json")
+def render_table_schema() -> str:
+    """``schemas/table-schema.json``: the JSON Schema of the schema files, for editors and ``check-jsonschema``.
+
+    Examples
+    --------
+    >>> json.loads(render_table_schema())["$defs"]["field"]["required"]
+    ['name', 'description']
+    """
+    from eastasia_data.curation.schemas import TABLE_SCHEMA
+
+    return json.dumps(TABLE_SCHEMA, ensure_ascii=False, indent=2) + "\n"
+
+
 @generated("CITATION.cff")
 def render_citation() -> str:
     """``CITATION.cff`` of the checkout: its built release of pyproject's version, else its package facts.

@@ -112,13 +112,23 @@ class Problem:
 def display_path(path: Path) -> str:
     """A path as a contributor would type it: relative to the working directory when inside it.
 
+    The file itself is not resolved, so a symbolic link is named as the link, not as its target.
+
     Examples
     --------
     >>> display_path(Path.cwd() / "data" / "events.csv")
     'data/events.csv'
     """
+    import os
+
+    absolute = Path(os.path.abspath(path))  # normalised, no link followed
+    for base in (Path.cwd(), Path.cwd().resolve()):
+        try:
+            return str(absolute.relative_to(base))
+        except ValueError:
+            pass
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

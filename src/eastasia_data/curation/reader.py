@@ -24,6 +24,14 @@ import numpy as np
 import pandas as pd
 
 from eastasia_data.curation.problems import Problem
+from eastasia_data.errors import UnsafeFileError
+from eastasia_data.files import (
+    MAX_TABLE_BYTES,
+    LineIndex,
+    decode_utf8,
+    read_bytes,
+    symlink_on_the_way,
+)
 from eastasia_data.model import Table
 
 BOM = b"\xef\xbb\xbf"
@@ -71,71 +79,74 @@ class TableFile:
         return Problem(self.display, line, column, None if value is None else str(value), rule, message, hint)
 
 
-def _line_at(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
-def _decode(data: bytes, display: str, problems: list[Problem]) -> str:
-    """Decode UTF-8, reporting each line that holds invalid bytes, and return text with U+FFFD in their place."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+def _decode(data: bytes, display: str, problems: list[Problem], index: LineIndex) -> str:
+    """Decode UTF-8 in one pass, reporting each line that holds invalid bytes; U+FFFD replaces them."""
+    text, bad = decode_utf8(data)
     reported: set[int] = set()
-    pos = 0
-    while pos < len(data):
-        try:
-            data[pos:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            bad = pos + exc.start
-            line = _line_at(data, bad)
-            if line not in reported:
-                reported.add(line)
-                problems.append(
-                    Problem(display, line, None, data[bad : bad + 4].hex(" "), "encoding",
-                            f"holds bytes that are not UTF-8 (at byte {bad})",
-                            "save the file as UTF-8")
-                )
-            pos = pos + exc.end
-    return data.decode("utf-8", errors="replace")
+    for offset in bad:
+        line = index.line_of(offset)
+        if line not in reported:
+            reported.add(line)
+            problems.append(
+                Problem(display, line, None, data[offset: offset + 4].hex(" "), "encoding",
+                        f"holds bytes that are not UTF-8 (at byte {offset})", "save the file as UTF-8")
+            )
+    return text
 
 
-def _check_bytes(data: bytes, display: str) -> tuple[bytes, list[Problem]]:
+def _check_bytes(data: bytes, display: str) -> tuple[bytes, LineIndex, list[Problem]]:
     problems: list[Problem] = []
     if data.startswith(BOM):
         problems.append(Problem(display, 1, None, None, "byte-order-mark", "starts with a UTF-8 byte-order mark",
                                 "save as UTF-8 without BOM, or " + FMT_HINT))
         data = data[len(BOM):]
+    index = LineIndex(data)
     if b"\x00" in data:
-        lines = sorted({_line_at(data, i) for i in np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)[:1000]})
-        for line in lines:
+        nul = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+        for line in sorted({index.line_of(int(i)) for i in nul[:1000]}):
             problems.append(Problem(display, line, None, None, "encoding", "holds a NUL byte",
                                     "remove the NUL bytes; the file may not be text"))
         data = data.replace(b"\x00", b"")
+        index = LineIndex(data)
     if b"\r" in data:
-        problems.append(Problem(display, _line_at(data, data.index(b"\r")), None, None, "line-ends",
+        problems.append(Problem(display, index.line_of(data.index(b"\r")), None, None, "line-ends",
                                 "uses CR or CRLF line ends; the canonical form is LF", FMT_HINT))
-    return data, problems
+    return data, index, problems
 
 
-#: A run of an odd number of double quotes with an ordinary character on both sides: text after a
-#: closing quote (``"abc"x``) or a quote inside an unquoted value (``ab"c``). Neither occurs in RFC 4180
-#: CSV, and pyarrow would quietly glue the pieces together. Starts with the quote so the search is fast.
-_STRAY_QUOTE = re.compile(r'"(?<=[^,\r\n"]")(?:"")*(?=[^,\r\n"])')
+#: A quoted value as RFC 4180 has it: it opens at the start of a field, doubles every quote inside,
+#: and closes just before a comma, a line end or the end of the file. Possessive, so linear.
+_QUOTED = re.compile(rb'"(?<![^,\r\n]")[^"]*+(?:""[^"]*+)*+"(?=[,\r\n]|\Z)')
 #: How many stray quotes a file reports before it stops counting.
 _STRAY_LIMIT = 20
 
 
-def _check_quotes(text: str, display: str) -> list[Problem]:
+def _check_quotes(data: bytes, display: str, index: LineIndex) -> list[Problem]:
+    """Report every double quote that is not part of a well-formed quoted value, one problem per line.
+
+    A quote inside an unquoted value (``Korean War"``, ``Korean ""War``), text after a closing
+    quote and a quote that never closes are all outside RFC 4180; pyarrow and Python's csv
+    module would quietly keep them as part of the value.
+    """
+    if b'"' not in data or b'"' not in _QUOTED.sub(b"", data):  # the common case, at the regex engine's speed
+        return []
+    quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x22)
+    spans = np.array([m.span() for m in _QUOTED.finditer(data)], dtype=np.int64).reshape(-1, 2)
+    if len(spans):
+        at = np.searchsorted(spans[:, 0], quotes, side="right") - 1
+        covered = (at >= 0) & (quotes < spans[np.maximum(at, 0), 1])
+    else:
+        covered = np.zeros(len(quotes), dtype=bool)
     problems: list[Problem] = []
-    for match in _STRAY_QUOTE.finditer(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        line_end = len(text) if line_end < 0 else line_end
-        around = text[max(line_start, match.start() - 20): min(line_end, match.end() + 20)]
-        problems.append(Problem(display, text.count("\n", 0, match.start()) + 1, None, around, "csv-syntax",
-                                "has a double quote in the middle of a value",
+    seen: set[int] = set()
+    for q in quotes[~covered]:
+        line = index.line_of(int(q))
+        if line in seen:
+            continue
+        seen.add(line)
+        around = data[max(0, q - 20): q + 21].decode("utf-8", errors="replace").splitlines()
+        problems.append(Problem(display, line, None, " ".join(around), "csv-syntax",
+                                "has a double quote in the middle of a value (RFC 4180 allows one only to open or close a quoted value)",
                                 'quote the whole value and double every quote inside it: "say ""hi"""'))
         if len(problems) >= _STRAY_LIMIT:
             break
@@ -270,7 +281,7 @@ def _careful_rows(text: str, display: str, width: int, problems: list[Problem]) 
     return rows, lines
 
 
-def read_table_file(table: Table, path: Path, display: str) -> TableFile:
+def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_TABLE_BYTES) -> TableFile:
     """Read ``path`` as the CSV of ``table``; never raises on bad content.
 
     Parameters
@@ -281,6 +292,10 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
         The CSV file.
     display : str
         How messages name the file (e.g. ``data/events.csv``).
+    limit : int, optional
+        The size cap in bytes (default :data:`eastasia_data.files.MAX_TABLE_BYTES`); a larger
+        file is reported (rule ``file-size``) and not read. ``path`` and ``data/`` must not be
+        symbolic links (rule ``symlink``).
 
     Returns
     -------
@@ -299,18 +314,33 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
     ['file']
     """
     result = TableFile(table=table, display=display)
-    if not path.is_file():
+    root = path.parent.parent
+    link = symlink_on_the_way(path, root)
+    if link is not None:
+        where = "is a symbolic link" if link == path else f"lies in {link.name}/, a symbolic link"
+        result.problems.append(Problem(display, None, None, None, "symlink",
+                                       f"{where}; links under data/ are not followed",
+                                       "replace the link by the file itself"))
+        return result
+    if not path.exists():
         result.problems.append(Problem(display, None, None, None, "file", "is missing",
                                        f"create it with the header: {','.join(table.field_names)}"))
         return result
-    data = path.read_bytes()
+    try:
+        data = read_bytes(path, root=root, limit=limit)
+    except UnsafeFileError as exc:
+        too_big = "over the cap" in str(exc)
+        result.problems.append(Problem(display, None, None, None, "file-size" if too_big else "file",
+                                       str(exc).removeprefix(str(path)).lstrip(" ,;"),
+                                       "split or shorten the table" if too_big else "make it a plain file"))
+        return result
     if not data or data.isspace():  # (strip() would copy the whole file)
         result.problems.append(Problem(display, None, None, None, "header", "is empty; a CSV needs at least its header",
                                        f"start it with the header: {','.join(table.field_names)}"))
         return result
-    data, problems = _check_bytes(data, display)
+    data, index, problems = _check_bytes(data, display)
     result.problems.extend(problems)
-    text = _decode(data, display, result.problems)
+    text = _decode(data, display, result.problems, index)
     try:
         with _large_fields():
             header = next(csv.reader(io.StringIO(text, newline="")))
@@ -320,7 +350,7 @@ def read_table_file(table: Table, path: Path, display: str) -> TableFile:
         return result
     result.header = header
     result.problems.extend(_check_header(table, header, display))
-    result.problems.extend(_check_quotes(text, display))
+    result.problems.extend(_check_quotes(data, display, index))
     if not "".join(re.split(r"\r\n|\r|\n", text, maxsplit=1)[1:]).strip():
         result.problems.append(Problem(display, None, None, None, "no-rows", "has a header but no rows",
                                        f"add the table's rows, or restore the file from git (`git checkout {display}`)"))

@@ -24,6 +24,7 @@ from eastasia_data.model import Table
 
 #: The check layers, in the order a report is made.
 LAYERS = {
+    "schema": "the schema files (schemas/*.yaml): plain files of plain YAML that follow schemas/table-schema.json",
     "file": "the file: present, readable, UTF-8 with LF line ends, RFC 4180 CSV",
     "table": "each column's values against its schema (required, unique, patterns, allowed values, types)",
     "fields": "cross-field rules within a row (dates and precision, the schema's rules)",
@@ -68,8 +69,15 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 
 
 RULES: dict[str, Rule] = _rules(
+    # schema (a problem here stops the run: exit 2, one line per problem)
+    Rule("schema-file", "schema", "a schema file is a plain file (no link), at most 1 MiB, in UTF-8"),
+    Rule("schema-yaml", "schema", "a schema file is one YAML document without anchors, aliases, tags or repeated keys"),
+    Rule("schema-structure", "schema", "a schema file follows schemas/table-schema.json (no unknown key, every type right)"),
+    Rule("schema-meaning", "schema", "patterns compile; rules name columns of the table and values among their categories"),
     # file
     Rule("file", "file", "every table's CSV exists, and every CSV is a table"),
+    Rule("symlink", "file", "a table's file (and data/ itself) is a plain file, not a symbolic link"),
+    Rule("file-size", "file", "a table's file is at most 600 MiB (four times the 1,000,000-row benchmark)"),
     Rule("encoding", "file", "the file is UTF-8 text without NUL bytes"),
     Rule("byte-order-mark", "file", "the file does not start with a byte-order mark", fmt="repairs"),
     Rule("line-ends", "file", "lines end with LF, not CR or CRLF", fmt="repairs"),
@@ -91,8 +99,9 @@ RULES: dict[str, Rule] = _rules(
     Rule("type", "table", "a value has its column's type (integer, number, boolean, date)"),
     Rule("date", "table", "a date is a real calendar date written YYYY, YYYY-MM or YYYY-MM-DD"),
     Rule("format", "table", "a URL is an absolute URI"),
+    Rule("range", "table", "an integer fits in 64 bits and a number is finite, both within the column's bounds"),
     # fields
-    Rule("precision", "fields", "a date has the form its precision column states"),
+    Rule("precision", "fields", "a date has the form its precision column states, and a precision goes with a date"),
     Rule("date-order", "fields", "a date does not precede the date it may not precede"),
     # relations
     Rule("foreign-key", "relations", "a reference names a row that exists in the referenced table"),
@@ -103,6 +112,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("archive-file", "evidence", "an archive file exists in the archive"),
     Rule("sha256", "evidence", "an archived file matches its recorded sha256"),
     Rule("excerpt", "evidence", "an excerpt is a verbatim substring of its source's archived text"),
+    Rule("excerpt-length", "evidence", "an excerpt has at least two words (a letter or a word is found in any article)"),
     Rule("excerpt-source", "evidence", "an excerpt is given only for a source with an archived text"),
     Rule("excerpt-missing", "evidence", "a row citing an archived source quotes it"),
     # ledger

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from eastasia_data import paths
-from eastasia_data.errors import InvalidDataError, SnapshotError
+from eastasia_data.errors import InvalidDataError, ModelError, SnapshotError
 from eastasia_data.loader import from_arrow
 from eastasia_data.model import model_from_descriptor
 
@@ -85,6 +85,57 @@ def package_facts(descriptor: dict[str, Any]) -> dict[str, Any]:
 
 
 
+def read_release_files(directory: Path):
+    """A release's descriptor and its tables as frames, every file opened through :mod:`eastasia_data.files`.
+
+    The descriptor is capped in size and must be JSON; every path it names must be a plain
+    file name inside ``directory`` (no ``..``, no absolute path, no symlink), a Parquet file
+    that pyarrow can read.
+
+    Raises
+    ------
+    SnapshotError
+        Any of these fails; the message names the file and the reason.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import release_dir
+    >>> descriptor, frames = read_release_files(release_dir())
+    >>> sorted(frames) == sorted(r["name"] for r in descriptor["resources"])
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eastasia_data.errors import UnsafeFileError
+    from eastasia_data.files import (
+        MAX_DESCRIPTOR_BYTES,
+        MAX_TABLE_BYTES,
+        confined,
+        read_bytes,
+    )
+
+    try:
+        descriptor = json.loads(read_bytes(directory / "datapackage.json", root=directory,
+                                           limit=MAX_DESCRIPTOR_BYTES).decode("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SnapshotError(f"{directory}: not a release directory ({exc})") from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
+        raise SnapshotError(f"{directory}/datapackage.json: not a release descriptor (no list of resources)")
+    frames = {}
+    for r in descriptor.get("resources", []):
+        if not isinstance(r, dict) or not isinstance(r.get("name"), str):
+            raise SnapshotError(f"{directory}/datapackage.json: a resource without a name")
+        try:
+            path = confined(directory, str(r.get("path")))
+            data = read_bytes(path, root=directory, limit=MAX_TABLE_BYTES)
+            table = model_from_descriptor({"resources": [r]})[r["name"]]
+            frames[r["name"]] = from_arrow(pq.read_table(pa.BufferReader(data)), table)
+        except (UnsafeFileError, OSError, pa.ArrowException, ModelError) as exc:
+            raise SnapshotError(f"{directory}: resource {r['name']!r} cannot be read ({exc})") from None
+    return descriptor, frames
+
+
 def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
     """A built release: its descriptor and Parquet files.
 
@@ -95,16 +146,11 @@ def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
     >>> "events" in snapshot.tables and snapshot.version is not None
     True
     """
-    import pyarrow.parquet as pq
-
     directory = Path(directory)
-    try:
-        descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SnapshotError(f"{directory}: not a release directory ({exc})") from None
+    descriptor, files = read_release_files(directory)
     tables = {}
     for r in descriptor.get("resources", []):
-        frame = from_arrow(pq.read_table(directory / r["path"]), model_from_descriptor({"resources": [r]})[r["name"]])
+        frame = files[r["name"]]
         tables[r["name"]] = TableState(r["name"], r["schema"], r.get("description", ""), frame)
     return Snapshot(label or str(directory), descriptor.get("version"), tables,
                     descriptor.get("title", ""), descriptor.get("description", ""), package_facts(descriptor))

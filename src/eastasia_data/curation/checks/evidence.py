@@ -17,6 +17,8 @@ import pandas as pd
 
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.errors import UnsafeFileError
+from eastasia_data.files import MAX_TABLE_BYTES, read_bytes
 from eastasia_data.model import ArchiveIndex
 
 
@@ -28,6 +30,10 @@ class Archive:
     archived: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
 
+
+
+#: Fewest words an excerpt may have: a letter or a word is found in any article and proves nothing.
+MIN_EXCERPT_WORDS = 2
 
 def safe_path(directory: Path, name: str) -> Path | None:
     """``directory/name`` if it stays inside ``directory`` once links are resolved, else None.
@@ -112,7 +118,13 @@ def open_archive(sources: TableFile, directory: Path | None, index: ArchiveIndex
                                                     f"is not in the source archive {directory}",
                                                     "check the name, or add the file to the archive"))
             continue
-        data = path.read_bytes()
+        try:
+            data = read_bytes(path, root=directory, limit=MAX_TABLE_BYTES)
+        except (UnsafeFileError, OSError) as exc:
+            archive.problems.append(sources.problem(int(i), index.file, name, "archive-path",
+                                                    f"cannot be read from the source archive ({exc})",
+                                                    "the archive holds plain files only, within the size cap"))
+            continue
         actual = hashlib.sha256(data).hexdigest()
         if expected is not None and actual != expected:
             archive.problems.append(sources.problem(int(i), index.sha256, expected, "sha256",
@@ -189,6 +201,11 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
                 problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt-source",
                                            f"is given, but source {sources[i]!r} has no archived text to check it against",
                                            "leave the excerpt empty for authorities, or cite the archived article"))
+            short = excerpts.notna() & (excerpts.str.count(r"\w+") < MIN_EXCERPT_WORDS)
+            for i in excerpts.index[short.fillna(False).astype(bool)]:
+                problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt-length",
+                                           f"is fewer than {MIN_EXCERPT_WORDS} words, too short to show what the row says",
+                                           "quote the whole clause or sentence that supports the row"))
             for i in excerpts.index[excerpts.isna() & archived]:
                 problems.append(tf.problem(int(i), f.name, None, "excerpt-missing",
                                            f"is empty, but source {sources[i]!r} is archived",

@@ -59,6 +59,18 @@ def check_dates(tf: TableFile) -> list[Problem]:
     frame, problems = tf.frame, list[Problem]()
     if frame is None:
         return problems
+    dated: dict[str, list[str]] = {}
+    for f in tf.table.fields:
+        if f.precision_field and f.name in frame.columns:
+            dated.setdefault(f.precision_field, []).append(f.name)
+    for precision_field, dates in dated.items():  # a precision says how precise a date is: no date, no precision
+        if precision_field not in frame.columns:
+            continue
+        no_date = frame[precision_field].notna() & frame[dates].isna().all(axis=1)
+        for i in _positions(no_date):
+            problems.append(tf.problem(i, precision_field, frame[precision_field].iat[i], "precision",
+                                       f"is given, but {' and '.join(dates)} {'is' if len(dates) == 1 else 'are'} empty",
+                                       f"fill in {dates[0]}, or leave {precision_field} empty"))
     for f in tf.table.fields:
         if f.name not in frame.columns:
             continue

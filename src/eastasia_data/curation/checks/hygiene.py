@@ -6,6 +6,9 @@ characters are tested for NFC.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 
@@ -16,13 +19,37 @@ CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 # The patterns below hold the characters themselves, not \u escapes, and spell out Unicode
 # whitespace instead of \s: pandas then runs them in pyarrow (RE2) rather than falling back to
 # Python's re one cell at a time, which made this layer the slowest on large tables.
-#: Characters that show nothing (or nearly nothing) and can hide a difference: the soft hyphen, the
-#: combining grapheme joiner, the Arabic letter mark, Hangul and Khmer fillers, Mongolian
-#: selectors, zero-width characters and joiners, direction marks, embeddings, overrides and
-#: isolates ("Trojan Source"), invisible operators, variation selectors, the byte-order mark and
-#: tag characters. The one set shared by the hygiene check and the look-alike-key check.
-INVISIBLE = ("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e"
-             "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]")
+#: Characters that show nothing, or may show nothing, and so can hide a difference. Decided by
+#: Unicode category (Python's ``unicodedata``): every format character (Cf: zero-width characters,
+#: joiners, direction marks, embeddings, overrides and the isolates of "Trojan Source", U+061C, the
+#: byte-order mark, tag characters), every private-use (Co) and unassigned (Cn)
+#: code point (noncharacters among them), plus the marks and fillers that render as nothing though
+#: their category says otherwise. (Surrogates, Cs, cannot occur: text is decoded with replacement.)
+_SHOW_NOTHING = (
+    [0x034F]  # combining grapheme joiner (Mn)
+    + list(range(0x180B, 0x1810))  # Mongolian free variation selectors and vowel separator
+    + list(range(0xFE00, 0xFE10)) + list(range(0xE0100, 0xE01F0))  # variation selectors (Mn)
+    + [0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, 0x17B5, 0x2800]  # Hangul and Khmer fillers, braille blank
+    + [0x00AD]  # soft hyphen (Cf, listed for clarity)
+)
+
+
+def _invisible_class() -> str:
+    """One regular-expression class holding every invisible code point, as ranges of the characters themselves."""
+    extra = set(_SHOW_NOTHING)
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x110000):
+        if cp in extra or unicodedata.category(chr(cp)) in ("Cf", "Co", "Cn"):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    esc = lambda c: re.escape(chr(c))  # noqa: E731
+    return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges) + "]"
+
+
+#: The one set shared by the hygiene check and the look-alike-key check.
+INVISIBLE = _invisible_class()
 #: Every character for which ``str.isspace()`` is true.
 SPACE = "[\t-\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
@@ -30,7 +57,7 @@ _RULES = (
     ("control-character", lambda s: s.str.contains(CONTROL, regex=True),
      "holds a control character (newline, tab or other)", "keep a cell on one line, without tabs or control codes"),
     ("invisible-character", lambda s: s.str.contains(INVISIBLE, regex=True),
-     "holds an invisible character (zero-width space, joiner, direction mark or soft hyphen)", "delete it"),
+     "holds an invisible or unassigned character (zero-width, joiner, direction mark or isolate, soft hyphen, variation selector, tag, private-use or unassigned code point)", "delete it"),
     ("whitespace", lambda s: s.str.contains(f"^{SPACE}|{SPACE}\\Z", regex=True),
      "has leading or trailing whitespace", "trim the cell"),
     ("formula", lambda s: s.str.match(r"[=+\-@]"),

@@ -28,6 +28,7 @@ from __future__ import annotations
 import difflib
 import re
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -38,6 +39,16 @@ from eastasia_data.dates import DAY_SHAPE, PARTIAL_SHAPE, iso_forms, parse_dates
 from eastasia_data.model import Field, Table
 
 URI = r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+"
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _fits_int64(s: pd.Series) -> pd.Series:
+    """Whether each integer (as text) fits a 64-bit signed integer; text that is not an integer passes (``type`` reports it)."""
+    negative = s.str.startswith("-")
+    digits = s.str.lstrip("+-").str.lstrip("0")
+    n = digits.str.len()
+    bound = negative.map({True: str(-INT64_MIN), False: str(INT64_MAX)}).astype("str")
+    return ~s.str.fullmatch(r"[+-]?[0-9]+") | (n < 19) | ((n == 19) & (digits <= bound))
 
 
 def _check(fn, name: str, error: str) -> pa.Check:
@@ -62,8 +73,12 @@ def value_checks(f: Field) -> list[pa.Check]:
         checks.append(_check(lambda s, a=allowed: s.isin(a), "enum", "is not one of the allowed values"))
     if f.type == "integer":
         checks.append(_check(lambda s: s.str.fullmatch(r"[+-]?[0-9]+"), "type", "is not an integer"))
+        checks.append(_check(_fits_int64, "range", "is outside the 64-bit range a release can store "
+                                                   f"({INT64_MIN:,} to {INT64_MAX:,})"))
     elif f.type == "number":
         checks.append(_check(lambda s: pd.Series(pd.to_numeric(s, errors="coerce")).notna(), "type", "is not a number"))
+        checks.append(_check(lambda s: ~np.isinf(pd.Series(pd.to_numeric(s, errors="coerce")).astype("float64")), "range",
+                             "is not a finite number (infinite, or too large to store)"))
     elif f.type == "boolean":
         checks.append(_check(lambda s: s.isin(["true", "false"]), "type", "is not a boolean (true or false)"))
     elif f.type == "date":
@@ -78,9 +93,9 @@ def value_checks(f: Field) -> list[pa.Check]:
     if f.max_length is not None:
         checks.append(_check(lambda s, n=f.max_length: s.str.len() <= n, "maxLength", f"is longer than {f.max_length} characters"))
     if f.minimum is not None:
-        checks.append(_check(lambda s, m=f.minimum: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(m) >= m, "minimum", f"is below the minimum {f.minimum}"))
+        checks.append(_check(lambda s, m=f.minimum: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(m) >= m, "range", f"is below the minimum {f.minimum}"))
     if f.maximum is not None:
-        checks.append(_check(lambda s, m=f.maximum: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(m) <= m, "maximum", f"is above the maximum {f.maximum}"))
+        checks.append(_check(lambda s, m=f.maximum: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(m) <= m, "range", f"is above the maximum {f.maximum}"))
     return checks
 
 
