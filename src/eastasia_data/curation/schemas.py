@@ -92,6 +92,8 @@ TABLE_SCHEMA: dict[str, Any] = {
                          "properties": {"value": {"type": "string", "minLength": 1}, "label": {"type": "string"}}},
                     ]},
                 },
+                "categoriesOrdered": {"type": "boolean",
+                                      "description": "Table Schema v2: the categories are in a meaningful order"},
                 "precisionField": {"type": "string", "minLength": 1},
                 "notBefore": {"type": "string", "minLength": 1},
                 "excerptOf": {"type": "string", "minLength": 1},
