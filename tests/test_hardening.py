@@ -101,7 +101,7 @@ def built(tmp_path, monkeypatch, sources_dir, capsys) -> Path:
 
 
 def test_a_corrupt_descriptor_is_never_unchanged(built, sources_dir, capsys):
-    release = next(built.iterdir())
+    release = next(p for p in built.iterdir() if p.is_dir())  # not the bundle beside it
     (release / "datapackage.json").write_text("{ not json", encoding="utf-8")
     assert cli.main(["build", "--sources-dir", str(sources_dir), "--out", str(built)]) == 1
     err = capsys.readouterr().err
@@ -109,7 +109,7 @@ def test_a_corrupt_descriptor_is_never_unchanged(built, sources_dir, capsys):
 
 
 def test_an_output_directory_inside_a_release_is_refused(built, sources_dir, capsys):
-    release = next(built.iterdir())
+    release = next(p for p in built.iterdir() if p.is_dir())  # not the bundle beside it
     assert cli.main(["build", "--sources-dir", str(sources_dir), "--out", str(release / "nested")]) == 1
     err = capsys.readouterr().err
     assert "lies inside the release" in err and not (release / "nested").exists(), err
@@ -303,7 +303,7 @@ def test_what_validate_accepts_at_the_bounds_build_writes(tmp_path, monkeypatch,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert cli.main(["validate", "--sources-dir", str(sources_dir)]) == 0, capsys.readouterr().out
     assert cli.main(["build", "--sources-dir", str(sources_dir), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr()
-    built = pq.read_table(next((tmp_path / "out").iterdir()) / "strategy_targets.parquet").to_pydict()
+    built = pq.read_table(next(p for p in (tmp_path / "out").iterdir() if p.is_dir()) / "strategy_targets.parquet").to_pydict()
     assert built["count"][:2] == [2**63 - 1, -(2**63)]
     assert built["amount"][:2] == [1.7976931348623157e308, -1e-320]
 
