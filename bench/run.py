@@ -145,7 +145,8 @@ def _reference_read(path: Path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    return pq.read_table(path).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get)
+    return pq.read_table(path).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get,
+                                         date_as_object=False)
 
 
 def _time(fn, runs: int, min_seconds: float = 0.2) -> list[float]:

@@ -75,7 +75,8 @@ def test_wheel_installs_and_loads_every_table(installed, tmp_path):
     out.pop("__version__")
     # every release ships (both fit the budget) and loads offline; history needs nothing else
     older = out.pop("__older__")
-    assert sorted(older) == sorted(p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").iterdir())
+    assert sorted(older) == sorted(p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").iterdir()
+                                   if p.is_dir())  # the bundles beside the releases are not shipped
     assert Path(older["0.1.0"][0]).is_relative_to(package / "releases" / "eastasia-data-0.1.0")
     assert older["0.1.0"][1] == len(ead.load("claims", version="0.1.0"))
     assert out.pop("__history__")[:2] == ["added", "changed"]

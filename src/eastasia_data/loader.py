@@ -306,8 +306,8 @@ def from_arrow(arrow, table: Table, backend: str = "pandas"):
     'datetime64[ms]'
     """
     dates = [f.name for f in table.fields if f.kind in ("date", "partial_date")]
-    if backend == "pandas":
-        return arrow_dates(arrow, dates, to="timestamp").to_pandas(types_mapper=nullable_types_mapper())
+    if backend == "pandas":  # date32 (from 2.0.0) and timestamp[ms] (up to 1.0.0) both become datetime64[ms]
+        return arrow.to_pandas(types_mapper=nullable_types_mapper(), date_as_object=False)
     arrow = arrow_dates(arrow, dates, to="date32")
     if backend == "arrow":
         return arrow

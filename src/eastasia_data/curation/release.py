@@ -236,7 +236,7 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
     )
 
     checkout = paths.checkout()
-    if commit and _git(checkout.root, "status", "--porcelain"):
+    if commit and _git(checkout.root, "status", "--porcelain", "--untracked-files=no"):
         raise ReleaseError("the working tree has uncommitted changes: commit them first, or release without --commit")
     if bump is not None and bump not in BUMPS:
         raise VersionError(f"unknown bump {bump!r}; use one of {', '.join(reversed(BUMPS))}")
@@ -286,11 +286,25 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
         raise
     written = [pyproject, changelog, result.path]
     written += [p for p, status in generate(figures=figures) if status == "written"]
+    written.append(_rebundle(version, result.path))
     result_ = ReleaseResult(base, version, bump, [p.relative_to(checkout.root) if p.is_relative_to(checkout.root) else p
                                                   for p in written])
-    if commit:
-        _git(checkout.root, "add", "-A")
+    if commit:  # what the release wrote, and nothing else of the working tree
+        _git(checkout.root, "add", "--", *(str(p) for p in result_.written))
         _git(checkout.root, "commit", "-q", "-m", f"Release {version}")
         _git(checkout.root, "tag", f"v{version}")
         result_.commit = _git(checkout.root, "rev-parse", "--short", "HEAD")
     return result_
+
+
+def _rebundle(version: str, directory: Path) -> Path:
+    """The release's bundle, made again now that the generated files it holds are current.
+
+    ``build`` makes the bundle with the release, before ``generate`` has rewritten the
+    datasheet and the rest; the bundle must hold them as they are committed with the release.
+    """
+    from eastasia_data.curation.bundle import make_bundle
+
+    bundle = directory.parent / f"{directory.name}.zip"
+    bundle.unlink(missing_ok=True)
+    return make_bundle(version, release=directory, from_worktree=True)[0]
