@@ -90,11 +90,9 @@ def open_archive(sources: TableFile, directory: Path | None, index: ArchiveIndex
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
+    >>> from eastasia_data.curation.reader import read_checkout
     >>> from eastasia_data.curation.descriptor import checkout_package
-    >>> tf = read_table_file(read_model()["sources"], data_dir() / "sources.csv", "data/sources.csv")
+    >>> tf = read_checkout()["sources"]
     >>> sorted(open_archive(tf, None, checkout_package().archive).archived)
     ['src-article-china-watching-warily', 'src-china-mail-2025']
     """
@@ -177,12 +175,10 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> from eastasia_data.paths import default_sources_dir
-    >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
+    >>> from eastasia_data.curation.reader import read_checkout
     >>> from eastasia_data.curation.descriptor import checkout_package
+    >>> from eastasia_data.paths import default_sources_dir
+    >>> files = read_checkout()
     >>> archive = open_archive(files["sources"], default_sources_dir(), checkout_package().archive)
     >>> files["claims"].frame.loc[0, "excerpt"] = "words the article never used"
     >>> [p.rule for p in check_evidence(files, archive, True)]

@@ -48,10 +48,8 @@ def check_dates(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> tf = read_checkout()["events"]
     >>> tf.frame.loc[0, "end_date"] = "1900-01-01"
     >>> [p.rule for p in check_dates(tf)]
     ['date-order']
@@ -112,10 +110,8 @@ def check_rules(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> tf = read_table_file(read_model()["actors"], data_dir() / "actors.csv", "data/actors.csv")
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> tf = read_checkout()["actors"]
     >>> china = tf.frame.index[tf.frame["actor_id"] == "act-china"][0]
     >>> tf.frame.loc[china, "iso3"] = None
     >>> [p.rule for p in check_rules(tf)]
@@ -152,10 +148,8 @@ def check_fields(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> tf = read_table_file(read_model()["claims"], data_dir() / "claims.csv", "data/claims.csv")
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> tf = read_checkout()["claims"]
     >>> check_fields(tf)
     []
     """

@@ -84,10 +84,8 @@ def check_hygiene(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> tf = read_checkout()["events"]
     >>> tf.frame.loc[0, "title"] = "=1+1"
     >>> [p.rule for p in check_hygiene(tf)]
     ['formula']

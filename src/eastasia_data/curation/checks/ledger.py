@@ -79,12 +79,11 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
     >>> from eastasia_data.curation.descriptor import checkout_package
-    >>> from eastasia_data.paths import data_dir, default_sources_dir
-    >>> from eastasia_data.curation.reader import read_table_file
+    >>> from eastasia_data.paths import default_sources_dir
+    >>> from eastasia_data.curation.reader import read_checkout
     >>> from eastasia_data.curation.checks.evidence import open_archive
-    >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
+    >>> files = read_checkout()
     >>> archive = open_archive(files["sources"], default_sources_dir(), checkout_package().archive)
     >>> check_ledger(files, archive.texts, archive.archived)
     []

@@ -54,10 +54,8 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> tf = read_table_file(read_model()["actors"], data_dir() / "actors.csv", "data/actors.csv")
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> tf = read_checkout()["actors"]
     >>> tf.frame.loc[0, "actor_id"] = "Act-China"
     >>> [p.rule for p in check_lookalike_keys(tf)]
     ['lookalike-id']
@@ -147,12 +145,8 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> model = read_model()
-    >>> files = {n: read_table_file(model[n], data_dir() / f"{n}.csv", f"data/{n}.csv")
-    ...          for n in ("events", "actors", "event_actors")}
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> files = {n: tf for n, tf in read_checkout().items() if n in ("events", "actors", "event_actors")}
     >>> files["event_actors"].frame.loc[0, "actor_id"] = "act-rusia"
     >>> [p.hint.split("?")[0] for p in check_foreign_keys(files)]
     ["did you mean 'act-russia'"]
@@ -195,11 +189,8 @@ def check_relations(files: dict[str, TableFile]) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> files = {n: read_table_file(t, data_dir() / t.csv_name, n) for n, t in read_model().items()}
-    >>> check_relations(files)
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> check_relations(read_checkout())
     []
     """
     problems = check_foreign_keys(files)

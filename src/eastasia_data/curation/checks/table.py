@@ -210,10 +210,8 @@ def check_table(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.schemas import read_model
-    >>> from eastasia_data.paths import data_dir
-    >>> from eastasia_data.curation.reader import read_table_file
-    >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> tf = read_checkout()["events"]
     >>> tf.frame.loc[0, "category"] = "AGRE"
     >>> [(p.rule, p.hint) for p in check_table(tf)]
     [('enum', "did you mean 'AGREE'? allowed: AGREE, CONSULT, SUPPORT, CONCEDE, COOPERATE, AID, RETREAT, REQUEST, ACCUSE, REJECT, THREATEN, PROTEST, SANCTION, MOBILIZE, COERCE, ASSAULT")]
