@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import MODEL, REPO, run_cli
+from conftest import MODEL, REPO, SOURCES, run_cli
 
 import eastasia_data as ead
 from eastasia_data import catalog, cli, loader, views
@@ -427,7 +427,8 @@ def test_the_next_release_is_a_major_one_and_check_version_agrees(tmp_path):
     r = run_cli("--repo", str(repo), "check-version", cwd=tmp_path)  # the pull-request gate reports it
     assert r.code == 0 and "will need a MAJOR bump (to 2.0.0)" in r.out, r.text
     assert "type changed (start_date: datetime → date) requires a MAJOR bump" in r.out, r.text
-    refused = run_cli("--repo", str(repo), "release", "--bump", "minor", cwd=tmp_path)  # refused before writing
+    refused = run_cli("--repo", str(repo), "release", "--bump", "minor", "--sources-dir", str(SOURCES),
+                      cwd=tmp_path)  # refused before writing
     assert refused.code == 1 and "a MINOR release is too small" in refused.err, refused.text
 
 

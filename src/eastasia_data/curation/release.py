@@ -247,7 +247,8 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
         raise UsageError(f"--date {date}: not a date of the form YYYY-MM-DD") from None
     report = validate(None, sources_dir)
     if not report.valid:
-        raise InvalidDataError(f"the data is not valid ({report.summary}); nothing was released: "
+        first = next(p for p in report.problems if p.severity == "error").as_text()
+        raise InvalidDataError(f"the data is not valid ({report.summary}; first: {first}); nothing was released: "
                                "run `eastasia-data validate` and fix the problems first", report)
     releases = released_versions(checkout.releases_dir)
     if not releases:
