@@ -47,8 +47,8 @@ class Run:
         return self.out + self.err
 
 
-def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> Run:
-    """Run ``python -m eastasia_data ARGS`` in a fresh process, as a user would.
+def run_process(*args: str, env: dict | None = None, cwd: Path | None = None) -> Run:
+    """Run ``python -m eastasia_data ARGS`` in a fresh process, exactly as a user would.
 
     Run outside any checkout (``cwd`` elsewhere, e.g. beside a copy of data/), the command
     is told which checkout to use with ``--repo``, as a user working on a copy would.
@@ -59,6 +59,39 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> Run
     proc = subprocess.run([sys.executable, "-m", "eastasia_data", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd or REPO, timeout=600)
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, process: bool = False) -> Run:
+    """Run the ``eastasia-data`` command line ARGS and capture what it prints and returns.
+
+    In this process by default, through :func:`eastasia_data.cli.main` (the code the command
+    runs), with ``env`` added to the environment and ``cwd`` as the working directory for the
+    call: a fresh interpreter costs a second of imports per call. ``process=True`` runs it as a
+    separate process instead, for what only a process shows (hash seeds, standard output as
+    bytes, the absence of a traceback at the very top); several tests in each module do.
+    """
+    if process:
+        return run_process(*args, env=env, cwd=cwd)
+    import contextlib
+    import io
+    from unittest import mock
+
+    from eastasia_data.cli import main
+
+    if cwd is not None and paths.find_checkout(cwd) is None and "--repo" not in args:
+        args = ("--repo", str(REPO), *args)
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    try:
+        os.chdir(cwd or REPO)
+        with mock.patch.dict(os.environ, env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, --version and usage errors
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        os.chdir(previous)
+    return Run(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

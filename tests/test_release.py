@@ -39,8 +39,10 @@ def test_two_builds_are_byte_identical(tmp_path, sources_dir):
 
 
 def test_builds_in_separate_processes_with_other_hash_seeds_agree(tmp_path, sources_dir):
-    a = run_cli("build", "--out", str(tmp_path / "a"), "--sources-dir", str(sources_dir), env={**EPOCH, "PYTHONHASHSEED": "1"})
-    b = run_cli("build", "--out", str(tmp_path / "b"), "--sources-dir", str(sources_dir), env={**EPOCH, "PYTHONHASHSEED": "2"})
+    a = run_cli("build", "--out", str(tmp_path / "a"), "--sources-dir", str(sources_dir), env={**EPOCH, "PYTHONHASHSEED": "1"},
+                process=True)
+    b = run_cli("build", "--out", str(tmp_path / "b"), "--sources-dir", str(sources_dir), env={**EPOCH, "PYTHONHASHSEED": "2"},
+                process=True)
     assert a.code == b.code == 0
     assert files(tmp_path / "a" / f"eastasia-data-{VERSION}") == files(tmp_path / "b" / f"eastasia-data-{VERSION}")
 
