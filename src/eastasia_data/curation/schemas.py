@@ -28,7 +28,9 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -411,6 +413,21 @@ def read_model(directory: str | Path | None = None) -> dict[str, Table]:
     found = sorted(directory.glob("*.yaml"))
     if not found:
         raise ModelError(f"{directory}: no schema files (*.yaml) found")
+    # Reading and checking the files is most of the cost of a small validation: a model read
+    # once is reused while no file changes (the key is each file's lstat, so an edited or
+    # replaced file, a symlink put in its place, a file added or removed, all read anew).
+    key = tuple((p.name, *_stat(p)) for p in found)
+    return dict(_read_model(str(directory.resolve()), key, tuple(found)))
+
+
+def _stat(path: Path) -> tuple[int, int, int, int]:
+    st = os.lstat(path)
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
+
+
+@lru_cache(maxsize=16)
+def _read_model(directory: str, key: tuple, found: tuple[Path, ...]) -> dict[str, Table]:
+    """The model of the schema files ``found`` (cached by ``key``; a failure is never cached)."""
     problems = _Problems()
     model = {}
     for p in found:
