@@ -47,3 +47,20 @@ def test_cli_reports_a_schema_error_in_one_line(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("error: ") and "unknown table 'nowhere'" in proc.stderr
+
+
+def test_a_schema_file_changed_after_a_read_is_read_anew(tmp_path):
+    """read_model reuses a model only while no schema file changed (even an edit of the same size)."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", schemas)
+    first = read_model(schemas)
+    assert read_model(schemas) == first and read_model(schemas) is not read_model(schemas)  # copies of one model
+    path = schemas / "events.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "Stable identifier" in text
+    path.write_text(text.replace("Stable identifier", "Stable Identifier", 1), encoding="utf-8")  # same size
+    changed = read_model(schemas)
+    assert changed["events"].field("event_id").description.startswith("Stable Identifier")
+    path.write_text(text.replace("fields:", "fields: 5\nx:", 1), encoding="utf-8")
+    with pytest.raises(ModelError):
+        read_model(schemas)
