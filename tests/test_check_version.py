@@ -155,14 +155,14 @@ def test_cli_says_which_change_requires_which_bump(repo, sources_dir):
 
 def test_first_release_passes_and_says_so(tmp_path, sources_dir):
     path = make_checkout(tmp_path / "repo", releases=False)
-    run = run_cli("check-version", "--repo", str(path), "--sources-dir", str(sources_dir))
+    run = run_cli("check-version", "--repo", str(path))
     assert run.code == 0 and "is the first release" in run.out
 
 
 def test_version_lower_than_the_last_release_fails(repo, sources_dir):
     path, base = repo
     shutil.copytree(path / "releases" / f"eastasia-data-{base}", path / "releases" / "eastasia-data-9.0.0")
-    result = check_version(repo=path, sources_dir=sources_dir)
+    result = check_version(repo=path)
     assert not result.ok and "is lower than the last release 9.0.0" in result.lines[0]
 
 
@@ -175,5 +175,5 @@ def test_bump_between(old, new, bump):
 def test_a_version_that_is_not_semver_is_refused(repo, sources_dir):
     path, _ = repo
     set_version(path, "0.2")
-    run = run_cli("check-version", "--repo", str(path), "--sources-dir", str(sources_dir))
+    run = run_cli("check-version", "--repo", str(path))
     assert run.code == 1 and "error: '0.2' is not a version of the form MAJOR.MINOR.PATCH" in run.err

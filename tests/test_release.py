@@ -122,8 +122,8 @@ def test_a_committed_release_is_rebuilt_byte_for_byte_from_the_commit_that_last_
     assert files(out / f"eastasia-data-{version}") == files(committed)
 
 
-def test_the_checkout_builds_the_release_of_its_version_when_nothing_is_unreleased(tmp_path, sources_dir):
-    """With no unreleased change (the pull-request gate finds none), building gives the committed release."""
+def test_building_the_released_version_again_is_unchanged_or_refused(tmp_path, sources_dir):
+    """With no unreleased change building gives the committed release byte for byte; with one, it refuses to overwrite."""
     from eastasia_data.curation.versioning import check_version
 
     pending = check_version(repo=REPO).required

@@ -389,7 +389,7 @@ def cmd_check_version(args) -> int:
     _needs_curation("check-version")
     from eastasia_data.curation.versioning import check_version
 
-    result = check_version(gate=args.gate, sources_dir=args.sources_dir)
+    result = check_version(gate=args.gate)
     text = result.render()
     print(text)
     if args.format == "github":
@@ -563,7 +563,6 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--gate", choices=("auto", "pull-request", "release"), default="auto",
                     help="auto: the release gate when pyproject's version differs from the last release")
     sp.add_argument("--format", choices=("text", "github"), default="text", help="github: also a workflow annotation")
-    sp.add_argument("--sources-dir", metavar="DIR", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_check_version)
 
     sp = sub.add_parser("release", help="the maintainer's command: bump, CHANGELOG entry, build, regenerate")

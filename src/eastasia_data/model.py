@@ -543,9 +543,9 @@ def release_model() -> dict[str, Table]:
     >>> "events" in release_model()
     True
     """
-    from eastasia_data.loader import descriptor
+    from eastasia_data.loader import model
 
-    return model_from_descriptor(descriptor())
+    return model()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -164,8 +164,7 @@ def _reasons(d: Diff) -> list[str]:
             for bump in reversed(BUMPS) for c in d.reasons(bump)]
 
 
-def check_version(version: str | None = None, *, repo: str | Path | None = None, gate: str = "auto",
-                  sources_dir: str | Path | None = None) -> VersionCheck:
+def check_version(version: str | None = None, *, repo: str | Path | None = None, gate: str = "auto") -> VersionCheck:
     """Apply the versioning policy to the checkout at the pull-request or the release gate.
 
     Parameters
@@ -176,8 +175,6 @@ def check_version(version: str | None = None, *, repo: str | Path | None = None,
         The checkout; default the one found from the current directory.
     gate : {"auto", "pull-request", "release"}
         Which gate; ``auto`` takes the release gate when the version differs from the last release.
-    sources_dir : path, optional
-        Unused (kept for the command's options); comparing data needs no archive.
 
     Returns
     -------
