@@ -186,7 +186,7 @@ def validate(
         problems += tf.problems
         problems += check_table(tf)
         problems += check_fields(tf)
-        problems += check_hygiene(tf)
+    problems += check_hygiene(files)
     problems += check_relations(files)
 
     available = sources_dir is not None and sources_dir.is_dir()

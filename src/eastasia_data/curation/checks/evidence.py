@@ -10,11 +10,15 @@ source has a curly one.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from eastasia_data.curation.checks.kernels import bools, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.errors import UnsafeFileError
@@ -34,6 +38,9 @@ class Archive:
 
 #: Fewest words an excerpt may have: a letter or a word is found in any article and proves nothing.
 MIN_EXCERPT_WORDS = 2
+_WORD = re.compile(r"\w+")
+#: Joins a source id and an excerpt into one key; a source id never holds it (ids follow a pattern).
+_PAIR = "\x00"
 
 def safe_path(directory: Path, name: str) -> Path | None:
     """``directory/name`` if it stays inside ``directory`` once links are resolved, else None.
@@ -191,36 +198,41 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
         for f in tf.table.fields:
             if not f.excerpt_of or f.name not in tf.frame.columns or f.excerpt_of not in tf.frame.columns:
                 continue
-            excerpts, sources = tf.frame[f.name], tf.frame[f.excerpt_of]
-            archived = sources.isin(archive.archived)
-            for i in excerpts.index[excerpts.notna() & sources.notna() & ~archived]:
-                problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt-source",
-                                           f"is given, but source {sources[i]!r} has no archived text to check it against",
+            excerpts, sources = text_array(tf.frame[f.name]), text_array(tf.frame[f.excerpt_of])
+            has_excerpt, has_source = present(excerpts), present(sources)
+            archived = bools(pc.is_in(sources, value_set=pa.array(sorted(archive.archived), type=pa.large_string())))
+            value = lambda column, i: column[int(i)].as_py()  # noqa: E731  (only for the few rows reported)
+            for i in np.flatnonzero(has_excerpt & has_source & ~archived):
+                problems.append(tf.problem(int(i), f.name, value(excerpts, i), "excerpt-source",
+                                           f"is given, but source {value(sources, i)!r} has no archived text to check it against",
                                            "leave the excerpt empty for authorities, or cite the archived article"))
-            short = excerpts.notna() & (excerpts.str.count(r"\w+") < MIN_EXCERPT_WORDS)
-            for i in excerpts.index[short.fillna(False).astype(bool)]:
-                problems.append(tf.problem(int(i), f.name, excerpts[i], "excerpt-length",
+            # Each distinct excerpt is counted, and each distinct (source, excerpt) pair searched, once:
+            # link tables repeat excerpts.
+            too_short = [e for e in pc.unique(excerpts.drop_null()).to_pylist() if len(_WORD.findall(e)) < MIN_EXCERPT_WORDS]
+            short = bools(pc.is_in(excerpts, value_set=pa.array(too_short, type=pa.large_string())))
+            for i in np.flatnonzero(short):
+                problems.append(tf.problem(int(i), f.name, value(excerpts, i), "excerpt-length",
                                            f"is fewer than {MIN_EXCERPT_WORDS} words, too short to show what the row says",
                                            "quote the whole clause or sentence that supports the row"))
-            for i in excerpts.index[excerpts.isna() & archived]:
+            for i in np.flatnonzero(~has_excerpt & archived):
                 problems.append(tf.problem(int(i), f.name, None, "excerpt-missing",
-                                           f"is empty, but source {sources[i]!r} is archived",
+                                           f"is empty, but source {value(sources, i)!r} is archived",
                                            "copy the passage that supports this row from the archived text"))
             if not available:
                 continue
-            checked = excerpts.notna() & archived
-            # Each distinct (source, excerpt) pair is searched once: link tables repeat excerpts.
-            pairs = pd.DataFrame({"sid": sources[checked], "excerpt": excerpts[checked]})
-            missing = {
-                (sid, excerpt): first_difference(excerpt, archive.texts[sid])[1]
-                for sid, excerpt in pairs.drop_duplicates().itertuples(index=False)
-                if sid in archive.texts and excerpt not in archive.texts[sid]
-            }
+            checked = has_excerpt & archived
+            pairs = pc.binary_join_element_wise(sources, excerpts, pa.scalar(_PAIR, pa.large_string()))
+            missing = {}
+            for pair in pc.unique(pairs.filter(pa.array(checked))).to_pylist():
+                sid, excerpt = pair.split(_PAIR, 1)
+                if sid in archive.texts and excerpt not in archive.texts[sid]:
+                    missing[pair] = (sid, excerpt, first_difference(excerpt, archive.texts[sid])[1])
             if not missing:
                 continue
-            bad = pairs[pd.MultiIndex.from_frame(pairs).isin(list(missing))]
-            for i, sid, excerpt in bad.itertuples():
+            bad = checked & bools(pc.is_in(pairs, value_set=pa.array(list(missing), type=pa.large_string())))
+            for i in np.flatnonzero(bad):
+                sid, excerpt, where = missing[value(pairs, i)]
                 problems.append(tf.problem(int(i), f.name, excerpt, "excerpt",
-                                           f"is not in the archived text of {sid}: {missing[(sid, excerpt)]}",
+                                           f"is not in the archived text of {sid}: {where}",
                                            "copy the passage from the archived file byte for byte (curly quotes and dashes included)"))
     return problems

@@ -13,9 +13,12 @@ import difflib
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from eastasia_data.curation.checks.hygiene import INVISIBLE
+from eastasia_data.curation.checks.kernels import bools, fullmatch, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 
@@ -64,10 +67,11 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
     if frame is None or len(table.primary_key) != 1 or table.primary_key[0] not in frame.columns:
         return []
     col = table.primary_key[0]
+    keys = text_array(frame[col])
+    if fullmatch(r"[a-z0-9-]*")(keys.drop_null()).all():
+        return []  # plain lowercase ASCII keys cannot look alike without being equal
     values = frame[col].dropna()
     plain = values.str.fullmatch(r"[a-z0-9-]*").astype(bool)
-    if plain.all():
-        return []  # plain lowercase ASCII keys cannot look alike without being equal
     # A plain key is its own skeleton: fold only the others (a few, even in a large table).
     folded = values.where(plain, values[~plain].map(skeleton))
     clash = folded.duplicated(keep=False) & ~values.duplicated(keep=False)
@@ -120,16 +124,6 @@ class _Suggester:
         return close[0] if close else None
 
 
-def _isin(values: pd.Series, known) -> pd.Series:
-    """``values.isin(known)`` hashed in Arrow: pandas' isin on a ``str`` column first turns
-    every key into a Python object, the slowest step of this layer on large tables."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    found = pc.is_in(pa.array(values, type=pa.large_string()), value_set=pa.array(known, type=pa.large_string()))
-    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
-
-
 def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
     """Check that every filled foreign key names an existing row of the table it refers to.
 
@@ -161,21 +155,23 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
                 continue
             if any(c not in tf.frame.columns for c in fk.fields) or any(c not in parent.frame.columns for c in fk.reference_fields):
                 continue
-            child = tf.frame[list(fk.fields)]
-            present = child.notna().all(axis=1)
             if len(fk.fields) == 1:
-                known = parent.frame[fk.reference_fields[0]].dropna().unique()
-                ok = _isin(child.iloc[:, 0], known)
-                keys = known.tolist  # the keys as Python strings are only needed for hints
+                # hashed in Arrow: pandas' isin on a ``str`` column first turns every key into a Python object
+                child = text_array(tf.frame[fk.fields[0]])
+                known = text_array(parent.frame[fk.reference_fields[0]]).drop_null()
+                dangling = np.flatnonzero(present(child) & ~bools(pc.is_in(child, value_set=known)))
+                keys = lambda known=known: pc.unique(known).to_pylist()  # noqa: E731  (Python strings only for hints)
             else:
+                frame = tf.frame[list(fk.fields)]
                 ref = pd.MultiIndex.from_frame(parent.frame[list(fk.reference_fields)].dropna())
-                ok = pd.Series(pd.MultiIndex.from_frame(child).isin(ref), index=child.index)
+                dangling = np.flatnonzero(frame.notna().all(axis=1).to_numpy() & ~pd.MultiIndex.from_frame(frame).isin(ref))
                 keys = lambda ref=ref: ["|".join(map(str, k)) for k in ref]  # noqa: E731
+            if not len(dangling):
+                continue
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
-            dangling = child.index[present & ~ok]
-            suggest = _Suggester(keys()) if len(dangling) else None  # built only when something dangles
+            suggest = _Suggester(keys())  # built only when something dangles
             for i in dangling:
-                value = "|".join(str(v) for v in child.loc[i])
+                value = "|".join(str(tf.frame[c].iat[i]) for c in fk.fields)
                 close = suggest.closest(value) if suggest else None
                 hint = f"did you mean {close!r}? " if close else ""
                 hint += f"add the row to {parent.display} first, or correct the id"

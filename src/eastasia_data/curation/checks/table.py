@@ -27,32 +27,86 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from eastasia_data.curation.checks import kernels
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
-from eastasia_data.dates import DAY_SHAPE, PARTIAL_SHAPE, iso_forms, parse_dates
+from eastasia_data.dates import DAY_SHAPE, PARTIAL_SHAPE, iso_forms
 from eastasia_data.model import Field, Table
 
 URI = r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
-def _fits_int64(s: pd.Series) -> pd.Series:
-    """Whether each integer (as text) fits a 64-bit signed integer; text that is not an integer passes (``type`` reports it)."""
-    negative = s.str.startswith("-")
-    digits = s.str.lstrip("+-").str.lstrip("0")
-    n = digits.str.len()
-    bound = negative.map({True: str(-INT64_MIN), False: str(INT64_MAX)}).astype("str")
-    return ~s.str.fullmatch(r"[+-]?[0-9]+") | (n < 19) | ((n == 19) & (digits <= bound))
+@dataclass(frozen=True)
+class ValueRule:
+    """One rule on a column's non-empty values: its id, its message and the kernel that tests it."""
+
+    name: str
+    error: str
+    kernel: kernels.Kernel
+
+    def check(self) -> pa.Check:
+        """The rule as a Pandera check on a pandas Series of text (empty cells ignored).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> rule = ValueRule("enum", "is not one of the allowed values", kernels.one_of(["a"]))
+        >>> rule.check()(pd.Series(["a", "b", None], dtype="str")).check_output.tolist()  # the empty cell is skipped
+        [True, False]
+        """
+        return pa.Check(lambda s, k=self.kernel: pd.Series(k(kernels.text_array(s)), index=s.index),
+                        name=self.name, error=self.error, ignore_na=True)
 
 
-def _check(fn, name: str, error: str) -> pa.Check:
-    return pa.Check(fn, name=name, error=error, ignore_na=True)
+@lru_cache(maxsize=1024)
+def value_rules(f: Field) -> tuple[ValueRule, ...]:
+    """The rules on one column's non-empty values, as text; made once per field.
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.schemas import read_model
+    >>> [r.name for r in value_rules(read_model()["events"].field("start_date"))]
+    ['pattern', 'date']
+    """
+    rules: list[ValueRule] = []
+    add = lambda name, error, kernel: rules.append(ValueRule(name, error, kernel))  # noqa: E731
+    if f.pattern:
+        add("pattern", f"does not match the pattern {f.pattern}", kernels.fullmatch(f.pattern))
+    if f.categories:
+        add("enum", "is not one of the allowed values", kernels.one_of(f.enum))
+    if f.type == "integer":
+        add("type", "is not an integer", kernels.fullmatch(r"[+-]?[0-9]+"))
+        add("range", f"is outside the 64-bit range a release can store ({INT64_MIN:,} to {INT64_MAX:,})",
+            kernels.fits_int64)
+    elif f.type == "number":
+        add("type", "is not a number", kernels.number)
+        add("range", "is not a finite number (infinite, or too large to store)", kernels.finite)
+    elif f.type == "boolean":
+        add("type", "is not a boolean (true or false)", kernels.one_of(["true", "false"]))
+    elif f.type == "date":
+        add("type", "is not a date in the form YYYY-MM-DD", kernels.fullmatch(DAY_SHAPE))
+    if f.type == "date" or f.is_partial_date:
+        add("date", "is not a calendar date", kernels.calendar_date(DAY_SHAPE, PARTIAL_SHAPE))
+    if f.format == "uri":
+        add("format", "is not an absolute URI", kernels.fullmatch(URI))
+    if f.min_length is not None:
+        add("minLength", f"is shorter than {f.min_length} characters", kernels.length_at_least(f.min_length))
+    if f.max_length is not None:
+        add("maxLength", f"is longer than {f.max_length} characters", kernels.length_at_most(f.max_length))
+    if f.minimum is not None:
+        add("range", f"is below the minimum {f.minimum}", kernels.at_least(f.minimum))
+    if f.maximum is not None:
+        add("range", f"is above the maximum {f.maximum}", kernels.at_most(f.maximum))
+    return tuple(rules)
 
 
 def value_checks(f: Field) -> list[pa.Check]:
@@ -64,39 +118,7 @@ def value_checks(f: Field) -> list[pa.Check]:
     >>> [c.name for c in value_checks(read_model()["events"].field("start_date"))]
     ['pattern', 'date']
     """
-    checks: list[pa.Check] = []
-    if f.pattern:
-        rx = re.compile(f.pattern)
-        checks.append(_check(lambda s, rx=rx: s.str.fullmatch(rx), "pattern", f"does not match the pattern {f.pattern}"))
-    if f.categories:
-        allowed = list(f.enum)
-        checks.append(_check(lambda s, a=allowed: s.isin(a), "enum", "is not one of the allowed values"))
-    if f.type == "integer":
-        checks.append(_check(lambda s: s.str.fullmatch(r"[+-]?[0-9]+"), "type", "is not an integer"))
-        checks.append(_check(_fits_int64, "range", "is outside the 64-bit range a release can store "
-                                                   f"({INT64_MIN:,} to {INT64_MAX:,})"))
-    elif f.type == "number":
-        checks.append(_check(lambda s: pd.Series(pd.to_numeric(s, errors="coerce")).notna(), "type", "is not a number"))
-        checks.append(_check(lambda s: ~np.isinf(pd.Series(pd.to_numeric(s, errors="coerce")).astype("float64")), "range",
-                             "is not a finite number (infinite, or too large to store)"))
-    elif f.type == "boolean":
-        checks.append(_check(lambda s: s.isin(["true", "false"]), "type", "is not a boolean (true or false)"))
-    elif f.type == "date":
-        checks.append(_check(lambda s: s.str.fullmatch(DAY_SHAPE), "type", "is not a date in the form YYYY-MM-DD"))
-    if f.type == "date" or f.is_partial_date:
-        checks.append(_check(lambda s: parse_dates(s).notna() | ~s.str.fullmatch(PARTIAL_SHAPE),
-                             "date", "is not a calendar date"))
-    if f.format == "uri":
-        checks.append(_check(lambda s: s.str.fullmatch(URI), "format", "is not an absolute URI"))
-    if f.min_length is not None:
-        checks.append(_check(lambda s, n=f.min_length: s.str.len() >= n, "minLength", f"is shorter than {f.min_length} characters"))
-    if f.max_length is not None:
-        checks.append(_check(lambda s, n=f.max_length: s.str.len() <= n, "maxLength", f"is longer than {f.max_length} characters"))
-    if f.minimum is not None:
-        checks.append(_check(lambda s, m=f.minimum: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(m) >= m, "range", f"is below the minimum {f.minimum}"))
-    if f.maximum is not None:
-        checks.append(_check(lambda s, m=f.maximum: pd.Series(pd.to_numeric(s, errors="coerce")).fillna(m) <= m, "range", f"is above the maximum {f.maximum}"))
-    return checks
+    return [r.check() for r in value_rules(f)]
 
 
 def unique_among_filled(f: Field, table: Table) -> tuple[bool, list[pa.Check]]:
@@ -120,8 +142,12 @@ def unique_among_filled(f: Field, table: Table) -> tuple[bool, list[pa.Check]]:
     unique = f.unique or table.primary_key == (f.name,)
     if not unique or f.required:
         return unique, []
-    return False, [pa.Check(lambda s: ~s.duplicated(keep=False), name="unique", error="appears in more than one row",
-                            ignore_na=True)]
+    return False, [ValueRule("unique", "appears in more than one row", kernels.distinct).check()]
+
+
+@lru_cache(maxsize=1024)
+def _text_schema(table: Table, columns: tuple[str, ...] | None) -> pa.DataFrameSchema:
+    return text_schema(table, None if columns is None else list(columns))
 
 
 def text_schema(table: Table, columns: list[str] | None = None) -> pa.DataFrameSchema:
@@ -205,8 +231,65 @@ def _hint(f: Field | None, rule: str, value: str | None) -> str:
     return ""
 
 
+def _column_results(frame: pd.DataFrame, table: Table, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """For each column, whether each row passes all of that column's rules; under the key's name, whether it is unique.
+
+    The same kernels as the Pandera checks of :func:`text_schema`: required cells, the value
+    rules, unique columns, and a primary key of several columns.
+    """
+    results: dict[str, np.ndarray] = {}
+    for name in columns:
+        f = table.field(name)
+        values = kernels.text_array(frame[name])
+        ok = np.ones(len(values), dtype=bool)
+        where = None
+        if values.null_count:
+            present = values.is_valid()
+            if f.required or name in table.primary_key:
+                ok &= present.to_numpy(zero_copy_only=False)
+            where = np.flatnonzero(present.to_numpy(zero_copy_only=False))
+            values = values.filter(present)
+        unique, _ = unique_among_filled(f, table)
+        for kernel in [r.kernel for r in value_rules(f)] + ([kernels.distinct] if unique or f.unique else []):
+            passed = kernel(values)
+            if not passed.all():
+                ok[~passed if where is None else where[~passed]] = False
+        results[name] = ok
+    key = list(table.primary_key)
+    if len(key) > 1 and set(key) <= set(columns):
+        results[" + ".join(key)] = ~frame.duplicated(key, keep=False).to_numpy()
+    return results
+
+
+@lru_cache(maxsize=1024)
+def screen_schema(table: Table, columns: tuple[str, ...]) -> pa.DataFrameSchema:
+    """One Pandera check over the whole table: whether each row passes every rule of every column.
+
+    A clean table costs one Pandera call instead of one per column and check; only when
+    this check fails does :func:`check_table` run :func:`text_schema` over the columns that
+    failed, to name each cell and rule.
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> tf = read_checkout()["events"]
+    >>> screen_schema(tf.table, tuple(tf.frame.columns)).validate(tf.frame).shape == tf.frame.shape
+    True
+    """
+    def every_rule(frame: pd.DataFrame) -> pd.Series:
+        results = _column_results(frame, table, columns)
+        passed = np.logical_and.reduce(list(results.values())) if results else np.ones(len(frame), dtype=bool)
+        return pd.Series(passed, index=frame.index)
+
+    return pa.DataFrameSchema(name=table.name, checks=[pa.Check(every_rule, name="every-rule", ignore_na=False)],
+                              description=table.description)
+
+
 def check_table(tf: TableFile) -> list[Problem]:
-    """Run the table's text schema over the file's rows; one problem per failing cell or row.
+    """Run the table's schema over the file's rows; one problem per failing cell or row.
+
+    One Pandera call screens the whole table (:func:`screen_schema`); when it fails,
+    the detailed schema (:func:`text_schema`) runs over the failing columns alone.
 
     Examples
     --------
@@ -219,10 +302,20 @@ def check_table(tf: TableFile) -> list[Problem]:
     if tf.frame is None or tf.frame.empty:
         return []
     table = tf.table
-    known = [c for c in tf.frame.columns if c in table.field_names]
-    schema = text_schema(table, known)
+    known = tuple(c for c in tf.frame.columns if c in table.field_names)
     try:
-        schema.validate(tf.frame[known], lazy=True)
+        screen_schema(table, known).validate(tf.frame, lazy=True, inplace=True)
+        return []
+    except SchemaErrors:
+        pass
+    results = _column_results(tf.frame, table, known)
+    failing = {c for c, passed in results.items() if not passed.all()}
+    if " + ".join(table.primary_key) in failing:
+        failing |= set(table.primary_key)
+    columns = tuple(c for c in known if c in failing)
+    schema = _text_schema(table, columns)
+    try:
+        schema.validate(tf.frame[list(columns)], lazy=True, inplace=True)
         return []
     except SchemaErrors as exc:
         cases = exc.failure_cases

@@ -1,0 +1,292 @@
+"""The tests behind the value rules, one kernel per rule, on Arrow arrays of text.
+
+A kernel takes one column's non-empty values as a ``pyarrow`` array of strings and
+returns a NumPy array of booleans, one per value (``True``: the value passes). Pandera's
+checks in :mod:`~eastasia_data.curation.checks.table` wrap these kernels, and the screen
+that passes a clean table in one Pandera call runs them directly, so each rule has one
+implementation.
+
+Kernels use Arrow's compute functions (RE2 for patterns) where those agree exactly with
+Python's semantics, and Python on the distinct values otherwise:
+
+* A pattern runs in RE2 only when it is written in a plain ASCII subset both engines read
+  alike (letters, digits, classes, groups, counted repetition, escaped punctuation); one
+  using ``\\d``, ``\\w``, ``\\s``, ``\\b``, flags, look-arounds or any non-ASCII character
+  runs in Python's :mod:`re`, as the release's readers would.
+* A calendar date is tested with :class:`datetime.date` on each distinct value (a column
+  of a million dates holds a few thousand distinct ones); Arrow's ``strptime`` accepts
+  2023-02-29 as 1 March.
+
+Examples
+--------
+>>> import pyarrow as pa
+>>> kernel = fullmatch("evt-[0-9]{4}")
+>>> kernel(pa.array(["evt-2024", "evt-24", "EVT-2024"])).tolist()
+[True, False, False]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+Kernel = Callable[[pa.Array], np.ndarray]
+
+#: Patterns both RE2 and Python's ``re`` read alike: ASCII literals and punctuation, classes,
+#: groups (capturing or ``(?:``), alternation, counted repetition, and escaped punctuation.
+_PLAIN = re.compile(r"(?:[A-Za-z0-9 _\-^$.*+?()\[\]{}|,:/=<>!#%&'\"~`@;]|\\[.\-+*?()\[\]{}|^$/\\])*")
+#: Constructs the engines read differently, even when written with those characters.
+_DIFFERENT = ("(?", "{,", "[:", "[[", "&&", "~~", "||", "--")
+
+
+def re2_reads_alike(pattern: str) -> bool:
+    """Whether RE2 and Python's ``re`` give a pattern the same meaning.
+
+    Examples
+    --------
+    >>> re2_reads_alike("src-[a-z0-9]+(-[a-z0-9]+)*"), re2_reads_alike(r"\\d+"), re2_reads_alike("(?i)x")
+    (True, False, False)
+    """
+    plain = _PLAIN.fullmatch(pattern) is not None and not any(s in pattern for s in _DIFFERENT)
+    return plain or pattern.startswith("(?:") and re2_reads_alike(pattern[3:].replace("(?:", "(", 1))
+
+
+def text_array(values) -> pa.Array:
+    """A pandas column of text as one Arrow array (no copy for the Arrow-backed text pandas reads).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> text_array(pd.Series(["a", None], dtype="str")).to_pylist()
+    ['a', None]
+    """
+    out = pa.array(values, type=pa.large_string(), from_pandas=True)
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def bools(result) -> np.ndarray:
+    """An Arrow boolean result as a NumPy array, missing as ``False``.
+
+    Examples
+    --------
+    >>> bools(pa.array([True, None, False])).tolist()
+    [True, False, False]
+    """
+    return np.asarray(result.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def present(values: pa.Array) -> np.ndarray:
+    """Which values are filled in.
+
+    Examples
+    --------
+    >>> present(pa.array(["a", None])).tolist()
+    [True, False]
+    """
+    return np.ones(len(values), dtype=bool) if not values.null_count else bools(values.is_valid())
+
+
+def first_day(values: pa.Array) -> pa.Array:
+    """Each ISO date of year, month or day precision as the text of its first day; null if it names no real day.
+
+    Text of fixed width, so first days compare in time order as strings.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> first_day(pa.array(["2024", "2024-06", "2024-06-19", "2023-02-29", None])).to_pylist()
+    ['2024-01-01', '2024-06-01', '2024-06-19', None, None]
+    """
+    def day(value: str) -> str | None:
+        text = value + "-01-01"[: 10 - len(value)] if len(value) in (4, 7) else value
+        return text if _DAY.fullmatch(text) and _is_date(text) else None
+
+    distinct = pc.unique(values.drop_null())
+    days = pa.array([day(v) for v in distinct.to_pylist()], type=pa.large_string())
+    return pc.take(days, pc.index_in(values, value_set=distinct))
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _python(test: Callable[[str], bool]) -> Kernel:
+    """A kernel that runs ``test`` once per distinct value."""
+    def kernel(values: pa.Array) -> np.ndarray:
+        distinct = pc.unique(values)
+        passing = [v for v in distinct.to_pylist() if test(v)]
+        return bools(pc.is_in(values, value_set=pa.array(passing, type=values.type)))
+    return kernel
+
+
+@lru_cache(maxsize=512)
+def fullmatch(pattern: str) -> Kernel:
+    """Whether each value matches ``pattern`` in full (as ``re.fullmatch``); made once per pattern.
+
+    Examples
+    --------
+    >>> fullmatch(r"\\d+")(pa.array(["12", "1a", "\u0663"])).tolist()  # Python's \\d: Arabic-Indic digits too
+    [True, False, True]
+    """
+    if re2_reads_alike(pattern):
+        anchored = f"^(?:{pattern})$"
+        try:
+            pc.match_substring_regex(pa.array([""]), anchored)
+        except pa.ArrowInvalid:
+            pass
+        else:
+            return lambda values: bools(pc.match_substring_regex(values, anchored))
+    rx = re.compile(pattern)
+    return _python(lambda v: rx.fullmatch(v) is not None)
+
+
+def one_of(allowed: Sequence[str]) -> Kernel:
+    """Whether each value is one of ``allowed``.
+
+    Examples
+    --------
+    >>> one_of(["true", "false"])(pa.array(["true", "True"])).tolist()
+    [True, False]
+    """
+    value_set = pa.array(list(allowed), type=pa.large_string())
+    return lambda values: bools(pc.is_in(values.cast(pa.large_string()), value_set=value_set))
+
+
+def length_at_least(n: int) -> Kernel:
+    """Whether each value has at least ``n`` characters (code points, as ``len``).
+
+    Examples
+    --------
+    >>> length_at_least(2)(pa.array(["ab", "\u00e9"])).tolist()
+    [True, False]
+    """
+    return lambda values: bools(pc.greater_equal(pc.utf8_length(values), n))
+
+
+def length_at_most(n: int) -> Kernel:
+    """Whether each value has at most ``n`` characters (code points, as ``len``).
+
+    Examples
+    --------
+    >>> length_at_most(1)(pa.array(["\u00e9", "ab"])).tolist()
+    [True, False]
+    """
+    return lambda values: bools(pc.less_equal(pc.utf8_length(values), n))
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def calendar_date(shape: str, partial: str) -> Kernel:
+    """Whether each value of the form ``shape`` names a real day; values of neither form pass.
+
+    A value of year or month precision (``partial`` but not ``shape``) always names a real
+    period; values of no date form at all are the ``pattern`` or ``type`` rule's to report.
+
+    Examples
+    --------
+    >>> kernel = calendar_date(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+    >>> kernel(pa.array(["2024-02-29", "2023-02-29", "2024-13", "spring"])).tolist()
+    [True, False, False, True]
+    """
+    day, any_date = re.compile(shape), re.compile(partial)
+
+    def test(value: str) -> bool:
+        if not any_date.fullmatch(value):
+            return True
+        text = value + "-01-01"[: 10 - len(value)] if len(value) < 10 else value
+        return day.fullmatch(text) is not None and _is_date(text)
+    return _python(test)
+
+
+def fits_int64(values: pa.Array) -> np.ndarray:
+    """Whether each integer (as text) fits a 64-bit signed integer; text that is not an integer passes.
+
+    Examples
+    --------
+    >>> fits_int64(pa.array(["9223372036854775807", "9223372036854775808", "x"])).tolist()
+    [True, False, True]
+    """
+    out = np.ones(len(values), dtype=bool)
+    long = np.flatnonzero(bools(pc.greater_equal(pc.utf8_length(values), 19)))
+    integer = re.compile(r"[+-]?[0-9]+")
+    for i in long:
+        v = values[int(i)].as_py()
+        if integer.fullmatch(v):
+            out[i] = -(2**63) <= int(v) <= 2**63 - 1
+    return out
+
+
+def _numbers(values: pa.Array) -> np.ndarray:
+    import pandas as pd
+
+    return pd.to_numeric(pd.Series(values.to_pylist(), dtype=object), errors="coerce").to_numpy(dtype="float64")
+
+
+def number(values: pa.Array) -> np.ndarray:
+    """Whether each value reads as a number.
+
+    Examples
+    --------
+    >>> number(pa.array(["1.5", "1e3", "one"])).tolist()
+    [True, True, False]
+    """
+    return ~np.isnan(_numbers(values))
+
+
+def finite(values: pa.Array) -> np.ndarray:
+    """Whether each value is a finite number; text that is not a number passes.
+
+    Examples
+    --------
+    >>> finite(pa.array(["1", "inf", "1e999", "one"])).tolist()
+    [True, False, False, True]
+    """
+    return ~np.isinf(_numbers(values))
+
+
+def at_least(m: float) -> Kernel:
+    """Whether each number is ``m`` or more; text that is not a number passes.
+
+    Examples
+    --------
+    >>> at_least(0)(pa.array(["0", "-1", "x"])).tolist()
+    [True, False, True]
+    """
+    return lambda values: ~(_numbers(values) < m)
+
+
+def at_most(m: float) -> Kernel:
+    """Whether each number is ``m`` or less; text that is not a number passes.
+
+    Examples
+    --------
+    >>> at_most(1)(pa.array(["1", "2"])).tolist()
+    [True, False]
+    """
+    return lambda values: ~(_numbers(values) > m)
+
+
+def distinct(values: pa.Array) -> np.ndarray:
+    """Whether each value appears once only (every copy of a repeated value fails).
+
+    Examples
+    --------
+    >>> distinct(pa.array(["a", "b", "a"])).tolist()
+    [False, True, False]
+    """
+    if len(pc.unique(values)) == len(values):
+        return np.ones(len(values), dtype=bool)
+    counts = pc.value_counts(values)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    return ~bools(pc.is_in(values, value_set=repeated))
