@@ -87,6 +87,35 @@ def test_validate_names_the_problem(outcome):
     assert all(known(r, MODEL) for r in rules), sorted(r for r in rules if not known(r, MODEL))
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_one_call_screen_agrees_with_the_detailed_schema(name, tmp_path, monkeypatch, sources_dir):
+    """A table passes the screen exactly when it passes the per-column Pandera schema, in every case."""
+    from pandera.errors import SchemaErrors
+
+    from eastasia_data.curation.checks.table import screen_schema, text_schema
+    from eastasia_data.curation.reader import read_checkout
+
+    root, _ = prepare(name, tmp_path / name)
+    monkeypatch.chdir(root)
+    compared = 0
+    files = read_checkout(root / "data")
+    for tf in files.values():
+        if tf.frame is None or tf.frame.empty:
+            assert tf.problems or tf.frame is not None, f"{tf.display} was neither read nor refused"
+            continue
+        known = [c for c in tf.frame.columns if c in tf.table.field_names]
+        verdicts = []
+        for schema in (screen_schema(tf.table, tuple(known)), text_schema(tf.table, known)):
+            try:
+                schema.validate(tf.frame[known], lazy=True)
+                verdicts.append(True)
+            except SchemaErrors:
+                verdicts.append(False)
+        assert verdicts[0] == verdicts[1], (tf.display, "screen passed" if verdicts[0] else "screen failed")
+        compared += 1
+    assert compared or all(tf.problems for tf in files.values()), "no table was compared"
+
+
 @pytest.mark.parametrize("name", IN_A_PROCESS)
 def test_the_command_exits_1_with_no_traceback(name, tmp_path, sources_dir):
     root, expected = prepare(name, tmp_path / name)

@@ -245,7 +245,7 @@ def _column_results(frame: pd.DataFrame, table: Table, columns: tuple[str, ...])
         where = None
         if values.null_count:
             present = values.is_valid()
-            if f.required or name in table.primary_key:
+            if f.required:  # as ``nullable`` in text_schema
                 ok &= present.to_numpy(zero_copy_only=False)
             where = np.flatnonzero(present.to_numpy(zero_copy_only=False))
             values = values.filter(present)
