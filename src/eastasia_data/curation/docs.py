@@ -543,6 +543,20 @@ def render_table_schema() -> str:
     return json.dumps(TABLE_SCHEMA, ensure_ascii=False, indent=2) + "\n"
 
 
+@generated("src/eastasia_data/curation/checks/invisible.json")
+def render_invisible() -> str:
+    """The stored class of invisible characters (:data:`~eastasia_data.curation.checks.hygiene.INVISIBLE_FILE`).
+
+    Examples
+    --------
+    >>> json.loads(render_invisible())["ranges"][0]
+    [173, 173]
+    """
+    from eastasia_data.curation.checks import hygiene
+
+    return hygiene.render_invisible()
+
+
 @generated("CITATION.cff")
 def render_citation() -> str:
     """``CITATION.cff`` of the checkout: its built release of pyproject's version, else its package facts.

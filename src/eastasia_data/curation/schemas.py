@@ -152,7 +152,9 @@ def _compose(text: str, display: str, problems: _Problems):
     """The YAML node tree of ``text``, refusing anchors, aliases and repeated keys; None after a problem."""
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    # libyaml's parser when PyYAML was built with it: the same events and marks, ten times faster.
+    Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = Loader(text)
     try:
         if loader.check_event(yaml.StreamStartEvent):
             loader.get_event()
@@ -182,7 +184,11 @@ def _compose(text: str, display: str, problems: _Problems):
         return None
     finally:
         loader.dispose()
-    node = yaml.SafeLoader(text).get_single_node()
+    composer = Loader(text)
+    try:
+        node = composer.get_single_node()
+    finally:
+        composer.dispose()
     if node is None:
         problems.add(display, None, "is empty; a schema file holds a table schema")
         return None

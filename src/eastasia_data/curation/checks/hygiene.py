@@ -10,9 +10,11 @@ tested for NFC.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -43,8 +45,17 @@ _SHOW_NOTHING = (
 )
 
 
-def _invisible_class() -> str:
-    """One regular-expression class holding every invisible code point, as ranges of the characters themselves."""
+def invisible_ranges() -> list[tuple[int, int]]:
+    """The invisible code points as ranges (first, last), computed from this Python's Unicode database.
+
+    Walks all 1,114,112 code points (about a quarter of a second); :data:`INVISIBLE`
+    reads the stored result instead when it was made with the same Unicode version.
+
+    Examples
+    --------
+    >>> (0x200B, 0x200F) in invisible_ranges()  # zero-width space to right-to-left mark
+    True
+    """
     extra = set(_SHOW_NOTHING)
     ranges: list[tuple[int, int]] = []
     for cp in range(0x110000):
@@ -53,12 +64,54 @@ def _invisible_class() -> str:
                 ranges[-1] = (ranges[-1][0], cp)
             else:
                 ranges.append((cp, cp))
+    return ranges
+
+
+#: The ranges as computed, stored with the Unicode version they were computed with
+#: (a generated file: ``eastasia-data generate`` rewrites it).
+INVISIBLE_FILE = Path(__file__).with_name("invisible.json")
+
+
+def render_invisible() -> str:
+    """The content of :data:`INVISIBLE_FILE`, from this Python's Unicode database.
+
+    A Python with another Unicode version than the stored file's leaves the file as it is
+    (it computes its own ranges when it validates), so ``generate --check`` gives the same
+    answer on every supported Python.
+
+    Examples
+    --------
+    >>> json.loads(render_invisible())["ranges"][0]  # the soft hyphen
+    [173, 173]
+    """
+    try:
+        stored = INVISIBLE_FILE.read_text(encoding="utf-8")
+        if json.loads(stored).get("unicode") not in (None, unicodedata.unidata_version):
+            return stored
+    except (OSError, ValueError):
+        pass
+    ranges = [list(r) for r in invisible_ranges()]
+    return json.dumps({"unicode": unicodedata.unidata_version, "ranges": ranges}, separators=(",", ":")) + "\n"
+
+
+def _stored_ranges() -> list[tuple[int, int]]:
+    try:
+        stored = json.loads(INVISIBLE_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return invisible_ranges()
+    if stored.get("unicode") != unicodedata.unidata_version:
+        return invisible_ranges()  # another Python: its own Unicode database decides
+    return [(a, b) for a, b in stored["ranges"]]
+
+
+def _invisible_class(ranges: list[tuple[int, int]]) -> str:
+    """One regular-expression class holding every invisible code point, as ranges of the characters themselves."""
     esc = lambda c: re.escape(chr(c))  # noqa: E731
     return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges) + "]"
 
 
 #: The one set shared by the hygiene check and the look-alike-key check.
-INVISIBLE = _invisible_class()
+INVISIBLE = _invisible_class(_stored_ranges())
 #: Every character for which ``str.isspace()`` is true.
 SPACE = "[\t-\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
