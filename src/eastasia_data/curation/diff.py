@@ -297,10 +297,16 @@ def _row_changes(name: str, old: TableState, new: TableState) -> TableRows:
     common = [c for c in new.frame.columns if c in old.frame.columns and c not in key]
     shared = sorted(k for k in nidx if k in oidx)
     if shared and common:
-        a = old.frame.iloc[[oidx[k] for k in shared]][common].map(show).to_numpy()
-        b = new.frame.iloc[[nidx[k] for k in shared]][common].map(show).to_numpy()
-        for i, j in zip(*(a != b).nonzero()):
-            rows.cells.append(CellChange(shared[i], common[j], a[i, j], b[i, j]))
+        a_rows = old.frame.iloc[[oidx[k] for k in shared]].reset_index(drop=True)
+        b_rows = new.frame.iloc[[nidx[k] for k in shared]].reset_index(drop=True)
+        found = []
+        for j, column in enumerate(common):
+            if a_rows[column].equals(b_rows[column]):
+                continue  # the same values and type: nothing to render (most columns of most diffs)
+            a, b = a_rows[column].map(show).to_numpy(), b_rows[column].map(show).to_numpy()
+            found += [(i, j, a[i], b[i]) for i in (a != b).nonzero()[0]]
+        for i, j, before, after in sorted(found):
+            rows.cells.append(CellChange(shared[i], common[j], before, after))
     return rows
 
 

@@ -368,32 +368,45 @@ def _read(path: Path, display: str, problems: _Problems) -> Table | None:
         problems.add(display, data.count(b"\n", 0, exc.start) + 1,
                      f"holds bytes that are not UTF-8 (at byte {exc.start}); save the file as UTF-8")
         return None
-    problems.rule = "schema-yaml"
-    node = _compose(text, display, problems)
-    if node is None:
-        return None
-    try:
-        raw = yaml.SafeLoader("").construct_document(node)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.add(display, None if mark is None else mark.line + 1,
-                     f"cannot be read as plain YAML ({getattr(exc, 'problem', None) or exc})")
-        return None
-    lines = _lines(node)
-    before = len(problems)
-    problems.rule = "schema-structure"
-    _check_structure(raw, display, lines, problems)
-    if len(problems) > before:
-        return None
-    problems.rule = "schema-meaning"
-    _check_meaning(raw, display, lines, problems)
-    if len(problems) > before:
+    found, raw = _checked(text)
+    problems.extend(display + line for line in found)
+    if found:
         return None
     try:
         return parse_table(path.stem, raw, display, schema_path=path)
     except ModelError as exc:
         problems.add(display, None, str(exc).removeprefix(display).lstrip(": "))
         return None
+
+
+@lru_cache(maxsize=256)
+def _checked(text: str) -> tuple[tuple[str, ...], Any]:
+    """The problems of one schema file's text (each line without the file's name), and its data when it has none.
+
+    Cached by content: the same schema read from two revisions (``diff``, ``check-version``)
+    is parsed and checked once.
+    """
+    import yaml
+
+    problems = _Problems()
+    problems.rule = "schema-yaml"
+    node = _compose(text, "", problems)
+    if node is None:
+        return tuple(problems), None
+    try:
+        raw = yaml.SafeLoader("").construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.add("", None if mark is None else mark.line + 1,
+                     f"cannot be read as plain YAML ({getattr(exc, 'problem', None) or exc})")
+        return tuple(problems), None
+    lines = _lines(node)
+    problems.rule = "schema-structure"
+    _check_structure(raw, "", lines, problems)
+    if not problems:
+        problems.rule = "schema-meaning"
+        _check_meaning(raw, "", lines, problems)
+    return tuple(problems), None if problems else raw
 
 
 def read_model(directory: str | Path | None = None) -> dict[str, Table]:
