@@ -30,14 +30,21 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from eastasia_data.curation.checks.kernels import text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.passages import split
 
 
 def _citing(files: dict[str, TableFile], ledger: str, key: str):
-    """(table file, row position, source_id, excerpt, passage id) for every row naming a passage."""
+    """For every row naming a passage, grouped: (table file, passage id, source_id, excerpt, row positions).
+
+    Rows holding the same three values are one group (link tables repeat a row's excerpt),
+    so each distinct citation is checked once, however many rows make it.
+    """
     for name, tf in files.items():
         frame = tf.frame
         if name == ledger or frame is None or key not in frame.columns:
@@ -45,11 +52,12 @@ def _citing(files: dict[str, TableFile], ledger: str, key: str):
         field = next((f for f in tf.table.fields if f.excerpt_of), None)
         if field is None or field.name not in frame.columns or field.excerpt_of not in frame.columns:
             continue
-        # plain lists: a pandas scalar lookup costs microseconds, and this walks every citing row
-        columns = zip(frame[field.excerpt_of].tolist(), frame[field.name].tolist(), frame[key].tolist())
-        for i, (sid, excerpt, pid) in enumerate(columns):
-            if isinstance(pid, str):
-                yield tf, i, sid, excerpt, pid
+        rows = pa.table({"pid": text_array(frame[key]), "sid": text_array(frame[field.excerpt_of]),
+                         "excerpt": text_array(frame[field.name]), "row": pa.array(np.arange(len(frame)))})
+        rows = rows.filter(pc.is_valid(rows["pid"]))
+        groups = rows.group_by(["pid", "sid", "excerpt"], use_threads=False).aggregate([("row", "list")])
+        for pid, sid, excerpt, positions in zip(*(groups[c].to_pylist() for c in ("pid", "sid", "excerpt", "row_list"))):
+            yield tf, pid, sid, excerpt, positions
 
 
 def _offset(value) -> int | None:
@@ -153,7 +161,7 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
     # Rows citing passages: the excerpt lies in the passage named, of the same source.
     spans = {pid: (sid, _offset(s), _offset(e)) for pid, sid, s, e in zip(ids, frame["source_id"].tolist(), starts, ends)}
     cited: set[str] = set()
-    for other, i, sid, excerpt, pid in _citing(files, ledger, key):
+    for other, pid, sid, excerpt, rows in _citing(files, ledger, key):
         cited.add(pid)
         if not isinstance(sid, str):
             continue  # an empty source: the required rule reports it
@@ -161,9 +169,9 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
             continue  # a dangling key: the relations layer reports it
         psid, start, end = spans[pid]
         if psid != sid:
-            problems.append(other.problem(i, key, pid, "ledger-passage-source",
-                                          f"is a passage of {psid}, but the row's source is {sid}",
-                                          "name a passage of the row's own source"))
+            problems += [other.problem(i, key, pid, "ledger-passage-source",
+                                       f"is a passage of {psid}, but the row's source is {sid}",
+                                       "name a passage of the row's own source") for i in rows]
             continue
         found_text = texts.get(sid)
         if found_text is None or not isinstance(excerpt, str) or start is None or end is None:
@@ -171,10 +179,9 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
         if excerpt not in found_text[start:end]:
             found = [p for p, (s2, a, b) in spans.items()
                      if s2 == sid and a is not None and b is not None and excerpt in found_text[a:b]]
-            problems.append(other.problem(i, key, pid, "ledger-excerpt",
-                                          "does not contain the row's excerpt",
-                                          f"the excerpt lies in {found[0]}" if found else
-                                          "the excerpt spans passages: shorten it to one passage"))
+            problems += [other.problem(i, key, pid, "ledger-excerpt", "does not contain the row's excerpt",
+                                       f"the excerpt lies in {found[0]}" if found else
+                                       "the excerpt spans passages: shorten it to one passage") for i in rows]
     # Status agrees with the citations.
     for i, (pid, status) in enumerate(zip(ids, frame["status"].tolist())):
         if status == "coded" and pid not in cited:
