@@ -87,6 +87,7 @@ def test_validate_names_the_problem(outcome):
     assert all(known(r, MODEL) for r in rules), sorted(r for r in rules if not known(r, MODEL))
 
 
+@pytest.mark.slow  # every case read again, and each table validated twice
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_the_one_call_screen_agrees_with_the_detailed_schema(name, tmp_path, monkeypatch, sources_dir):
     """A table passes the screen exactly when it passes the per-column Pandera schema, in every case."""

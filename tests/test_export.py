@@ -15,6 +15,9 @@ import eastasia_data as ead
 from eastasia_data.export import ExportError, export
 from eastasia_data.loader import descriptor
 
+#: Left out of the quick run (`-m "not slow"`): databases and workbooks written.
+pytestmark = pytest.mark.slow
+
 SCHEMAS = {r["name"]: r["schema"] for r in descriptor()["resources"]}
 FOREIGN_KEYS = sorted(
     (name, tuple(fk["fields"]), fk["reference"]["resource"], tuple(fk["reference"]["fields"]))

@@ -37,6 +37,7 @@ print(f"{time.perf_counter() - start:.3f} {len(lines)} {lines[0]} {lines[-1]}")
 """
 
 
+@pytest.mark.slow  # 100,000 bad rows in a fresh process
 @pytest.mark.parametrize("ends", [b"\n", b"\r\n", b"\r"])
 def test_a_latin1_file_with_a_bad_byte_per_row_decodes_in_linear_time(ends, tmp_path):
     """32,000 rows, one bad byte each: over 300 s before (each bad byte re-sliced the rest of the file)."""
@@ -71,6 +72,7 @@ sys.exit(cli.main(["build", "--sources-dir", sys.argv[1], "--out", sys.argv[2]])
 """
 
 
+@pytest.mark.slow  # a build in a fresh process, signalled
 @pytest.mark.parametrize("signum, code, said", [(signal.SIGTERM, 128 + signal.SIGTERM, "terminated"),
                                                 (signal.SIGINT, 130, "interrupted")])
 def test_a_signal_during_a_build_leaves_nothing_and_exits_quietly(signum, code, said, tmp_path, sources_dir):

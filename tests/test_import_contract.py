@@ -58,6 +58,7 @@ def test_contributor_imports_only_inside_functions(module):
 PROBE = """
 import contextlib, io, json, sys
 from eastasia_data.cli import main
+
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     try:
@@ -80,6 +81,7 @@ def _reader_commands(tmp: Path) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow  # a fresh process per command
 @pytest.mark.parametrize("command", sorted(_reader_commands(Path("/x"))))
 def test_reader_commands_load_no_contributor_module(command, tmp_path):
     argv = _reader_commands(tmp_path)[command]
@@ -90,6 +92,7 @@ def test_reader_commands_load_no_contributor_module(command, tmp_path):
     assert result == {"code": 0, "heavy": [], "printed": True}
 
 
+@pytest.mark.slow  # a fresh process per command
 def test_import_and_load_touch_no_contributor_module(tmp_path):
     code = ("import sys, eastasia_data as ead; ead.load('events'); ead.describe('claims'); ead.tables();"
             "print([m for m in sys.modules if m.split('.')[0] in ('pandera', 'yaml', 'frictionless')"
@@ -115,6 +118,7 @@ print(json.dumps({{"code": code, "pandera": sorted(m for m in sys.modules if m.s
 """
 
 
+@pytest.mark.slow  # a fresh process per command
 @pytest.mark.parametrize("command", sorted(NO_VALIDATION))
 def test_contributor_commands_that_validate_nothing_import_no_pandera(command):
     """diff, check-version, fmt, generate and coverage read and compare; they never import pandera."""

@@ -20,6 +20,9 @@ from conftest import RELEASED
 import eastasia_data as ead
 from eastasia_data import loader, paths
 
+#: Left out of the quick run (`-m "not slow"`): an audit of every file the readers' commands open.
+pytestmark = pytest.mark.slow
+
 AUDIT = r"""
 import json, sys
 import eastasia_data as ead
@@ -31,6 +34,7 @@ loader._descriptor.cache_clear()
 
 events = []
 import pyarrow.parquet as pq
+
 _read_table, _ParquetFile = pq.read_table, pq.ParquetFile
 def read_table(source, *args, **kwargs):
     events.append(["eastasia.read_parquet", [str(source)]])

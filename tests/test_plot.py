@@ -11,6 +11,9 @@ from conftest import run_cli
 import eastasia_data as ead
 from eastasia_data.plot import actor_graph, timeline_rows
 
+#: Left out of the quick run (`-m "not slow"`): figures drawn.
+pytestmark = pytest.mark.slow
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 

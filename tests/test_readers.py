@@ -21,6 +21,9 @@ from eastasia_data import catalog, cli, loader, views
 from eastasia_data.citation import content_hash
 from eastasia_data.curation.versioning import released_versions
 
+#: Left out of the quick run (`-m "not slow"`): the readers' features: downloads from a local server, pipes, one-liners.
+pytestmark = pytest.mark.slow
+
 RELEASED = released_versions(REPO / "releases")
 
 

@@ -38,6 +38,7 @@ def test_two_builds_are_byte_identical(tmp_path, sources_dir):
     assert sorted(first) == sorted(["datapackage.json"] + [f"{n}.parquet" for n in names])
 
 
+@pytest.mark.slow  # builds or frictionless in fresh processes
 def test_builds_in_separate_processes_with_other_hash_seeds_agree(tmp_path, sources_dir):
     a = run_cli("build", "--out", str(tmp_path / "a"), "--sources-dir", str(sources_dir), env={**EPOCH, "PYTHONHASHSEED": "1"},
                 process=True)
@@ -136,6 +137,7 @@ def test_building_the_released_version_again_is_unchanged_or_refused(tmp_path, s
         assert result.code == 1 and "already built with different content" in result.err, result.text
 
 
+@pytest.mark.slow  # builds or frictionless in fresh processes
 @pytest.mark.parametrize("which", ["root", "release"])
 def test_frictionless_accepts_the_descriptor(which, tmp_path, sources_dir):
     if which == "root":

@@ -289,3 +289,20 @@ def test_any_mutation_of_a_schema_file_is_a_table_or_one_model_error(case, tmp_p
         assert lines and all(l.startswith(display + ":") and "(rule: schema-" in l for l in lines), str(exc)
     else:
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), TABLE_SCHEMA)
+
+
+def test_a_control_character_in_a_schema_value_is_escaped_and_each_problem_stays_one_line(tmp_path):
+    """Found by the mutation test: a category written as a carriage return split a message in two."""
+    import copy
+
+    raw = copy.deepcopy(REAL["actors"])
+    kind = next(f for f in raw["fields"] if f["name"] == "kind")
+    kind["categories"][3] = "\r"
+    (tmp_path / "schemas").mkdir()
+    path = tmp_path / "schemas" / "actors.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ModelError) as caught:
+        read_table(path, "schemas/actors.yaml")
+    lines = str(caught.value).split("\n")
+    assert lines and all(line.startswith("schemas/actors.yaml:") and "(rule: schema-" in line for line in lines), lines
+    assert "\r" not in str(caught.value) and "\\r" in str(caught.value)

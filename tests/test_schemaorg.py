@@ -16,6 +16,9 @@ from eastasia_data.errors import ExportError
 from eastasia_data.loader import descriptor, model, release_dir
 from eastasia_data.schemaorg import rating_scale
 
+#: Left out of the quick run (`-m "not slow"`): ClaimReview and Croissant checked with pyld and mlcroissant.
+pytestmark = pytest.mark.slow
+
 SDO = "http://schema.org/"
 MODEL = model()
 

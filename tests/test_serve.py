@@ -22,6 +22,9 @@ import eastasia_data as ead
 from eastasia_data.loader import model
 from eastasia_data.serve import CANNED_QUERIES, metadata_path
 
+#: Left out of the quick run (`-m "not slow"`): Datasette and Chromium.
+pytestmark = pytest.mark.slow
+
 MODEL = model()
 
 
