@@ -216,9 +216,9 @@ def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
             column, row = where(non_ascii[changed])
             found += [(int(c), len(_RULES), int(r), int(non_ascii[k])) for c, r, k in zip(column, row, changed)]
     problems = []
-    for c, order, row, place in sorted(found):
+    for c, order, position, place in sorted(found):
         tf, name, _ = columns[c]
         rule, _, message, hint = _RULES[order] if order < len(_RULES) else (
             "nfc", None, "is not in Unicode NFC", "run `eastasia-data fmt`, which normalises text to NFC")
-        problems.append(tf.problem(row, name, cells[place].as_py(), rule, message, hint))
+        problems.append(tf.problem(position, name, cells[place].as_py(), rule, message, hint))
     return problems

@@ -113,7 +113,7 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
     # Each article: the ledger, in passage_id order, is the split.
     for sid in sorted(set(frame["source_id"].dropna())):
         if sid not in archived:
-            for i in np.flatnonzero((frame["source_id"] == sid).to_numpy(dtype=bool, na_value=False)):
+            for i in map(int, np.flatnonzero((frame["source_id"] == sid).to_numpy(dtype=bool, na_value=False))):
                 problems.append(tf.problem(int(i), "source_id", sid, "ledger-source",
                                            "is not an archived article: only archived texts are split into passages",
                                            "list passages of the sources that have an archive_file"))

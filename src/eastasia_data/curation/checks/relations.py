@@ -170,7 +170,7 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
                 continue
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
             suggest = _Suggester(keys())  # built only when something dangles
-            for i in dangling:
+            for i in map(int, dangling):
                 value = "|".join(str(tf.frame[c].iat[i]) for c in fk.fields)
                 close = suggest.closest(value) if suggest else None
                 hint = f"did you mean {close!r}? " if close else ""

@@ -343,8 +343,8 @@ def check_table(tf: TableFile) -> list[Problem]:
         values = tf.frame[name].iloc[np.flatnonzero(~results[name])]
         f = table.field(name)
         if f.required:
-            for i in np.flatnonzero(values.isna().to_numpy()):
-                problems.append(tf.problem(int(values.index[i]), name, None, "required", "is empty but required",
+            for k in np.flatnonzero(values.isna().to_numpy()):
+                problems.append(tf.problem(int(values.index[int(k)]), name, None, "required", "is empty but required",
                                            _hint(f, "required", None)))
         for rule in _detail_rules(f, table):
             # Pandera's check, run on this column's failing rows: its failure cases are the problems.
@@ -355,7 +355,7 @@ def check_table(tf: TableFile) -> list[Problem]:
     key = " + ".join(table.primary_key)
     if key in results and not results[key].all():
         rows = tf.frame.iloc[np.flatnonzero(~results[key])]
-        for i, values in zip(rows.index, rows[list(table.primary_key)].itertuples(index=False, name=None)):
-            problems.append(tf.problem(int(i), None, "|".join(map(str, values)), "primary-key",
+        for i, key_values in zip(rows.index, rows[list(table.primary_key)].itertuples(index=False, name=None)):
+            problems.append(tf.problem(int(i), None, "|".join(map(str, key_values)), "primary-key",
                                        f"the primary key {key} appears in more than one row"))
     return list(dict.fromkeys(problems))
