@@ -38,6 +38,8 @@ BOM = b"\xef\xbb\xbf"
 #: Largest cell the careful reader accepts; far larger cells are still reported by the cell-size check.
 _FIELD_LIMIT = 1 << 30
 FMT_HINT = "run `eastasia-data fmt` to rewrite the file canonically"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_NOT_SPACE = re.compile(r"\S")
 
 
 @dataclass
@@ -216,7 +218,7 @@ def _fast_parse(data: bytes, header: list[str]) -> pd.DataFrame | None:
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
+                column_types={name: pa.large_string() for name in header},  # what pandas holds: no cast
                 null_values=[""],  # an empty cell is missing, as on the careful path
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
@@ -351,20 +353,26 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     result.header = header
     result.problems.extend(_check_header(table, header, display))
     result.problems.extend(_check_quotes(data, display, index))
-    if not "".join(re.split(r"\r\n|\r|\n", text, maxsplit=1)[1:]).strip():
+    first_break = _LINE_BREAK.search(text)
+    if first_break is None or not _NOT_SPACE.search(text, first_break.end()):  # (no copy of the text)
         result.problems.append(Problem(display, None, None, None, "no-rows", "has a header but no rows",
                                        f"add the table's rows, or restore the file from git (`git checkout {display}`)"))
 
     clean = not result.problems or all(p.rule in ("line-ends", "header", "column-order", "missing-optional-column")
                                             for p in result.problems)
     # clean implies the bytes decoded without error, so they are the text's UTF-8 already
-    frame = _fast_parse(data, header) if clean else None
-    if frame is not None:
-        # One record per line exactly when the newlines (bar a final one) number the rows.
-        if text.count("\n") - text.endswith("\n") == len(frame):
-            lines = np.arange(2, len(frame) + 2, dtype=np.int64)
-        else:
-            frame = None  # quoted newlines or blank lines: count lines the careful way
+    frame = None
+    if clean:
+        newlines = text.count("\n") - text.endswith("\n")
+        del text  # not held while pyarrow parses: the text of a large file is twice its bytes
+        frame = _fast_parse(data, header)
+        text = data.decode("utf-8") if frame is None or newlines != len(frame) else ""
+        if frame is not None:
+            # One record per line exactly when the newlines (bar a final one) number the rows.
+            if newlines == len(frame):
+                lines = np.arange(2, len(frame) + 2, dtype=np.int64)
+            else:
+                frame = None  # quoted newlines or blank lines: count lines the careful way
     if frame is None:
         width = len(header)
         rows, line_list = _careful_parse(text, display, width, result.problems)

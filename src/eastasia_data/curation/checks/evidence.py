@@ -39,8 +39,6 @@ class Archive:
 #: Fewest words an excerpt may have: a letter or a word is found in any article and proves nothing.
 MIN_EXCERPT_WORDS = 2
 _WORD = re.compile(r"\w+")
-#: Joins a source id and an excerpt into one key; a source id never holds it (ids follow a pattern).
-_PAIR = "\x00"
 
 def safe_path(directory: Path, name: str) -> Path | None:
     """``directory/name`` if it stays inside ``directory`` once links are resolved, else None.
@@ -221,18 +219,22 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
             if not available:
                 continue
             checked = has_excerpt & archived
-            pairs = pc.binary_join_element_wise(sources, excerpts, pa.scalar(_PAIR, pa.large_string()))
+            if not checked.any():
+                continue
+            pairs = pa.table({"sid": sources, "excerpt": excerpts}).filter(pa.array(checked))
+            distinct = pairs.group_by(["sid", "excerpt"], use_threads=False).aggregate([])
             missing = {}
-            for pair in pc.unique(pairs.filter(pa.array(checked))).to_pylist():
-                sid, excerpt = pair.split(_PAIR, 1)
+            for sid, excerpt in zip(distinct["sid"].to_pylist(), distinct["excerpt"].to_pylist()):
                 if sid in archive.texts and excerpt not in archive.texts[sid]:
-                    missing[pair] = (sid, excerpt, first_difference(excerpt, archive.texts[sid])[1])
+                    missing[(sid, excerpt)] = first_difference(excerpt, archive.texts[sid])[1]
             if not missing:
                 continue
-            bad = checked & bools(pc.is_in(pairs, value_set=pa.array(list(missing), type=pa.large_string())))
-            for i in np.flatnonzero(bad):
-                sid, excerpt, where = missing[value(pairs, i)]
-                problems.append(tf.problem(int(i), f.name, excerpt, "excerpt",
-                                           f"is not in the archived text of {sid}: {where}",
-                                           "copy the passage from the archived file byte for byte (curly quotes and dashes included)"))
+            candidates = checked & bools(pc.is_in(excerpts, value_set=pa.array(sorted({e for _, e in missing}),
+                                                                                type=pa.large_string())))
+            for i in np.flatnonzero(candidates):
+                sid, excerpt = value(sources, i), value(excerpts, i)
+                if (sid, excerpt) in missing:
+                    problems.append(tf.problem(int(i), f.name, excerpt, "excerpt",
+                                               f"is not in the archived text of {sid}: {missing[(sid, excerpt)]}",
+                                               "copy the passage from the archived file byte for byte (curly quotes and dashes included)"))
     return problems

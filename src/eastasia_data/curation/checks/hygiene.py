@@ -152,19 +152,36 @@ def text_fields(tf: TableFile) -> list[str]:
             if f.type == "string" and not f.pattern and not f.categories and f.name in tf.frame.columns]
 
 
-def _gather(files: Mapping[str, TableFile]) -> tuple[pa.Array, list[tuple[TableFile, str, np.ndarray]]]:
-    """Every non-empty text cell as one Arrow array, and for each column its table, name and row positions."""
+#: Cells are tested in batches of about this many bytes of text: one batch (one compilation of the
+#: patterns) for data of the real size, and no second copy of all the text of a large dataset.
+BATCH_BYTES = 4 << 20
+
+
+def _batches(files: Mapping[str, TableFile]):
+    """The non-empty text cells in Arrow arrays of about :data:`BATCH_BYTES`, each with where its cells came from.
+
+    Yields (cells, columns): ``columns`` lists, for each column in the batch, its table, name
+    and the row positions of its cells, in the order of ``cells``.
+    """
     arrays: list[pa.Array] = []
     columns: list[tuple[TableFile, str, np.ndarray]] = []
+    size = 0
     for tf in files.values():
         for name in text_fields(tf):
             values = text_array(tf.frame[name])  # type: ignore[index]
-            present = values.is_valid()
-            arrays.append(values.filter(present))
-            columns.append((tf, name, np.flatnonzero(present.to_numpy(zero_copy_only=False))))
-    if not arrays:
-        return pa.array([], type=pa.large_string()), columns
-    return pa.concat_arrays(arrays), columns
+            if values.null_count:
+                present = values.is_valid()
+                arrays.append(values.filter(present))
+                columns.append((tf, name, np.flatnonzero(present.to_numpy(zero_copy_only=False))))
+            else:
+                arrays.append(values)
+                columns.append((tf, name, np.arange(len(values))))
+            size += values.nbytes
+            if size >= BATCH_BYTES:
+                yield pa.concat_arrays(arrays), columns
+                arrays, columns, size = [], [], 0
+    if arrays:
+        yield pa.concat_arrays(arrays), columns
 
 
 def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
@@ -188,7 +205,14 @@ def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
     >>> [p.rule for p in check_hygiene(files)]
     ['formula']
     """
-    cells, columns = _gather(files)
+    problems: list[Problem] = []
+    for cells, columns in _batches(files):
+        problems += _check_batch(cells, columns)
+    return problems
+
+
+def _check_batch(cells: pa.Array, columns: list[tuple[TableFile, str, np.ndarray]]) -> list[Problem]:
+    """The hygiene problems of one batch of cells (see :func:`_batches`)."""
     if not len(cells):
         return []
     starts = np.cumsum([0] + [len(rows) for _, _, rows in columns])
