@@ -59,7 +59,10 @@ def test_a_latin1_file_with_a_bad_byte_per_row_decodes_in_linear_time(ends, tmp_
 # -- builds -----------------------------------------------------------------------------------
 
 SLOW_BUILD = r"""
-import sys, time
+import signal, sys, time
+# As from a terminal: a shell without job control starts background commands with SIGINT
+# ignored, and this process would inherit that from the test run.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import eastasia_data.curation.build as b
 original = b.descriptor_bytes
 def slow(descriptor):

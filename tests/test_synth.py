@@ -106,9 +106,18 @@ def test_bench_smoke_run_writes_every_figure(tmp_path, sources_dir):
     for wanted in [("import", "`import eastasia_data`"), ("load", "`load_all()` (every table)"),
                    ("validate", "`validate()` clean"), ("validate", "`validate()` 1% broken vs clean"),
                    ("validate", "peak memory (RSS) of the validating process"),
-                   ("validate", "rows/s"), ("build", "`build` (validate + Parquet + descriptor)"),
-                   ("build", "wheel size")]:
+                   ("validate", "memory growth during a warm `validate()` / size of the frames read"),
+                   ("validate", "rows/s"), ("validate", "whole command"),
+                   ("build", "`build` (validate + Parquet + descriptor)"), ("build", "wheel size")]:
         assert wanted in names, wanted
+    # every command is measured against the imports it is held to, with its target judged
+    commands = [f for f in results["figures"] if f["group"] == "commands"]
+    assert {f["name"] for f in commands} >= {"`eastasia-data validate`", "`eastasia-data diff HEAD`",
+                                            "`eastasia-data check-version`", "`eastasia-data fmt --check`",
+                                            "`eastasia-data cite`"}
+    assert all(f["ref_samples"] and f["met"] in (True, False) for f in commands)
+    warm = next(f for f in results["figures"] if f["name"].startswith("`validate()` clean, warm") and f["size"] == "real data")
+    assert warm["target"] and warm["met"] in (True, False)
     assert all(f["samples"] and f["min"] > 0 for f in results["figures"] if f["unit"] != "×")
     assert "| validate |" in (tmp_path / "results.md").read_text(encoding="utf-8")
 
