@@ -108,8 +108,9 @@ def arrow_table(table: Table, frame):
     """
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    from eastasia_data.dates import parse_dates
+    from eastasia_data.curation.checks.kernels import first_day, text_array
     from eastasia_data.types import arrow_type
 
     arrays, fields = [], []
@@ -121,7 +122,8 @@ def arrow_table(table: Table, frame):
             codes = pa.array(cat.codes, type=pa.int8(), mask=cat.codes < 0)
             array = pa.DictionaryArray.from_arrays(codes, pa.array(list(f.enum), pa.string()), ordered=f.ordered)
         elif kind in ("partial_date", "date"):  # date32: a calendar day, not an instant
-            array = pa.array(parse_dates(values)).cast(arrow_type(kind))
+            days = first_day(text_array(values))
+            array = pc.strptime(days, format="%Y-%m-%d", unit="s", error_is_null=True).cast(arrow_type(kind))
         elif kind == "integer":
             array = pa.array(pd.to_numeric(values).astype("Int64"), type=arrow_type(kind))
         elif kind == "number":
@@ -129,8 +131,8 @@ def arrow_table(table: Table, frame):
             array = pa.array(pd.to_numeric(values).astype("float64"), type=arrow_type(kind))
         elif kind == "boolean":
             array = pa.array(values.map({"true": True, "false": False}).astype("boolean"), type=arrow_type(kind))
-        else:
-            array = pa.array(values.astype(object).where(values.notna(), None), type=arrow_type(kind))
+        else:  # the text as read, without a round trip through Python objects
+            array = text_array(values).cast(arrow_type(kind))
         arrays.append(array)
         fields.append(pa.field(f.name, array.type, nullable=not f.required,
                                metadata={"description": f.description}))

@@ -208,28 +208,27 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
 
 def _untypable(tf) -> list:
     """Cells that typing as a release would lose: values outside the categories, dates and numbers that do not parse."""
+    import numpy as np
     import pandas as pd
 
-    from eastasia_data.dates import parse_dates
+    from eastasia_data.curation.checks.kernels import first_day, one_of, present, text_array
 
     out = []
     for f in tf.table.fields:
-        if f.name not in tf.frame.columns:
+        if f.name not in tf.frame.columns or f.kind not in ("category", "date", "partial_date", "integer", "number"):
             continue
-        values = tf.frame[f.name]
-        filled = values.notna()
+        values = text_array(tf.frame[f.name])
+        filled = present(values)
         if f.kind == "category":
-            bad = filled & ~values.isin(list(f.enum))
+            bad = filled & ~one_of(f.enum)(values.fill_null(""))
             rule, message = "enum", "is not one of the allowed values"
         elif f.kind in ("date", "partial_date"):
-            bad = filled & parse_dates(values).isna()
+            bad = filled & ~present(first_day(values))
             rule, message = "date", "is not a date"
-        elif f.kind in ("integer", "number"):
-            bad = filled & pd.to_numeric(values, errors="coerce").isna()
-            rule, message = "type", f"is not a {'number' if f.kind == 'number' else 'whole number'}"
         else:
-            continue
-        out += [tf.problem(int(i), f.name, values[i], rule, message) for i in bad[bad].index[:5]]
+            bad = filled & pd.to_numeric(tf.frame[f.name], errors="coerce").isna().to_numpy()
+            rule, message = "type", f"is not a {'number' if f.kind == 'number' else 'whole number'}"
+        out += [tf.problem(int(i), f.name, values[int(i)].as_py(), rule, message) for i in np.flatnonzero(bad)[:5]]
     return out
 
 
