@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import MODEL, TABLES
+from conftest import MODEL, REPO, TABLES
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -140,3 +140,24 @@ def test_valid_data_requoted_stays_valid_and_reads_the_same(scratch, sources_dir
     for name, frame in report.frames().items():
         assert frame.equals(baseline.frames()[name]), name
         assert (report.files[name].lines == baseline.files[name].lines).all(), name
+
+
+def test_a_form_feed_as_a_source_id_keeps_every_problem_on_one_line(tmp_path, sources_dir):
+    """Found by the mutation test above: a source id quoted raw inside a ledger message split its line."""
+    from eastasia_data.curation.validate import validate
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    path = data / "actors.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    cells = next(csv.reader([lines[1]]))
+    cells[header.index("source_id")] = "\x0c"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(cells)
+    lines[1] = buf.getvalue().rstrip("\n")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = validate(data, sources_dir, schemas_dir=REPO / "schemas")
+    assert report.problems
+    assert len(report.render("text").splitlines()) == len(report.problems) + 1
+    assert "\\x0c" in report.render("text") and "\x0c" not in report.render("text")

@@ -16,8 +16,12 @@ data/events.csv:14: start_date: '2019-02-30' is not a calendar date (rule: date)
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+#: Characters that would end a line of a report (``str.splitlines`` breaks at all of them) or not show.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 #: How many characters of an offending value a message shows.
 VALUE_PREVIEW = 80
@@ -85,7 +89,9 @@ class Problem:
         text = " ".join(parts)
         if self.hint:
             text += f"; hint: {self.hint}"
-        return text
+        # One line whatever a file holds: a value quoted inside a message (a source id, a file
+        # name) may hold a line break or another control character; it is shown escaped.
+        return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
     def as_github(self) -> str:
         """The problem as a GitHub Actions workflow command, so it shows on the pull request's diff.
