@@ -7,8 +7,15 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# The editable install follows src/ by itself; pip runs again only when pyproject.toml or this
+# script changed since the last install that finished (pip's own check costs seconds each run).
+stamp=.venv/.eastasia-data-setup
+wanted=$(cat pyproject.toml scripts/setup.sh | "$PY" -c "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())")
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+  echo "$wanted" > "$stamp"
+fi
 # cffconvert validates CITATION.cff (a test runs it). Its 2.0.0 needs jsonschema<4, which frictionless
 # (jsonschema>=4.20) excludes, so it gets a small environment of its own.
 if [ ! -x .venv-cffconvert/bin/cffconvert ]; then
