@@ -110,7 +110,7 @@ def arrow_table(table: Table, frame):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from eastasia_data.curation.checks.kernels import first_day, text_array
+    from eastasia_data.curation.checks.kernels import first_day, numbers, present, text_array
     from eastasia_data.types import arrow_type
 
     arrays, fields = [], []
@@ -127,8 +127,9 @@ def arrow_table(table: Table, frame):
         elif kind == "integer":
             array = pa.array(pd.to_numeric(values).astype("Int64"), type=arrow_type(kind))
         elif kind == "number":
-            # as float64 first: integers above 2**53 would otherwise be refused as a lossy conversion
-            array = pa.array(pd.to_numeric(values).astype("float64"), type=arrow_type(kind))
+            # the values validation accepted, parsed by the same kernel (correctly rounded)
+            text = text_array(values)
+            array = pa.array(numbers(text), type=arrow_type(kind), mask=~present(text))
         elif kind == "boolean":
             array = pa.array(values.map({"true": True, "false": False}).astype("boolean"), type=arrow_type(kind))
         else:  # the text as read, without a round trip through Python objects
