@@ -1,6 +1,6 @@
 """Run every benchmark, print a table, write ``results.md`` and ``results.json``.
 
-    python bench/run.py            # the full run (about 15 minutes on 2 cores)
+    python bench/run.py            # the full run (about 5 minutes on 2 cores)
     python bench/run.py --smoke    # smallest size, one repetition: proves the benchmarks work (< 1 minute)
 
 Each figure is timed several times (5, or 3 at 1,000,000 rows; imports and loads 9); the table gives the
