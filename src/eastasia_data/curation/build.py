@@ -110,7 +110,7 @@ def arrow_table(table: Table, frame):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from eastasia_data.curation.checks.kernels import first_day, numbers, present, text_array
+    from eastasia_data.curation.checks.kernels import first_day, integers, numbers, present, text_array
     from eastasia_data.types import arrow_type
 
     arrays, fields = [], []
@@ -125,7 +125,7 @@ def arrow_table(table: Table, frame):
             days = first_day(text_array(values))
             array = pc.strptime(days, format="%Y-%m-%d", unit="s", error_is_null=True).cast(arrow_type(kind))
         elif kind == "integer":
-            array = pa.array(pd.to_numeric(values).astype("Int64"), type=arrow_type(kind))
+            array = integers(text_array(values)).cast(arrow_type(kind))
         elif kind == "number":
             # the values validation accepted, parsed by the same kernel (correctly rounded)
             text = text_array(values)
