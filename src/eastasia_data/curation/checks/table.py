@@ -1,13 +1,17 @@
 """Per-table rules as Pandera schemas, built from the model.
 
-Two schemas are derived from each table:
+Every value rule is one kernel over an Arrow array of text (:mod:`.kernels`), wrapped as a
+Pandera check (:class:`ValueRule`). Three schemas are derived from each table:
 
-* :func:`text_schema` checks the CSV as read, every cell still text. Types are
-  checked as values with one vectorised parse per column (a date column is
-  parsed once with ``pd.to_datetime(errors="coerce")``), never by Pandera's
-  coercion, which falls back to a per-row path on bad values (pandera #876).
-* :func:`frame_schema` checks a typed frame as :func:`eastasia_data.loader`
-  returns it: the dtypes of the model and the same value constraints.
+* :func:`screen_schema` is what :func:`check_table` runs: one check over the whole table
+  that runs every rule of every column and answers once. A clean table costs one Pandera
+  call; for a failing one, each check of a failing column then runs on its failing rows.
+* :func:`text_schema` holds the same checks column by column, the ordinary Pandera form of
+  the CSV's rules (the tests hold it and the screen to the same verdict). Types are checked
+  as values, never by Pandera's coercion, which falls back to a per-row path on bad values
+  (pandera #876).
+* :func:`frame_schema` checks a typed frame as :func:`eastasia_data.loader` returns it: the
+  dtypes of the model and the same value constraints.
 
 Why not ``pandera.io.pandas_io.from_frictionless_schema``: it coerces every
 column (the slow path above), drops foreign keys and our extensions, and turns
@@ -143,11 +147,6 @@ def unique_among_filled(f: Field, table: Table) -> tuple[bool, list[pa.Check]]:
     if not unique or f.required:
         return unique, []
     return False, [ValueRule("unique", "appears in more than one row", kernels.distinct).check()]
-
-
-@lru_cache(maxsize=1024)
-def _text_schema(table: Table, columns: tuple[str, ...] | None) -> pa.DataFrameSchema:
-    return text_schema(table, None if columns is None else list(columns))
 
 
 def text_schema(table: Table, columns: list[str] | None = None) -> pa.DataFrameSchema:
