@@ -358,8 +358,6 @@ def read_table(path: Path, display: str | None = None) -> Table:
 
 
 def _read(path: Path, display: str, problems: _Problems) -> Table | None:
-    import yaml
-
     problems.rule = "schema-file"
     try:
         data = read_bytes(path, root=path.parent.parent, limit=MAX_SCHEMA_BYTES)

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from eastasia_data.curation.checks.kernels import bools, present, text_array
+from eastasia_data.curation.checks.kernels import one_of, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.errors import UnsafeFileError
@@ -198,7 +198,7 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
                 continue
             excerpts, sources = text_array(tf.frame[f.name]), text_array(tf.frame[f.excerpt_of])
             has_excerpt, has_source = present(excerpts), present(sources)
-            archived = bools(pc.is_in(sources, value_set=pa.array(sorted(archive.archived), type=pa.large_string())))
+            archived = one_of(sorted(archive.archived))(sources)
             value = lambda column, i: column[int(i)].as_py()  # noqa: E731  (only for the few rows reported)
             for i in np.flatnonzero(has_excerpt & has_source & ~archived):
                 problems.append(tf.problem(int(i), f.name, value(excerpts, i), "excerpt-source",
@@ -207,7 +207,7 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
             # Each distinct excerpt is counted, and each distinct (source, excerpt) pair searched, once:
             # link tables repeat excerpts.
             too_short = [e for e in pc.unique(excerpts.drop_null()).to_pylist() if len(_WORD.findall(e)) < MIN_EXCERPT_WORDS]
-            short = bools(pc.is_in(excerpts, value_set=pa.array(too_short, type=pa.large_string())))
+            short = one_of(too_short)(excerpts)
             for i in np.flatnonzero(short):
                 problems.append(tf.problem(int(i), f.name, value(excerpts, i), "excerpt-length",
                                            f"is fewer than {MIN_EXCERPT_WORDS} words, too short to show what the row says",
@@ -229,8 +229,7 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
                     missing[(sid, excerpt)] = first_difference(excerpt, archive.texts[sid])[1]
             if not missing:
                 continue
-            candidates = checked & bools(pc.is_in(excerpts, value_set=pa.array(sorted({e for _, e in missing}),
-                                                                                type=pa.large_string())))
+            candidates = checked & one_of(sorted({e for _, e in missing}))(excerpts)
             for i in np.flatnonzero(candidates):
                 sid, excerpt = value(sources, i), value(excerpts, i)
                 if (sid, excerpt) in missing:

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from eastasia_data.curation.checks.kernels import bools, first_day, fullmatch, present, text_array
+from eastasia_data.curation.checks.kernels import bools, first_day, fullmatch, one_of, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.dates import PARTIAL_SHAPE, PRECISIONS
@@ -25,10 +25,6 @@ _LENGTHS = np.array([p.length for p in PRECISIONS.values()] + [-1])
 
 def _positions(mask: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(mask)]
-
-
-def _isin(values: pa.Array, allowed) -> np.ndarray:
-    return bools(pc.is_in(values, value_set=pa.array(list(allowed), type=pa.large_string())))
 
 
 def _describe_when(rule: Rule) -> str:
@@ -137,7 +133,7 @@ def check_rules(tf: TableFile) -> list[Problem]:
         column = {c: text_array(frame[c]) for c in dict.fromkeys(columns)}
         applies = np.ones(len(frame), dtype=bool)
         for col, values in rule.when:
-            applies &= present(column[col]) if values is None else _isin(column[col], values)
+            applies &= present(column[col]) if values is None else one_of(values)(column[col])
         if not applies.any():
             continue
         when = _describe_when(rule)
@@ -150,7 +146,7 @@ def check_rules(tf: TableFile) -> list[Problem]:
                 problems.append(tf.problem(i, col, column[col][i].as_py(), rule.name, f"must be empty when {when}",
                                            rule.description))
         for col, allowed in rule.allow:
-            for i in _positions(applies & present(column[col]) & ~_isin(column[col], allowed)):
+            for i in _positions(applies & present(column[col]) & ~one_of(allowed)(column[col])):
                 problems.append(tf.problem(i, col, column[col][i].as_py(), rule.name,
                                            f"must be one of {', '.join(allowed)} when {when}", rule.description))
     return problems
