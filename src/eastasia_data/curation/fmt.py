@@ -35,7 +35,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from eastasia_data import paths
-from eastasia_data.curation.checks.hygiene import SPACE
+from eastasia_data.curation.checks.hygiene import PADDED
 from eastasia_data.curation.checks.kernels import bools, text_array
 from eastasia_data.curation.problems import Problem, display_path
 from eastasia_data.curation.reader import BOM, read_table_file
@@ -146,10 +146,6 @@ def _reasons(data: bytes, header: list[str], table: Table, frame, text: str) -> 
     return reasons
 
 
-#: A cell that starts or ends with a character ``str.strip`` removes (every ``str.isspace`` one), in RE2.
-_PADDED = f"^{SPACE}|{SPACE}\\z"
-
-
 def _trim(tf, frame) -> list[str]:
     """Trim whitespace at the ends of every cell but verbatim excerpts; one reason per cell changed."""
     excerpts = {f.name for f in tf.table.fields if f.excerpt_of}
@@ -158,7 +154,7 @@ def _trim(tf, frame) -> list[str]:
         if f.name in excerpts or f.name not in frame.columns:
             continue
         # The few cells with whitespace at an end, found in one RE2 pass; then Python's strip on those.
-        padded = np.flatnonzero(bools(pc.match_substring_regex(text_array(frame[f.name]), _PADDED)))
+        padded = np.flatnonzero(bools(pc.match_substring_regex(text_array(frame[f.name]), PADDED)))
         for i in padded:
             reasons.append(f"trimmed whitespace at line {tf.line_of(int(i))}, column {f.name}")
         if len(padded):

@@ -114,15 +114,18 @@ def _invisible_class(ranges: list[tuple[int, int]]) -> str:
 INVISIBLE = _invisible_class(_stored_ranges())
 #: Every character for which ``str.isspace()`` is true.
 SPACE = "[\t-\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+#: A cell that starts or ends with whitespace (what ``str.strip`` removes), in RE2: ``\z`` is the end
+#: of the text, where ``$`` would also match before a final newline. ``fmt`` trims what this finds.
+PADDED = f"^{SPACE}|{SPACE}\\z"
 
 #: Each rule: its id, an RE2 pattern that finds a breaking cell (``None``: the size rule), the
-#: message and the hint. RE2 writes "end of text" ``\z``; ``$`` would also match before a final newline.
+#: message and the hint.
 _RULES = (
     ("control-character", CONTROL,
      "holds a control character (newline, tab or other)", "keep a cell on one line, without tabs or control codes"),
     ("invisible-character", INVISIBLE,
      "holds an invisible or unassigned character (zero-width, joiner, direction mark or isolate, soft hyphen, variation selector, tag, private-use or unassigned code point)", "delete it"),
-    ("whitespace", f"^{SPACE}|{SPACE}\\z",
+    ("whitespace", PADDED,
      "has leading or trailing whitespace", "trim the cell"),
     ("formula", r"^[=+\-@]",
      "starts with =, +, - or @, which a spreadsheet would run as a formula", "reword the cell so it starts otherwise"),
