@@ -23,6 +23,20 @@ from pathlib import Path
 #: Characters that would end a line of a report (``str.splitlines`` breaks at all of them) or not show.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
+
+def one_line(text: str) -> str:
+    """``text`` with every control or line-breaking character escaped, so that a report line stays one line.
+
+    A value quoted inside a message (a source id, a file name, a category of a schema file)
+    may hold a line break or another control character.
+
+    Examples
+    --------
+    >>> one_line("source '\\x0c' and a\\nbreak")
+    "source '\\\\x0c' and a\\\\nbreak"
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 #: How many characters of an offending value a message shows.
 VALUE_PREVIEW = 80
 
@@ -89,9 +103,7 @@ class Problem:
         text = " ".join(parts)
         if self.hint:
             text += f"; hint: {self.hint}"
-        # One line whatever a file holds: a value quoted inside a message (a source id, a file
-        # name) may hold a line break or another control character; it is shown escaped.
-        return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+        return one_line(text)
 
     def as_github(self) -> str:
         """The problem as a GitHub Actions workflow command, so it shows on the pull request's diff.

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from eastasia_data import paths
-from eastasia_data.curation.problems import display_path
+from eastasia_data.curation.problems import display_path, one_line
 from eastasia_data.errors import ModelError, UnsafeFileError
 from eastasia_data.files import MAX_SCHEMA_BYTES, read_bytes
 from eastasia_data.model import Table, check_foreign_keys, parse_table
@@ -139,17 +139,13 @@ _HINTS = {"enum": "; use categories for the allowed values (each with a label)",
           "primarykey": "; did you mean primaryKey?", "foreignkeys": "; did you mean foreignKeys?"}
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 class _Problems(list):
     """Problem lines, ``file:LINE: message (rule: …)``; the rule is set for each stage of reading."""
 
     rule = "schema-file"
 
     def add(self, display: str, line: int | None, message: str) -> None:
-        # One line per problem whatever a file holds: control characters quoted in the message are escaped.
-        message = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+        message = one_line(message)  # one line per problem, whatever a file holds
         self.append(f"{display}{'' if line is None else f':{line}'}: {message} (rule: {self.rule})")
 
 
