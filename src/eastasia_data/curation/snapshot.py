@@ -209,9 +209,8 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
 def _untypable(tf) -> list:
     """Cells that typing as a release would lose: values outside the categories, dates and numbers that do not parse."""
     import numpy as np
-    import pandas as pd
 
-    from eastasia_data.curation.checks.kernels import first_day, one_of, present, text_array
+    from eastasia_data.curation.checks.kernels import first_day, numbers, one_of, present, text_array
 
     out = []
     for f in tf.table.fields:
@@ -226,7 +225,7 @@ def _untypable(tf) -> list:
             bad = filled & ~present(first_day(values))
             rule, message = "date", "is not a date"
         else:
-            bad = filled & pd.to_numeric(tf.frame[f.name], errors="coerce").isna().to_numpy()
+            bad = filled & np.isnan(numbers(values))
             rule, message = "type", f"is not a {'number' if f.kind == 'number' else 'whole number'}"
         out += [tf.problem(int(i), f.name, values[int(i)].as_py(), rule, message) for i in np.flatnonzero(bad)[:5]]
     return out
