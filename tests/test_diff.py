@@ -226,6 +226,15 @@ def test_invalid_data_is_refused_with_exit_1(tmp_path):
     assert "run `eastasia-data validate`" in run.err and "Traceback" not in run.text
 
 
+@pytest.mark.parametrize("value", ["1.5", "99999999999999999999", "12a"])
+def test_an_offset_a_release_cannot_store_is_refused_not_a_crash(tmp_path, value):
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    set_value(repo, "passages", 0, "start", value)
+    run = run_cli("diff", "HEAD", str(repo))
+    assert run.code == 1 and "cannot be compared" in run.err and f"start: '{value}' is not a whole number" in run.err
+    assert "Traceback" not in run.text and "unexpectedly" not in run.text
+
+
 @pytest.mark.parametrize("spec", ["no-such-revision", "tests"])
 def test_unreadable_version_is_a_usage_error(spec):
     run = run_cli("diff", spec)

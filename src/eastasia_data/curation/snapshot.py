@@ -210,7 +210,15 @@ def _untypable(tf) -> list:
     """Cells that typing as a release would lose: values outside the categories, dates and numbers that do not parse."""
     import numpy as np
 
-    from eastasia_data.curation.checks.kernels import first_day, numbers, one_of, present, text_array
+    from eastasia_data.curation.checks.kernels import (
+        first_day,
+        fits_int64,
+        fullmatch,
+        numbers,
+        one_of,
+        present,
+        text_array,
+    )
 
     out = []
     for f in tf.table.fields:
@@ -224,9 +232,13 @@ def _untypable(tf) -> list:
         elif f.kind in ("date", "partial_date"):
             bad = filled & ~present(first_day(values))
             rule, message = "date", "is not a date"
+        elif f.kind == "integer":  # what an int64 column can hold, as the type and range rules say
+            text = values.fill_null("")
+            bad = filled & ~(fullmatch(r"[+-]?[0-9]+")(text) & fits_int64(text))
+            rule, message = "type", "is not a whole number that a release can store"
         else:
             bad = filled & np.isnan(numbers(values))
-            rule, message = "type", f"is not a {'number' if f.kind == 'number' else 'whole number'}"
+            rule, message = "type", "is not a number"
         out += [tf.problem(int(i), f.name, values[int(i)].as_py(), rule, message) for i in np.flatnonzero(bad)[:5]]
     return out
 
