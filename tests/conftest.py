@@ -117,3 +117,15 @@ settings.register_profile("ci", max_examples=25, deadline=None, print_blob=True,
 settings.register_profile("thorough", max_examples=1000, deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+#: Reader modules whose doctests draw figures, write databases or serve: left out of the quick run
+#: with their tests (test_plot, test_export, test_serve, test_schemaorg are slow-marked too).
+_SLOW_DOCTEST_MODULES = ("eastasia_data.plot", "eastasia_data.export", "eastasia_data.serve", "eastasia_data.schemaorg")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if isinstance(item, pytest.DoctestItem) and (
+                item.name.startswith(_SLOW_DOCTEST_MODULES) or item.name == "eastasia_data.cli.cmd_plot"):
+            item.add_marker(pytest.mark.slow)

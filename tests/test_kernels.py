@@ -21,7 +21,7 @@ def test_the_schemas_patterns_run_in_re2():
     assert PATTERNS and all(kernels.re2_reads_alike(p) for p in PATTERNS)
 
 
-@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("pattern", PATTERNS)  # the schemas' own patterns: a new one is tested here
 @given(data=st.data())
 def test_a_schema_pattern_matches_as_python_fullmatch_does(pattern, data):
     values = data.draw(st.lists(st.one_of(st.from_regex(pattern, fullmatch=True), st.text(max_size=30),
@@ -46,6 +46,7 @@ def test_a_pattern_the_engines_read_differently_runs_in_python(pattern, value, p
                                                                          re.fullmatch(pattern, "x!") is not None]
 
 
+@pytest.mark.slow  # properties of the code, which no change to data/ or schemas/ can break
 @given(st.lists(st.one_of(st.dates(min_value=dt.date(1, 1, 1)).map(str), st.text("0123456789-", max_size=10)),
                 min_size=1, max_size=10))
 def test_first_day_names_a_real_day_exactly_when_python_does(values):
@@ -58,12 +59,14 @@ def test_first_day_names_a_real_day_exactly_when_python_does(values):
     assert kernels.first_day(pa.array(values, type=pa.large_string())).to_pylist() == [expected(v) for v in values]
 
 
+@pytest.mark.slow
 @given(st.lists(st.one_of(st.integers(-(2**63), 2**63 - 1).map(str), st.none()), min_size=1, max_size=10))
 def test_integers_are_exact_beside_empty_cells(values):
     assert kernels.integers(pa.array(values, type=pa.large_string())).to_pylist() == [
         None if v is None else int(v) for v in values]
 
 
+@pytest.mark.slow
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False).map(repr), min_size=1, max_size=10))
 def test_numbers_are_correctly_rounded(values):
     assert kernels.numbers(pa.array(values, type=pa.large_string())).tolist() == [float(v) for v in values]
