@@ -47,6 +47,17 @@ class Run:
         return self.out + self.err
 
 
+def point_resource(release: Path, table: str, path: str) -> None:
+    """Rewrite the ``path`` of one resource of a release's descriptor (to test what a reader does with it)."""
+    import json
+
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == table:
+            resource["path"] = path
+    (release / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+
+
 def run_process(*args: str, env: dict | None = None, cwd: Path | None = None) -> Run:
     """Run ``python -m eastasia_data ARGS`` in a fresh process, exactly as a user would.
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, point_resource, run_cli
 
 from eastasia_data import cli, loader
 from eastasia_data.curation import build as build_module
@@ -161,22 +161,14 @@ def _copy_release(tmp_path: Path) -> Path:
     return copy
 
 
-def _point(release: Path, table: str, path: str) -> None:
-    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
-    for r in descriptor["resources"]:
-        if r["name"] == table:
-            r["path"] = path
-    (release / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-
-
 @pytest.mark.parametrize("how", ["parent", "absolute", "symlink"])
 def test_diff_opens_only_files_inside_a_release(how, tmp_path, monkeypatch, capsys):
     release = _copy_release(tmp_path)
     canary = tmp_path / "rel" / "canary.parquet"
     if how == "parent":
-        _point(release, "events", "../canary.parquet")
+        point_resource(release, "events", "../canary.parquet")
     elif how == "absolute":
-        _point(release, "events", str(canary))
+        point_resource(release, "events", str(canary))
     else:
         (release / "events.parquet").unlink()
         (release / "events.parquet").symlink_to(canary)

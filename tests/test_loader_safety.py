@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RELEASED
+from conftest import RELEASED, point_resource
 
 import eastasia_data as ead
 from eastasia_data import loader, paths
@@ -152,11 +152,7 @@ def release_copy(tmp_path: Path, monkeypatch) -> Path:
 
 
 def set_path(release: Path, table: str, value: str) -> None:
-    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
-    for resource in descriptor["resources"]:
-        if resource["name"] == table:
-            resource["path"] = value
-    (release / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    point_resource(release, table, value)
     loader._descriptor.cache_clear()
 
 
