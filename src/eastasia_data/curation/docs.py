@@ -268,6 +268,9 @@ def render_dictionary(model: Mapping[str, Table] | None = None, counts: Mapping[
         "- Dates are ISO 8601 at the precision known (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) with a column "
         "stating that precision; `load()` returns the first day of the period as `datetime64[ms]`.",
         "- Columns with allowed values load as pandas `category` with every allowed value, in the order listed.",
+        "- Actors are nested: a person, government body, armed force or initiative belongs to a state "
+        "(`actors.state_actor_id`). To count what a state takes part in, roll them up to it: the "
+        "`state_actor_id` column of `ead.views.event_participants()` (and of the exports' view) does.",
         "- Excerpts are verbatim substrings of the archived article they cite; paraphrases, titles and "
         "summaries are the curators' words.",
         "",
@@ -275,8 +278,9 @@ def render_dictionary(model: Mapping[str, Table] | None = None, counts: Mapping[
         "|---|---|---|",
     ]
     out += [f"| [{name}](#{name}) | {counts.get(name, '—')} | {_cell(t.summary)} |" for name, t in model.items()]
-    out += ["", "How the tables refer to each other (an arrow from parent to child, labelled with the "
-            "child's column):", ""]
+    out += ["", "How the tables refer to each other: an entity-relationship diagram in crow's-foot notation, "
+            "one line per foreign key from the table referred to (one row, `||`) to the table referring to it "
+            "(any number of rows, `o{`), labelled with the referring column:", ""]
     out += _mermaid(model) + [""]
     for name, table in model.items():
         out += _table_section(table, counts.get(name), links[name])
