@@ -12,6 +12,7 @@ from eastasia_data.curation.docs import BlockError, fill_block, render_dictionar
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 DICTIONARY = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+DATASHEET = (REPO / "docs" / "datasheet.md").read_text(encoding="utf-8")
 
 
 def test_readme_opens_with_the_two_commands():
@@ -83,6 +84,9 @@ def test_readme_defines_the_two_articles_with_their_ids():
         assert row and row.group(1) == source_id, ordinal
         assert archived.loc[source_id, "title"] in row.group(2)
         assert f"{ordinal} article" in DICTIONARY and source_id in DICTIONARY
+        assert f"The **{ordinal} article** (`{source_id}`)" in DATASHEET  # where it comes from
+        assert f"- Claims of the {ordinal} article (`{short}`), “{archived.loc[source_id, 'title']}”" in DATASHEET
+    assert DATASHEET.index("Claims of the first article") < DATASHEET.index("Claims of the second article")
 
 
 def test_readme_shows_the_figures_it_regenerates():

@@ -320,6 +320,33 @@ def _value_counts(frame, column: str) -> str:
     return ", ".join(f"{v} {k}" for k, v in counts.items() if v)
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def article_names(passages) -> dict[str, tuple[str, int]]:
+    """What each archived article is called: ``first article`` for the one whose passages are ``psg-a1-…``.
+
+    The short name ``aN`` that opens the ids of an article's passages (and claims) is its
+    number; an article whose passages carry no single such name is left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> article_names(pd.DataFrame({"passage_id": ["psg-a2-001", "psg-a1-001"], "source_id": ["src-y", "src-x"]}))
+    {'src-x': ('first article', 1), 'src-y': ('second article', 2)}
+    """
+    if passages is None or not len(passages):
+        return {}
+    out = {}
+    for source_id, ids in passages.groupby(passages["source_id"].astype(str))["passage_id"]:
+        shorts = {str(i).split("-")[1] for i in ids}
+        if len(shorts) == 1 and re.fullmatch(r"a[1-9][0-9]*", short := shorts.pop()):
+            number = int(short[1:])
+            out[source_id] = (f"{_ORDINALS[number - 1]} article" if number <= len(_ORDINALS) else f"article {number}",
+                              number)
+    return dict(sorted(out.items(), key=lambda item: item[1][1]))
+
+
 def render_composition_block(frames: Mapping | None = None) -> str:
     """The datasheet's composition figures: rows per table and how they divide, from the release.
 
@@ -353,8 +380,11 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     lines.append(f"- Events run from {events['start_date'].min():%Y} to {events['start_date'].max():%Y}; "
                  f"{int((events['start_date'] >= '2022-01-01').sum())} of {len(events)} are from 2022 on. "
                  f"By category: {_value_counts(events, 'category')}.")
-    for source_id, group in claims.groupby("source_id", sort=True):
-        lines.append(f"- Claims from “{titles.get(source_id, source_id)}” (`{source_id}`): {len(group)}; "
+    names = article_names(frames.get("passages"))
+    for source_id, group in sorted(claims.groupby("source_id", sort=True),
+                                   key=lambda item: (item[0] not in names, names.get(item[0], ("", 0))[1], item[0])):
+        called = f"the {names[source_id][0]} (`a{names[source_id][1]}`), " if source_id in names else ""
+        lines.append(f"- Claims of {called}“{titles.get(source_id, source_id)}” (`{source_id}`): {len(group)}; "
                      f"verdicts: {_value_counts(group, 'verdict')}.")
     lines.append(f"- Claims by kind: {_value_counts(claims, 'kind')}.")
     lines.append(f"- Sources by kind: {_value_counts(sources, 'kind')}.")
