@@ -380,10 +380,10 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     lines.append(f"- Events run from {events['start_date'].min():%Y} to {events['start_date'].max():%Y}; "
                  f"{int((events['start_date'] >= '2022-01-01').sum())} of {len(events)} are from 2022 on. "
                  f"By category: {_value_counts(events, 'category')}.")
-    names = article_names(frames.get("passages"))
+    articles = article_names(frames.get("passages"))
     for source_id, group in sorted(claims.groupby("source_id", sort=True),
-                                   key=lambda item: (item[0] not in names, names.get(item[0], ("", 0))[1], item[0])):
-        called = f"the {names[source_id][0]} (`a{names[source_id][1]}`), " if source_id in names else ""
+                                   key=lambda item: (item[0] not in articles, articles.get(item[0], ("", 0))[1], item[0])):
+        called = f"the {articles[source_id][0]} (`a{articles[source_id][1]}`), " if source_id in articles else ""
         lines.append(f"- Claims of {called}“{titles.get(source_id, source_id)}” (`{source_id}`): {len(group)}; "
                      f"verdicts: {_value_counts(group, 'verdict')}.")
     lines.append(f"- Claims by kind: {_value_counts(claims, 'kind')}.")
