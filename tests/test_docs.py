@@ -12,6 +12,7 @@ from eastasia_data.curation.docs import BlockError, fill_block, render_dictionar
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 DICTIONARY = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+DATASHEET = (REPO / "docs" / "datasheet.md").read_text(encoding="utf-8")
 
 
 def test_readme_opens_with_the_two_commands():
@@ -21,13 +22,71 @@ def test_readme_opens_with_the_two_commands():
     assert README.index("```sh") < README.index("## ")
 
 
-def test_readme_quickstart_runs(capsys):
-    """The first Python block of the README is the quickstart: it must run as written."""
-    code = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+def _python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+def test_readme_has_the_readers_install_and_first_load_right_after_the_two_commands():
+    """What it is, the two commands, then at once how a reader installs and loads (not from PyPI)."""
+    head, _, _ = README.partition("## What it is")
+    assert head.index("dataset on the Russia–North Korea alignment") < head.index("```sh")
+    assert "## Install and load" in head and "not on PyPI yet" in head and "pip install ." in head
+    assert 'ead.load("events")' in _python_blocks()[0] and _python_blocks()[0] in head
+    assert "source archive" in head and "$EASTASIA_SOURCES" in head
+    assert "pip install eastasia-data" not in README.replace("pip install eastasia-data` finds nothing", "")
+    assert not re.search(r'pip install "eastasia-data\[', README), "the package is not on PyPI"
+    for claim in ("110 to 135 s", "about 30 s", "December 2026"):  # timings live in CONTRIBUTING
+        assert claim not in README
+
+
+@pytest.mark.parametrize("index", range(len(_python_blocks())), ids=lambda i: f"block{i}")
+def test_every_readme_python_block_runs_as_written(index, capsys):
+    """Each Python block of the README runs on its own, as a reader would paste it into a script."""
+    exec(compile(_python_blocks()[index], "README.md", "exec"), {})
+    capsys.readouterr()
+
+
+def test_readme_quickstart_runs_and_gives_the_right_answers(capsys):
+    """The Quickstart counts the events of North Korea's people, bodies and forces too, dates them at
+    their precision, names the articles as the README defines them and prints nothing elided."""
+    from eastasia_data import views
+
+    section = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
-    assert "supported" in out and "title" in out
+    p = views.event_participants()
+    actors = ead.load("actors").set_index("actor_id")
+    of_north_korea = [a for a in actors.index
+                      if a == "act-north-korea" or actors.loc[a, "state_actor_id"] == "act-north-korea"]
+    expected = set(p.loc[p["actor_id"].isin(of_north_korea), "event_id"])
+    direct = set(p.loc[p["actor_id"] == "act-north-korea", "event_id"])
+    assert len(expected) > len(direct)  # the roll-up matters in this release
+    assert f"{len(expected)} events\n" in out
+    events = ead.load("events").set_index("event_id")
+    shown = [e for e in sorted(expected) if events.loc[e, "title"] in out]
+    assert len(shown) >= 5 and {events.loc[e, "date_precision"] for e in shown} >= {"day", "month"}
+    for e in shown:  # each printed at its precision: 2025-01, never 2025-01-01
+        line = next(x for x in out.splitlines() if x.rstrip().endswith(events.loc[e, "title"]))
+        assert line.split()[0] == ead.format_dates(events.loc[[e], "start_date"], events.loc[[e], "date_precision"]).iloc[0]
+    assert "first article" in out and "second article" in out and "contradicted" in out
+    assert " ... " not in out, "a printed frame elides columns at the default width"
     assert f"(Version {ead.__version__}) [Data set]" in out
+
+
+def test_readme_defines_the_two_articles_with_their_ids():
+    sources = ead.load("sources").set_index("source_id")
+    archived = sources[sources["kind"] == "archived_article"]
+    assert len(archived) == 2
+    for ordinal, short, source_id in (("first", "a1", "src-china-mail-2025"),
+                                      ("second", "a2", "src-article-china-watching-warily")):
+        row = re.search(rf"^\| \*\*{ordinal} article\*\* \(`{short}`\) \| `([^`]+)` \| (.+?) \|", README, re.M)
+        assert row and row.group(1) == source_id, ordinal
+        assert archived.loc[source_id, "title"] in row.group(2)
+        assert f"{ordinal} article" in DICTIONARY and source_id in DICTIONARY
+        assert f"The **{ordinal} article** (`{source_id}`)" in DATASHEET  # where it comes from
+        assert f"- Claims of the {ordinal} article (`{short}`), “{archived.loc[source_id, 'title']}”" in DATASHEET
+    assert DATASHEET.index("Claims of the first article") < DATASHEET.index("Claims of the second article")
 
 
 def test_readme_shows_the_figures_it_regenerates():

@@ -308,3 +308,17 @@ def test_duckdb_file_is_at_most_twice_the_sqlite_file(tmp_path):
     duck = export("duckdb", tmp_path / "e.duckdb").stat().st_size
     lite = export("sqlite", tmp_path / "e.sqlite").stat().st_size
     assert duck <= 2 * lite, (duck, lite)
+
+
+@pytest.mark.parametrize("name", sorted(ead.tables()))
+def test_csv_writes_a_missing_value_as_an_empty_cell(tmp_path, name):
+    """Never the text "nan": a cell is empty exactly where load() has a missing value."""
+    import csv
+
+    out = export("csv", tmp_path / "csv", frames={name: ead.load(name)})
+    with open(out / f"{name}.csv", newline="", encoding="utf-8") as f:
+        header, *records = list(csv.reader(f))
+    frame = ead.load(name)
+    assert header == frame.columns.tolist() and len(records) == len(frame)
+    empty = pd.DataFrame([[cell == "" for cell in r] for r in records], columns=header)
+    assert empty.equals(frame.isna().reset_index(drop=True)), name

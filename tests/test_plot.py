@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import matplotlib.image
 import pytest
-from conftest import run_cli
+from conftest import MODEL, REPO, run_cli
 
 import eastasia_data as ead
 from eastasia_data.plot import actor_graph, timeline_rows
@@ -93,3 +93,25 @@ def test_unknown_figure_is_a_usage_error():
     result = run_cli("plot", "map")
     assert result.code == 2
     assert "invalid choice" in result.err
+
+
+def test_the_timeline_marks_its_broken_axis_and_tells_every_category_apart(tmp_path):
+    from eastasia_data.plot import RECENT_FROM, event_styles
+
+    result = run_cli("plot", "timeline", "--out", str(tmp_path))
+    assert result.code == 0, result.text
+    svg = tmp_path / "timeline.svg"
+    assert svg_marks(svg, "axis-break") == 4  # a double slash on each side of the gap
+    texts = svg_texts(svg)
+    assert f"to {RECENT_FROM - 1} (compressed)" in texts and f"from {RECENT_FROM}" in texts
+    styles = event_styles(MODEL["events"].field("category").enum)
+    assert len(set(styles.values())) == len(styles)  # no two categories share colour and shape
+
+
+def test_the_network_carries_the_caveat_of_the_datasheet(tmp_path):
+    result = run_cli("plot", "network", "--out", str(tmp_path))
+    assert result.code == 0, result.text
+    caveat = " ".join(" ".join(svg_texts(tmp_path / "network.svg")).split())
+    assert "what the two archived articles connect" in caveat and "not a measure of alliance" in caveat
+    datasheet = " ".join((REPO / "docs" / "datasheet.md").read_text(encoding="utf-8").split())
+    assert "The network figure shows what the articles link, not who is allied with whom." in datasheet

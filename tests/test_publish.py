@@ -160,3 +160,44 @@ def test_a_shallow_clone_says_it_cannot_rebuild_a_bundle(tmp_path):
     assert result.code == 2
     assert result.err.strip() == (f"error: {clone} is a shallow clone: the commit that added a release is not "
                                   "in it (git fetch --unshallow)")
+
+
+@pytest.mark.slow
+def test_a_bundle_after_2_0_0_holds_the_tables_as_csv_and_the_data_dictionary(tmp_path, sources_dir):
+    """For readers without Python: each table as CSV (the curated rows, dates at their precision) and the
+    dictionary; reproducible byte for byte. The bundles of 2.0.0 and before stay as written (tests above)."""
+    import csv
+    import shutil
+
+    from checkout_copy import make_checkout, set_version
+
+    from eastasia_data.curation.bundle import CSV_AFTER, carries_csv
+    from eastasia_data.curation.versioning import parse
+
+    assert not any(carries_csv(v) for v in RELEASES if parse(v) <= parse(CSV_AFTER)) and carries_csv("2.0.1")
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    shutil.copytree(REPO / "docs", repo / "docs")
+    for name in ("README.md", "LICENSE", "LICENSE-DATA"):
+        shutil.copy(REPO / name, repo / name)
+    set_version(repo, "2.0.1")
+    bundles = []
+    for out in (tmp_path / "out1", tmp_path / "out2"):
+        r = run_cli("--repo", str(repo), "build", "--out", str(out), "--sources-dir", str(sources_dir),
+                    env={"SOURCE_DATE_EPOCH": "1764668400"}, cwd=tmp_path)
+        assert r.code == 0, r.text
+        bundles.append((out / "eastasia-data-2.0.1.zip").read_bytes())
+    assert bundles[0] == bundles[1]
+    top = "eastasia-data-2.0.1/"
+    with zipfile.ZipFile(io.BytesIO(bundles[0])) as z:
+        names = [n.removeprefix(top) for n in z.namelist()]
+        assert z.read(top + "data-dictionary.md") == (repo / "docs" / "data-dictionary.md").read_bytes()
+        tables = [r["name"] for r in json.loads(z.read(top + "datapackage.json"))["resources"]]
+        assert [n for n in names if n.startswith("data/")] == [f"data/{t}.csv" for t in tables]
+        for table in tables:
+            with open(repo / "data" / f"{table}.csv", newline="", encoding="utf-8") as f:
+                curated = list(csv.reader(f))
+            bundled = list(csv.reader(io.StringIO(z.read(f"{top}data/{table}.csv").decode("utf-8"), newline="")))
+            # a spreadsheet formula is neutralised with an apostrophe, as in the CSV export
+            bundled = [[c[1:] if c[:2] in {"'=", "'+", "'-", "'@"} else c for c in row] for row in bundled]
+            assert bundled[0] == curated[0], table
+            assert sorted(bundled[1:]) == sorted(curated[1:]), table

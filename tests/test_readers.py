@@ -242,6 +242,34 @@ def test_period_end_gives_the_last_day_of_a_reduced_precision_period():
     pd.testing.assert_series_equal(ends[day], events.loc[day, "end_date"], check_names=False)
 
 
+def test_period_end_is_documented_under_its_own_name():
+    assert ead.period_end.__name__ == "period_end" and "period_end" in ead.__all__
+    assert "period_ends" not in (ead.period_end.__doc__ or "")
+
+
+@pytest.mark.parametrize(("table", "date", "precision"), [
+    ("events", "start_date", "date_precision"), ("events", "end_date", "date_precision"),
+    ("sources", "published_date", "published_date_precision")])
+def test_format_dates_writes_each_date_at_its_precision(table, date, precision):
+    """ead.format_dates gives 2024-10 for a month, 2024 for a year, the day for a day; None when missing."""
+    frame = ead.load(table)
+    text = ead.format_dates(frame[date], frame[precision])
+    assert "format_dates" in ead.__all__ and text.index.equals(frame.index) and text.dtype == object
+    raw = pq.read_table(ead.path(table), columns=[date, precision]).to_pylist()  # the stored days, read apart
+    length = {"day": 10, "month": 7, "year": 4}
+    expected = [None if r[date] is None else r[date].isoformat()[:length[r[precision]]] for r in raw]
+    assert text.tolist() == expected
+    assert {len(t) for t in text.dropna()} == {length[p] for p in frame.loc[text.notna(), precision].astype(str)}
+
+
+def test_format_dates_takes_one_precision_for_all_and_refuses_a_length_mismatch():
+    days = pd.Series(pd.to_datetime(["2024-10-01", None]), index=[5, 7]).astype("datetime64[ms]")
+    assert ead.format_dates(days, "month").to_dict() == {5: "2024-10", 7: None}
+    assert ead.format_dates(days).tolist() == ["2024-10-01", None]
+    with pytest.raises(ValueError, match="2 values but 1 precisions"):
+        ead.format_dates(days, pd.Series(["day"]))
+
+
 def test_verdict_and_reliability_are_ordered_from_the_schema(scratch_release):
     claims = loader.read_release_table(scratch_release, "claims")
     sources = loader.read_release_table(scratch_release, "sources")
@@ -290,6 +318,38 @@ def test_views_are_the_sql_views_of_the_sqlite_export(tmp_path):
     assert views.claims_with_authority(version="0.1.0")["claim_id"].is_unique
 
 
+@pytest.mark.parametrize("version", RELEASED)
+def test_event_participants_rolls_every_actor_up_to_its_state(version):
+    """A state is its own; a person, body, force or initiative has its state; an organisation or forum none."""
+    p = views.event_participants(version=version)
+    actors = ead.load("actors", version=version).set_index("actor_id")
+    assert p.columns[-2:].tolist() == ["state_actor_id", "state"]
+    assert len(p) == len(ead.load("event_actors", version=version))
+    for actor_id, state_id, state in zip(p["actor_id"], p["state_actor_id"], p["state"]):
+        row = actors.loc[actor_id]
+        if str(row["kind"]) in ("state", "former_state", "territory"):
+            expected = actor_id
+        elif pd.notna(row["state_actor_id"]):
+            expected = row["state_actor_id"]
+        else:
+            expected = None
+        if expected is None:
+            assert pd.isna(state_id) and pd.isna(state), actor_id
+        else:
+            assert state_id == expected and state == actors.loc[expected, "name"], actor_id
+    assert p["state_actor_id"].dtype == p["actor_id"].dtype and p["state"].dtype == p["actor"].dtype
+
+
+def test_event_participants_finds_the_events_a_state_takes_part_in_only_through_its_forces():
+    p = views.event_participants()
+    rolled = set(p.loc[p["state_actor_id"] == "act-north-korea", "event_id"])
+    direct = set(p.loc[p["actor_id"] == "act-north-korea", "event_id"])
+    only_through = p[p["event_id"].isin(rolled - direct) & (p["state_actor_id"] == "act-north-korea")]
+    assert direct < rolled and set(only_through["actor_kind"].astype(str)) <= {"person", "government_body",
+                                                                               "armed_force", "initiative"}
+    assert "act-korean-peoples-army" in set(only_through["actor_id"])
+
+
 def test_the_duckdb_export_has_the_views(tmp_path):
     import duckdb
 
@@ -299,6 +359,11 @@ def test_the_duckdb_export_has_the_views(tmp_path):
     names = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert names == set(views.SQL)
     assert con.execute("SELECT count(*) FROM event_participants").fetchone()[0] == len(ead.load("event_actors"))
+    frame = views.event_participants()
+    sql = con.execute("SELECT event_id, actor_id, role, state_actor_id, state FROM event_participants "
+                      "ORDER BY event_id, actor_id, role").fetchall()
+    assert sql == [(e, a, str(r), None if pd.isna(s) else s, None if pd.isna(n) else n) for e, a, r, s, n in
+                   zip(frame["event_id"], frame["actor_id"], frame["role"], frame["state_actor_id"], frame["state"])]
     con.close()
 
 

@@ -123,8 +123,11 @@ def test_canned_queries_answer(server):
     expected = {c: sources.loc[a, "title"] for c, a in zip(contradicted["claim_id"], contradicted["authority_source_id"])}
     assert {r["claim_id"]: r["authority"] for r in rows} == expected
     _, body = get(base + "/eastasia/events_of_actor.json?_shape=array&actor_id=act-north-korea")
-    links = ead.load("event_actors")
-    assert len(json.loads(body)) == (links["actor_id"] == "act-north-korea").sum() > 0
+    p = ead.views.event_participants()
+    of_state = p[(p["actor_id"] == "act-north-korea") | (p["state_actor_id"] == "act-north-korea")]
+    rows = json.loads(body)
+    assert len(rows) == len(of_state) > (p["actor_id"] == "act-north-korea").sum()  # its army and leader too
+    assert {r["title"] for r in rows} == set(of_state["title"]) and "Korean People's Army" in {r["actor"] for r in rows}
     _, body = get(base + "/eastasia/verdicts_by_article.json?_shape=array")
     assert sum(r["claims"] for r in json.loads(body)) == len(claims)
     assert set(CANNED_QUERIES) == {"contradicted_claims", "verdicts_by_article", "events_of_actor"}

@@ -9,6 +9,11 @@ Load a table with the schema's dtypes, offline, from the release this package sh
 >>> events.columns[:3].tolist()
 ['event_id', 'title', 'summary']
 
+Dates as text at their precision, for tables and charts that readers see:
+
+>>> sorted(set(ead.format_dates(events["start_date"], events["date_precision"]).str.len()))
+[4, 7, 10]
+
 Every released version, the files themselves for other tools, and joined views:
 
 >>> ead.versions()["version"].tolist()[:2]
@@ -29,7 +34,6 @@ from typing import TYPE_CHECKING
 
 from eastasia_data import views
 from eastasia_data.catalog import history, versions
-from eastasia_data.dates import period_ends as period_end
 from eastasia_data.errors import (
     EastAsiaError,
     IntegrityError,
@@ -39,6 +43,8 @@ from eastasia_data.errors import (
 from eastasia_data.loader import describe, load, load_all, path, release_dir, tables
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from eastasia_data.curation.validate import Report
 
 __all__ = [
@@ -49,6 +55,7 @@ __all__ = [
     "__version__",
     "cite",
     "describe",
+    "format_dates",
     "history",
     "load",
     "load_all",
@@ -83,6 +90,85 @@ def validate(
     from eastasia_data.curation.validate import validate as _validate
 
     return _validate(data_dir, sources_dir, schemas_dir=schemas_dir, require_archive=require_archive)
+
+
+def format_dates(values: pd.Series, precisions: pd.Series | str = "day") -> pd.Series:
+    """Dates as ISO text at their precision: ``2024``, ``2024-10`` or ``2024-10-23``.
+
+    ``load()`` gives a date known only to the month or the year as the first day of that
+    period (``2024-10-01``); printed as it is, it claims a day nobody knows. This writes
+    each date as it is known, as the exports do, with a four-digit year.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Dates as :func:`load` returns them (``datetime64[ms]``), e.g. ``events["start_date"]``.
+    precisions : pandas.Series or str, default "day"
+        The precision of each date (``day``, ``month`` or ``year``): the table's
+        ``date_precision`` column (``published_date_precision`` for ``sources``), or one
+        precision for all.
+
+    Returns
+    -------
+    pandas.Series
+        Text (``object`` dtype) with the index of ``values``; None where a date is missing.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> events = ead.load("events").set_index("event_id")
+    >>> deployed = events.loc[["evt-2024-10-nk-troops-deployed-to-russia"]]
+    >>> deployed["start_date"].dt.strftime("%Y-%m-%d").tolist()
+    ['2024-10-01']
+    >>> ead.format_dates(deployed["start_date"], deployed["date_precision"]).tolist()
+    ['2024-10']
+    """
+    from eastasia_data.dates import format_dates as _format_dates
+
+    out = _format_dates(values, precisions)
+    if isinstance(out, list):  # not a Series: make one
+        import pandas as pd
+
+        out = pd.Series(out, dtype=object)
+    return out
+
+
+def period_end(values: pd.Series, precisions: pd.Series | str) -> pd.Series:
+    """The last day of the period each date stands for: the day to count a duration to.
+
+    ``load()`` gives a date known only to the month or the year as the first day of that
+    period; an event that ended in February 2025 loads with ``end_date`` 2025-02-01, and a
+    duration counted to it comes out almost a month short. This gives 2025-02-28.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Dates as :func:`load` returns them (``datetime64[ms]``).
+    precisions : pandas.Series or str
+        The precision of each (``day``, ``month`` or ``year``), e.g. the table's
+        ``date_precision`` column, or one precision for all.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ms]``, missing where ``values`` is.
+
+    Raises
+    ------
+    ValueError
+        A precision other than ``day``, ``month`` or ``year``.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> events = ead.load("events")
+    >>> ends = ead.period_end(events["end_date"], events["date_precision"])
+    >>> bool((ends.dropna() >= events["end_date"].dropna()).all())
+    True
+    """
+    from eastasia_data.dates import period_ends
+
+    return period_ends(values, precisions)
 
 
 def cite(style: str = "bibtex") -> str:

@@ -62,18 +62,45 @@ def format_date(value: Any, precision: str = "day") -> str | None:
     return text[: PRECISIONS[str(precision)].length]
 
 
-def format_dates(values, precisions=None) -> list[str | None]:
+def format_dates(values, precisions=None) -> Any:
     """Each value of ``values`` as ISO text at the matching precision (default: day).
+
+    Parameters
+    ----------
+    values : iterable of dates or timestamps
+        E.g. a date column as :func:`eastasia_data.load` returns it.
+    precisions : iterable of str, or str, optional
+        The precision of each value (a ``date_precision`` column), or one for all; a missing
+        precision counts as ``day``.
+
+    Returns
+    -------
+    pandas.Series or list
+        The texts (None where a value is missing): a Series with the index of ``values``
+        when ``values`` is a Series, else a list.
 
     Examples
     --------
     >>> import datetime as dt
     >>> format_dates([dt.date(2024, 1, 1), None], ["year", "day"])
     ['2024', None]
+    >>> format_dates([dt.date(2024, 10, 1)], "month")
+    ['2024-10']
     """
-    if precisions is None:
-        return [format_date(v) for v in values]
-    return [format_date(v, p if isinstance(p, str) else "day") for v, p in zip(values, precisions)]
+    values_list = list(values)
+    if precisions is None or isinstance(precisions, str):
+        texts = [format_date(v, precisions or "day") for v in values_list]
+    else:
+        precision_list = list(precisions)
+        if len(precision_list) != len(values_list):
+            raise ValueError(f"{len(values_list)} values but {len(precision_list)} precisions")
+        texts = [format_date(v, p if isinstance(p, str) else "day") for v, p in zip(values_list, precision_list)]
+    index = getattr(values, "index", None)
+    if index is not None and hasattr(values, "dtype"):  # a pandas Series: keep its index
+        import pandas as pd
+
+        return pd.Series(texts, index=index, dtype=object, name=getattr(values, "name", None))
+    return texts
 
 
 def parse_dates(values):

@@ -557,13 +557,36 @@ def xlsx_problem(value: Any) -> str | None:
     return None
 
 
+def csv_text(texts) -> str:
+    """A table as the CSV export writes it: a header, RFC 4180 fields, formulas neutralised, LF ends.
+
+    Parameters
+    ----------
+    texts : pandas.DataFrame
+        The table as :func:`text_columns` gives it.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(csv_text(pd.DataFrame({"id": ["a", "b"], "note": ["=1+1", None]}, dtype=object)), end="")
+    id,note
+    a,'=1+1
+    b,
+    """
+    # Cell by cell: DataFrame.map would infer a str dtype and turn each missing None into NaN ("nan").
+    lines = [",".join(csv_field(c) for c in texts.columns)]
+    lines += [",".join(csv_field(neutralise(v)) for v in row) for row in texts.itertuples(index=False, name=None)]
+    return "\n".join(lines) + "\n"
+
+
 def _write_csv(directory: Path, schemas, texts) -> None:
     directory.mkdir()
     for name in sorted(texts):
-        frame = texts[name].map(neutralise)
-        lines = [",".join(csv_field(c) for c in frame.columns)]
-        lines += [",".join(csv_field(v) for v in row) for row in frame.itertuples(index=False, name=None)]
-        (directory / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
+        (directory / f"{name}.csv").write_text(csv_text(texts[name]), encoding="utf-8", newline="")
 
 
 def _write_json(path: Path, document: Mapping[str, Any]) -> None:

@@ -292,15 +292,20 @@ class Table:
 
     @property
     def summary(self) -> str:
-        """The first sentence of the description, for one-line listings.
+        """The first sentence of the description, whole, for one-line listings.
+
+        A sentence ends at a full stop followed by a space and a capital letter, so a colon
+        or an abbreviation ("e.g. the") does not cut it short.
 
         Examples
         --------
         >>> release_model()["event_actors"].summary
         'Which actors take part in which event, and in what role.'
+        >>> release_model()["sources"].summary.startswith("Every document the dataset rests on: the archived")
+        True
         """
-        first = re.split(r"(?<=[.:])\s", self.description.strip(), maxsplit=1)[0]
-        return first.rstrip(":").rstrip(".") + "."
+        first = re.split(r"(?<=\.)\s+(?=[A-Z])", " ".join(self.description.split()), maxsplit=1)[0]
+        return first.rstrip(".") + "."
 
     @cached_property
     def dtypes(self) -> dict[str, str]:

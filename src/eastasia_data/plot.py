@@ -33,6 +33,15 @@ _ROLE_ORDER = {"actor": 0, "recipient": 1, "participant": 2}
 _SVG_SALT = "eastasia-data"
 #: Colour of the arrows from an actor to the targets of its courses of action (no node uses it).
 STRATEGY_COLOUR = "#00897b"
+#: The timeline's colours (Okabe and Ito's, told apart with every common colour-vision deficiency)
+#: and marker shapes: the event categories, in schema order, take the colours in turn and a new
+#: shape every len(EVENT_COLOURS) categories, so no two categories look alike.
+EVENT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+EVENT_MARKERS = ("o", "s", "D", "^", "v", "P")
+#: Under the network figure: what its links mean (the datasheet's caveat travels with the picture).
+NETWORK_CAVEAT = ("A link shows what the two archived articles connect: actors in the same event, on whatever "
+                  "side, or an actor's course of action and its target. It is not a measure of alliance or "
+                  "of how often actors deal with each other.")
 
 
 def _frames(frames: Mapping[str, Any] | None, *names: str) -> dict[str, Any]:
@@ -165,13 +174,33 @@ def _colours(values) -> dict[str, Any]:
     return {str(v): palette[(2 * i) % 20 + (2 * i // 20) % 2] for i, v in enumerate(values)}
 
 
+def event_styles(categories) -> dict[str, tuple[str, str]]:
+    """The colour and marker shape of each event category in the timeline.
+
+    Examples
+    --------
+    >>> styles = event_styles(["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE"])
+    >>> styles["AGREE"], styles["COOPERATE"]
+    (('#0072B2', 'o'), ('#0072B2', 's'))
+    >>> len(set(styles.values())) == len(styles)
+    True
+    """
+    n = len(EVENT_COLOURS)
+    if len(categories) > n * len(EVENT_MARKERS):
+        raise PlotError(f"{len(categories)} event categories: the timeline tells at most {n * len(EVENT_MARKERS)} apart")
+    return {str(c): (EVENT_COLOURS[i % n], EVENT_MARKERS[i // n]) for i, c in enumerate(categories)}
+
+
 def timeline(frames: Mapping[str, Any] | None = None):
     """Draw the events over time, coloured by PLOVER category and labelled with their actors.
 
-    One row per event, oldest at the top: the date and title on the left, a marker at the
-    event's start, a bar to its end for events lasting longer than a day (or over the
-    month or year when the date is known only that far), the actors on the right. Events before :data:`RECENT_FROM` share a narrow left panel so that the
-    recent, dense years get the width.
+    One row per event, oldest at the top: the date (at its precision) and title on the left,
+    a marker at the event's start, a bar to its end for events lasting longer than a day (or
+    over the month or year when the date is known only that far), the actors on the right.
+    Events before :data:`RECENT_FROM` share a narrow left panel so that the recent, dense
+    years get the width; the time axis is broken between the panels (a double slash marks
+    it) and each panel has its own scale. Categories differ in colour or shape or both
+    (:func:`event_styles`).
 
     Parameters
     ----------
@@ -194,7 +223,7 @@ def timeline(frames: Mapping[str, Any] | None = None):
     import pandas as pd
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    from matplotlib.transforms import blended_transform_factory
+    from matplotlib.transforms import blended_transform_factory, offset_copy
 
     rows = timeline_rows(frames)
     period = {"month": pd.DateOffset(months=1), "year": pd.DateOffset(years=1)}
@@ -202,7 +231,8 @@ def timeline(frames: Mapping[str, Any] | None = None):
         raise PlotError("there are no events to draw")
     categories = [str(c) for c in rows["category"].cat.categories] if hasattr(rows["category"], "cat") \
         else sorted(rows["category"].astype(str).unique())
-    colour = _colours(categories)
+    style = event_styles(categories)
+    colour = {c: s[0] for c, s in style.items()}
     recent = rows["start"] >= pd.Timestamp(f"{RECENT_FROM}-01-01")
     panels = [p for p in (rows[~recent], rows[recent]) if len(p)]
     n = len(rows)
@@ -219,8 +249,9 @@ def timeline(frames: Mapping[str, Any] | None = None):
             if end > r["start"]:
                 ax.plot([r["start"], end], [y[r["event_id"]]] * 2, color=colour[str(r["category"])],
                         linewidth=5, alpha=0.5, solid_capstyle="round")
-        ax.scatter(part["start"], ys, c=[colour[str(c)] for c in part["category"]], s=70, zorder=3,
-                   edgecolors="black", linewidths=0.5, gid="events")
+        for category, group in part.groupby(part["category"].astype(str), sort=False):
+            ax.scatter(group["start"], [y[e] for e in group["event_id"]], color=colour[category], s=70, zorder=3,
+                       marker=style[category][1], edgecolors="black", linewidths=0.5, gid="events")
         lo = part["start"].min()
         hi = pd.concat([part["start"], part["end"].dropna()]).max()
         pad = (hi - lo) * 0.04 + pd.Timedelta(days=30)
@@ -240,6 +271,14 @@ def timeline(frames: Mapping[str, Any] | None = None):
         if i:
             ax.tick_params(axis="y", left=False, labelleft=False)
             ax.spines["left"].set_visible(False)
+    if len(axes) == 2:  # the break in the time axis: a double slash at the end of one panel, the start of the next
+        for ax, x in ((axes[0], 1.0), (axes[1], 0.0)):
+            for shift in (-2.5, 2.5):  # two slashes, 5 points apart
+                ax.plot([x], [0], transform=offset_copy(ax.transAxes, fig=fig, x=shift, units="points"),
+                        marker=[(-0.5, -1), (0.5, 1)], markersize=10, linestyle="none", color="black", mew=1.2,
+                        clip_on=False, zorder=5, gid="axis-break")
+        axes[0].set_xlabel(f"to {RECENT_FROM - 1} (compressed)", fontsize=8.5, color="0.3")
+        axes[1].set_xlabel(f"from {RECENT_FROM}", fontsize=8.5, color="0.3")
     first, last = axes[0], axes[-1]
     first.set_ylim(-0.7, n - 0.3)
     first.set_yticks([y[e] for e in rows["event_id"]])
@@ -250,7 +289,7 @@ def timeline(frames: Mapping[str, Any] | None = None):
                   ha="left", color="0.25", gid="actors")
     last.text(1.01, n - 0.3, "actors", transform=to_right, fontsize=9, va="bottom", ha="left", weight="bold")
     present = [c for c in categories if c in set(rows["category"].astype(str))]
-    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=colour[c], markeredgecolor="black",
+    handles = [Line2D([], [], marker=style[c][1], linestyle="", markerfacecolor=colour[c], markeredgecolor="black",
                       markeredgewidth=0.5, markersize=8, label=c) for c in present]
     handles.append(Line2D([], [], color="0.6", linewidth=5, alpha=0.6,
                           label="bar: duration, or the month or year a date is known to"))
@@ -265,7 +304,9 @@ def network(frames: Mapping[str, Any] | None = None, *, seed: int = 7):
 
     Grey lines join actors taking part in the same events (thicker for more events);
     teal arrows run from an actor to the actors its courses of action are directed at.
-    Nodes are coloured by kind of actor and sized by the number of events.
+    Nodes are coloured by kind of actor and sized by the number of events. Under the title,
+    :data:`NETWORK_CAVEAT` says that a link is what the articles connect, not an alliance,
+    so the caveat goes wherever the picture goes.
 
     Parameters
     ----------
@@ -332,6 +373,7 @@ def network(frames: Mapping[str, Any] | None = None, *, seed: int = 7):
                 Line2D([], [], color=STRATEGY_COLOUR, linewidth=1.5, marker=">", label="course of action → target")]
     ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=False, title="node size: number of events")
     fig.suptitle(f"Actors linked by shared events and strategies ({len(nodes)} actors)", fontsize=13)
+    ax.set_title(textwrap.fill(NETWORK_CAVEAT, 120), fontsize=9.5, color="0.2", style="italic", gid="caveat")
     return fig
 
 

@@ -66,11 +66,12 @@ ORDER BY article.title, claims DESC""",
     "events_of_actor": {
         "title": "The events an actor takes part in",
         "description": "Give an actor_id (for example act-north-korea): its events, newest first, "
-                       "with its role in each.",
-        "sql": """SELECT e.start_date, e.date_precision, e.title, ea.role, e.category
-FROM event_actors ea JOIN events e ON e.event_id = ea.event_id
-WHERE ea.actor_id = :actor_id
-ORDER BY e.start_date DESC""",
+                       "with who took part and in what role. A state's events include those of its "
+                       "people, bodies and forces (the roll-up of the event_participants view).",
+        "sql": """SELECT start_date, date_precision, title, actor, role, category
+FROM event_participants
+WHERE actor_id = :actor_id OR state_actor_id = :actor_id
+ORDER BY start_date DESC, event_id, actor_id""",
     },
 }
 

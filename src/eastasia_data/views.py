@@ -6,7 +6,10 @@ same rows from the release as a pandas DataFrame with the release's dtypes.
 
 * :func:`claims_with_authority`: each claim with the article making it and the authority
   its verdict rests on (title, publisher, reliability);
-* :func:`event_participants`: each event with each actor taking part and its role.
+* :func:`event_participants`: each event with each actor taking part, its role, and the
+  state the actor is or belongs to (``state_actor_id``: the roll-up of people, government
+  bodies and armed forces to their state), so that "the events North Korea takes part in"
+  counts those of the Korean People's Army and of Kim Jong Un too.
 
 Examples
 --------
@@ -25,7 +28,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SQL", "claims_with_authority", "create_views", "event_participants"]
+__all__ = ["SQL", "STATE_KINDS", "claims_with_authority", "create_views", "event_participants"]
+
+#: The kinds of actor that are their own state in the roll-up: every other actor rolls up to its
+#: ``state_actor_id`` (people, government bodies, armed forces, initiatives), or to none
+#: (organisations and forums).
+STATE_KINDS = ("state", "former_state", "territory")
 
 #: View name → its SQL, for SQLite and DuckDB alike.
 SQL: dict[str, str] = {
@@ -39,10 +47,13 @@ LEFT JOIN sources AS s ON s.source_id = c.authority_source_id
 ORDER BY c.claim_id""",
     "event_participants": """
 SELECT e.event_id, e.start_date, e.end_date, e.date_precision, e.title, e.category,
-       ea.actor_id, ac.name AS actor, ac.kind AS actor_kind, ea.role
+       ea.actor_id, ac.name AS actor, ac.kind AS actor_kind, ea.role,
+       st.actor_id AS state_actor_id, st.name AS state
 FROM event_actors AS ea
 JOIN events AS e ON e.event_id = ea.event_id
 JOIN actors AS ac ON ac.actor_id = ea.actor_id
+LEFT JOIN actors AS st ON st.actor_id = CASE WHEN ac.kind IN ('state', 'former_state', 'territory')
+                                             THEN ac.actor_id ELSE ac.state_actor_id END
 ORDER BY e.event_id, ea.actor_id, ea.role""",
 }
 
@@ -56,7 +67,8 @@ def create_views(connection) -> None:
     >>> con = sqlite3.connect(":memory:")
     >>> for t in ("claims(claim_id, source_id, paraphrase, kind, verdict, verdict_note, authority_source_id, event_id)",
     ...           "sources(source_id, title, publisher, reliability)", "events(event_id, start_date, end_date,"
-    ...           " date_precision, title, category)", "actors(actor_id, name, kind)", "event_actors(event_id, actor_id, role)"):
+    ...           " date_precision, title, category)", "actors(actor_id, name, kind, state_actor_id)",
+    ...           "event_actors(event_id, actor_id, role)"):
     ...     _ = con.execute("CREATE TABLE " + t)
     >>> create_views(con)
     >>> con.execute("SELECT count(*) FROM event_participants").fetchone()
@@ -105,7 +117,13 @@ def claims_with_authority(*, version: str | None = None) -> pd.DataFrame:
 
 
 def event_participants(*, version: str | None = None) -> pd.DataFrame:
-    """Each event with each actor taking part in it and its role.
+    """Each event with each actor taking part in it, its role, and the state the actor stands for.
+
+    Actors are hierarchical: a person, a government body or an armed force belongs to a
+    state (its ``state_actor_id`` in ``actors``), and an event often names only them (the
+    Korean People's Army, not North Korea). The ``state_actor_id`` column of this view rolls
+    every actor up to its state, so one filter on it finds the events a state takes part in
+    directly or through its people, bodies and forces; the ``actor`` column says through whom.
 
     Parameters
     ----------
@@ -117,8 +135,11 @@ def event_participants(*, version: str | None = None) -> pd.DataFrame:
     pandas.DataFrame
         The columns of the SQL view ``event_participants``: ``event_id``, ``start_date``,
         ``end_date``, ``date_precision``, ``title``, ``category``, ``actor_id``, ``actor``
-        (its name), ``actor_kind`` and ``role``; one row per event and actor, sorted by
-        event, actor and role.
+        (its name), ``actor_kind``, ``role``, ``state_actor_id`` and ``state`` (its name);
+        one row per event and actor, sorted by event, actor and role. ``state_actor_id`` is
+        the actor itself for a state, former state or territory (:data:`STATE_KINDS`), its
+        ``state_actor_id`` for any other actor that has one, and missing for the rest
+        (organisations and forums such as the United Nations or ASEAN).
 
     Examples
     --------
@@ -126,16 +147,28 @@ def event_participants(*, version: str | None = None) -> pd.DataFrame:
     >>> p = ead.views.event_participants()
     >>> len(p) == len(ead.load("event_actors")), str(p["start_date"].dtype)
     (True, 'datetime64[ms]')
+
+    The events North Korea takes part in, itself or through its army or its leader:
+
+    >>> nk = p[p["state_actor_id"] == "act-north-korea"]
+    >>> nk["event_id"].nunique() > p.loc[p["actor_id"] == "act-north-korea", "event_id"].nunique()
+    True
+    >>> sorted(nk.loc[nk["actor_id"] != "act-north-korea", "actor"].unique())
+    ['Kim Jong Un', "Korean People's Army"]
     """
     from eastasia_data.loader import load
 
     links = load("event_actors", version=version)
     events = load("events", version=version).set_index("event_id")
     actors = load("actors", version=version).set_index("actor_id")
+    own = actors["kind"].astype("str").isin(STATE_KINDS)
+    state_of = actors["state_actor_id"].where(~own, actors.index.to_series())
+    rollup = state_of.to_frame("state_actor_id").assign(state=state_of.map(actors["name"]).astype(actors["name"].dtype))
     out = (links.join(events[["start_date", "end_date", "date_precision", "title", "category"]], on="event_id")
-           .join(actors[["name", "kind"]].rename(columns={"name": "actor", "kind": "actor_kind"}), on="actor_id"))
+           .join(actors[["name", "kind"]].rename(columns={"name": "actor", "kind": "actor_kind"}), on="actor_id")
+           .join(rollup, on="actor_id"))
     columns = ["event_id", "start_date", "end_date", "date_precision", "title", "category", "actor_id", "actor",
-               "actor_kind", "role"]
+               "actor_kind", "role", "state_actor_id", "state"]
     out = out[columns]
     out = out.assign(_role=out["role"].astype("str")).sort_values(["event_id", "actor_id", "_role"], ignore_index=True)
     return out.drop(columns="_role")

@@ -9,7 +9,12 @@
   git, or from the working tree for a release being built now. A file that did not exist
   then is left out (0.1.0 predates the datasheet);
 * ``CITATION.cff``, :func:`eastasia_data.citation.cff` of the release descriptor, so it
-  cites exactly this release.
+  cites exactly this release;
+* for releases after :data:`CSV_AFTER`, what a reader without Python needs as well: every
+  table as ``data/<table>.csv``, written from the release's Parquet file as the CSV export
+  writes it (dates at their precision, RFC 4180, formulas neutralised), and the data
+  dictionary (``data-dictionary.md``, from ``docs/`` like the datasheet). The bundles of
+  :data:`CSV_AFTER` and earlier were written without them and stay as they are.
 
 A bundle is **reproducible**: members are stored (not deflated, so no zlib version
 enters the bytes) in a fixed order, with the release's ``created`` time as their date
@@ -43,6 +48,43 @@ from eastasia_data.errors import BuildError, UsageError
 #: Files of the checkout in the bundle, by the name they have inside it.
 CHECKOUT_FILES = {"README.md": "README.md", "LICENSE": "LICENSE", "LICENSE-DATA": "LICENSE-DATA",
                   "datasheet.md": "docs/datasheet.md"}
+#: The last release whose bundle holds only the Parquet files: later ones carry the tables as CSV
+#: and the data dictionary too (:func:`carries_csv`).
+CSV_AFTER = "2.0.0"
+#: Files of the checkout that only the bundles after :data:`CSV_AFTER` hold.
+READER_FILES = {"data-dictionary.md": "docs/data-dictionary.md"}
+
+
+def carries_csv(version: str) -> bool:
+    """Whether the bundle of ``version`` holds the tables as CSV and the data dictionary.
+
+    Examples
+    --------
+    >>> carries_csv("2.0.0"), carries_csv("2.0.1"), carries_csv("10.0.0")
+    (False, True, True)
+    """
+    from eastasia_data.curation.versioning import parse
+
+    return parse(version) > parse(CSV_AFTER)
+
+
+def csv_members(release: Path, top: str) -> list[tuple[str, bytes]]:
+    """``data/<table>.csv`` for every table of the release in ``release``, in the descriptor's order.
+
+    Examples
+    --------
+    >>> from eastasia_data import paths
+    >>> members = csv_members(paths.checkout().release_dir("2.0.0"), "x")
+    >>> members[0][0], members[0][1].splitlines()[0][:18]
+    ('x/data/actors.csv', b'actor_id,name,kind')
+    """
+    from eastasia_data.export import csv_text, text_columns
+    from eastasia_data.loader import read_release_table
+    from eastasia_data.model import model_from_descriptor
+
+    tables = model_from_descriptor(json.loads((release / paths.DESCRIPTOR).read_bytes()))
+    return [(f"{top}/data/{name}.csv", csv_text(text_columns(read_release_table(release, name), table)).encode("utf-8"))
+            for name, table in tables.items()]
 
 
 def bundle_path(version: str, releases_dir: Path | None = None) -> Path:
@@ -130,7 +172,8 @@ def bundle_members(version: str, release: Path | None = None, *, from_worktree: 
                              "datasheet from the commit that added it")
     top = paths.release_dirname(version)
     members = []
-    for name, source in CHECKOUT_FILES.items():
+    with_csv = carries_csv(version)
+    for name, source in (CHECKOUT_FILES | READER_FILES if with_csv else CHECKOUT_FILES).items():
         data = _checkout_file(checkout.root, commit, source)
         if data is not None:
             members.append((f"{top}/{name}", data))
@@ -142,6 +185,8 @@ def bundle_members(version: str, release: Path | None = None, *, from_worktree: 
         if file.parent != release or file.is_symlink() or not file.is_file():
             raise UsageError(f"{release}: resource {r['name']!r} is not a file of the release ({r['path']!r})")
         members.append((f"{top}/{r['path']}", file.read_bytes()))
+    if with_csv:
+        members += csv_members(release, top)
     return members
 
 

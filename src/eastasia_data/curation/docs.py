@@ -306,6 +306,9 @@ def render_dictionary(model: Mapping[str, Table] | None = None, counts: Mapping[
         "- Dates are ISO 8601 at the precision known (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) with a column "
         "stating that precision; `load()` returns the first day of the period as `datetime64[ms]`.",
         "- Columns with allowed values load as pandas `category` with every allowed value, in the order listed.",
+        "- Actors are nested: a person, government body, armed force or initiative belongs to a state "
+        "(`actors.state_actor_id`). To count what a state takes part in, roll them up to it: the "
+        "`state_actor_id` column of `ead.views.event_participants()` (and of the exports' view) does.",
         "- Excerpts are verbatim substrings of the archived article they cite; paraphrases, titles and "
         "summaries are the curators' words.",
         "",
@@ -313,8 +316,9 @@ def render_dictionary(model: Mapping[str, Table] | None = None, counts: Mapping[
         "|---|---|---|",
     ]
     out += [f"| [{name}](#{name}) | {counts.get(name, '—')} | {_cell(t.summary)} |" for name, t in model.items()]
-    out += ["", "How the tables refer to each other (an arrow from parent to child, labelled with the "
-            "child's column):", ""]
+    out += ["", "How the tables refer to each other: an entity-relationship diagram in crow's-foot notation, "
+            "one line per foreign key from the table referred to (one row, `||`) to the table referring to it "
+            "(any number of rows, `o{`), labelled with the referring column:", ""]
     out += _mermaid(model) + [""]
     for name, table in model.items():
         out += _table_section(table, counts.get(name), links[name])
@@ -354,6 +358,33 @@ def _value_counts(frame, column: str) -> str:
     return ", ".join(f"{v} {k}" for k, v in counts.items() if v)
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def article_names(passages) -> dict[str, tuple[str, int]]:
+    """What each archived article is called: ``first article`` for the one whose passages are ``psg-a1-…``.
+
+    The short name ``aN`` that opens the ids of an article's passages (and claims) is its
+    number; an article whose passages carry no single such name is left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> article_names(pd.DataFrame({"passage_id": ["psg-a2-001", "psg-a1-001"], "source_id": ["src-y", "src-x"]}))
+    {'src-x': ('first article', 1), 'src-y': ('second article', 2)}
+    """
+    if passages is None or not len(passages):
+        return {}
+    out = {}
+    for source_id, ids in passages.groupby(passages["source_id"].astype(str))["passage_id"]:
+        shorts = {str(i).split("-")[1] for i in ids}
+        if len(shorts) == 1 and re.fullmatch(r"a[1-9][0-9]*", short := shorts.pop()):
+            number = int(short[1:])
+            out[source_id] = (f"{_ORDINALS[number - 1]} article" if number <= len(_ORDINALS) else f"article {number}",
+                              number)
+    return dict(sorted(out.items(), key=lambda item: item[1][1]))
+
+
 def render_composition_block(frames: Mapping | None = None) -> str:
     """The datasheet's composition figures: rows per table and how they divide, from the release.
 
@@ -387,8 +418,11 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     lines.append(f"- Events run from {events['start_date'].min():%Y} to {events['start_date'].max():%Y}; "
                  f"{int((events['start_date'] >= '2022-01-01').sum())} of {len(events)} are from 2022 on. "
                  f"By category: {_value_counts(events, 'category')}.")
-    for source_id, group in claims.groupby("source_id", sort=True):
-        lines.append(f"- Claims from “{titles.get(source_id, source_id)}” (`{source_id}`): {len(group)}; "
+    articles = article_names(frames.get("passages"))
+    for source_id, group in sorted(claims.groupby("source_id", sort=True),
+                                   key=lambda item: (item[0] not in articles, articles.get(item[0], ("", 0))[1], item[0])):
+        called = f"the {articles[source_id][0]} (`a{articles[source_id][1]}`), " if source_id in articles else ""
+        lines.append(f"- Claims of {called}“{titles.get(source_id, source_id)}” (`{source_id}`): {len(group)}; "
                      f"verdicts: {_value_counts(group, 'verdict')}.")
     lines.append(f"- Claims by kind: {_value_counts(claims, 'kind')}.")
     lines.append(f"- Sources by kind: {_value_counts(sources, 'kind')}.")
