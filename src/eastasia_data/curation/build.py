@@ -268,7 +268,9 @@ def _add_agreement(descriptor: dict[str, Any], report) -> None:
 
     frame = report.frames().get(TABLE)
     if frame is not None and len(frame):
+        resources = descriptor.pop("resources")  # the figures go before the long list of resources
         descriptor["agreement"] = descriptor_object(agreement(frame))
+        descriptor["resources"] = resources
 
 
 def _existing(target: Path, version: str, files, descriptor, raced: bool = False) -> BuildResult:
