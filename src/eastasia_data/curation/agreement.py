@@ -136,9 +136,11 @@ def _rounded(value: float | None) -> float | None:
 def _alpha(counts) -> float | None:
     """Nominal alpha of a units × values count matrix; None where it is undefined."""
     import krippendorff
+    import numpy as np
 
     try:
-        value = krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 is reported as None, not warned about
+            value = krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")
     except ValueError:  # one value only, or no pairable unit
         return None
     return None if value != value else float(value)  # NaN: undefined
