@@ -97,8 +97,8 @@ def cmd_agreement(args) -> int:
 
     Examples
     --------
-    >>> code = cmd_agreement(parser().parse_args(["agreement"]))  # doctest: +ELLIPSIS
-    ...
+    >>> code = cmd_agreement(parser().parse_args(["agreement", "--format", "json"]))  # doctest: +ELLIPSIS
+    {...}
     >>> code in (0, 1)
     True
     """
