@@ -112,7 +112,8 @@ def cmd_agreement(args) -> int:
     try:
         results = checkout_agreement(round=args.round, data_dir=args.data_dir, sources_dir=args.sources_dir)
     except InvalidDataError as exc:
-        print(exc.report.render("text"), file=sys.stderr)  # type: ignore[attr-defined]
+        if exc.report is not None:
+            print(exc.report.render("text"), file=sys.stderr)
         print("no agreement was computed: fix the problems above first", file=sys.stderr)
         return EXIT_INVALID
     print(render(results, args.format))

@@ -545,7 +545,8 @@ def check_foreign_keys(model: Mapping[str, Table]) -> None:
             if missing:
                 raise ModelError(f"{where}: foreign key refers to {fk.resource}.{sorted(missing)}")
         for f in table.fields:  # the tables and columns a table about other tables' cells may name
-            names = table.field(f.row_key_of or f.column_of).enum if (f.row_key_of or f.column_of) else ()
+            which = f.row_key_of or f.column_of
+            names = table.field(which).enum if which else ()
             unknown = sorted(set(names) - set(model))
             if unknown:
                 raise ModelError(f"{where}: field {f.name!r} refers to tables {unknown} that do not exist")

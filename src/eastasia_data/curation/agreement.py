@@ -265,9 +265,7 @@ def checkout_agreement(report=None, *, round: int | None = None, **validate_args
     if report is None:
         report = validate(**validate_args)
     if not report.valid:
-        err = InvalidDataError(f"the data is not valid ({report.summary}); no agreement was computed")
-        err.report = report  # type: ignore[attr-defined]
-        raise err
+        raise InvalidDataError(f"the data is not valid ({report.summary}); no agreement was computed", report)
     frames = report.frames()
     if TABLE not in frames:
         raise UsageError(f"this checkout has no {TABLE} table (schemas/{TABLE}.yaml)")

@@ -99,13 +99,14 @@ def check_references(files: dict[str, TableFile]) -> list[Problem]:
                 problems += _columns(tf, f.name, f.column_of, files)
             if f.value_of and f.value_of in frame.columns and f.name in frame.columns:
                 owner = table.field(f.value_of).column_of
-                if owner in frame.columns:
+                if owner is not None and owner in frame.columns:
                     problems += _values(tf, f.name, f.value_of, owner, files)
     return problems
 
 
 def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, TableFile]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
+    assert tf.frame is not None
     known: dict[str, set[str]] = {}
     suggesters: dict[str, _Suggester] = {}
     enumerated = bool(tf.table.field(table_column).categories)
@@ -133,7 +134,8 @@ def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, Ta
 
 
 def _columns(tf: TableFile, column: str, table_column: str, files: dict[str, TableFile]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
+    assert tf.frame is not None
     listed = tf.table.field(column).enum
     for i, (name, value) in enumerate(zip(tf.frame[table_column].tolist(), tf.frame[column].tolist())):
         target = files.get(name) if isinstance(name, str) else None
@@ -149,8 +151,9 @@ def _columns(tf: TableFile, column: str, table_column: str, files: dict[str, Tab
 
 def _values(tf: TableFile, column: str, field_column: str, table_column: str,
             files: dict[str, TableFile]) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     frame = tf.frame
+    assert frame is not None
     for i, (name, coded, value) in enumerate(zip(frame[table_column].tolist(), frame[field_column].tolist(),
                                                  frame[column].tolist())):
         target = files.get(name) if isinstance(name, str) else None
