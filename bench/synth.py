@@ -21,6 +21,10 @@ archived texts, which is the coding ledger):
   the passage they lie in. The archive table's first rows are the real archive
   files with their real sha256; the ledger lists every passage of every
   archived text, ``coded`` exactly when some row cites it;
+* **cells naming another table's row, column and value** (``rowKeyOf``,
+  ``columnOf``, ``valueOf``, as in ``codings``): a real row's key, a column of
+  that table among the listed ones, and one of that column's allowed values;
+  the named tables are generated first;
 * the table's cross-field **rules** (when/require/forbid/allow) satisfied from
   their declaration: a required column is filled, a forbidden one emptied, a
   value outside ``allow`` replaced, or else the ``when`` is made false. A rule
@@ -44,7 +48,8 @@ declarations: ``pattern`` (a value breaking it), ``enum`` (a typo), ``required``
 its precision), ``date-order`` (an end before its start), ``foreign-key`` (a
 dangling id), ``format`` (a URI without scheme), ``type`` (a number that is
 not), ``formula`` (free text a spreadsheet would run), ``excerpt`` (a reworded
-excerpt), ``excerpt-missing`` (an archived row without its excerpt) and, for each
+excerpt), ``excerpt-missing`` (an archived row without its excerpt), ``row-key``,
+``coded-column`` and ``coded-value`` (a row, column or value that does not exist) and, for each
 rule, its violation (the kind is the rule's name). Breaking a row never breaks
 another: the cells other rows depend on (keys they cite, the archive's file
 names, the ledger's offsets) are broken only in ways that keep them resolving,
@@ -114,7 +119,8 @@ def parents_first(model: dict[str, Table], archive: ArchiveIndex | None = None) 
     >>> order.index("sources") < order.index("claims") < order.index("claim_sources")
     True
     """
-    graph = {name: {fk.resource for fk in t.foreign_keys if fk.resource != name} for name, t in sorted(model.items())}
+    graph = {name: {fk.resource for fk in t.foreign_keys if fk.resource != name} | set(named_tables(t))
+             for name, t in sorted(model.items())}
     if archive is not None:
         for name, t in model.items():
             if name != archive.table and (any(f.excerpt_of for f in t.fields) or name == archive.ledger):
@@ -124,6 +130,21 @@ def parents_first(model: dict[str, Table], archive: ArchiveIndex | None = None) 
     except graphlib.CycleError as exc:
         raise GeneratorError(f"the foreign keys form a cycle between tables {exc.args[1]}: "
                              "the generator needs parents before children") from None
+
+
+def named_tables(table: Table) -> tuple[str, ...]:
+    """The tables whose rows, columns and values a table's cells name (the categories of its ``rowKeyOf`` column).
+
+    >>> named_tables(read_model()["codings"]), named_tables(read_model()["events"])
+    (('claims', 'events', 'strategies'), ())
+    """
+    which = next((f.row_key_of or f.column_of for f in table.fields if f.row_key_of or f.column_of), None)
+    if which is None:
+        return ()
+    if not table.field(which).categories:
+        raise GeneratorError(f"{table.name}.{which} names tables but lists none under categories: "
+                             "the generator cannot tell which tables to make first")
+    return table.field(which).enum
 
 
 def _fk_of(table: Table, column: str) -> ForeignKey | None:
@@ -192,6 +213,9 @@ def breakages(table: Table, archive: ArchiveIndex | None = None) -> list[tuple[s
             out.append((f.name, "excerpt"))
             out.append((f.name, "required" if f.required else "excerpt-missing"))
             continue
+        for named, kind in ((f.row_key_of, "row-key"), (f.column_of, "coded-column"), (f.value_of, "coded-value")):
+            if named:
+                out.append((f.name, kind))
         if f.pattern and not (f.is_partial_date or f.type == "date"):
             out.append((f.name, "pattern"))
         if f.categories:
@@ -233,7 +257,8 @@ def all_breakages() -> dict[str, list[tuple[str, str]]]:
 
 def _free_text(table: Table, f: Field) -> bool:
     return (f.type == "string" and not f.pattern and not f.categories and not f.format and not f.excerpt_of
-            and not f.is_partial_date and _fk_of(table, f.name) is None)
+            and not f.is_partial_date and _fk_of(table, f.name) is None
+            and not (f.row_key_of or f.column_of or f.value_of))
 
 
 def _rule_column(rule: Rule) -> str | None:
@@ -541,9 +566,41 @@ class _Builder:
             if fk is not None and fk.resource == name:
                 rows = rows[rows >= max(1, n // 4)]  # the first quarter are the parents
             self.fill(t, c, f.name, rows)
+        self.reference_cells(t, c)
         if name != self.ledger:
             self.settle(t, c, done)
             self.break_rows(t, c)
+
+    def reference_cells(self, t: Table, c: dict) -> None:
+        """A real row key, column and value of the table each row names (``rowKeyOf``, ``columnOf``, ``valueOf``)."""
+        if not named_tables(t):
+            return
+        key_f = next((f for f in t.fields if f.row_key_of), None)
+        col_f = next((f for f in t.fields if f.column_of), None)
+        val_f = next((f for f in t.fields if f.value_of), None)
+        which = (key_f.row_key_of if key_f else col_f.column_of)  # type: ignore[union-attr]
+        rng, n = self.rng, self.rows[t.name]
+        for i in range(n):
+            name = c[which][i]
+            target, tc = self.model[name], self.cols[name]
+            r = int(rng.integers(0, self.rows[name]))
+            if key_f is not None:
+                c[key_f.name][i] = " | ".join(str(tc[k][r]) for k in target.primary_key)
+            if col_f is not None:
+                options = [x for x in (col_f.enum or target.field_names) if x in target.field_names
+                           and (val_f is None or target.field(x).categories)]
+                if not options:
+                    raise GeneratorError(f"{t.name}.{col_f.name}: none of its values is a column of {name}")
+                c[col_f.name][i] = options[int(rng.integers(0, len(options)))]
+            if val_f is not None and col_f is not None:
+                allowed = target.field(c[col_f.name][i]).enum
+                c[val_f.name][i] = allowed[int(rng.integers(0, len(allowed)))]
+        # the rows now name few distinct cells: a patterned key column of their own keeps the key unique
+        own = next((t.field(k) for k in t.primary_key if t.field(k).pattern and not t.field(k).categories
+                    and k not in (which, getattr(key_f, "name", None), getattr(col_f, "name", None))), None)
+        if own is None:
+            raise GeneratorError(f"{t.name}: its key needs a column with a pattern besides the cells it names")
+        c[own.name][:] = self.unique_values(t, own, n)
 
     def keys(self, t: Table, c: dict, done: set[str]) -> None:
         """The primary key (unique values or unique combinations) and the other unique columns."""
@@ -781,7 +838,15 @@ class _Builder:
             return ~_isna(c[col])
         if kind in ("pattern", "enum", "excerpt"):
             return ~_isna(c[col]) & ~protected
+        if kind == "coded-column":  # a listed column that the row's table does not have
+            which = t.field(col).column_of
+            return np.array([bool(self.not_a_column(t, col, name)) for name in c[which]], dtype=bool)
         return ~protected
+
+    def not_a_column(self, t: Table, col: str, name: str) -> str | None:
+        """One of ``col``'s allowed values that is not a column of table ``name`` (None if every one is)."""
+        return next((v for v in t.field(col).enum or ("no_such_column",)
+                     if v not in self.model[name].field_names), None)
 
     def derived(self, t: Table) -> set[str]:
         """Columns computed from the archive or from other columns: the generic fill leaves them alone."""
@@ -855,6 +920,12 @@ class _Builder:
             parent = c if fk.resource == t.name else self.cols[fk.resource]
             for child, ref in zip(fk.fields, fk.reference_fields):
                 c[child][i] = f"{parent[ref][0]}-nowhere-{i:x}"
+        elif kind == "row-key":
+            c[col][i] = f"no-such-row-{i:x}"
+        elif kind == "coded-column":
+            c[col][i] = self.not_a_column(t, col, c[f.column_of][i])
+        elif kind == "coded-value":
+            c[col][i] = f"no_such_value_{i:x}"
         elif kind == "format":
             c[col][i] = "example.org/no-scheme"
         elif kind == "type":

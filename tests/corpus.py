@@ -996,3 +996,51 @@ def precision_without_date(s):
     i = first_row(path, lambda r: r["published_date"] == "" and r["archive_file"] == "")
     line = set_cell(path, i, "published_date_precision", "year")
     return Expect("sources.csv", line, "published_date_precision", "precision", "published_date is empty")
+
+
+# -- the codings table: cells that name another table's row, column and value -------------------
+
+def _codings(s: Scratch, bad: dict[str, str]) -> int:
+    """Write two good codings of the first claim's verdict and then ``bad``; return the bad row's line."""
+    _, claims = read_rows(s.data / "claims.csv")
+    claim = claims[0]
+    header, _ = read_rows(s.data / "codings.csv")
+    good = {"table_name": "claims", "row_key": claim["claim_id"], "field": "verdict", "round": "1",
+            "value": claim["verdict"], "note": "", "adjudication": ""}
+    rows = [{**good, "coder": "coder-a"}, {**good, "coder": "coder-b"}, {**good, "coder": "coder-c", **bad}]
+    write_rows(s.data / "codings.csv", header, rows)
+    return 4
+
+
+@case("a coding names a claim that does not exist (row_key)")
+def coding_names_no_row(s):
+    line = _codings(s, {"row_key": "clm-nothing-like-this"})
+    return Expect("codings.csv", line, "row_key", "row-key", "a row key of claims is its claim_id")
+
+
+@case("a coding names an event by a key with a typo: the hint names the closest key")
+def coding_row_key_typo(s):
+    _, events = read_rows(s.data / "events.csv")
+    event = events[0]
+    line = _codings(s, {"table_name": "events", "row_key": event["event_id"] + "x", "field": "category",
+                        "value": event["category"]})
+    return Expect("codings.csv", line, "row_key", "row-key", f"did you mean {event['event_id']!r}")
+
+
+@case("a coding codes a column its table does not have (events.verdict)")
+def coding_column_not_in_table(s):
+    _, events = read_rows(s.data / "events.csv")
+    line = _codings(s, {"table_name": "events", "row_key": events[0]["event_id"], "field": "verdict"})
+    return Expect("codings.csv", line, "field", "coded-column", "is not a column of events")
+
+
+@case("a coding gives a value the coded column does not allow")
+def coding_value_not_allowed(s):
+    line = _codings(s, {"value": "true"})
+    return Expect("codings.csv", line, "value", "coded-value", "supported, partly_supported")
+
+
+@case("a coding in round 0 (rounds count from 1)")
+def coding_round_zero(s):
+    line = _codings(s, {"round": "0"})
+    return Expect("codings.csv", line, "round", "range")

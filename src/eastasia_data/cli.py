@@ -89,6 +89,37 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+def cmd_agreement(args) -> int:
+    """``eastasia-data agreement``: Krippendorff's alpha per coded field; 0 when every field meets the target.
+
+    Exit status 1 when a field is below the target (0.80) or its alpha cannot be computed, or when the
+    data is not valid; 0 when every field meets the target, and when there are no codings yet.
+
+    Examples
+    --------
+    >>> code = cmd_agreement(parser().parse_args(["agreement", "--format", "json"]))  # doctest: +ELLIPSIS
+    {...}
+    >>> code in (0, 1)
+    True
+    """
+    _needs_curation("agreement")
+    need("krippendorff", "validate", "agreement")
+    from eastasia_data.curation.agreement import checkout_agreement, render
+    from eastasia_data.errors import InvalidDataError
+
+    if args.round is not None and args.round < 1:
+        raise UsageError(f"--round {args.round}: rounds are numbered from 1")
+    try:
+        results = checkout_agreement(round=args.round, data_dir=args.data_dir, sources_dir=args.sources_dir)
+    except InvalidDataError as exc:
+        if exc.report is not None:
+            print(exc.report.render("text"), file=sys.stderr)
+        print("no agreement was computed: fix the problems above first", file=sys.stderr)
+        return EXIT_INVALID
+    print(render(results, args.format))
+    return EXIT_OK if all(r.meets_target for r in results.values()) else EXIT_INVALID
+
+
 def cmd_generate(args) -> int:
     """``eastasia-data generate [--check]``: rewrite the generated files, or report stale ones (exit 1).
 
@@ -492,6 +523,16 @@ def parser() -> argparse.ArgumentParser:
     data_options(sp)
     sp.add_argument("--out", metavar="DIR", help="parent directory of the release (default: releases/)")
     sp.set_defaults(func=cmd_build, dirs=True)
+
+    sp = sub.add_parser("agreement", help="Krippendorff's alpha per coded field from data/codings.csv "
+                                          "(exit 1 when a field is below 0.80)")
+    sp.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text: one line per field; json: an object keyed table.field")
+    sp.add_argument("--round", type=int, metavar="N", help="the coding round (default: each field's latest)")
+    sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
+    sp.add_argument("--sources-dir", metavar="DIR",
+                    help="archive of source texts (default: $EASTASIA_SOURCES or ../shared/sources)")
+    sp.set_defaults(func=cmd_agreement, dirs=True)
 
     sp = sub.add_parser("generate", help="rewrite the generated files (datapackage.json, docs) from schemas/")
     sp.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")

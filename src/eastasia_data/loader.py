@@ -307,7 +307,12 @@ def from_arrow(arrow, table: Table, backend: str = "pandas"):
     """
     dates = [f.name for f in table.fields if f.kind in ("date", "partial_date")]
     if backend == "pandas":  # date32 (from 2.0.0) and timestamp[ms] (up to 1.0.0) both become datetime64[ms]
-        return arrow.to_pandas(types_mapper=nullable_types_mapper(), date_as_object=False)
+        frame = arrow.to_pandas(types_mapper=nullable_types_mapper(), date_as_object=False)
+        if not arrow.num_rows:  # the Parquet of an empty table holds no dictionary: categories from the model
+            for f in table.fields:
+                if f.categories and f.name in frame.columns:
+                    frame[f.name] = frame[f.name].cat.set_categories(list(f.enum), ordered=f.ordered)
+        return frame
     arrow = arrow_dates(arrow, dates, to="date32")
     if backend == "arrow":
         return arrow

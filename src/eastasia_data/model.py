@@ -22,6 +22,15 @@ extensions that Table Schema cannot express:
 ``excerptOf``
     On an excerpt column: the column holding the ``source_id`` whose archived
     text must contain the excerpt verbatim.
+``rowKeyOf``, ``columnOf``, ``valueOf``
+    For a table whose rows are about cells of other tables (``codings``):
+    ``rowKeyOf: C`` on a column whose value names a row of the table named in
+    column ``C`` (its primary key's values in key order joined by `` | ``);
+    ``columnOf: C`` on a column naming a column of that table; ``valueOf: F``
+    on a column holding a value of the column named in ``F`` (one of its
+    allowed values, when it has categories).
+``emptyAllowed``
+    At the top level: the table may have a header and no rows.
 ``rules``
     Table-level cross-field rules: ``when`` some columns hold given values (or
     are ``present``), ``require`` or ``forbid`` other columns, or ``allow``
@@ -86,6 +95,9 @@ class Field:
     precision_field: str | None = None
     not_before: str | None = None
     excerpt_of: str | None = None
+    row_key_of: str | None = None
+    column_of: str | None = None
+    value_of: str | None = None
 
     @property
     def enum(self) -> tuple[str, ...]:
@@ -196,6 +208,9 @@ class Field:
             ("precisionField", self.precision_field),
             ("notBefore", self.not_before),
             ("excerptOf", self.excerpt_of),
+            ("rowKeyOf", self.row_key_of),
+            ("columnOf", self.column_of),
+            ("valueOf", self.value_of),
         ):
             if value:
                 out[key] = value
@@ -254,6 +269,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     rules: tuple[Rule, ...] = ()
     schema_path: Path | None = field(default=None, compare=False)
+    empty_allowed: bool = False
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -343,6 +359,8 @@ class Table:
             ]
         if self.rules:
             out["rules"] = [r.to_descriptor() for r in self.rules]
+        if self.empty_allowed:
+            out["emptyAllowed"] = True
         return out
 
 
@@ -351,7 +369,7 @@ class Table:
 # Building the model from parsed dictionaries
 
 _FIELD_KEYS = {"name", "type", "description", "format", "constraints", "categories", "categoriesOrdered",
-               "precisionField", "notBefore", "excerptOf"}
+               "precisionField", "notBefore", "excerptOf", "rowKeyOf", "columnOf", "valueOf"}
 _CONSTRAINT_KEYS = {"required", "unique", "pattern", "minLength", "maxLength", "minimum", "maximum", "enum"}
 
 
@@ -414,6 +432,9 @@ def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Fi
         precision_field=raw.get("precisionField"),
         not_before=raw.get("notBefore"),
         excerpt_of=raw.get("excerptOf"),
+        row_key_of=raw.get("rowKeyOf"),
+        column_of=raw.get("columnOf"),
+        value_of=raw.get("valueOf"),
     )
 
 
@@ -486,6 +507,7 @@ def parse_table(name: str, raw: Mapping[str, Any], where: str = "", *, stored: b
         foreign_keys=tuple(fks),
         rules=tuple(_parse_rule(r, where) for r in raw.get("rules") or ()),
         schema_path=schema_path,
+        empty_allowed=raw.get("emptyAllowed") is True,
     )
     _check_references(table, where)
     return table
@@ -497,12 +519,17 @@ def _check_references(table: Table, where: str) -> None:
     for fk in table.foreign_keys:
         mentioned += fk.fields
     for f in table.fields:
-        mentioned += [x for x in (f.precision_field, f.not_before, f.excerpt_of) if x]
+        mentioned += [x for x in (f.precision_field, f.not_before, f.excerpt_of, f.row_key_of, f.column_of, f.value_of)
+                      if x]
     for r in table.rules:
         mentioned += [c for c, _ in r.when] + list(r.require) + list(r.forbid) + [c for c, _ in r.allow]
     missing = sorted(set(mentioned) - names)
     if missing:
         raise ModelError(f"{where}: refers to fields that the table does not have: {missing}")
+    for f in table.fields:
+        if f.value_of and not table.field(f.value_of).column_of:
+            raise ModelError(f"{where}: field {f.name!r} has valueOf {f.value_of!r}, which has no columnOf "
+                             "(valueOf names the column that says which column the value belongs to)")
 
 
 def check_foreign_keys(model: Mapping[str, Table]) -> None:
@@ -522,6 +549,18 @@ def check_foreign_keys(model: Mapping[str, Table]) -> None:
             missing = set(fk.reference_fields) - set(target.field_names)
             if missing:
                 raise ModelError(f"{where}: foreign key refers to {fk.resource}.{sorted(missing)}")
+        for f in table.fields:  # the tables and columns a table about other tables' cells may name
+            which = f.row_key_of or f.column_of
+            names = table.field(which).enum if which else ()
+            unknown = sorted(set(names) - set(model))
+            if unknown:
+                raise ModelError(f"{where}: field {f.name!r} refers to tables {unknown} that do not exist")
+            if f.column_of:
+                columns = {c for name in names for c in model[name].field_names}
+                unknown = sorted(set(f.enum) - columns) if names else []
+                if unknown:
+                    raise ModelError(f"{where}: field {f.name!r} lists columns {unknown} that none of "
+                                     f"{list(names)} has")
 
 
 def model_from_descriptor(descriptor: Mapping[str, Any]) -> dict[str, Table]:

@@ -230,6 +230,7 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
     archive = package.archive
     sources = archived_sources(package, frames[archive.table]) if archive and archive.table in frames else []
     descriptor = release_descriptor(package, report.tables, files, rows, sources, created)
+    _add_agreement(descriptor, report)
 
     out = Path(out_dir) if out_dir else checkout.releases_dir
     _refuse_inside_a_release(out)
@@ -255,6 +256,21 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
 
     make_bundle(version, release=target, from_worktree=True)  # the zip beside the new release
     return BuildResult(target, version, "built")
+
+
+def _add_agreement(descriptor: dict[str, Any], report) -> None:
+    """State the coders' agreement in the descriptor (``agreement``), when the codings table has rows.
+
+    A release without independent codings gets no ``agreement`` property, so the descriptors of
+    releases made before the codings table existed are rebuilt byte for byte.
+    """
+    from eastasia_data.curation.agreement import TABLE, agreement, descriptor_object
+
+    frame = report.frames().get(TABLE)
+    if frame is not None and len(frame):
+        resources = descriptor.pop("resources")  # the figures go before the long list of resources
+        descriptor["agreement"] = descriptor_object(agreement(frame))
+        descriptor["resources"] = resources
 
 
 def _existing(target: Path, version: str, files, descriptor, raced: bool = False) -> BuildResult:

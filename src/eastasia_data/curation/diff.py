@@ -173,7 +173,7 @@ def show(value) -> str:
 
 _LOWER_BOUNDS = ("minLength", "minimum")
 _UPPER_BOUNDS = ("maxLength", "maximum")
-_TIGHTEN_WHEN_ADDED = ("pattern", "precisionField", "notBefore", "excerptOf", "format")
+_TIGHTEN_WHEN_ADDED = ("pattern", "precisionField", "notBefore", "excerptOf", "rowKeyOf", "columnOf", "valueOf", "format")
 
 
 def _enum(f: dict[str, Any]) -> list[str]:

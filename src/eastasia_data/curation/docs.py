@@ -8,6 +8,7 @@ writes every file registered in :data:`GENERATED` (``--check`` reports stale one
 * ``docs/data-dictionary.md``: :func:`render_dictionary`;
 * the marked block ``tables`` of ``README.md``: :func:`render_tables_block`;
 * the marked block ``composition`` of ``docs/datasheet.md``: :func:`render_composition_block`;
+* the marked block ``agreement`` of ``docs/datasheet.md``: :func:`render_agreement_block`;
 * the Atom feed of the releases, ``releases/feed.atom``: :func:`eastasia_data.curation.feed.render_feed`.
 
 A marked block is the text between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` in a
@@ -204,6 +205,12 @@ def constraints_text(f: Field, table: Table) -> str:
         parts.append(f"not before `{f.not_before}`")
     if f.excerpt_of:
         parts.append(f"verbatim in the archived text of `{f.excerpt_of}`")
+    if f.row_key_of:
+        parts.append(f"names a row of the table in `{f.row_key_of}` (its key's values joined by ` | `)")
+    if f.column_of:
+        parts.append(f"a column of the table in `{f.column_of}`")
+    if f.value_of:
+        parts.append(f"an allowed value of the column in `{f.value_of}`")
     for fk in table.foreign_keys:
         if f.name in fk.fields:
             parts.append(f"refers to {fk.resource}.{fk.reference_fields[fk.fields.index(f.name)]}")
@@ -459,6 +466,20 @@ def render_coverage_block() -> str:
     return "\n".join(out) + "\n"
 
 
+def render_agreement_block() -> str:
+    """The datasheet's agreement figures: the ``agreement`` object of the checkout's built release.
+
+    Examples
+    --------
+    >>> render_agreement_block().startswith(("- Release ", "| field |"))
+    True
+    """
+    from eastasia_data.curation.agreement import datasheet_block
+
+    built = release_descriptor()
+    return datasheet_block(built if built is not None else {"version": release_version()})
+
+
 def render_commands_block() -> str:
     """The README's list of commands, from the argument parser itself (usage line and help of each).
 
@@ -596,6 +617,7 @@ generated("README.md", "commands")(render_commands_block)
 generated("docs/rules.md")(_render_rules)
 generated("docs/datasheet.md", "composition")(render_composition_block)
 generated("docs/datasheet.md", "coverage")(render_coverage_block)
+generated("docs/datasheet.md", "agreement")(render_agreement_block)
 
 
 generated(FEED_PATH)(render_feed)

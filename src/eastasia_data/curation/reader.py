@@ -354,7 +354,7 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     result.problems.extend(_check_header(table, header, display))
     result.problems.extend(_check_quotes(data, display, index))
     first_break = _LINE_BREAK.search(text)
-    if first_break is None or not _NOT_SPACE.search(text, first_break.end()):  # (no copy of the text)
+    if (first_break is None or not _NOT_SPACE.search(text, first_break.end())) and not table.empty_allowed:
         result.problems.append(Problem(display, None, None, None, "no-rows", "has a header but no rows",
                                        f"add the table's rows, or restore the file from git (`git checkout {display}`)"))
 

@@ -28,7 +28,7 @@ LAYERS = {
     "file": "the file: present, readable, UTF-8 with LF line ends, RFC 4180 CSV",
     "table": "each column's values against its schema (required, unique, patterns, allowed values, types)",
     "fields": "cross-field rules within a row (dates and precision, the schema's rules)",
-    "relations": "keys across tables (foreign keys, look-alike ids)",
+    "relations": "keys across tables (foreign keys, look-alike ids, cells naming another table's row, column or value)",
     "evidence": "the archive of source texts: files, hashes, verbatim excerpts",
     "ledger": "the coding ledger: every passage of every archived article accounted for",
     "hygiene": "text cells: Unicode NFC, no control or invisible characters, no stray whitespace or formulas",
@@ -106,6 +106,10 @@ RULES: dict[str, Rule] = _rules(
     # relations
     Rule("foreign-key", "relations", "a reference names a row that exists in the referenced table"),
     Rule("lookalike-id", "relations", "no two keys differ only by case, an invisible character or a look-alike letter"),
+    Rule("row-key", "relations", "a row key (rowKeyOf) names an existing row of its table: the primary key's values "
+                                 "in key order joined by ' | '"),
+    Rule("coded-column", "relations", "a coded column (columnOf) is a column of the table the row names"),
+    Rule("coded-value", "relations", "a coded value (valueOf) is one of the allowed values of the column it codes"),
     # evidence
     Rule("archive", "evidence", "the source archive can be read (required when CI=true)"),
     Rule("archive-path", "evidence", "an archive file name is a plain name inside the archive"),

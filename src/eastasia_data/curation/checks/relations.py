@@ -181,7 +181,7 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
 
 
 def check_relations(files: dict[str, TableFile]) -> list[Problem]:
-    """Foreign keys of every table, and look-alike primary keys.
+    """Foreign keys of every table, the cells naming another table's row, column or value, and look-alike keys.
 
     Examples
     --------
@@ -189,7 +189,9 @@ def check_relations(files: dict[str, TableFile]) -> list[Problem]:
     >>> check_relations(read_checkout())
     []
     """
-    problems = check_foreign_keys(files)
+    from eastasia_data.curation.checks.references import check_references
+
+    problems = check_foreign_keys(files) + check_references(files)
     for tf in files.values():
         problems += check_lookalike_keys(tf)
     return problems

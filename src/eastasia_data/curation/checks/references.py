@@ -1,0 +1,168 @@
+"""Across tables: cells that name a row, a column or a value of another table (the ``codings`` table).
+
+A schema marks such columns with ``rowKeyOf``, ``columnOf`` and ``valueOf`` (see
+:mod:`eastasia_data.model`). For each row of such a table:
+
+* ``row-key``: the ``rowKeyOf`` column names an existing row of the table named in the row, by
+  its primary key's values in key order joined by `` | ``;
+* ``coded-column``: the ``columnOf`` column names a column of that table;
+* ``coded-value``: the ``valueOf`` column holds an allowed value of that column (when the column
+  has categories).
+
+A row whose table is not a table of the dataset is left to the ``enum`` rule of its column (or,
+without categories there, reported here under ``row-key``).
+"""
+
+from __future__ import annotations
+
+from eastasia_data.curation.checks.relations import _Suggester
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
+from eastasia_data.model import Table
+
+#: What joins the values of a primary key of several columns in a row key.
+KEY_SEPARATOR = " | "
+
+
+def row_key(values) -> str:
+    """The row key of a row: its primary key's values in key order joined by `` | ``.
+
+    Examples
+    --------
+    >>> row_key(["evt-2024-06-19-treaty-signed", "act-russia", "actor"])
+    'evt-2024-06-19-treaty-signed | act-russia | actor'
+    >>> row_key(["clm-a1-kursk-reclaim-vital"])
+    'clm-a1-kursk-reclaim-vital'
+    """
+    return KEY_SEPARATOR.join("" if v is None else str(v) for v in values)
+
+
+def key_hint(table: Table) -> str:
+    """How a row key of ``table`` is written, naming its key columns.
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.schemas import read_model
+    >>> key_hint(read_model()["claims"])
+    'a row key of claims is its claim_id'
+    >>> key_hint(read_model()["event_actors"])
+    "a row key of event_actors is event_id | actor_id | role (the key's values in this order, joined by ' | ')"
+    """
+    key = table.primary_key
+    if len(key) == 1:
+        return f"a row key of {table.name} is its {key[0]}"
+    return f"a row key of {table.name} is {KEY_SEPARATOR.join(key)} (the key's values in this order, joined by ' | ')"
+
+
+def _keys(tf: TableFile) -> set[str]:
+    frame, key = tf.frame, tf.table.primary_key
+    if frame is None or not key or any(c not in frame.columns for c in key):
+        return set()
+    columns = [frame[c].tolist() for c in key]
+    return {row_key(None if v != v else v for v in values) for values in zip(*columns)}  # (NaN != NaN)
+
+
+def check_references(files: dict[str, TableFile]) -> list[Problem]:
+    """Check the cells that name a row, a column or a value of another table.
+
+    Parameters
+    ----------
+    files : dict of str to TableFile
+        The tables as read.
+
+    Returns
+    -------
+    list of Problem
+        Rules ``row-key``, ``coded-column`` and ``coded-value``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> files = read_checkout()
+    >>> files["codings"].frame = pd.DataFrame(
+    ...     {"table_name": ["claims"], "row_key": ["clm-nope"], "field": ["verdict"], "coder": ["coder-a"],
+    ...      "round": ["1"], "value": ["maybe"], "note": [None], "adjudication": [None]}, dtype="str")
+    >>> files["codings"].lines = [2]
+    >>> [p.rule for p in check_references(files)]
+    ['row-key', 'coded-value']
+    """
+    problems: list[Problem] = []
+    for tf in files.values():
+        frame, table = tf.frame, tf.table
+        if frame is None or not len(frame):
+            continue
+        for f in table.fields:
+            if f.row_key_of and {f.name, f.row_key_of} <= set(frame.columns):
+                problems += _row_keys(tf, f.name, f.row_key_of, files)
+            if f.column_of and {f.name, f.column_of} <= set(frame.columns):
+                problems += _columns(tf, f.name, f.column_of, files)
+            if f.value_of and f.value_of in frame.columns and f.name in frame.columns:
+                owner = table.field(f.value_of).column_of
+                if owner is not None and owner in frame.columns:
+                    problems += _values(tf, f.name, f.value_of, owner, files)
+    return problems
+
+
+def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, TableFile]) -> list[Problem]:
+    problems: list[Problem] = []
+    assert tf.frame is not None
+    known: dict[str, set[str]] = {}
+    suggesters: dict[str, _Suggester] = {}
+    enumerated = bool(tf.table.field(table_column).categories)
+    for i, (name, value) in enumerate(zip(tf.frame[table_column].tolist(), tf.frame[column].tolist())):
+        if not isinstance(value, str) or not isinstance(name, str):
+            continue  # an empty cell is the required rule's
+        target = files.get(name)
+        if target is None:
+            if not enumerated:
+                problems.append(tf.problem(i, table_column, name, "row-key", "is not a table of the dataset",
+                                           f"name one of: {', '.join(sorted(files))}"))
+            continue
+        if target.frame is None:
+            continue  # the table could not be read: its own problems say why
+        if name not in known:
+            known[name] = _keys(target)
+        if value in known[name]:
+            continue
+        if name not in suggesters:
+            suggesters[name] = _Suggester(sorted(known[name]))
+        close = suggesters[name].closest(value)
+        hint = (f"did you mean {close!r}? " if close else "") + key_hint(target.table)
+        problems.append(tf.problem(i, column, value, "row-key", f"names no row of {target.display}", hint))
+    return problems
+
+
+def _columns(tf: TableFile, column: str, table_column: str, files: dict[str, TableFile]) -> list[Problem]:
+    problems: list[Problem] = []
+    assert tf.frame is not None
+    listed = tf.table.field(column).enum
+    for i, (name, value) in enumerate(zip(tf.frame[table_column].tolist(), tf.frame[column].tolist())):
+        target = files.get(name) if isinstance(name, str) else None
+        if target is None or not isinstance(value, str) or value in target.table.field_names:
+            continue
+        if listed and value not in listed:
+            continue  # not a codable column at all: the enum rule of the column says so
+        choices = [c for c in target.table.field_names if not listed or c in listed]
+        problems.append(tf.problem(i, column, value, "coded-column", f"is not a column of {name}",
+                                   f"the coded columns of {name} are: {', '.join(choices)}"))
+    return problems
+
+
+def _values(tf: TableFile, column: str, field_column: str, table_column: str,
+            files: dict[str, TableFile]) -> list[Problem]:
+    problems: list[Problem] = []
+    frame = tf.frame
+    assert frame is not None
+    for i, (name, coded, value) in enumerate(zip(frame[table_column].tolist(), frame[field_column].tolist(),
+                                                 frame[column].tolist())):
+        target = files.get(name) if isinstance(name, str) else None
+        if target is None or not isinstance(coded, str) or not isinstance(value, str):
+            continue
+        if coded not in target.table.field_names:
+            continue  # the coded-column rule says so
+        allowed = target.table.field(coded).enum
+        if allowed and value not in allowed:
+            problems.append(tf.problem(i, column, value, "coded-value", f"is not an allowed value of {name}.{coded}",
+                                       f"the allowed values are: {', '.join(allowed)}"))
+    return problems
