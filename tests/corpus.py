@@ -775,9 +775,74 @@ def row_missing_a_comma(s):
 def uppercase_id(s):
     line, key = _referenced_event(s)
     edit_line(s.data / "events.csv", line, lambda b: key.upper().encode() + b[len(key):])
-    return [Expect("events.csv", line, "event_id", "pattern", f"ids are lowercase: write {key!r}"),
+    return [Expect("events.csv", line, "event_id", "pattern", f"ids are lowercase: write {key!r}",
+                   never="appears in more than one row"),
             Expect("event_actors.csv", None, "event_id", "foreign-key",
                    f"which data/events.csv:{line} does not define: a consequence")]
+
+
+def _referenced_actor(s: Scratch) -> tuple[int, str]:
+    """The row (from 0) of an actor that event_actors refers to, and its id."""
+    _, links = read_rows(s.data / "event_actors.csv")
+    linked = {r["actor_id"] for r in links}
+    i = first_row(s.data / "actors.csv", lambda r: r["actor_id"] in linked)
+    return i, read_rows(s.data / "actors.csv")[1][i]["actor_id"]
+
+
+@case("an actor's id in uppercase: one pattern problem, no false duplicate, the references folded")
+def uppercase_actor_key(s):
+    i, key = _referenced_actor(s)
+    line = set_cell(s.data / "actors.csv", i, "actor_id", key.title())  # act-Andrei-Belousov
+    return [Expect("actors.csv", line, "actor_id", "pattern", f"ids are lowercase: write {key!r}",
+                   never="appears in more than one row"),
+            Expect("event_actors.csv", None, "actor_id", "foreign-key",
+                   f"which data/actors.csv:{line} does not define: a consequence")]
+
+
+@case("an actor's id with a trailing space: the hint names the space, the references are folded, no duplicate")
+def trailing_space_key(s):
+    i, key = _referenced_actor(s)
+    line = set_cell(s.data / "actors.csv", i, "actor_id", key + " ")
+    return [Expect("actors.csv", line, "actor_id", "pattern", f"remove the trailing space: write {key!r}",
+                   never="appears in more than one row"),
+            Expect("event_actors.csv", None, "actor_id", "foreign-key",
+                   f"which data/actors.csv:{line} does not define: a consequence")]
+
+
+@case("a date with a leading space: the hint names the space, not the case of an id")
+def leading_space_date(s):
+    i = day_event(s)
+    day = read_rows(s.data / "events.csv")[1][i]["start_date"]
+    line = set_cell(s.data / "events.csv", i, "start_date", " " + day)
+    return Expect("events.csv", line, "start_date", "pattern", f"remove the leading space: write {day!r}",
+                  never="ids are lowercase")
+
+
+@case("a date written with the month's name first (Nov 29 2024): the hint gives its ISO form")
+def month_name_date(s):
+    import datetime as _dt
+
+    i = day_event(s)
+    day = read_rows(s.data / "events.csv")[1][i]["start_date"]
+    line = set_cell(s.data / "events.csv", i, "start_date", _dt.date.fromisoformat(day).strftime("%b %d %Y"))
+    return Expect("events.csv", line, "start_date", "pattern", f"write it as {day} (ISO 8601")
+
+
+@case("a timestamp where a date belongs (2024-11-29T10:00): the hint gives the day")
+def timestamp_date(s):
+    i = day_event(s)
+    day = read_rows(s.data / "events.csv")[1][i]["start_date"]
+    line = set_cell(s.data / "events.csv", i, "start_date", day + "T10:00")
+    return Expect("events.csv", line, "start_date", "pattern", f"write it as {day} (ISO 8601")
+
+
+@case("an excerpt with no passage_id: the hint names the passage the excerpt lies in")
+def excerpt_without_passage(s):
+    path = s.data / "event_sources.csv"
+    i = first_row(path, lambda r: r["passage_id"] != "")
+    passage = read_rows(path)[1][i]["passage_id"]
+    line = set_cell(path, i, "passage_id", "")
+    return Expect("event_sources.csv", line, "passage_id", "excerpt-names-passage", f"the excerpt lies in {passage}")
 
 
 @case("a file a spreadsheet re-saved: byte-order mark, CRLF and dates as M/D/YYYY, named once")

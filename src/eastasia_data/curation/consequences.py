@@ -94,7 +94,7 @@ def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path
             if value:
                 roots[tf.table.name].setdefault(skeleton(value), where)
         elif p.rule in _BAD_KEY and p.column in key and len(key) == 1 and p.value:
-            roots[tf.table.name].setdefault(skeleton(p.value), where)
+            roots[tf.table.name].setdefault(skeleton(p.value.strip()), where)  # a stray space is a bad key too
     if not roots:
         return problems
     kept: list[Problem] = []
@@ -103,7 +103,7 @@ def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path
         tf = by_display.get(p.file)
         if p.rule == "foreign-key" and tf is not None and p.value is not None:
             parent = next((fk.resource for fk in tf.table.foreign_keys if "+".join(fk.fields) == p.column), None)
-            root = roots.get(parent or "", {}).get(skeleton(p.value))
+            root = roots.get(parent or "", {}).get(skeleton(p.value.strip()))
             if root:
                 groups[(p.file, p.column or "", p.value, root)].append(p)
                 continue

@@ -122,6 +122,35 @@ def _archive_index(checkout: paths.Checkout | None) -> ArchiveIndex | None:
     return checkout_package(found).archive if found else None
 
 
+#: Rules on a cell's value whose hint already names a stray space (curation/checks/table.py).
+_VALUE_RULES = ("pattern", "type", "date", "format")
+
+
+def _one_per_cell(problems) -> list[Problem]:
+    """Leave out the ``whitespace`` problem of a cell whose value rule reports it already, with its hint."""
+    problems = list(problems)
+    valued = {(p.file, p.line, p.column) for p in problems if p.rule in _VALUE_RULES and "space" in p.hint}
+    return [p for p in problems if not (p.rule == "whitespace" and (p.file, p.line, p.column) in valued)]
+
+
+#: The cross-field rule of a row whose excerpt names no passage (schemas/*.yaml).
+EXCERPT_NAMES_PASSAGE = "excerpt-names-passage"
+
+
+def _name_the_passages(problems: list[Problem], files: dict[str, TableFile], texts, ledger: str) -> list[Problem]:
+    """Give each ``excerpt-names-passage`` problem the passage its excerpt was found in, as its hint."""
+    from dataclasses import replace
+
+    from eastasia_data.curation.checks.ledger import passages_of_unnamed_excerpts
+
+    if not any(p.rule == EXCERPT_NAMES_PASSAGE for p in problems):
+        return problems
+    found = passages_of_unnamed_excerpts(files, texts, ledger)
+    return [replace(p, hint=f"the excerpt lies in {found[(p.file, p.line)]}: write that in {p.column}")
+            if p.rule == EXCERPT_NAMES_PASSAGE and p.line is not None and (p.file, p.line) in found else p
+            for p in problems]
+
+
 def validate(
     data_dir: str | Path | None = None,
     sources_dir: str | Path | None = None,
@@ -197,6 +226,7 @@ def validate(
         from eastasia_data.curation.checks.ledger import check_ledger
         if index.ledger:
             problems += check_ledger(files, archive.texts, archive.archived, index.ledger)
+            problems = _name_the_passages(problems, files, archive.texts, index.ledger)
         if not available:
             where = f"{sources_dir} is not a directory" if sources_dir else "no source archive found"
             if require_archive:
@@ -207,6 +237,6 @@ def validate(
                 notes.append(f"evidence layer skipped ({where}; pass --sources-dir or set EASTASIA_SOURCES)")
     from eastasia_data.curation.consequences import fold, name_spreadsheet_resaves
 
-    problems = fold(sorted(dict.fromkeys(problems), key=sort_key), files, data_dir)
+    problems = fold(sorted(_one_per_cell(dict.fromkeys(problems)), key=sort_key), files, data_dir)
     problems = name_spreadsheet_resaves(problems, files)
     return Report(problems=problems, notes=notes, tables=model, files=files)

@@ -176,7 +176,7 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
                 hint = f"did you mean {close!r}? " if close else ""
                 hint += f"add the row to {parent.display} first, or correct the id"
                 problems.append(tf.problem(int(i), "+".join(fk.fields), value, "foreign-key",
-                                           f"refers to {target} {value!r}, which does not exist", hint))
+                                           f"does not exist in {target}", hint))
     return problems
 
 
