@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from eastasia_data import views
 from eastasia_data.catalog import history, versions
-from eastasia_data.dates import period_ends as period_end
+from eastasia_data.dates import period_ends
 from eastasia_data.errors import (
     EastAsiaError,
     IntegrityError,
@@ -71,8 +71,15 @@ def validate(
 ) -> Report:
     """Validate the CSV tables of the checkout; see :func:`eastasia_data.curation.validate.validate`.
 
-    Needs the ``validate`` extra and a checkout of eastasia-data (found from the current
-    directory).
+    Needs a checkout of eastasia-data (found from the current directory) and the
+    ``validate`` extra.
+
+    Raises
+    ------
+    NotACheckoutError
+        No ``data_dir`` and ``schemas_dir`` were given, and the current directory is not in a checkout.
+    MissingExtraError
+        The ``validate`` extra is not installed (``pip install "eastasia-data[validate]"``).
 
     Examples
     --------
@@ -80,27 +87,68 @@ def validate(
     >>> ead.validate().valid
     True
     """
+    from eastasia_data import paths
+    from eastasia_data.errors import need
+
+    if data_dir is None or schemas_dir is None:
+        paths.checkout()  # outside a checkout, say so before asking for an extra
+    for module in ("pandera", "yaml"):
+        need(module, "validate", "validate")
     from eastasia_data.curation.validate import validate as _validate
 
     return _validate(data_dir, sources_dir, schemas_dir=schemas_dir, require_archive=require_archive)
 
 
-def cite(style: str = "bibtex") -> str:
-    """The citation of the installed release; see :func:`eastasia_data.citation.cite`.
+def cite(style: str = "bibtex", version: str | None = None) -> str:
+    """The citation of a release; see :func:`eastasia_data.citation.cite`.
 
     Parameters
     ----------
     style : {"bibtex", "apa", "cff"}
+    version : str, optional
+        The release you loaded (``load(..., version=)``); default: the installed one.
 
     Examples
     --------
     >>> import eastasia_data as ead
     >>> "version = {" + ead.__version__ + "}" in ead.cite("bibtex")
     True
+    >>> "version = {0.1.0}" in ead.cite("bibtex", version="0.1.0")
+    True
     """
     from eastasia_data.citation import cite as _cite
 
-    return _cite(style)
+    return _cite(style, version=version)
+
+
+def period_end(values, precisions):
+    """The last day of each period: for a date loaded as the first day of its month or year.
+
+    ``load()`` gives a date of month or year precision as the first day of the period; a
+    duration counted to that day is too short. This gives the day to count to; see
+    :func:`eastasia_data.dates.period_ends`.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Dates as :func:`load` returns them.
+    precisions : pandas.Series or str
+        The precision of each (``day``, ``month`` or ``year``), e.g. ``date_precision``.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ms]``, missing where ``values`` is.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> events = ead.load("events")
+    >>> ends = ead.period_end(events["end_date"], events["date_precision"])
+    >>> bool((ends.dropna() >= events["end_date"].dropna()).all())
+    True
+    """
+    return period_ends(values, precisions)
 
 
 def __getattr__(name: str) -> str:

@@ -9,7 +9,8 @@ generate`` from the checkout and never edited by hand:
     Every built release under ``releases/``: its version, date, content hash, size and
     the sha256 of each of its files, whether it ships inside the wheel, and the base URL
     it can be downloaded from (``[tool.eastasia-data.releases] url`` of
-    ``pyproject.toml``; none is configured yet).
+    ``pyproject.toml``; none is configured yet), and the repository URL and DOI a citation
+    names (``Repository`` of ``[project.urls]`` and ``doi`` of ``[tool.eastasia-data]``; none yet).
 ``changelog.json``
     The sections of ``CHANGELOG.md``, one list of entries per version, for :func:`history`.
 
@@ -82,8 +83,8 @@ def registry() -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(registry())[:3]
-    ['eastasia:generated', 'releases', 'url']
+    >>> sorted(registry())[:4]
+    ['doi', 'eastasia:generated', 'releases', 'repository']
     """
     return _json(REGISTRY)
 
