@@ -836,6 +836,33 @@ def timestamp_date(s):
     return Expect("events.csv", line, "start_date", "pattern", f"write it as {day} (ISO 8601")
 
 
+@case("dates written day first, one of them ambiguous: the file's other date settles its reading")
+def day_first_dates(s):
+    import datetime as _dt
+
+    path = s.data / "events.csv"
+    _, rows = read_rows(path)
+    days = [i for i, r in enumerate(rows) if r["date_precision"] == "day" and not r["end_date"]]
+    certain = next(i for i in days if _dt.date.fromisoformat(rows[i]["start_date"]).day > 12)
+    ambiguous = next(i for i in days if _dt.date.fromisoformat(rows[i]["start_date"]).day <= 12
+                     and _dt.date.fromisoformat(rows[i]["start_date"]).day != _dt.date.fromisoformat(rows[i]["start_date"]).month)
+    for i in (certain, ambiguous):
+        d = _dt.date.fromisoformat(rows[i]["start_date"])
+        line = set_cell(path, i, "start_date", f"{d.day}/{d.month}/{d.year}")
+    d = _dt.date.fromisoformat(rows[ambiguous]["start_date"])
+    return Expect("events.csv", line, "start_date", "pattern",
+                  f"write it as {d.isoformat()} (ISO 8601: YYYY-MM-DD): the file writes the day first")
+
+
+@case("an end date and a start date both wrong: reported in the file's column order")
+def both_dates_wrong_in_column_order(s):
+    path = s.data / "events.csv"
+    i = first_row(path, lambda r: r["date_precision"] == "day" and r["end_date"] != "")
+    set_cell(path, i, "end_date", "someday")
+    line = set_cell(path, i, "start_date", "sometime")
+    return [Expect("events.csv", line, "start_date", "pattern"), Expect("events.csv", line, "end_date", "pattern")]
+
+
 @case("an excerpt with no passage_id: the hint names the passage the excerpt lies in")
 def excerpt_without_passage(s):
     path = s.data / "event_sources.csv"

@@ -33,6 +33,7 @@ from eastasia_data.dates import period_ends
 from eastasia_data.errors import (
     EastAsiaError,
     IntegrityError,
+    UnknownKeyError,
     UnknownTableError,
     UnknownVersionError,
 )
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EastAsiaError",
     "IntegrityError",
+    "UnknownKeyError",
     "UnknownTableError",
     "UnknownVersionError",
     "__version__",

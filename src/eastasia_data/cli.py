@@ -294,6 +294,9 @@ def cmd_serve(args) -> int:
 def cmd_plot(args) -> int:
     """``eastasia-data plot [timeline|network|all]``: draw figures as PNG and SVG; 1 if one cannot be drawn.
 
+    Each file is reported as ``written`` (new), ``unchanged`` (the same bytes were there) or
+    ``replaced``: unlike an export, a figure is derived and redrawn in place without ``--force``.
+
     Examples
     --------
     >>> import tempfile
@@ -305,9 +308,13 @@ def cmd_plot(args) -> int:
     from eastasia_data.plot import plot
 
     figures = ("timeline", "network") if args.figure == "all" else (args.figure,)
+    out = Path(args.out)
+    before = {p: p.read_bytes() for f in figures for p in (out / f"{f}.png", out / f"{f}.svg") if p.is_file()}
     written = [path for figure in figures for path in plot(figure, args.out)]
-    for path in written:
-        print(f"written: {path}")
+    for path in written:  # a figure is derived from the release: redrawn in place, and said so
+        old = before.get(Path(path))
+        status = "written" if old is None else "unchanged" if old == Path(path).read_bytes() else "replaced"
+        print(f"{status}: {path}")
     return EXIT_OK
 
 

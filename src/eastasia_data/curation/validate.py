@@ -235,8 +235,14 @@ def validate(
                                         "pass --sources-dir or set EASTASIA_SOURCES (required when CI=true)"))
             else:
                 notes.append(f"evidence layer skipped ({where}; pass --sources-dir or set EASTASIA_SOURCES)")
-    from eastasia_data.curation.consequences import fold, name_spreadsheet_resaves
+    from eastasia_data.curation.consequences import fold, name_spreadsheet_resaves, settle_ambiguous_dates
 
-    problems = fold(sorted(_one_per_cell(dict.fromkeys(problems)), key=sort_key), files, data_dir)
-    problems = name_spreadsheet_resaves(problems, files)
+    order = {tf.display: {c: i for i, c in enumerate(tf.header or tf.table.field_names)} for tf in files.values()}
+
+    def in_file_order(p: Problem) -> tuple:  # a row's problems in the order of its columns (start_date, end_date)
+        key = sort_key(p)
+        return (*key[:2], order.get(p.file, {}).get(p.column or "", -1 if p.column is None else 10**6), *key[2:])
+
+    problems = fold(sorted(_one_per_cell(dict.fromkeys(problems)), key=in_file_order), files, data_dir)
+    problems = name_spreadsheet_resaves(settle_ambiguous_dates(problems, files), files)
     return Report(problems=problems, notes=notes, tables=model, files=files)
