@@ -228,7 +228,7 @@ def _hint(f: Field | None, rule: str, value: str | None) -> str:
         allowed = ", ".join(f.enum)
         return (f"did you mean {close[0]!r}? " if close else "") + f"allowed: {allowed}"
     space = stray_space(value)
-    if space and rule in ("pattern", "type", "date", "format") and _passes(f, value.strip()):
+    if space and value is not None and rule in ("pattern", "type", "date", "format") and _passes(f, value.strip()):
         return f"remove {space}: write {value.strip()!r}"  # an id or a date alike: the fault is the space
     is_date = f.kind in ("date", "partial_date") or f.type == "date"
     if rule in ("pattern", "type") and is_date and iso_forms(value or ""):
