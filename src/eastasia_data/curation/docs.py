@@ -392,9 +392,9 @@ def render_commands_block() -> str:
 
     Examples
     --------
-    >>> print("\n".join(render_commands_block().splitlines()[1:3]))
-    # reading (the installed release, or any released version; no checkout needed)
-    eastasia-data tables [--release VERSION]
+    >>> render_commands_block().splitlines()[1:3]  # doctest: +NORMALIZE_WHITESPACE
+    ['# reading (the installed release, or any released version; no checkout needed)',
+     'eastasia-data tables [--release VERSION]']
     """
     import argparse
 
