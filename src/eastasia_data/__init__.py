@@ -40,6 +40,8 @@ from eastasia_data.errors import (
 from eastasia_data.loader import describe, load, load_all, path, release_dir, tables
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from eastasia_data.curation.validate import Report
 
 __all__ = [
@@ -123,7 +125,7 @@ def cite(style: str = "bibtex", version: str | None = None) -> str:
     return _cite(style, version=version)
 
 
-def period_end(values, precisions):
+def period_end(values: pd.Series, precisions: pd.Series | str) -> pd.Series:
     """The last day of each period: for a date loaded as the first day of its month or year.
 
     ``load()`` gives a date of month or year precision as the first day of the period; a
