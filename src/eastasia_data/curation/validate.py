@@ -146,9 +146,16 @@ def _name_the_passages(problems: list[Problem], files: dict[str, TableFile], tex
     if not any(p.rule == EXCERPT_NAMES_PASSAGE for p in problems):
         return problems
     found = passages_of_unnamed_excerpts(files, texts, ledger)
-    return [replace(p, hint=f"the excerpt lies in {found[(p.file, p.line)]}: write that in {p.column}")
-            if p.rule == EXCERPT_NAMES_PASSAGE and p.line is not None and (p.file, p.line) in found else p
-            for p in problems]
+    # Where it was not found (no archive, or the excerpt spans passages): how to find it by hand.
+    by_hand = (f"name the passage of data/{ledger}.csv whose span (start to end, in the source's archived text) "
+               "holds the excerpt" + ("" if texts else "; with the source archive, validate names it"))
+    out = []
+    for p in problems:
+        if p.rule == EXCERPT_NAMES_PASSAGE:
+            where = found.get((p.file, p.line)) if p.line is not None else None
+            p = replace(p, hint=f"the excerpt lies in {where}: write that in {p.column}" if where else by_hand)
+        out.append(p)
+    return out
 
 
 def validate(
