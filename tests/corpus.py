@@ -809,6 +809,18 @@ def trailing_space_key(s):
                    f"which data/actors.csv:{line} does not define: a consequence")]
 
 
+@case("a reference with a typo, to an actor whose own id is malformed: the hint never suggests the broken id")
+def typo_towards_a_malformed_key(s):
+    i, key = _referenced_actor(s)
+    broken = key.title()
+    set_cell(s.data / "actors.csv", i, "actor_id", broken)
+    path = s.data / "event_actors.csv"
+    row = first_row(path, lambda r: r["actor_id"] == key)
+    line = set_cell(path, row, "actor_id", key[:-1])  # the last letter lost
+    return [Expect("event_actors.csv", line, "actor_id", "foreign-key", "does not exist in actors.actor_id",
+                   never=f"did you mean {broken!r}")]
+
+
 @case("a date with a leading space: the hint names the space, not the case of an id")
 def leading_space_date(s):
     i = day_event(s)
