@@ -840,6 +840,16 @@ def month_name_date(s):
     return Expect("events.csv", line, "start_date", "pattern", f"write it as {day} (ISO 8601")
 
 
+@case("a date a spreadsheet showed without its year (Aug-03): the hint says the year is lost")
+def date_without_its_year(s):
+    import datetime as _dt
+
+    i = day_event(s)
+    day = _dt.date.fromisoformat(read_rows(s.data / "events.csv")[1][i]["start_date"])
+    line = set_cell(s.data / "events.csv", i, "start_date", day.strftime("%b-%d"))
+    return Expect("events.csv", line, "start_date", "pattern", f"{day.strftime('%b-%d')!r} has lost its year")
+
+
 @case("a timestamp where a date belongs (2024-11-29T10:00): the hint gives the day")
 def timestamp_date(s):
     i = day_event(s)
@@ -856,8 +866,9 @@ def day_first_dates(s):
     _, rows = read_rows(path)
     days = [i for i, r in enumerate(rows) if r["date_precision"] == "day" and not r["end_date"]]
     certain = next(i for i in days if _dt.date.fromisoformat(rows[i]["start_date"]).day > 12)
-    ambiguous = next(i for i in days if _dt.date.fromisoformat(rows[i]["start_date"]).day <= 12
-                     and _dt.date.fromisoformat(rows[i]["start_date"]).day != _dt.date.fromisoformat(rows[i]["start_date"]).month)
+    day_month = {i: (_dt.date.fromisoformat(rows[i]["start_date"]).day, _dt.date.fromisoformat(rows[i]["start_date"]).month)
+                 for i in days}
+    ambiguous = next(i for i in days if day_month[i][0] <= 12 and day_month[i][0] != day_month[i][1])
     for i in (certain, ambiguous):
         d = _dt.date.fromisoformat(rows[i]["start_date"])
         line = set_cell(path, i, "start_date", f"{d.day}/{d.month}/{d.year}")

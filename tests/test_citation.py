@@ -141,7 +141,8 @@ def test_nothing_is_invented_while_no_url_or_doi_is_configured(style):
 
 def _scratch_repository(tmp_path: Path) -> Path:
     """A copy of the repository's tracked files (code, data, releases), to configure differently."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    files = listed.decode().split("\0")
     root = tmp_path / "eastasia-data"
     for name in filter(None, files):
         if (REPO / name).is_file():

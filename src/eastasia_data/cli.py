@@ -378,11 +378,13 @@ def cmd_diff(args) -> int:
     try:  # two releases need nothing more; a checkout or a git revision is read with its YAML schemas
         old = open_snapshot(args.old, sources_dir=args.sources_dir)
         new = (open_snapshot(args.new, sources_dir=args.sources_dir) if args.new
-               else from_checkout(paths.checkout().root, "working tree (data/ and schemas/)", sources_dir=args.sources_dir))
+               else from_checkout(paths.checkout().root, "working tree (data/ and schemas/)",
+                                  sources_dir=args.sources_dir))
     except ModuleNotFoundError as exc:
         if exc.name != "yaml":
             raise
-        raise MissingExtraError('diff of a checkout or a git revision needs pyyaml: pip install "eastasia-data[validate]"') from None
+        raise MissingExtraError("diff of a checkout or a git revision needs pyyaml: "
+                                'pip install "eastasia-data[validate]"') from None
     d = diff(old, new)
     if args.changelog:
         print(diff_render.render_changelog(d), end="")
@@ -518,7 +520,8 @@ def parser() -> argparse.ArgumentParser:
     >>> args.format, args.out, args.force
     ('csv', 'tables', False)
     """
-    p = argparse.ArgumentParser(prog="eastasia-data", description="Read, cite and export the eastasia-data release; validate and build it from a checkout.")
+    p = argparse.ArgumentParser(prog="eastasia-data", description="Read, cite and export the eastasia-data release; "
+                                                                  "validate and build it from a checkout.")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--repo", metavar="DIR",
                    help="the checkout to work on (default: found from the current directory, as git does)")

@@ -47,6 +47,8 @@ from eastasia_data.model import Field, Table
 
 URI = r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: A date as a spreadsheet shows it without its year: ``Aug-03``, ``3-Aug``.
+NO_YEAR = r"\s*([A-Za-z]{3,9}[-/ ][0-9]{1,2}|[0-9]{1,2}[-/ ][A-Za-z]{3,9})\s*"
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ def _hint(f: Field | None, rule: str, value: str | None) -> str:
         if value is not None and f.pattern and re.fullmatch(f.pattern, value.strip().lower()):
             return f"ids are lowercase: write {value.strip().lower()!r}" + (f" (and remove {space})" if space else "")
         if is_date:
-            if value is not None and re.fullmatch(r"\s*[A-Za-z]{3,9}[-/ ][0-9]{1,2}\s*|\s*[0-9]{1,2}[-/ ][A-Za-z]{3,9}\s*", value):
+            if value is not None and re.fullmatch(NO_YEAR, value):
                 return (f"{value.strip()!r} has lost its year (a spreadsheet writes dates so): "
                         "write the full date as YYYY-MM-DD, from the source or from git")
             return "write the date in ISO 8601: YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known"
