@@ -821,6 +821,16 @@ def typo_towards_a_malformed_key(s):
                    never=f"did you mean {broken!r}")]
 
 
+@case("a URL with a trailing space: one problem, whose hint names the space")
+def trailing_space_url(s):
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["url"].startswith("https://"))
+    url = read_rows(path)[1][i]["url"]
+    line = set_cell(path, i, "url", url + " ")
+    return Expect("sources.csv", line, "url", "format", f"remove the trailing space: write {url!r}",
+                  never="(rule: whitespace)")
+
+
 @case("a date with a leading space: the hint names the space, not the case of an id")
 def leading_space_date(s):
     i = day_event(s)
