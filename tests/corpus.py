@@ -775,9 +775,134 @@ def row_missing_a_comma(s):
 def uppercase_id(s):
     line, key = _referenced_event(s)
     edit_line(s.data / "events.csv", line, lambda b: key.upper().encode() + b[len(key):])
-    return [Expect("events.csv", line, "event_id", "pattern", f"ids are lowercase: write {key!r}"),
+    return [Expect("events.csv", line, "event_id", "pattern", f"ids are lowercase: write {key!r}",
+                   never="appears in more than one row"),
             Expect("event_actors.csv", None, "event_id", "foreign-key",
                    f"which data/events.csv:{line} does not define: a consequence")]
+
+
+def _referenced_actor(s: Scratch) -> tuple[int, str]:
+    """The row (from 0) of an actor that event_actors refers to, and its id."""
+    _, links = read_rows(s.data / "event_actors.csv")
+    linked = {r["actor_id"] for r in links}
+    i = first_row(s.data / "actors.csv", lambda r: r["actor_id"] in linked)
+    return i, read_rows(s.data / "actors.csv")[1][i]["actor_id"]
+
+
+@case("an actor's id in uppercase: one pattern problem, no false duplicate, the references folded")
+def uppercase_actor_key(s):
+    i, key = _referenced_actor(s)
+    line = set_cell(s.data / "actors.csv", i, "actor_id", key.title())  # act-Andrei-Belousov
+    return [Expect("actors.csv", line, "actor_id", "pattern", f"ids are lowercase: write {key!r}",
+                   never="appears in more than one row"),
+            Expect("event_actors.csv", None, "actor_id", "foreign-key",
+                   f"which data/actors.csv:{line} does not define: a consequence")]
+
+
+@case("an actor's id with a trailing space: the hint names the space, the references are folded, no duplicate")
+def trailing_space_key(s):
+    i, key = _referenced_actor(s)
+    line = set_cell(s.data / "actors.csv", i, "actor_id", key + " ")
+    return [Expect("actors.csv", line, "actor_id", "pattern", f"remove the trailing space: write {key!r}",
+                   never="appears in more than one row"),
+            Expect("event_actors.csv", None, "actor_id", "foreign-key",
+                   f"which data/actors.csv:{line} does not define: a consequence")]
+
+
+@case("a reference with a typo, to an actor whose own id is malformed: the hint never suggests the broken id")
+def typo_towards_a_malformed_key(s):
+    i, key = _referenced_actor(s)
+    broken = key.title()
+    set_cell(s.data / "actors.csv", i, "actor_id", broken)
+    path = s.data / "event_actors.csv"
+    row = first_row(path, lambda r: r["actor_id"] == key)
+    line = set_cell(path, row, "actor_id", key[:-1])  # the last letter lost
+    return [Expect("event_actors.csv", line, "actor_id", "foreign-key", "does not exist in actors.actor_id",
+                   never=f"did you mean {broken!r}")]
+
+
+@case("a URL with a trailing space: one problem, whose hint names the space")
+def trailing_space_url(s):
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["url"].startswith("https://"))
+    url = read_rows(path)[1][i]["url"]
+    line = set_cell(path, i, "url", url + " ")
+    return Expect("sources.csv", line, "url", "format", f"remove the trailing space: write {url!r}",
+                  never="(rule: whitespace)")
+
+
+@case("a date with a leading space: the hint names the space, not the case of an id")
+def leading_space_date(s):
+    i = day_event(s)
+    day = read_rows(s.data / "events.csv")[1][i]["start_date"]
+    line = set_cell(s.data / "events.csv", i, "start_date", " " + day)
+    return Expect("events.csv", line, "start_date", "pattern", f"remove the leading space: write {day!r}",
+                  never="ids are lowercase")
+
+
+@case("a date written with the month's name first (Nov 29 2024): the hint gives its ISO form")
+def month_name_date(s):
+    import datetime as _dt
+
+    i = day_event(s)
+    day = read_rows(s.data / "events.csv")[1][i]["start_date"]
+    line = set_cell(s.data / "events.csv", i, "start_date", _dt.date.fromisoformat(day).strftime("%b %d %Y"))
+    return Expect("events.csv", line, "start_date", "pattern", f"write it as {day} (ISO 8601")
+
+
+@case("a date a spreadsheet showed without its year (Aug-03): the hint says the year is lost")
+def date_without_its_year(s):
+    import datetime as _dt
+
+    i = day_event(s)
+    day = _dt.date.fromisoformat(read_rows(s.data / "events.csv")[1][i]["start_date"])
+    line = set_cell(s.data / "events.csv", i, "start_date", day.strftime("%b-%d"))
+    return Expect("events.csv", line, "start_date", "pattern", f"{day.strftime('%b-%d')!r} has lost its year")
+
+
+@case("a timestamp where a date belongs (2024-11-29T10:00): the hint gives the day")
+def timestamp_date(s):
+    i = day_event(s)
+    day = read_rows(s.data / "events.csv")[1][i]["start_date"]
+    line = set_cell(s.data / "events.csv", i, "start_date", day + "T10:00")
+    return Expect("events.csv", line, "start_date", "pattern", f"write it as {day} (ISO 8601")
+
+
+@case("dates written day first, one of them ambiguous: the file's other date settles its reading")
+def day_first_dates(s):
+    import datetime as _dt
+
+    path = s.data / "events.csv"
+    _, rows = read_rows(path)
+    days = [i for i, r in enumerate(rows) if r["date_precision"] == "day" and not r["end_date"]]
+    certain = next(i for i in days if _dt.date.fromisoformat(rows[i]["start_date"]).day > 12)
+    day_month = {i: (_dt.date.fromisoformat(rows[i]["start_date"]).day, _dt.date.fromisoformat(rows[i]["start_date"]).month)
+                 for i in days}
+    ambiguous = next(i for i in days if day_month[i][0] <= 12 and day_month[i][0] != day_month[i][1])
+    for i in (certain, ambiguous):
+        d = _dt.date.fromisoformat(rows[i]["start_date"])
+        line = set_cell(path, i, "start_date", f"{d.day}/{d.month}/{d.year}")
+    d = _dt.date.fromisoformat(rows[ambiguous]["start_date"])
+    return Expect("events.csv", line, "start_date", "pattern",
+                  f"write it as {d.isoformat()} (ISO 8601: YYYY-MM-DD): the file writes the day first")
+
+
+@case("an end date and a start date both wrong: reported in the file's column order")
+def both_dates_wrong_in_column_order(s):
+    path = s.data / "events.csv"
+    i = first_row(path, lambda r: r["date_precision"] == "day" and r["end_date"] != "")
+    set_cell(path, i, "end_date", "someday")
+    line = set_cell(path, i, "start_date", "sometime")
+    return [Expect("events.csv", line, "start_date", "pattern"), Expect("events.csv", line, "end_date", "pattern")]
+
+
+@case("an excerpt with no passage_id: the hint names the passage the excerpt lies in")
+def excerpt_without_passage(s):
+    path = s.data / "event_sources.csv"
+    i = first_row(path, lambda r: r["passage_id"] != "")
+    passage = read_rows(path)[1][i]["passage_id"]
+    line = set_cell(path, i, "passage_id", "")
+    return Expect("event_sources.csv", line, "passage_id", "excerpt-names-passage", f"the excerpt lies in {passage}")
 
 
 @case("a file a spreadsheet re-saved: byte-order mark, CRLF and dates as M/D/YYYY, named once")

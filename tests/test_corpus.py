@@ -192,3 +192,9 @@ def test_every_rule_of_the_catalogue_has_a_case(tmp_path):
         shutil.rmtree(tmp_path / name)
     missing = sorted(set(RULES) - expected)
     assert not missing, f"rules with no corpus case: {missing}"
+
+
+@pytest.mark.parametrize("outcome", ["both-dates-wrong-in-column-order"], indirect=True)
+def test_a_rows_problems_follow_the_order_of_its_columns(outcome):
+    columns = [line.split(": ")[1] for line in outcome.out.splitlines()[:-1]]
+    assert columns == ["start_date", "end_date"], outcome.out

@@ -246,3 +246,10 @@ def _version() -> str:
     from eastasia_data.loader import checkout_version
 
     return checkout_version()
+
+
+def test_the_heading_states_each_release_version_once():
+    run = run_cli("diff", "1.0.0", "2.0.0")
+    assert run.code == 0
+    assert run.out.splitlines()[0] == ("release 1.0.0 (releases/eastasia-data-1.0.0) → "
+                                       "release 2.0.0 (releases/eastasia-data-2.0.0)")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 
 import pytest
-from conftest import MODEL, REPO, TABLES
+from conftest import MODEL, REPO, TABLES, run_cli
 
 import eastasia_data as ead
+from eastasia_data.cli import COMMAND_GROUPS, parser
 from eastasia_data.curation.docs import BlockError, fill_block, render_dictionary
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -126,3 +128,23 @@ def test_dictionary_is_what_the_generator_renders():
 def test_fill_block_refuses_bad_markers(text):
     with pytest.raises(BlockError, match="<!-- t:start -->"):
         fill_block(text, "t", "x\n")
+
+
+def test_generate_names_each_file_once():
+    """README.md and the datasheet hold two generated blocks each; the check names each file once."""
+    result = run_cli("generate", "--check")
+    paths = [line.split(": ", 1)[1] for line in result.out.splitlines()]
+    assert result.code == 0 and len(paths) == len(set(paths)) and str(REPO / "README.md") in paths
+
+
+def test_help_lists_the_reading_commands_before_the_curating_ones():
+    text = run_cli("--help").out
+    reading, curating = (text.index(title + ":") for title in COMMAND_GROUPS)
+    assert reading < curating
+    for name in ("tables", "cite", "export"):
+        assert reading < text.index(f"\n  {name} ") < curating
+    for name in ("validate", "build", "release"):
+        assert text.index(f"\n  {name} ") > curating
+    listed = [name for names in COMMAND_GROUPS.values() for name in names]
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert sorted(listed) == sorted(sub.choices)  # every command in exactly one group

@@ -74,6 +74,7 @@ print(json.dumps({{"code": code, "heavy": heavy, "printed": bool(out.getvalue())
 def _reader_commands(tmp: Path) -> dict[str, list[str]]:
     return {
         "cite": ["cite", "--style", "apa"],
+        "cite-release": ["cite", "--style", "bibtex", "--release", "0.1.0"],
         "verify": ["verify"],
         "export": ["export", "--format", "sqlite", "--out", str(tmp / "e.sqlite")],
         "plot": ["plot", "network", "--out", str(tmp)],
@@ -129,3 +130,66 @@ def test_contributor_commands_that_validate_nothing_import_no_pandera(command):
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["pandera"] == [], result
     assert result["code"] in (0, 1)  # 1: something to report (e.g. a stale generated file), still no pandera
+
+
+HIDDEN_PROBE = """
+import contextlib, io, json, sys
+for name in {hidden!r}:
+    sys.modules[name] = None  # as if not installed: importing it fails, importlib.util.find_spec gives None
+from eastasia_data.cli import main
+out, err = io.StringIO(), io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    code = main({argv!r})
+print(json.dumps({{"code": code, "out": out.getvalue(), "err": err.getvalue()}}))
+"""
+WITHOUT_VALIDATE_EXTRA = ("pandera", "frictionless", "yaml", "feedgen", "jsonschema")
+
+
+def _without(hidden, argv, cwd) -> dict:
+    proc = subprocess.run([sys.executable, "-c", HIDDEN_PROBE.format(hidden=hidden, argv=argv)], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow  # a fresh process
+def test_a_reader_diffs_two_shipped_releases_without_the_validate_extra(tmp_path):
+    """Outside any checkout, with neither pandera nor YAML: the releases the installation has are compared."""
+    result = _without(WITHOUT_VALIDATE_EXTRA, ["diff", "1.0.0", "2.0.0"], tmp_path)
+    assert result["code"] == 0 and result["err"] == "", result
+    assert result["out"].startswith("release 1.0.0 → release 2.0.0\n") and "claims:" in result["out"]
+
+
+@pytest.mark.slow  # a fresh process
+@pytest.mark.parametrize("argv", [["fmt", "--check"], ["diff"], ["check-version"]], ids=" ".join)
+def test_fmt_and_diff_of_the_checkout_run_without_pandera(argv):
+    result = _without(("pandera", "frictionless"), ["--repo", str(paths.checkout().root), *argv], None)
+    assert result["code"] == 0 and "pandera" not in result["err"], result
+
+
+@pytest.mark.slow  # a fresh process
+@pytest.mark.parametrize("argv", [["fmt", "--check"], ["diff"]], ids=" ".join)
+def test_commands_on_a_checkout_name_the_extra_that_holds_yaml(argv):
+    result = _without(WITHOUT_VALIDATE_EXTRA, ["--repo", str(paths.checkout().root), *argv], None)
+    assert result["code"] == 2 and result["out"] == "", result
+    assert result["err"].startswith("error: ") and 'pip install "eastasia-data[validate]"' in result["err"], result
+    assert len(result["err"].splitlines()) == 1 and "Traceback" not in result["err"]
+
+
+@pytest.mark.slow  # a fresh process
+@pytest.mark.parametrize("command", ["validate", "fmt", "check-version", "generate"])
+def test_outside_a_checkout_the_checkout_is_named_before_the_extra(command, tmp_path):
+    result = _without(WITHOUT_VALIDATE_EXTRA, [command], tmp_path)
+    assert result["code"] == 2 and result["err"] == (
+        f"error: {tmp_path}: not inside a checkout of eastasia-data; run the command in one, or pass --repo DIR\n")
+
+
+@pytest.mark.slow  # a fresh process
+def test_ead_validate_without_pandera_raises_the_friendly_error():
+    code = ("import sys; sys.modules['pandera'] = None\n"
+            "import eastasia_data as ead\n"
+            "from eastasia_data.errors import MissingExtraError\n"
+            "try:\n    ead.validate()\nexcept MissingExtraError as exc:\n    print('friendly:', exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=paths.checkout().root,
+                          timeout=600)
+    assert proc.stdout == 'friendly: validate needs pandera: pip install "eastasia-data[validate]"\n', proc.stderr

@@ -43,6 +43,15 @@ def rendered(request, tmp_path_factory):
     return request.param, png, svg
 
 
+def test_drawing_again_says_what_it_did_to_the_files_there(rendered):
+    kind, png, svg = rendered
+    again = run_cli("plot", kind, "--out", str(png.parent))
+    assert again.code == 0 and again.out == f"unchanged: {png}\nunchanged: {svg}\n"
+    svg.write_text("<svg/>", encoding="utf-8")
+    changed = run_cli("plot", kind, "--out", str(png.parent))
+    assert changed.out == f"unchanged: {png}\nreplaced: {svg}\n"
+
+
 def test_png_is_a_readable_image(rendered):
     _, png, _ = rendered
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

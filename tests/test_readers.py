@@ -83,6 +83,20 @@ def test_history_takes_composite_keys_as_a_tuple_or_a_dict():
         ead.history("event_actors", "evt-1950-06-25-korean-war")
 
 
+def test_history_of_a_key_in_no_release_says_so_with_the_closest_key():
+    with pytest.raises(ead.UnknownKeyError, match="no release of claims has a row with claim_id 'clm-a1-united-frnt'; "
+                                                  "did you mean 'clm-a1-united-front'"):
+        ead.history("claims", "clm-a1-united-frnt")
+
+
+def test_history_gives_every_column_as_text_with_nan_for_missing():
+    h = ead.history("events", "evt-2025-05-09-kim-embassy-speech-justifies-war-role")
+    assert {str(t) for t in h.dtypes} == {"str"}
+    absent = h.iloc[0]  # no such row in 0.1.0: every column of the row is missing alike
+    assert absent.drop(["version", "status", "changed", "changelog"]).isna().all()
+    assert not any(v is None for v in h.to_numpy().ravel())
+
+
 def test_history_of_a_row_new_in_1_0_0_is_absent_then_added():
     h = ead.history("events", "evt-2025-05-09-kim-embassy-speech-justifies-war-role")
     assert h["status"].tolist()[:2] == ["absent", "added"]
@@ -537,3 +551,16 @@ print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in ("pandera", "
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+def test_help_of_period_end_shows_period_end():
+    import pydoc
+
+    text = pydoc.render_doc(ead.period_end, renderer=pydoc.plaintext)
+    signature = text.splitlines()[2]
+    assert signature.startswith("period_end(values") and "period_ends" not in signature, text
+    events = ead.load("events")
+    from eastasia_data.dates import period_ends
+
+    pd.testing.assert_series_equal(ead.period_end(events["end_date"], events["date_precision"]),
+                                   period_ends(events["end_date"], events["date_precision"]))

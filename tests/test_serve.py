@@ -167,6 +167,20 @@ def test_serve_refuses_a_bad_port():
     assert result.err.strip() == "error: port 99999 is not a port number (0 to 65535)"
 
 
+def test_serve_on_a_busy_port_fails_before_announcing_anything(tmp_path):
+    """One line, exit 2 (the usage error of the map), nothing printed on standard output, nothing exported."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), process=True, env={"TMPDIR": str(tmp_path)})
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"error: port {port} on 127.0.0.1 is in use (") and result.err.count("\n") == 1
+    assert "pass --port N with a free one" in result.err and not list(tmp_path.iterdir())
+
+
 # -- what a browser shows ----------------------------------------------------------------------
 
 def chromium() -> str:

@@ -155,6 +155,21 @@ def test_an_archive_not_found_is_skipped_locally_and_an_error_in_ci(tmp_path):
     assert failed.returncode == 1 and "(rule: archive)" in failed.stdout
 
 
+def test_without_the_archive_a_missing_passage_id_is_told_how_to_find_the_passage(tmp_path):
+    """With the archive the corpus case names the passage; without it, the hint says where to look."""
+    repo = make_checkout(tmp_path / "repo")
+    path = repo / "data" / "event_sources.csv"
+    line = set_cell(path, first_row(path, lambda r: r["passage_id"] != ""), "passage_id", "")
+    env = {k: v for k, v in os.environ.items() if k != "EASTASIA_SOURCES"}
+    proc = subprocess.run([sys.executable, "-m", "eastasia_data", "validate"], capture_output=True, text=True,
+                          cwd=repo, env={**env, "CI": "false"})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[0] == (
+        f"data/event_sources.csv:{line}: passage_id: is empty but required when excerpt is filled in "
+        "(rule: excerpt-names-passage); hint: name the passage of data/passages.csv whose span (start to end, in "
+        "the source's archived text) holds the excerpt; with the source archive, validate names it")
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert run_cli("validate", "--format", "xml").code == 2
     assert run_cli("validate", "--data-dir", str(tmp_path / "missing")).code == 2

@@ -100,6 +100,25 @@ def test_wheel_installs_and_loads_every_table(installed, tmp_path):
     assert run.returncode == 0 and "anchored in the wheel's RECORD" in run.stdout, run.stdout + run.stderr
 
 
+def test_a_reader_cites_a_release_and_diffs_two_without_the_validate_extra(installed, tmp_path):
+    """The reader's install has neither pandera nor PyYAML, and no checkout is near."""
+    python = installed[0]
+    found = subprocess.run([str(python), "-c", "import importlib.util as u; print([m for m in ('pandera', 'yaml') "
+                            "if u.find_spec(m)])"], capture_output=True, text=True, env=OFFLINE, timeout=300)
+    assert found.stdout.strip() == "[]", found.stdout + found.stderr
+    cited = _run(installed, "cite", "--style", "apa", "--release", "0.1.0", cwd=tmp_path)
+    entry = next(r for r in ead.versions().to_dict("records") if r["version"] == "0.1.0")
+    assert cited.returncode == 0, cited.stderr
+    assert "(Version 0.1.0)" in cited.stdout and entry["content_hash"] in cited.stdout
+    assert "release bundle eastasia-data-0.1.0.zip" in cited.stdout
+    compared = _run(installed, "diff", "1.0.0", "2.0.0", cwd=tmp_path)
+    assert compared.returncode == 0 and compared.stderr == "", compared.stderr
+    assert compared.stdout.startswith("release 1.0.0 → release 2.0.0\n")
+    refused = _run(installed, "validate", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stderr == (
+        f"error: {tmp_path}: not inside a checkout of eastasia-data; run the command in one, or pass --repo DIR\n")
+
+
 @pytest.fixture
 def damaged(installed):
     """The installed release, restored after the test damages it."""

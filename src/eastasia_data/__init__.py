@@ -37,6 +37,7 @@ from eastasia_data.catalog import history, versions
 from eastasia_data.errors import (
     EastAsiaError,
     IntegrityError,
+    UnknownKeyError,
     UnknownTableError,
     UnknownVersionError,
 )
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EastAsiaError",
     "IntegrityError",
+    "UnknownKeyError",
     "UnknownTableError",
     "UnknownVersionError",
     "__version__",
@@ -78,8 +80,15 @@ def validate(
 ) -> Report:
     """Validate the CSV tables of the checkout; see :func:`eastasia_data.curation.validate.validate`.
 
-    Needs the ``validate`` extra and a checkout of eastasia-data (found from the current
-    directory).
+    Needs a checkout of eastasia-data (found from the current directory) and the
+    ``validate`` extra.
+
+    Raises
+    ------
+    NotACheckoutError
+        No ``data_dir`` and ``schemas_dir`` were given, and the current directory is not in a checkout.
+    MissingExtraError
+        The ``validate`` extra is not installed (``pip install "eastasia-data[validate]"``).
 
     Examples
     --------
@@ -87,6 +96,13 @@ def validate(
     >>> ead.validate().valid
     True
     """
+    from eastasia_data import paths
+    from eastasia_data.errors import need
+
+    if data_dir is None or schemas_dir is None:
+        paths.checkout()  # outside a checkout, say so before asking for an extra
+    for module in ("pandera", "yaml"):
+        need(module, "validate", "validate")
     from eastasia_data.curation.validate import validate as _validate
 
     return _validate(data_dir, sources_dir, schemas_dir=schemas_dir, require_archive=require_archive)
@@ -171,22 +187,27 @@ def period_end(values: pd.Series, precisions: pd.Series | str) -> pd.Series:
     return period_ends(values, precisions)
 
 
-def cite(style: str = "bibtex") -> str:
-    """The citation of the installed release; see :func:`eastasia_data.citation.cite`.
+def cite(style: str = "bibtex", version: str | None = None) -> str:
+    """The citation of a release; see :func:`eastasia_data.citation.cite`.
 
     Parameters
     ----------
     style : {"bibtex", "apa", "cff"}
+    version : str, optional
+        The release you loaded (``load(..., version=)``); default: the installed one.
 
     Examples
     --------
     >>> import eastasia_data as ead
     >>> "version = {" + ead.__version__ + "}" in ead.cite("bibtex")
     True
+    >>> "version = {0.1.0}" in ead.cite("bibtex", version="0.1.0")
+    True
     """
     from eastasia_data.citation import cite as _cite
 
-    return _cite(style)
+    return _cite(style, version=version)
+
 
 
 def __getattr__(name: str) -> str:

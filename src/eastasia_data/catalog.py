@@ -9,7 +9,8 @@ generate`` from the checkout and never edited by hand:
     Every built release under ``releases/``: its version, date, content hash, size and
     the sha256 of each of its files, whether it ships inside the wheel, and the base URL
     it can be downloaded from (``[tool.eastasia-data.releases] url`` of
-    ``pyproject.toml``; none is configured yet).
+    ``pyproject.toml``; none is configured yet), and the repository URL and DOI a citation
+    names (``Repository`` of ``[project.urls]`` and ``doi`` of ``[tool.eastasia-data]``; none yet).
 ``changelog.json``
     The sections of ``CHANGELOG.md``, one list of entries per version, for :func:`history`.
 
@@ -82,8 +83,8 @@ def registry() -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(registry())[:3]
-    ['eastasia:generated', 'releases', 'url']
+    >>> sorted(registry())[:4]
+    ['doi', 'eastasia:generated', 'releases', 'repository']
     """
     return _json(REGISTRY)
 
@@ -283,6 +284,8 @@ def history(table: str, key) -> pd.DataFrame:
     ------
     UnknownTableError
         ``table`` is in no release.
+    UnknownKeyError
+        No release has a row with that key (the closest key of the last release is suggested).
 
     Examples
     --------
@@ -294,6 +297,10 @@ def history(table: str, key) -> pd.DataFrame:
     True
     >>> ead.history("event_actors", ("evt-1950-06-25-korean-war", "act-north-korea", "actor"))["status"].tolist()[-1]
     'unchanged'
+    >>> ead.history("claims", "clm-a2-military-threat-unlikly")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    eastasia_data.errors.UnknownKeyError: no release of claims has a row with claim_id 'clm-a2-military-threat-unlikly'; did you mean 'clm-a2-military-threat-unlikely'?
     """
     import pandas as pd
 
@@ -330,7 +337,26 @@ def history(table: str, key) -> pd.DataFrame:
                     "changelog": "\n".join(named) if status != "unchanged" and status != "absent" else "",
                     **(row or {})})
         previous = row
-    return pd.DataFrame(out)
+    if all(entry["status"] == "absent" for entry in out):
+        _no_such_key(table, wanted, found[-1])
+    # Every column text: a cell the row lacks (or a release lacks the row) is missing alike, NaN.
+    return pd.DataFrame(out).astype("str")
+
+
+def _no_such_key(table: str, wanted: dict[str, str], version: str) -> None:
+    """Raise :class:`UnknownKeyError` for a key found in no release, suggesting the closest of ``version``."""
+    import difflib
+
+    from eastasia_data.errors import UnknownKeyError
+    from eastasia_data.loader import load
+
+    frame = load(table, version=version)
+    joined = "|".join(wanted.values())
+    keys = frame[list(wanted)].astype("str").agg("|".join, axis=1).tolist()
+    close = difflib.get_close_matches(joined, keys, n=1)
+    shown = ", ".join(f"{c} {v!r}" for c, v in wanted.items())
+    hint = f"; did you mean {close[0]!r}?" if close else f"; see ead.load({table!r}, version={version!r})"
+    raise UnknownKeyError(f"no release of {table} has a row with {shown}{hint}")
 
 
 def _is_category(table, column: str) -> bool:

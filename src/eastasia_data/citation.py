@@ -7,9 +7,16 @@ The **content hash** of a release is the sha256 of the text made of one line per
 any table's bytes change and is the same for every copy of the release.
 
 The repository's ``CITATION.cff`` is :func:`cff` of the checkout's release, written by
-``eastasia-data generate`` (:func:`eastasia_data.curation.docs.render_citation`). The repository URL and DOI come from the package facts
-(``[project.urls]`` and ``[tool.eastasia-data]`` of ``pyproject.toml``, carried into the
-descriptor); no public repository or DOI exists yet, so no citation names one.
+``eastasia-data generate`` (:func:`eastasia_data.curation.docs.render_citation`).
+
+**Where a citation points.** The repository URL and the DOI are package facts:
+``Repository`` of ``[project.urls]`` and ``doi`` of ``[tool.eastasia-data]`` in
+``pyproject.toml``. ``build`` writes them into each release descriptor (``homepage``,
+``eastasia:doi``), and ``generate`` writes the current ones into the shipped
+``registry.json``, so an installed package cites with them and a release built before they
+were configured is cited with them too (a value its own descriptor records wins). While none
+is configured, nothing is invented: the citation carries what exists, the version, the
+content hash and the file name of the release's bundle (``eastasia-data-<version>.zip``).
 
 Examples
 --------
@@ -28,6 +35,7 @@ from eastasia_data.model import Package
 
 STYLES = ("bibtex", "apa", "cff")
 HASH_DESCRIPTION = "Content hash of the release: sha256 over its tables' sha256 hashes, one line per table"
+BUNDLE_DESCRIPTION = "File name of the release's bundle: its tables, descriptor, datasheet and licences in one zip"
 CFF_MESSAGE = ("If you use this dataset, please cite it using these metadata. The data is licensed "
                "CC-BY-4.0, the code MIT.")
 
@@ -43,6 +51,17 @@ def content_hash(descriptor: dict[str, Any]) -> str:
     """
     text = "".join(f"{r['name']} {r['hash']}\n" for r in descriptor["resources"])
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def bundle_name(descriptor: dict[str, Any]) -> str:
+    """The file name of the release's bundle, the zip made with it (``eastasia-data-<version>.zip``).
+
+    Examples
+    --------
+    >>> bundle_name({"name": "eastasia-data", "version": "1.0.0"})
+    'eastasia-data-1.0.0.zip'
+    """
+    return f"{descriptor.get('name', 'eastasia-data')}-{descriptor.get('version', '')}.zip"
 
 
 def _facts(descriptor: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +89,7 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def cff(descriptor: dict[str, Any]) -> str:
+def cff(descriptor: dict[str, Any], *, bundle: str | None = None) -> str:
     """The release as a ``CITATION.cff`` (Citation File Format 1.2.0, type dataset).
 
     Examples
@@ -109,6 +128,12 @@ def cff(descriptor: dict[str, Any]) -> str:
             f"    value: {_q(f['hash'])}",
             f"    description: {_q(HASH_DESCRIPTION)}",
         ]
+    if bundle:
+        lines += ([] if f["hash"] else ["identifiers:"]) + [
+            "  - type: other",
+            f"    value: {_q(bundle)}",
+            f"    description: {_q(BUNDLE_DESCRIPTION)}",
+        ]
     if f["keywords"]:
         lines += ["keywords:"] + [f"  - {_q(k)}" for k in f["keywords"]]
     return "\n".join(lines) + "\n"
@@ -120,7 +145,7 @@ def _tex(text: str) -> str:
     return text
 
 
-def bibtex(descriptor: dict[str, Any]) -> str:
+def bibtex(descriptor: dict[str, Any], *, bundle: str | None = None) -> str:
     """The release as a BibTeX ``@misc`` entry (BibTeX has no data set type).
 
     Examples
@@ -143,7 +168,8 @@ def bibtex(descriptor: dict[str, Any]) -> str:
         ("title", "{" + _tex(f["title"]) + "}"),
         ("year", f["year"]),
         ("version", f["version"]),
-        ("howpublished", "Python package eastasia-data " + f["version"]),
+        ("howpublished", "Python package eastasia-data " + f["version"]
+         + (f", release bundle {_tex(bundle)}" if bundle else "")),
         ("note", _tex("; ".join(note))),
     ]
     if f["doi"]:
@@ -154,7 +180,7 @@ def bibtex(descriptor: dict[str, Any]) -> str:
     return f"@misc{{{key},\n{body}\n}}\n"
 
 
-def apa(descriptor: dict[str, Any]) -> str:
+def apa(descriptor: dict[str, Any], *, bundle: str | None = None) -> str:
     """The release in APA 7 style for a data set (plain text; italicise the title when typesetting).
 
     Examples
@@ -168,44 +194,83 @@ def apa(descriptor: dict[str, Any]) -> str:
     f = _facts(descriptor)
     authors = ", ".join(f["authors"][:-1]) + (", & " if len(f["authors"]) > 1 else "") + f["authors"][-1]
     year = f["year"] or "n.d."
-    text = f"{authors}. ({year}). {f['title']} (Version {f['version']}) [Data set]. Python package eastasia-data."
+    text = (f"{authors}. ({year}). {f['title']} (Version {f['version']}) [Data set]. Python package eastasia-data"
+            + (f", release bundle {bundle}." if bundle else "."))
+    if f["repository"]:
+        text += f" {f['repository']}"
     if f["doi"]:
         text += f" https://doi.org/{f['doi']}"
-    elif f["repository"]:
-        text += f" {f['repository']}"
     if f["hash"]:
         text += f" Content hash {f['hash']}."
     return text
 
 
-def cite(style: str = "bibtex", descriptor: dict[str, Any] | None = None) -> str:
-    """The citation of the installed release (or of ``descriptor``) in ``style``.
+def configured() -> dict[str, str]:
+    """The repository URL and DOI the package configuration names, as descriptor properties.
+
+    Read from the shipped ``registry.json`` (``generate`` writes them there from
+    ``pyproject.toml``), so an installation without a checkout has them; empty while none
+    is configured, as now.
+
+    Examples
+    --------
+    >>> configured()
+    {}
+    """
+    from eastasia_data.catalog import registry
+    from eastasia_data.errors import ReleaseUnavailableError
+
+    try:
+        facts = registry()
+    except ReleaseUnavailableError:
+        return {}
+    out = {"homepage": facts.get("repository"), "eastasia:doi": facts.get("doi")}
+    return {k: str(v) for k, v in out.items() if v}
+
+
+def cite(style: str = "bibtex", descriptor: dict[str, Any] | None = None, *, version: str | None = None) -> str:
+    """The citation of a release in ``style``: the installed one, ``version``, or ``descriptor``.
 
     Parameters
     ----------
     style : {"bibtex", "apa", "cff"}
         BibTeX entry, APA 7 reference, or a ``CITATION.cff`` document.
     descriptor : dict, optional
-        A release descriptor; default the installed release's.
+        A release descriptor, cited as it is.
+    version : str, optional
+        A released version (see :func:`eastasia_data.versions`): the release you loaded with
+        ``load(..., version=)`` is the one you cite. Default: the installed release.
 
     Returns
     -------
     str
-        The citation, naming the release's version and the content hash of its data.
+        The citation, naming the release's version, the content hash of its files as they
+        are on disk, its bundle's file name, and the repository URL and DOI when the package
+        configuration names them (:func:`configured`).
+
+    Raises
+    ------
+    UnknownVersionError
+        ``version`` was never released.
 
     Examples
     --------
     >>> import eastasia_data as ead
     >>> ead.__version__ in cite("apa") and "sha256:" in cite("apa")
     True
+    >>> "(Version 0.1.0)" in cite("apa", version="0.1.0")
+    True
     """
     if style not in STYLES:
         raise ValueError(f"unknown citation style {style!r}; use one of {', '.join(STYLES)}")
-    if descriptor is None:  # the installed release, with the hashes of the files actually present
+    bundle = None
+    if descriptor is None:  # a release, with the hashes of the files actually present
         from eastasia_data.loader import actual_hashes
-        from eastasia_data.loader import descriptor as installed
+        from eastasia_data.loader import descriptor as release
 
-        descriptor = installed()
-        present = actual_hashes()
-        descriptor = {**descriptor, "resources": [{**r, "hash": present[r["name"]]} for r in descriptor["resources"]]}
-    return {"bibtex": bibtex, "apa": apa, "cff": cff}[style](descriptor)
+        descriptor = release(version)
+        present = actual_hashes(version)
+        descriptor = {**configured(), **descriptor,
+                      "resources": [{**r, "hash": present[r["name"]]} for r in descriptor["resources"]]}
+        bundle = bundle_name(descriptor)
+    return {"bibtex": bibtex, "apa": apa, "cff": cff}[style](descriptor, bundle=bundle)

@@ -20,6 +20,7 @@ from eastasia_data.errors import (
     EXIT_REFUSED,
     EXIT_USAGE,
     EastAsiaError,
+    MissingExtraError,
     UsageError,
     exit_code,
     need,
@@ -27,13 +28,20 @@ from eastasia_data.errors import (
 
 EXIT_INVALID = EXIT_REFUSED
 #: What the contributor's commands import; each is named in the message when it is missing.
-CURATION_NEEDS = (("pandera", "validate"), ("yaml", "validate"))
+CURATION_NEEDS = (("pandera", "validate"), ("yaml", "validate"), ("feedgen", "validate"))
 
 
-def _needs_curation(what: str) -> None:
-    """Refuse, naming the extra, when the contributor's dependencies are not installed (nothing is imported)."""
+def _needs_curation(what: str, modules: tuple[str, ...] = ("pandera", "yaml")) -> None:
+    """Refuse, naming the extra, when a command's dependencies are not installed (nothing is imported).
+
+    The checkout comes first: outside one, that is the message, not a missing extra.
+    """
+    from eastasia_data import paths
+
+    paths.checkout()
     for module, extra in CURATION_NEEDS:
-        need(module, extra, what)
+        if module in modules:
+            need(module, extra, what)
 
 
 def _validate_args(args) -> dict:
@@ -130,14 +138,16 @@ def cmd_generate(args) -> int:
     ...
     0
     """
-    _needs_curation("generate")
+    _needs_curation("generate", ("yaml", "feedgen"))
     from eastasia_data.curation.docs import generate
 
+    statuses: dict = {}  # a file with several generated blocks (README.md) is named once, with its worst status
     for path, status in generate(check=args.check):
+        if statuses.get(path, "up to date") == "up to date":
+            statuses[path] = status
+    for path, status in statuses.items():
         print(f"{status}: {path}")
-        if args.check and status != "up to date":
-            return EXIT_INVALID
-    return EXIT_OK
+    return EXIT_INVALID if args.check and any(s != "up to date" for s in statuses.values()) else EXIT_OK
 
 
 def cmd_verify(args) -> int:
@@ -315,6 +325,9 @@ def cmd_serve(args) -> int:
 def cmd_plot(args) -> int:
     """``eastasia-data plot [timeline|network|all]``: draw figures as PNG and SVG; 1 if one cannot be drawn.
 
+    Each file is reported as ``written`` (new), ``unchanged`` (the same bytes were there) or
+    ``replaced``: unlike an export, a figure is derived and redrawn in place without ``--force``.
+
     Examples
     --------
     >>> import tempfile
@@ -326,9 +339,13 @@ def cmd_plot(args) -> int:
     from eastasia_data.plot import plot
 
     figures = ("timeline", "network") if args.figure == "all" else (args.figure,)
+    out = Path(args.out)
+    before = {p: p.read_bytes() for f in figures for p in (out / f"{f}.png", out / f"{f}.svg") if p.is_file()}
     written = [path for figure in figures for path in plot(figure, args.out)]
-    for path in written:
-        print(f"written: {path}")
+    for path in written:  # a figure is derived from the release: redrawn in place, and said so
+        old = before.get(Path(path))
+        status = "written" if old is None else "unchanged" if old == Path(path).read_bytes() else "replaced"
+        print(f"{status}: {path}")
     return EXIT_OK
 
 
@@ -343,7 +360,7 @@ def cmd_fmt(args) -> int:
     >>> code, out.getvalue().endswith(" canonical" + chr(10))
     (0, True)
     """
-    _needs_curation("fmt")
+    _needs_curation("fmt", ("yaml",))
     from eastasia_data.curation.fmt import fmt
 
     results = fmt(args.data_dir, check=args.check)
@@ -375,22 +392,30 @@ def cmd_diff(args) -> int:
     no differences
     0
     """
-    _needs_curation("diff")
     from eastasia_data import paths
     from eastasia_data.curation import diff_render
     from eastasia_data.curation.diff import diff
     from eastasia_data.curation.snapshot import from_checkout, open_snapshot
     from eastasia_data.curation.versioning import released_versions
 
+    if args.old is None or args.new is None:  # a side is this checkout
+        _needs_curation("diff of the checkout", ("yaml",))
     if args.old is None:
         releases = released_versions(paths.checkout().releases_dir)
         if not releases:
             print("error: there is no release to compare with; name OLD", file=sys.stderr)
             return EXIT_USAGE
         args.old = releases[-1]
-    old = open_snapshot(args.old, sources_dir=args.sources_dir)
-    new = (open_snapshot(args.new, sources_dir=args.sources_dir) if args.new
-           else from_checkout(paths.checkout().root, "working tree (data/ and schemas/)", sources_dir=args.sources_dir))
+    try:  # two releases need nothing more; a checkout or a git revision is read with its YAML schemas
+        old = open_snapshot(args.old, sources_dir=args.sources_dir)
+        new = (open_snapshot(args.new, sources_dir=args.sources_dir) if args.new
+               else from_checkout(paths.checkout().root, "working tree (data/ and schemas/)",
+                                  sources_dir=args.sources_dir))
+    except ModuleNotFoundError as exc:
+        if exc.name != "yaml":
+            raise
+        raise MissingExtraError("diff of a checkout or a git revision needs pyyaml: "
+                                'pip install "eastasia-data[validate]"') from None
     d = diff(old, new)
     if args.changelog:
         print(diff_render.render_changelog(d), end="")
@@ -417,7 +442,7 @@ def cmd_check_version(args) -> int:
     """
     import os
 
-    _needs_curation("check-version")
+    _needs_curation("check-version", ("yaml",))
     from eastasia_data.curation.versioning import check_version
 
     result = check_version(gate=args.gate)
@@ -471,26 +496,50 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_cite(args) -> int:
-    """``eastasia-data cite [--style bibtex|apa|cff]``: print the citation of the installed release.
+    """``eastasia-data cite [--style bibtex|apa|cff] [--release VERSION]``: print the citation of a release.
+
+    The release cited is checked first: the installed one against its anchor and descriptor
+    (as ``verify`` does), another version against the content hash the registry records.
 
     Examples
     --------
     >>> cmd_cite(parser().parse_args(["cite", "--style", "apa"]))  # doctest: +ELLIPSIS
     eastasia-data contributors. (...). ... [Data set]. ...
     0
+    >>> cmd_cite(parser().parse_args(["cite", "--style", "apa", "--release", "0.1.0"]))  # doctest: +ELLIPSIS
+    eastasia-data contributors. (2026). ... (Version 0.1.0) [Data set]. ... eastasia-data-0.1.0.zip. Content hash sha256:...
+    0
     """
-    from eastasia_data.citation import cite
-    from eastasia_data.loader import verify_release
+    from eastasia_data.citation import cite, content_hash
+    from eastasia_data.loader import actual_hashes, descriptor, verify_release
 
-    problems = verify_release()
+    if args.release is None:
+        problems = verify_release()
+    else:
+        from eastasia_data.catalog import registry
+
+        recorded = next((r["content_hash"] for r in registry()["releases"] if r["version"] == args.release), None)
+        present = actual_hashes(args.release)
+        found = content_hash({"resources": [{"name": r["name"], "hash": present[r["name"]]}
+                                            for r in descriptor(args.release)["resources"]]})
+        problems = [] if recorded in (None, found) else [
+            f"release {args.release}: its files' content hash is {found}, the registry records {recorded}"]
     if problems:  # a citation must not name a forged version or hash
         for line in problems:
             print(f"error: {line}", file=sys.stderr)
-        print("error: the installed release does not verify, so it is not cited; reinstall eastasia-data",
-              file=sys.stderr)
+        print("error: the release does not verify, so it is not cited; reinstall eastasia-data", file=sys.stderr)
         return EXIT_INVALID
-    print(cite(args.style).rstrip("\n"))
+    print(cite(args.style, version=args.release).rstrip("\n"))
     return EXIT_OK
+
+
+#: The commands as ``--help`` groups them: a reader's first, then a contributor's.
+COMMAND_GROUPS = {
+    "reading (the installed release, or any released version; no checkout needed)":
+        ("tables", "show", "path", "versions", "cite", "verify", "export", "serve", "plot"),
+    "curating (needs a checkout and the validate extra; `diff` of two released versions needs neither)":
+        ("validate", "fmt", "diff", "check-version", "coverage", "generate", "build", "agreement", "bundle", "release"),
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -502,7 +551,8 @@ def parser() -> argparse.ArgumentParser:
     >>> args.format, args.out, args.force
     ('csv', 'tables', False)
     """
-    p = argparse.ArgumentParser(prog="eastasia-data", description="Validate, build and inspect the eastasia-data tables.")
+    p = argparse.ArgumentParser(prog="eastasia-data", description="Read, cite and export the eastasia-data release; "
+                                                                  "validate and build it from a checkout.")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--repo", metavar="DIR",
                    help="the checkout to work on (default: found from the current directory, as git does)")
@@ -515,32 +565,7 @@ def parser() -> argparse.ArgumentParser:
                         help="archive of source texts (default: $EASTASIA_SOURCES or ../shared/sources)")
         sp.add_argument("--format", choices=("text", "json", "github"), default="text", help="how to print problems")
 
-    sp = sub.add_parser("validate", help="check the CSV tables; one line per problem")
-    data_options(sp)
-    sp.set_defaults(func=cmd_validate, dirs=True)
-
-    sp = sub.add_parser("build", help="validate, then write the Parquet release")
-    data_options(sp)
-    sp.add_argument("--out", metavar="DIR", help="parent directory of the release (default: releases/)")
-    sp.set_defaults(func=cmd_build, dirs=True)
-
-    sp = sub.add_parser("agreement", help="Krippendorff's alpha per coded field from data/codings.csv "
-                                          "(exit 1 when a field is below 0.80)")
-    sp.add_argument("--format", choices=("text", "json"), default="text",
-                    help="text: one line per field; json: an object keyed table.field")
-    sp.add_argument("--round", type=int, metavar="N", help="the coding round (default: each field's latest)")
-    sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
-    sp.add_argument("--sources-dir", metavar="DIR",
-                    help="archive of source texts (default: $EASTASIA_SOURCES or ../shared/sources)")
-    sp.set_defaults(func=cmd_agreement, dirs=True)
-
-    sp = sub.add_parser("generate", help="rewrite the generated files (datapackage.json, docs) from schemas/")
-    sp.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")
-    sp.set_defaults(func=cmd_generate)
-
-    sp = sub.add_parser("verify", help="check the installed release's files against their hashes")
-    sp.set_defaults(func=cmd_verify)
-
+    # Reading first: what a reader of the release runs; then curating (a checkout and the validate extra).
     sp = sub.add_parser("tables", help="list the tables of the release, with their rows")
     sp.add_argument("--release", metavar="VERSION", help="a released version (default: the installed one)")
     sp.set_defaults(func=cmd_tables)
@@ -560,6 +585,14 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("versions", help="list every released version, its date and content hash")
     sp.set_defaults(func=cmd_versions)
 
+    sp = sub.add_parser("cite", help="print the citation of the installed release, or of --release VERSION")
+    sp.add_argument("--style", choices=("bibtex", "apa", "cff"), default="bibtex", help="citation style (default: bibtex)")
+    sp.add_argument("--release", metavar="VERSION", help="the released version you used (default: the installed one)")
+    sp.set_defaults(func=cmd_cite)
+
+    sp = sub.add_parser("verify", help="check the installed release's files against their hashes")
+    sp.set_defaults(func=cmd_verify)
+
     sp = sub.add_parser("export", help="write the release as a SQLite or DuckDB database, an Excel workbook or CSVs")
     sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant"),
                     help="the format (claimreview and croissant: JSON-LD)")
@@ -567,10 +600,6 @@ def parser() -> argparse.ArgumentParser:
                     help="the file to write (for csv: a directory); - for standard output (single-file formats)")
     sp.add_argument("--force", action="store_true", help="replace PATH if it exists")
     sp.set_defaults(func=cmd_export)
-
-    sp = sub.add_parser("bundle", help="write the zip of a built release beside it, if it is missing")
-    sp.add_argument("version", metavar="VERSION", nargs="?", help="the release (default: pyproject's version)")
-    sp.set_defaults(func=cmd_bundle)
 
     sp = sub.add_parser("serve", help="serve the release with Datasette on 127.0.0.1 (needs the serve extra)")
     sp.add_argument("--port", type=int, default=8001, metavar="N", help="the port (default: 8001)")
@@ -582,6 +611,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default="docs/figures", metavar="DIR",
                     help="directory for <figure>.png and <figure>.svg (default: docs/figures)")
     sp.set_defaults(func=cmd_plot)
+
+    sp = sub.add_parser("validate", help="check the CSV tables; one line per problem")
+    data_options(sp)
+    sp.set_defaults(func=cmd_validate, dirs=True)
 
     sp = sub.add_parser("fmt", help="rewrite the CSV tables canonically (sorted by key, minimal quoting, LF, NFC)")
     sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
@@ -606,6 +639,32 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("text", "github"), default="text", help="github: also a workflow annotation")
     sp.set_defaults(func=cmd_check_version)
 
+    sp = sub.add_parser("coverage", help="per archived article: the passages coded, and those not coded by reason")
+    sp.set_defaults(func=cmd_coverage)
+
+    sp = sub.add_parser("generate", help="rewrite the generated files (datapackage.json, docs) from schemas/")
+    sp.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")
+    sp.set_defaults(func=cmd_generate)
+
+    sp = sub.add_parser("build", help="validate, then write the Parquet release")
+    data_options(sp)
+    sp.add_argument("--out", metavar="DIR", help="parent directory of the release (default: releases/)")
+    sp.set_defaults(func=cmd_build, dirs=True)
+
+    sp = sub.add_parser("agreement", help="Krippendorff's alpha per coded field from data/codings.csv "
+                                          "(exit 1 when a field is below 0.80)")
+    sp.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text: one line per field; json: an object keyed table.field")
+    sp.add_argument("--round", type=int, metavar="N", help="the coding round (default: each field's latest)")
+    sp.add_argument("--data-dir", metavar="DIR", help="directory of the CSV tables (default: data/)")
+    sp.add_argument("--sources-dir", metavar="DIR",
+                    help="archive of source texts (default: $EASTASIA_SOURCES or ../shared/sources)")
+    sp.set_defaults(func=cmd_agreement, dirs=True)
+
+    sp = sub.add_parser("bundle", help="write the zip of a built release beside it, if it is missing")
+    sp.add_argument("version", metavar="VERSION", nargs="?", help="the release (default: pyproject's version)")
+    sp.set_defaults(func=cmd_bundle)
+
     sp = sub.add_parser("release", help="the maintainer's command: bump, CHANGELOG entry, build, regenerate")
     sp.add_argument("--bump", choices=("major", "minor", "patch"),
                     help="the bump to make (default: the one the changes require; a smaller one is refused)")
@@ -615,15 +674,15 @@ def parser() -> argparse.ArgumentParser:
                     help="commit the release and tag it v<version> (the working tree must be clean)")
     sp.add_argument("--sources-dir", metavar="DIR", help="archive of source texts (default: $EASTASIA_SOURCES)")
     sp.set_defaults(func=cmd_release)
-
-    sp = sub.add_parser("coverage", help="per archived article: the passages coded, and those not coded by reason")
-    sp.set_defaults(func=cmd_coverage)
-
-    sp = sub.add_parser("cite", help="print the citation of the installed release")
-    sp.add_argument("--style", choices=("bibtex", "apa", "cff"), default="bibtex", help="citation style (default: bibtex)")
-    sp.set_defaults(func=cmd_cite)
     for command in sub.choices.values():  # --repo may also follow the command
         command.add_argument("--repo", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    # `eastasia-data --help` lists the commands in two groups rather than one list.
+    groups = {title: p.add_argument_group(title) for title in COMMAND_GROUPS}
+    for action in sub._choices_actions:
+        title = next(t for t, names in COMMAND_GROUPS.items() if action.dest in names)
+        groups[title]._group_actions.append(action)
+    sub.help = argparse.SUPPRESS
+    p.usage = "%(prog)s [-h] [--version] [--repo DIR] [--debug] COMMAND ..."
     return p
 
 

@@ -160,6 +160,7 @@ def period_end(value: Any, precision: str) -> dt.date | None:
 _OTHER_FORMS = (
     ("%m/%d/%Y", "day"), ("%d/%m/%Y", "day"), ("%d.%m.%Y", "day"), ("%Y/%m/%d", "day"), ("%d-%m-%Y", "day"),
     ("%m/%d/%y", "day"), ("%d %B %Y", "day"), ("%B %d, %Y", "day"), ("%d %b %Y", "day"), ("%b %d, %Y", "day"),
+    ("%b %d %Y", "day"), ("%B %d %Y", "day"), ("%d %B, %Y", "day"), ("%d %b, %Y", "day"),
     ("%B %Y", "month"), ("%b %Y", "month"), ("%m/%Y", "month"), ("%Y/%m", "month"),
 )
 
@@ -171,16 +172,24 @@ def iso_forms(text: str) -> list[str]:
     --------
     >>> iso_forms("4/1/2024"), iso_forms("19.06.2024"), iso_forms("June 2024"), iso_forms("soon")
     (['2024-04-01', '2024-01-04'], ['2024-06-19'], ['2024-06'], [])
+    >>> iso_forms("Nov 29 2024"), iso_forms("2024-11-29T10:00"), iso_forms("2024-11-29 10:00:00+03:00")
+    (['2024-11-29'], ['2024-11-29'], ['2024-11-29'])
     """
     out: list[str] = []
+    text = text.strip()
     for form, precision in _OTHER_FORMS:
         try:
-            value = dt.datetime.strptime(text.strip(), form)
+            value = dt.datetime.strptime(text, form)
         except ValueError:
             continue
         iso = format_date(value, precision)
         if iso and iso not in out:
             out.append(iso)
+    if not out and len(text) > 10 and text[10:11] in ("T", "t", " "):  # a timestamp: its day
+        try:
+            out.append(str(format_date(dt.datetime.fromisoformat(text.replace("t", "T", 1)))))
+        except ValueError:
+            pass
     return out
 
 

@@ -67,6 +67,10 @@ class UnknownVersionError(UsageError, KeyError):
     """The version is not one of the released versions; the message lists them."""
 
 
+class UnknownKeyError(UsageError, KeyError):
+    """No release has a row with that primary key (:func:`eastasia_data.history`)."""
+
+
 class ReleaseUnavailableError(UsageError):
     """A released version is neither installed nor downloadable; the message says what is missing."""
 

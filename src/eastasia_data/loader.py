@@ -508,7 +508,7 @@ def anchor_description() -> str:
     return f"anchored in {anchor.what}"
 
 
-def actual_hashes() -> dict[str, str]:
+def actual_hashes(version: str | None = None) -> dict[str, str]:
     """The sha256 of each table's Parquet file as it is on disk now (``sha256:<hex>``), by table name.
 
     What :func:`eastasia_data.cite` names, so that a citation states the data actually present.
@@ -518,10 +518,12 @@ def actual_hashes() -> dict[str, str]:
     >>> hashes = actual_hashes()
     >>> hashes["events"] == _resource("events")["hash"]
     True
+    >>> actual_hashes("0.1.0")["events"] == _resource("events", "0.1.0")["hash"]
+    True
     """
     out = {}
-    for resource in descriptor()["resources"]:
-        path = _resource_path(resource)
+    for resource in descriptor(version)["resources"]:
+        path = _resource_path(resource, version)
         try:
             out[resource["name"]] = "sha256:" + _sha256(path)
         except FileNotFoundError:

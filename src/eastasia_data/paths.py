@@ -264,6 +264,17 @@ def checkout() -> Checkout:
     return found
 
 
+def checkout_or_none() -> Checkout | None:
+    """The checkout :func:`checkout` would return, or None outside one (for a reader's command).
+
+    Examples
+    --------
+    >>> checkout_or_none() == checkout()
+    True
+    """
+    return _selected if _selected is not None else find_checkout()
+
+
 def source_checkout() -> Checkout | None:
     """The checkout this package's code runs from (an editable install), or None for a wheel.
 

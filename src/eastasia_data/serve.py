@@ -209,6 +209,37 @@ def datasette_args(database: Path, port: int, host: str = "127.0.0.1") -> list[s
             "--host", host, "--port", str(port)]
 
 
+def check_port_free(port: int, host: str = "127.0.0.1") -> None:
+    """Refuse a port that another program listens on, as Datasette would find it only after starting.
+
+    The port is bound and let go at once, with the address reuse the server itself asks for.
+
+    Raises
+    ------
+    UsageError
+        The port is in use (or may not be bound).
+
+    Examples
+    --------
+    >>> import socket
+    >>> with socket.socket() as busy:
+    ...     busy.bind(("127.0.0.1", 0)); busy.listen()
+    ...     check_port_free(busy.getsockname()[1])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    eastasia_data.errors.UsageError: port ... on 127.0.0.1 is in use (...); pass --port N with a free one
+    """
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(f"port {port} on {host} is in use ({exc.strerror or exc}); "
+                             "pass --port N with a free one") from None
+
+
 def serve(port: int = 8001, *, directory: str | Path | None = None) -> int:
     """Export the release to SQLite with its metadata and serve it with Datasette on 127.0.0.1.
 
@@ -246,6 +277,7 @@ def serve(port: int = 8001, *, directory: str | Path | None = None) -> int:
     if not 0 <= port <= 65535:
         raise UsageError(f"port {port} is not a port number (0 to 65535)")
     require("datasette", "serve", "serve")
+    check_port_free(port)  # before anything is announced or written
     from datasette.cli import cli
 
     with tempfile.TemporaryDirectory(prefix="eastasia-serve-") as scratch:

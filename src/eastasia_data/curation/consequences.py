@@ -94,7 +94,7 @@ def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path
             if value:
                 roots[tf.table.name].setdefault(skeleton(value), where)
         elif p.rule in _BAD_KEY and p.column in key and len(key) == 1 and p.value:
-            roots[tf.table.name].setdefault(skeleton(p.value), where)
+            roots[tf.table.name].setdefault(skeleton(p.value.strip()), where)  # a stray space is a bad key too
     if not roots:
         return problems
     kept: list[Problem] = []
@@ -103,7 +103,7 @@ def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path
         tf = by_display.get(p.file)
         if p.rule == "foreign-key" and tf is not None and p.value is not None:
             parent = next((fk.resource for fk in tf.table.foreign_keys if "+".join(fk.fields) == p.column), None)
-            root = roots.get(parent or "", {}).get(skeleton(p.value))
+            root = roots.get(parent or "", {}).get(skeleton(p.value.strip()))
             if root:
                 groups[(p.file, p.column or "", p.value, root)].append(p)
                 continue
@@ -164,3 +164,61 @@ def name_spreadsheet_resaves(problems: list[Problem], files: Mapping[str, TableF
                            f"restore it with `git checkout -- {file}` and make the change in a text editor; or run "
                            "`eastasia-data fmt` and write each date back in the ISO form its line below shows"))
     return out + problems
+
+
+#: A date written with slashes, day and month in either order: its two numbers and year.
+_SLASHED = r"\s*([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})\s*"
+
+
+def settle_ambiguous_dates(problems: list[Problem], files: Mapping[str, TableFile]) -> list[Problem]:
+    """Give a date that reads either way (``6/7/1961``) the one reading its file's other dates settle.
+
+    When some slashed date of the same file can only be day first (``25/6/1950``) and none can
+    only be month first, or the reverse, an ambiguous date's hint gives that reading alone.
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> files = read_checkout()
+    >>> files["events"].frame.loc[0, "start_date"] = "25/6/1950"
+    >>> p = Problem("data/events.csv", 3, "start_date", "6/7/1961", "pattern", "does not match", "either reading")
+    >>> settle_ambiguous_dates([p], files)[0].hint
+    'write it as 1961-07-06 (ISO 8601: YYYY-MM-DD): the file writes the day first, as in 25/6/1950'
+    """
+    import re
+    from dataclasses import replace
+
+    from eastasia_data.dates import iso_forms
+
+    by_display = {tf.display: tf for tf in files.values()}
+    settled: dict[str, tuple[int, str] | None] = {}
+
+    def convention(file: str) -> tuple[int, str] | None:
+        """(index of the reading in iso_forms' order, an example) for the file, or None if unsettled."""
+        if file not in settled:
+            tf = by_display.get(file)
+            day_first, month_first = [], []
+            if tf is not None and tf.frame is not None:
+                for f in tf.table.fields:
+                    if f.kind in ("date", "partial_date") and f.name in tf.frame.columns:
+                        for value in tf.frame[f.name].dropna():
+                            m = re.fullmatch(_SLASHED, str(value))
+                            if m and int(m.group(1)) > 12 >= int(m.group(2)):
+                                day_first.append(str(value).strip())
+                            elif m and int(m.group(2)) > 12 >= int(m.group(1)):
+                                month_first.append(str(value).strip())
+            settled[file] = ((1, day_first[0]) if day_first and not month_first else
+                             (0, month_first[0]) if month_first and not day_first else None)
+        return settled[file]
+
+    out = []
+    for p in problems:
+        forms = iso_forms(p.value) if p.value and p.rule in ("pattern", "type", "date") else []
+        found = convention(p.file) if len(forms) == 2 and re.fullmatch(_SLASHED, p.value or "") else None
+        if found is not None:
+            index, example = found
+            order = "the day first" if index == 1 else "the month first"
+            p = replace(p, hint=f"write it as {forms[index]} (ISO 8601: YYYY-MM-DD): the file writes {order}, "
+                                f"as in {example}")
+        out.append(p)
+    return out

@@ -39,7 +39,8 @@ def _cell(value: str) -> str:
 
 def _heading(d: Diff) -> str:
     def side(s):
-        return f"{s.label}" + (f" (version {s.version})" if s.version else "")
+        shown = s.version and f"release {s.version} " not in f"{s.label} "  # "release 1.0.0 (...)" says it already
+        return f"{s.label}" + (f" (version {s.version})" if shown else "")
 
     return f"{side(d.old)} → {side(d.new)}"
 

@@ -53,6 +53,9 @@ def release_config() -> dict[str, Any]:
 def render_registry() -> str:
     """``registry.json``: every built release, its files' sha256 and whether the wheel ships it.
 
+    It also carries the package's repository URL and DOI (None until configured), which a
+    citation names for every release (:func:`eastasia_data.citation.configured`).
+
     The current version always ships; older ones ship newest first while all shipped
     releases together stay within ``wheel-budget-bytes``.
 
@@ -92,8 +95,11 @@ def render_registry() -> str:
         else:
             entry["shipped"] = total + entry["bytes"] <= config["wheel-budget-bytes"]
             total += entry["bytes"] if entry["shipped"] else 0
-    registry = {"eastasia:generated": NOTE, "url": config["url"],
-                "wheel-budget-bytes": config["wheel-budget-bytes"], "releases": entries}
+    from eastasia_data.curation.descriptor import checkout_package
+
+    package = checkout_package(checkout)  # where a citation points (eastasia_data.citation.configured)
+    registry = {"eastasia:generated": NOTE, "url": config["url"], "repository": package.repository,
+                "doi": package.doi, "wheel-budget-bytes": config["wheel-budget-bytes"], "releases": entries}
     return json.dumps(registry, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -310,7 +310,12 @@ def from_version(version: str, repo: Path | None = None) -> Snapshot:
 
     number = version.removeprefix("v")
     parse(number)
-    checkout = paths.Checkout(repo) if repo else paths.checkout()
+    checkout = paths.Checkout(repo) if repo else paths.checkout_or_none()
+    if checkout is None:  # a reader outside any checkout: the releases this installation has
+        from eastasia_data.catalog import release_dir
+
+        directory = release_dir(number)
+        return from_release(directory, f"release {number}")
     directory = checkout.release_dir(number)
     if not (directory / paths.DESCRIPTOR).is_file():
         from eastasia_data.curation.versioning import released_versions

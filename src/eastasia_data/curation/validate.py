@@ -122,6 +122,42 @@ def _archive_index(checkout: paths.Checkout | None) -> ArchiveIndex | None:
     return checkout_package(found).archive if found else None
 
 
+#: Rules on a cell's value whose hint already names a stray space (curation/checks/table.py).
+_VALUE_RULES = ("pattern", "type", "date", "format")
+
+
+def _one_per_cell(problems) -> list[Problem]:
+    """Leave out the ``whitespace`` problem of a cell whose value rule reports it already, with its hint."""
+    problems = list(problems)
+    valued = {(p.file, p.line, p.column) for p in problems if p.rule in _VALUE_RULES and "space" in p.hint}
+    return [p for p in problems if not (p.rule == "whitespace" and (p.file, p.line, p.column) in valued)]
+
+
+#: The cross-field rule of a row whose excerpt names no passage (schemas/*.yaml).
+EXCERPT_NAMES_PASSAGE = "excerpt-names-passage"
+
+
+def _name_the_passages(problems: list[Problem], files: dict[str, TableFile], texts, ledger: str) -> list[Problem]:
+    """Give each ``excerpt-names-passage`` problem the passage its excerpt was found in, as its hint."""
+    from dataclasses import replace
+
+    from eastasia_data.curation.checks.ledger import passages_of_unnamed_excerpts
+
+    if not any(p.rule == EXCERPT_NAMES_PASSAGE for p in problems):
+        return problems
+    found = passages_of_unnamed_excerpts(files, texts, ledger)
+    # Where it was not found (no archive, or the excerpt spans passages): how to find it by hand.
+    by_hand = (f"name the passage of data/{ledger}.csv whose span (start to end, in the source's archived text) "
+               "holds the excerpt" + ("" if texts else "; with the source archive, validate names it"))
+    out = []
+    for p in problems:
+        if p.rule == EXCERPT_NAMES_PASSAGE:
+            where = found.get((p.file, p.line)) if p.line is not None else None
+            p = replace(p, hint=f"the excerpt lies in {where}: write that in {p.column}" if where else by_hand)
+        out.append(p)
+    return out
+
+
 def validate(
     data_dir: str | Path | None = None,
     sources_dir: str | Path | None = None,
@@ -197,6 +233,7 @@ def validate(
         from eastasia_data.curation.checks.ledger import check_ledger
         if index.ledger:
             problems += check_ledger(files, archive.texts, archive.archived, index.ledger)
+            problems = _name_the_passages(problems, files, archive.texts, index.ledger)
         if not available:
             where = f"{sources_dir} is not a directory" if sources_dir else "no source archive found"
             if require_archive:
@@ -205,8 +242,14 @@ def validate(
                                         "pass --sources-dir or set EASTASIA_SOURCES (required when CI=true)"))
             else:
                 notes.append(f"evidence layer skipped ({where}; pass --sources-dir or set EASTASIA_SOURCES)")
-    from eastasia_data.curation.consequences import fold, name_spreadsheet_resaves
+    from eastasia_data.curation.consequences import fold, name_spreadsheet_resaves, settle_ambiguous_dates
 
-    problems = fold(sorted(dict.fromkeys(problems), key=sort_key), files, data_dir)
-    problems = name_spreadsheet_resaves(problems, files)
+    order = {tf.display: {c: i for i, c in enumerate(tf.header or tf.table.field_names)} for tf in files.values()}
+
+    def in_file_order(p: Problem) -> tuple:  # a row's problems in the order of its columns (start_date, end_date)
+        key = sort_key(p)
+        return (*key[:2], order.get(p.file, {}).get(p.column or "", -1 if p.column is None else 10**6), *key[2:])
+
+    problems = fold(sorted(_one_per_cell(dict.fromkeys(problems)), key=in_file_order), files, data_dir)
+    problems = name_spreadsheet_resaves(settle_ambiguous_dates(problems, files), files)
     return Report(problems=problems, notes=notes, tables=model, files=files)

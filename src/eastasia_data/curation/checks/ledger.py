@@ -194,6 +194,57 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
     return problems
 
 
+def passages_of_unnamed_excerpts(files: dict[str, TableFile], texts: Mapping[str, str],
+                                 ledger: str = "passages") -> dict[tuple[str, int], str]:
+    """Where the excerpt of each row that names no passage lies: ``{(file, line): passage_id}``.
+
+    For the hint of ``excerpt-names-passage``: a row with an excerpt of an archived article
+    and an empty ``passage_id`` is told which passage its excerpt was found in. A row whose
+    excerpt is in no single passage (or whose text is not available) is left out.
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.descriptor import checkout_package
+    >>> from eastasia_data.paths import default_sources_dir
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.checks.evidence import open_archive
+    >>> files = read_checkout()
+    >>> archive = open_archive(files["sources"], default_sources_dir(), checkout_package().archive)
+    >>> frame = files["claims"].frame
+    >>> first = frame.index[frame["passage_id"].notna()][0]
+    >>> named = frame.loc[first, "passage_id"]
+    >>> frame.loc[first, "passage_id"] = None
+    >>> passages_of_unnamed_excerpts(files, archive.texts) == {(files["claims"].display, files["claims"].line_of(int(first))): named}
+    True
+    """
+    tf = files.get(ledger)
+    if tf is None or tf.frame is None or len(tf.table.primary_key) != 1 or not texts:
+        return {}
+    key = tf.table.primary_key[0]
+    if not {key, "source_id", "start", "end"} <= set(tf.frame.columns):
+        return {}
+    spans: dict[str, list[tuple[str, int, int]]] = {}
+    for pid, sid, start, end in zip(*(tf.frame[c].tolist() for c in (key, "source_id", "start", "end"))):
+        a, b = _offset(start), _offset(end)
+        if isinstance(pid, str) and isinstance(sid, str) and a is not None and b is not None:
+            spans.setdefault(sid, []).append((pid, a, b))
+    out: dict[tuple[str, int], str] = {}
+    for name, other in files.items():
+        frame = other.frame
+        field = next((f for f in other.table.fields if f.excerpt_of), None)
+        if name == ledger or frame is None or field is None or key not in frame.columns \
+                or field.name not in frame.columns or field.excerpt_of not in frame.columns:
+            continue
+        unnamed = frame[key].isna() & frame[field.name].notna() & frame[field.excerpt_of].isin(list(texts))
+        for i in map(int, np.flatnonzero(unnamed.to_numpy(dtype=bool, na_value=False))):
+            sid, excerpt = frame[field.excerpt_of].iloc[i], frame[field.name].iloc[i]
+            text = texts[sid]
+            found = [pid for pid, a, b in spans.get(sid, []) if excerpt in text[a:b]]
+            if len(found) == 1:
+                out[(other.display, other.line_of(i))] = found[0]
+    return out
+
+
 def coverage(rows: Iterable[Mapping[str, object]]) -> dict[str, dict[str, Any]]:
     """Per article: how many passages, how many coded, and the not-coded ones by reason.
 

@@ -124,6 +124,20 @@ class _Suggester:
         return close[0] if close else None
 
 
+def _well_formed(keys: list[str], parent: TableFile, fields: tuple[str, ...]) -> list[str]:
+    """The keys a hint may suggest: those whose every part fits its column's pattern (never a broken id).
+
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> _well_formed(["act-russia", "act-Russia", "act-russia "], read_checkout()["actors"], ("actor_id",))
+    ['act-russia']
+    """
+    import re
+
+    patterns = [parent.table.field(f).pattern if f in parent.table.field_names else None for f in fields]
+    return [k for k in keys
+            if all(p is None or re.fullmatch(p, part) for p, part in zip(patterns, k.split("|")))]
+
+
 def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
     """Check that every filled foreign key names an existing row of the table it refers to.
 
@@ -169,14 +183,14 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
             if not len(dangling):
                 continue
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
-            suggest = _Suggester(keys())  # built only when something dangles
+            suggest = _Suggester(_well_formed(keys(), parent, fk.reference_fields))  # built only when something dangles
             for i in map(int, dangling):
                 value = "|".join(str(tf.frame[c].iat[i]) for c in fk.fields)
                 close = suggest.closest(value) if suggest else None
                 hint = f"did you mean {close!r}? " if close else ""
                 hint += f"add the row to {parent.display} first, or correct the id"
                 problems.append(tf.problem(int(i), "+".join(fk.fields), value, "foreign-key",
-                                           f"refers to {target} {value!r}, which does not exist", hint))
+                                           f"does not exist in {target}", hint))
     return problems
 
 

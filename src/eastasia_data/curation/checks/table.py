@@ -47,6 +47,8 @@ from eastasia_data.model import Field, Table
 
 URI = r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: A date as a spreadsheet shows it without its year: ``Aug-03``, ``3-Aug``.
+NO_YEAR = r"\s*([A-Za-z]{3,9}[-/ ][0-9]{1,2}|[0-9]{1,2}[-/ ][A-Za-z]{3,9})\s*"
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,26 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(cols, name=table.name, unique=pk if len(pk) > 1 else None, strict=True, ordered=True)
 
 
+def stray_space(value: str | None) -> str:
+    """Which stray whitespace a value has, as a hint names it ("" when none).
+
+    Examples
+    --------
+    >>> stray_space("act-x "), stray_space(" 2024-11-29"), stray_space(" a "), stray_space("a b")
+    ('the trailing space', 'the leading space', 'the leading and trailing spaces', '')
+    """
+    if not value or value == value.strip():
+        return ""
+    lead, trail = value != value.lstrip(), value != value.rstrip()
+    return "the leading and trailing spaces" if lead and trail else f"the {'leading' if lead else 'trailing'} space"
+
+
+def _passes(f: Field, value: str) -> bool:
+    """Whether ``value`` passes every value rule of ``f`` (so that a hint may suggest it)."""
+    array = kernels.text_array(pd.Series([value], dtype="str"))
+    return bool(value) and all(bool(r.kernel(array)[0]) for r in value_rules(f))
+
+
 def _hint(f: Field | None, rule: str, value: str | None) -> str:
     if f is None:
         return ""
@@ -207,11 +229,20 @@ def _hint(f: Field | None, rule: str, value: str | None) -> str:
         close = difflib.get_close_matches(str(value), list(f.enum), n=1)
         allowed = ", ".join(f.enum)
         return (f"did you mean {close[0]!r}? " if close else "") + f"allowed: {allowed}"
-    if rule == "pattern" and f.kind in ("date", "partial_date") and iso_forms(value or ""):
+    space = stray_space(value)
+    if space and value is not None and rule in ("pattern", "type", "date", "format") and _passes(f, value.strip()):
+        return f"remove {space}: write {value.strip()!r}"  # an id or a date alike: the fault is the space
+    is_date = f.kind in ("date", "partial_date") or f.type == "date"
+    if rule in ("pattern", "type") and is_date and iso_forms(value or ""):
         rule = "date"  # a date written another way: show it in ISO form
     if rule == "pattern":
         if value is not None and f.pattern and re.fullmatch(f.pattern, value.strip().lower()):
-            return f"ids are lowercase: write {value.strip().lower()!r}"
+            return f"ids are lowercase: write {value.strip().lower()!r}" + (f" (and remove {space})" if space else "")
+        if is_date:
+            if value is not None and re.fullmatch(NO_YEAR, value):
+                return (f"{value.strip()!r} has lost its year (a spreadsheet writes dates so): "
+                        "write the full date as YYYY-MM-DD, from the source or from git")
+            return "write the date in ISO 8601: YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known"
         lowercase = f.pattern is not None and "a-z" in f.pattern and "A-Z" not in f.pattern
         return (f"the value must match {f.pattern} in full" +
                 ("; ids are lowercase letters and digits joined by hyphens" if lowercase else ""))
@@ -351,8 +382,10 @@ def check_table(tf: TableFile) -> list[Problem]:
             for i, value in () if cases is None else cases.items():
                 text = None if pd.isna(value) else str(value)
                 problems.append(tf.problem(int(i), name, text, rule.name, rule.error, _hint(f, rule.name, text)))
+    # A key of one column is checked as that column (its pattern and uniqueness, above): its entry in
+    # ``results`` says whether each row passes all of the column's rules, not whether the key repeats.
     key = " + ".join(table.primary_key)
-    if key in results and not results[key].all():
+    if len(table.primary_key) > 1 and key in results and not results[key].all():
         rows = tf.frame.iloc[np.flatnonzero(~results[key])]
         for i, key_values in zip(rows.index, rows[list(table.primary_key)].itertuples(index=False, name=None)):
             problems.append(tf.problem(int(i), None, "|".join(map(str, key_values)), "primary-key",
