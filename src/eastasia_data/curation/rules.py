@@ -29,6 +29,7 @@ LAYERS = {
     "table": "each column's values against its schema (required, unique, patterns, allowed values, types)",
     "fields": "cross-field rules within a row (dates and precision, the schema's rules)",
     "relations": "keys across tables (foreign keys, look-alike ids)",
+    "corrections": "the corrections register against the tables and the releases: each entry names a released row and its columns",
     "evidence": "the archive of source texts: files, hashes, verbatim excerpts",
     "ledger": "the coding ledger: every passage of every archived article accounted for",
     "hygiene": "text cells: Unicode NFC, no control or invisible characters, no stray whitespace or formulas",
@@ -106,6 +107,11 @@ RULES: dict[str, Rule] = _rules(
     # relations
     Rule("foreign-key", "relations", "a reference names a row that exists in the referenced table"),
     Rule("lookalike-id", "relations", "no two keys differ only by case, an invisible character or a look-alike letter"),
+    # corrections
+    Rule("correction-release", "corrections", "a correction's release is a released version, or the version being released"),
+    Rule("correction-row", "corrections",
+         "a correction's row_key names a row of the current data, or of the release before its release (a row removed or re-keyed)"),
+    Rule("correction-columns", "corrections", "a correction's columns are columns of its table"),
     # evidence
     Rule("archive", "evidence", "the source archive can be read (required when CI=true)"),
     Rule("archive-path", "evidence", "an archive file name is a plain name inside the archive"),
