@@ -241,8 +241,8 @@ def corrections_refusal(d: Diff, version: str, *, pending: bool) -> list[str]:
     >>> corrections_refusal(diff(release, release), "9.9.9", pending=False)
     []
     """
-    return [f"  {_row(row)} has no corrections entry of release {version}; hint: "
-            f"{_entry_hint(row, '' if pending else version)}"
+    which = "" if pending else f" of release {version}"
+    return [f"  {_row(row)} has no corrections entry{which}; hint: {_entry_hint(row, '' if pending else version)}"
             for row, found in corrections_needed(d, pending=pending) if not found]
 
 
