@@ -433,7 +433,8 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
         r = _row_changes(name, old.tables[name], table)
         rows[name] = r
         if r.added:
-            changes.append(Change(name, "rows added", f"{len(r.added)} row(s)"))
+            kind = "corrections recorded" if name == CORRECTIONS else "rows added"
+            changes.append(Change(name, kind, f"{len(r.added)} row(s)"))
         if r.removed:
             changes.append(Change(name, "rows removed", f"{len(r.removed)} row(s)"))
         if r.cells:

@@ -203,7 +203,7 @@ def render_markdown(d: Diff) -> str:
 SECTION = {
     "table added": "Added", "field appended": "Added", "rows added": "Added",
     "table removed": "Removed", "field removed": "Removed", "rows removed": "Removed",
-    "values changed": "Fixed",
+    "values changed": "Fixed", "corrections recorded": "Fixed",
 }
 SECTIONS = ("Added", "Changed", "Removed", "Fixed")
 
@@ -238,7 +238,7 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
     why = reasons(d)
     for c in d.changes:
         table = f"`{c.table}`"
-        if c.kind == "rows added":
+        if c.kind in ("rows added", "corrections recorded"):
             keys = d.rows[c.table].added
             item = f"{table}: {len(keys)} row(s): {_rows_list(keys)}."
         elif c.kind == "rows removed":

@@ -61,6 +61,7 @@ POLICY: dict[str, str] = {
     "constraint relaxed": "minor",
     "rows added": "minor",
     "values changed": "patch",
+    "corrections recorded": "patch",  # entries added to the corrections register: they explain a change, not make one
     "description changed": "patch",
 }
 
