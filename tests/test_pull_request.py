@@ -201,7 +201,7 @@ def test_the_released_correction_is_dated_and_explained_in_the_changelog_diff_an
     base = max((p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").glob("eastasia-data-*")
                 if p.is_dir()), key=lambda v: tuple(map(int, v.split("."))))
     shown = cli(repo, env, "diff", base, version)
-    assert shown.returncode == 0 and f"      {why}" in shown.stdout.splitlines(), shown.stdout
+    assert shown.returncode == 0 and f"        {why}" in shown.stdout.splitlines(), shown.stdout
     history = subprocess.run(
         [str(repo / ".venv" / "bin" / "python"), "-c",
          "import sys, eastasia_data as ead; h = ead.history('events', sys.argv[1]).set_index('version'); "
