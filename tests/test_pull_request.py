@@ -1,11 +1,12 @@
 """A pull request played end to end, as GitHub Actions would run it, then the maintainer's release.
 
-In a clone of this repository a contributor adds a row and corrects a row as CONTRIBUTING.md
-says; every ``run:`` step of the workflow's job is executed (all but setting up and the test
+In a clone of this repository a contributor adds a row and corrects a row (with its entry in the
+corrections register) as CONTRIBUTING.md says; every ``run:`` step of the workflow's job is executed (all but setting up and the test
 suite itself, reusing this environment) with ``GITHUB_STEP_SUMMARY`` set. The pull request is
 green and its summary names both rows; with a dangling key it is red, with an annotation on
 the file and line. Then the maintainer releases it with ``eastasia-data release``, and a
-MAJOR change offered as a patch is refused.
+MAJOR change offered as a patch is refused. Without the corrections entry, the summary says the
+corrected row needs one and the release is refused.
 """
 
 from __future__ import annotations
