@@ -64,7 +64,6 @@ class Report:
         --------
         >>> import csv
         >>> from eastasia_data import paths
-from eastasia_data.corrections import TABLE as CORRECTIONS
         >>> from eastasia_data.curation.validate import validate
         >>> validate().rows == sum(len(list(csv.DictReader(p.open(encoding="utf-8"))))
         ...                        for p in paths.data_dir().glob("*.csv"))

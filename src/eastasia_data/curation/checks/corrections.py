@@ -12,6 +12,7 @@ release; ``release`` names a release, or the version being released.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -165,6 +166,7 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
         return []
     problems: list[Problem] = []
     current_keys: dict[str, set[str]] = {}
+    pattern = tf.table.field("columns").pattern if "columns" in tf.table.field_names else None
     for i, e in enumerate(entries(tf.frame)):
         target = files.get(e.table_name)
         if target is None or target.frame is None or not e.row_key:
@@ -212,6 +214,8 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
                 "name the row by its key as released (values in key order joined by ' | '), and the release "
                 "that corrected it")
             problems.append(tf.problem(i, "row_key", e.row_key, "correction-row", f"names no row of {where}", hint))
+        if pattern and not re.fullmatch(pattern, e.columns):
+            continue  # a `pattern` problem
         for name in e.columns.split():
             if name not in columns:
                 problems.append(tf.problem(i, "columns", name, "correction-columns",
