@@ -88,3 +88,18 @@ def test_the_diff_command_shows_the_reasons():
     assert run.code == 0, run.text
     assert "  - `str-nk-troops-for-russia, act-ukraine`" not in run.out  # composite keys in parentheses
     assert "  - `(str-nk-troops-for-russia, act-ukraine)`: Named Ukraine as the target" in run.out
+
+
+def test_history_has_a_reason_column_even_before_a_release_ships_the_register():
+    """Releases up to 2.0.0 have no register: history still answers, with empty reasons (the played pull
+    request shows a reason once a release ships one)."""
+    import eastasia_data as ead
+
+    h = ead.history("claims", "clm-a2-military-threat-unlikely")
+    assert list(h.columns[:5]) == ["version", "status", "changed", "changelog", "reason"]
+    assert h.loc[h["version"] == "1.0.0", "status"].item() == "changed"
+    shipped = any("corrections" in ead.tables(version=v) for v in ead.versions()["version"])
+    if shipped:  # from the release after 2.0.0 on, the register explains the 1.0.0 correction
+        assert "prediction" in h.loc[h["version"] == "1.0.0", "reason"].item()
+    else:
+        assert set(h["reason"]) == {""}
