@@ -78,6 +78,22 @@ def test_diff_shows_the_reason_beside_corrected_and_removed_rows(current):
     assert f"    - why: {changed.reason()}" in changelog
 
 
+def test_the_json_diff_carries_the_entries_and_follows_its_schema(current):
+    import json
+
+    import jsonschema
+
+    from eastasia_data.curation.diff_render import render_json
+
+    data = json.loads(render_json(diff(_release("0.1.0"), current)))
+    schema = json.loads((REPO / "src" / "eastasia_data" / "curation" / "diff.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    why = {tuple(w["key"]): w for w in data["tables"]["strategy_targets"]["why"]}
+    entry = why[("str-nk-troops-for-russia", "act-ukraine")]
+    assert entry["what_was_wrong"].startswith("Named Ukraine") and entry["correction_id"].startswith("cor-")
+    assert "why" not in data["tables"]["claim_sources"]  # rows added only: nothing to explain
+
+
 def test_a_reason_is_shown_only_for_the_releases_between_the_two_sides(current):
     d = diff(_release("1.0.0"), current)  # the 1.0.0 entries explain 0.1.0 → 1.0.0, not what came after
     assert "why:" not in render_text(d) and not d.corrections()

@@ -286,6 +286,15 @@ def as_dict(d: Diff) -> dict:
     def side(s):
         return {"label": s.label, "version": s.version}
 
+    found = d.corrections()
+
+    def why(name: str, r: TableRows) -> dict:
+        keys = list(dict.fromkeys([*r.removed, *r.changed_keys]))
+        out = [{"key": list(k), "correction_id": e.correction_id, "what_was_wrong": e.what_was_wrong,
+                "evidence_source_id": e.evidence_source_id, "reported_by": e.reported_by}
+               for k in keys for e in found.get((name, row_key(k)), [])]
+        return {"why": out} if out else {}
+
     return {
         "old": side(d.old),
         "new": side(d.new),
@@ -298,6 +307,7 @@ def as_dict(d: Diff) -> dict:
                 "removed": [list(k) for k in r.removed],
                 "changed": [{"key": list(c.key), "column": c.column, "before": c.before, "after": c.after}
                             for c in r.cells],
+                **why(name, r),
             }
             for name, r in d.rows.items() if r
         },
