@@ -119,3 +119,12 @@ def test_history_has_a_reason_column_even_before_a_release_ships_the_register():
         assert "prediction" in h.loc[h["version"] == "1.0.0", "reason"].item()
     else:
         assert set(h["reason"]) == {""}
+
+
+def test_the_register_can_name_a_row_of_every_other_table():
+    """table_name's categories are the dataset's tables: a table added to schemas/ needs its category here."""
+    from conftest import MODEL
+
+    from eastasia_data.corrections import TABLE
+
+    assert set(MODEL[TABLE].field("table_name").enum) == set(MODEL) - {TABLE}
