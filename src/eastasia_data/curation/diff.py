@@ -129,7 +129,11 @@ class Diff:
     rows: dict[str, TableRows]
 
     def corrected_rows(self) -> list[CorrectedRow]:
-        """Every row of the old side changed or removed on the new side (the register itself left out).
+        """Every row of the old side changed or removed on the new side: the rows the corrections register is for.
+
+        Left out are the register itself and the coding ledger (the package's
+        ``eastasia:archive`` ``ledger``): a passage becomes ``coded`` when a new row cites it,
+        which completes the coding rather than corrects it (an entry may still be made).
 
         Examples
         --------
@@ -146,8 +150,9 @@ class Diff:
         [(True, ()), (False, ('title',))]
         """
         out = []
+        ledger = (self.new.package.get("eastasia:archive") or {}).get("ledger")
         for name, r in self.rows.items():
-            if name == CORRECTIONS:
+            if name in (CORRECTIONS, ledger):
                 continue
             out += [CorrectedRow(name, k, (), True) for k in r.removed]
             columns: dict[tuple[str, ...], list[str]] = {}
