@@ -29,7 +29,11 @@ archived texts, which is the coding ledger):
   their declaration: a required column is filled, a forbidden one emptied, a
   value outside ``allow`` replaced, or else the ``when`` is made false. A rule
   that cannot be satisfied so raises an error naming it; it then needs a hook in
-  :data:`RULE_HOOKS`, keyed by the rule's name (none does today).
+  :data:`RULE_HOOKS`, keyed by the rule's name (none does today);
+* the one exception, the **corrections register** (``eastasia_data.corrections.TABLE``),
+  whose rows name rows of other tables by their key (``row_key``) and columns: generated
+  as any table, it is finished last, naming real keys and columns of the generated
+  tables, with ``release`` empty.
 
 Size
 ----
@@ -76,6 +80,8 @@ import exrex
 import numpy as np
 import pandas as pd
 
+from eastasia_data.corrections import TABLE as REGISTER
+from eastasia_data.corrections import row_key
 from eastasia_data.curation.descriptor import checkout_package
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.dates import PRECISIONS
@@ -805,6 +811,35 @@ class _Builder:
         self.settle(t, c, _structural(t, self.archive))
         self.break_rows(t, c)
 
+    def finish_register(self) -> None:
+        """Make the corrections register name real rows: keys and columns of the generated tables.
+
+        Generated as any table, its ``row_key`` and ``columns`` are then set, for each row whose
+        ``table_name`` is a table, to the key of a row of that table (one whose key is whole) and
+        to one of its columns; ``release`` is emptied (corrected, not released yet). Cells and
+        rows broken on purpose keep their breakage.
+        """
+        if REGISTER not in self.model:
+            return
+        c = self.cols[REGISTER]
+        broken = {line - 2 for f, line, _, _ in self.broken if f == self.model[REGISTER].csv_name}
+        broken_cells = {(line - 2, col) for f, line, col, _ in self.broken if f == self.model[REGISTER].csv_name}
+        whole: dict[str, np.ndarray] = {}
+        for i, table in enumerate(c["table_name"]):
+            if table not in self.model:
+                continue
+            t, cols = self.model[table], self.cols[table]
+            if table not in whole:
+                whole[table] = np.flatnonzero(np.logical_and.reduce([~_isna(cols[k]) for k in t.primary_key]))
+            if (i, "row_key") not in broken_cells and isinstance(c["row_key"][i], str) and len(whole[table]):
+                j = whole[table][i % len(whole[table])]
+                c["row_key"][i] = row_key(cols[k][j] for k in t.primary_key)
+            if (i, "columns") not in broken_cells and isinstance(c["columns"][i], str):
+                others = [f.name for f in t.fields if f.name not in t.primary_key] or list(t.field_names)
+                c["columns"][i] = others[i % len(others)]
+            if i not in broken:
+                c["release"][i] = None
+
     # -- breaking rows -------------------------------------------------------------------------
     def break_rows(self, t: Table, c: dict) -> None:
         kinds = self.kinds[t.name]
@@ -978,6 +1013,7 @@ class _Builder:
         for name in parents_first(self.model, self.archive):
             self.build(name)
         self.finish_ledger()
+        self.finish_register()
         return {name: pd.DataFrame({f: pd.array(self.cols[name][f], dtype="str") for f in table.field_names})
                 for name, table in self.model.items()}
 

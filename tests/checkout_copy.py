@@ -69,3 +69,15 @@ def add_column(repo: Path, table: str, spec: dict, position: int | None = None) 
     header.insert(position, spec["name"])
     write_rows(path, header, [{**r, spec["name"]: ""} for r in rows])
     edit_schema(repo, table, lambda raw: raw["fields"].insert(position, spec))
+
+
+def add_correction(repo: Path, table: str, key: str, columns: str = "", release: str = "") -> str:
+    """Add an entry to the corrections register (status corrected); return its id."""
+    path = repo / "data" / "corrections.csv"
+    header, rows = read_rows(path)
+    number = 1 + max(int(r["correction_id"].split("-")[1]) for r in rows)
+    entry = {"correction_id": f"cor-{number:03d}", "table_name": table, "row_key": key, "columns": columns,
+             "release": release, "what_was_wrong": f"The {columns or 'row'} was wrong (a test's correction).",
+             "evidence_source_id": "", "reported_by": "issue 99", "status": "corrected"}
+    write_rows(path, header, rows + [entry])
+    return entry["correction_id"]

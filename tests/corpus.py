@@ -1169,3 +1169,51 @@ def coding_value_not_allowed(s):
 def coding_round_zero(s):
     line = _codings(s, {"round": "0"})
     return Expect("codings.csv", line, "round", "range")
+# -- the corrections register (data/corrections.csv) against the data and the releases ----------
+
+def _correction(s: Scratch, row: dict[str, str]) -> int:
+    """Append an entry to the register; return its line."""
+    path = s.data / "corrections.csv"
+    header, rows = read_rows(path)
+    entry = {"correction_id": "cor-900", "table_name": "events", "row_key": first_key(s, "events"), "columns": "title",
+             "release": "", "what_was_wrong": "The title was misspelt.", "evidence_source_id": "",
+             "reported_by": "issue 99", "status": "corrected", **row}
+    write_rows(path, header, rows + [entry])
+    return len(rows) + 2
+
+
+def first_key(s: Scratch, table: str) -> str:
+    header, rows = read_rows(s.data / f"{table}.csv")
+    return rows[0][header[0]]
+
+
+@case("a correction names a row that is neither in the data nor in the release before it")
+def correction_names_no_row(s):
+    line = _correction(s, {"row_key": "evt-2099-01-01-never-happened"})
+    return Expect("corrections.csv", line, "row_key", "correction-row", "names no row of data/events.csv nor of release")
+
+
+@case("a correction names a row removed in 1.0.0 but says 2.0.0 made it (the row is not in 1.0.0)")
+def correction_names_a_row_removed_earlier(s):
+    line = _correction(s, {"table_name": "sources", "row_key": "src-kbs-2023-07-21-kotra-nk-trade", "release": "2.0.0",
+                           "columns": "source_id"})
+    return Expect("corrections.csv", line, "row_key", "correction-row", "did you mean 'src-kbs-2023-07-20-kotra-nk-trade'")
+
+
+@case("a correction's row_key of a composite key has one value (not joined with ' | ')")
+def correction_key_not_joined(s):
+    header, rows = read_rows(s.data / "strategy_targets.csv")
+    line = _correction(s, {"table_name": "strategy_targets", "row_key": rows[0]["strategy_id"], "columns": "actor_id"})
+    return Expect("corrections.csv", line, "row_key", "correction-row", "keyed by 2 (strategy_id, actor_id)")
+
+
+@case("a correction names a column its table does not have")
+def correction_unknown_column(s):
+    line = _correction(s, {"columns": "title sumary"})
+    return Expect("corrections.csv", line, "columns", "correction-columns", "is not a column of events")
+
+
+@case("a correction names a release that was never made")
+def correction_unknown_release(s):
+    line = _correction(s, {"release": "1.5.0"})
+    return Expect("corrections.csv", line, "release", "correction-release", "names no release")

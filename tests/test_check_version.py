@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from checkout_copy import (
+    add_correction,
     add_row_copy,
     drop_column,
     make_checkout,
@@ -15,6 +16,7 @@ from checkout_copy import (
     set_version,
 )
 from conftest import run_cli
+from csvedit import read_rows, write_rows
 
 from eastasia_data import paths
 from eastasia_data.curation.build import build
@@ -46,7 +48,15 @@ def _no_change(repo):
 
 
 def _value(repo):
-    set_value(repo, "events", 0, "title", "A corrected title")
+    key = set_value(repo, "events", 0, "title", "A corrected title")
+    add_correction(repo, "events", key, "title")  # release empty: `eastasia-data release` dates it
+
+
+def _date_corrections(repo, version):
+    """Write ``version`` as the release of the pending corrections entries, as `eastasia-data release` does."""
+    header, rows = read_rows(repo / "data" / "corrections.csv")
+    write_rows(repo / "data" / "corrections.csv", header,
+               [{**r, "release": r["release"] or version} for r in rows])
 
 
 def _row(repo):
@@ -101,6 +111,7 @@ def test_the_release_gate_checks_the_bump_of_the_built_release(change, bump, ok,
     path, base = repo
     change(path)
     set_version(path, next_version(base, bump))
+    _date_corrections(path, next_version(base, bump))
     _build(path, sources_dir)
     result = check_version(repo=path, gate="release")  # as on a release tag
     assert result.gate == "release" and result.ok is ok, result.render()
@@ -177,3 +188,74 @@ def test_a_version_that_is_not_semver_is_refused(repo, sources_dir):
     set_version(path, "0.2")
     run = run_cli("check-version", "--repo", str(path))
     assert run.code == 1 and "error: '0.2' is not a version of the form MAJOR.MINOR.PATCH" in run.err
+
+
+# -- the corrections register at the two gates -------------------------------------------------
+
+def _value_without_entry(repo) -> str:
+    return set_value(repo, "events", 0, "title", "A corrected title")
+
+
+def _remove_target(repo) -> str:
+    """Remove a released row of a composite key (nothing refers to it); return its row_key."""
+    header, rows = read_rows(repo / "data" / "strategy_targets.csv")
+    write_rows(repo / "data" / "strategy_targets.csv", header, rows[1:])
+    return f"{rows[0]['strategy_id']} | {rows[0]['actor_id']}"
+
+
+def test_the_pull_request_gate_lists_each_corrected_row_and_notes_a_missing_entry(repo):
+    path, base = repo
+    event = _value_without_entry(path)
+    removed = _remove_target(path)
+    cid = add_correction(path, "strategy_targets", removed)
+    result = check_version(repo=path)
+    assert result.ok and result.gate == "pull-request", result.render()
+    text = result.render()
+    assert "corrects or removes 2 released row(s)" in text and "(1 without one yet" in text
+    assert f"  strategy_targets {removed!r} (removed): entry {cid}" in result.lines
+    missing = next(line for line in result.lines if line.startswith(f"  events {event!r} (changed title)"))
+    assert "no corrections entry yet; hint: add a row to data/corrections.csv: table_name events" in missing
+    assert result.notices == [missing.strip()]
+    run = run_cli("check-version", "--format", "github", "--repo", str(path))
+    assert run.code == 0, run.text
+    assert f"::notice title=corrections register::events {event!r} (changed title): no corrections entry" in run.out
+
+
+def _code_a_passage(repo):
+    """The ledger's bookkeeping: a passage not coded gets another reason (as coding it changes its status)."""
+    header, rows = read_rows(repo / "data" / "passages.csv")
+    i = next(i for i, r in enumerate(rows) if r["reason"] == "page_chrome")
+    rows[i]["reason"] = "heading"
+    write_rows(repo / "data" / "passages.csv", header, rows)
+
+
+@pytest.mark.parametrize("change", [_row, _code_a_passage], ids=["row-added", "ledger"])
+def test_the_pull_request_gate_says_nothing_of_corrections_for_an_addition_or_the_ledger(change, repo):
+    path, base = repo
+    change(path)
+    result = check_version(repo=path)
+    assert result.ok and result.required and not result.notices, result.render()
+    assert "corrections" not in result.render()
+
+
+@pytest.mark.parametrize("entry", [False, True], ids=["no-entry", "entry-of-another-release"])
+def test_the_release_gate_refuses_a_correction_without_an_entry_of_its_release(entry, repo, sources_dir):
+    path, base = repo
+    event = _value_without_entry(path)
+    removed = _remove_target(path)
+    add_correction(path, "strategy_targets", removed)
+    version = next_version(base, "major")
+    set_version(path, version)
+    _date_corrections(path, version)
+    if entry:  # an entry for the event, but dated by the release before: it does not explain this one
+        add_correction(path, "events", event, "title", release=base)
+    _build(path, sources_dir)
+    result = check_version(repo=path, gate="release")
+    assert not result.ok and result.gate == "release", result.render()
+    assert result.lines[0].startswith(f"release {version} corrects or removes 1 row(s) of release {base} with no entry")
+    assert result.lines[1:] == [
+        f"  events {event!r} (changed title) has no corrections entry of release {version}; hint: add a row to "
+        f"data/corrections.csv: table_name events, row_key {event!r}, columns 'title', release {version}, "
+        "what_was_wrong, reported_by, status corrected"]
+    run = run_cli("check-version", "--gate", "release", "--repo", str(path))
+    assert run.code == 1 and "has no corrections entry of release" in run.out, run.text

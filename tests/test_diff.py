@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from checkout_copy import (
+    add_correction,
     add_column,
     add_row_copy,
     drop_column,
@@ -98,6 +99,8 @@ CASES = {
     "rows removed": (_remove_row, "claim_sources", "1 row(s)"),
     "rows added": (lambda r: add_row_copy(r, "actors", "actor_id", "act-zz-test"), "actors", "1 row(s)"),
     "values changed": (lambda r: set_value(r, "actors", 0, "role", "A corrected role"), "actors", "1 cell(s) in 1 row(s)"),
+    "corrections recorded": (lambda r: add_correction(r, "actors", set_value(r, "actors", 0, "role", "Corrected"), "role"),
+                             "corrections", "1 row(s)"),
     "description changed": (
         lambda r: edit_schema(r, "actors", lambda raw: field_of(raw, "role").__setitem__("description", "Reworded.")),
         "actors", "role: column description reworded"),

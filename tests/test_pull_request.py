@@ -1,11 +1,12 @@
 """A pull request played end to end, as GitHub Actions would run it, then the maintainer's release.
 
-In a clone of this repository a contributor adds a row and corrects a row as CONTRIBUTING.md
-says; every ``run:`` step of the workflow's job is executed (all but setting up and the test
+In a clone of this repository a contributor adds a row and corrects a row (with its entry in the
+corrections register) as CONTRIBUTING.md says; every ``run:`` step of the workflow's job is executed (all but setting up and the test
 suite itself, reusing this environment) with ``GITHUB_STEP_SUMMARY`` set. The pull request is
 green and its summary names both rows; with a dangling key it is red, with an annotation on
 the file and line. Then the maintainer releases it with ``eastasia-data release``, and a
-MAJOR change offered as a patch is refused.
+MAJOR change offered as a patch is refused. Without the corrections entry, the summary says the
+corrected row needs one and the release is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from checkout_copy import add_correction
 from conftest import REPO, SOURCES
 from csvedit import read_rows, write_rows
 
@@ -60,8 +62,9 @@ def cli(repo: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-def contribute(repo: Path, env: dict, actor: str | None = None) -> tuple[tuple[str, str, str], str]:
-    """Link an actor to an event in a new role, and correct an event's title; fmt; commit."""
+def contribute(repo: Path, env: dict, actor: str | None = None, *, record: bool = True) -> tuple[tuple[str, str, str], str]:
+    """Link an actor to an event in a new role, and correct an event's title (recorded in the corrections
+    register unless ``record`` is false); fmt; commit."""
     header, rows = read_rows(repo / "data" / "event_actors.csv")
     _, actors = read_rows(repo / "data" / "actors.csv")
     _, events = read_rows(repo / "data" / "events.csv")
@@ -73,6 +76,8 @@ def contribute(repo: Path, env: dict, actor: str | None = None) -> tuple[tuple[s
     header, rows = read_rows(repo / "data" / "events.csv")
     rows[1]["title"] = rows[1]["title"] + " (corrected)"
     write_rows(repo / "data" / "events.csv", header, rows)
+    if record:  # a released row corrected: its entry in the corrections register, release left empty
+        add_correction(repo, "events", rows[1]["event_id"], "title")
     assert cli(repo, env, "fmt").returncode in (0, 1)
     subprocess.run([*GIT, "commit", "-q", "-am", "Link an actor; correct a title"], cwd=repo, check=True)
     return (event, actor, "participant"), rows[1]["event_id"]
@@ -149,3 +154,60 @@ def test_the_maintainer_releases_it_and_a_major_change_is_not_a_patch(clone):
     assert "a PATCH release is too small" in refused.stderr and "require a MAJOR bump" in refused.stderr
     assert all(p.read_bytes() == data for p, data in kept.items())
     assert not (repo / "releases" / f"eastasia-data-{major}.{minor + 1}.1").exists()
+
+
+# -- the corrections register (issue 22, section 4) ----------------------------------------------
+
+def test_the_summary_says_which_released_rows_a_change_corrects(clone):
+    repo, env = clone
+    _, corrected = contribute(repo, env, record=False)
+    results = dict(play(repo, env))
+    check = results["Version check"]
+    assert check.returncode == 0, check.stdout + check.stderr  # a notice, not a failure
+    assert f"::notice title=corrections register::events {corrected!r} (changed title): no corrections entry yet" \
+        in check.stdout
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert f"events {corrected!r} (changed title): no corrections entry yet; hint: add a row to data/corrections.csv" \
+        in summary
+
+
+def test_a_release_correcting_a_row_without_an_entry_is_refused_and_writes_nothing(clone):
+    repo, env = clone
+    _, corrected = contribute(repo, env, record=False)
+    kept = {p: p.read_bytes() for p in (repo / "pyproject.toml", repo / "CHANGELOG.md", repo / "data" / "corrections.csv")}
+    refused = cli(repo, env, "release", "--date", "2026-12-02", "--commit")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    lines = refused.stderr.splitlines()
+    assert "with no entry in the corrections register (data/corrections.csv); nothing was released" in lines[0]
+    assert lines[1:] == [f"  events {corrected!r} (changed title) has no corrections entry; hint: add a row to "
+                         f"data/corrections.csv: table_name events, row_key {corrected!r}, columns 'title', release "
+                         "empty, what_was_wrong, reported_by, status corrected"]
+    assert all(p.read_bytes() == data for p, data in kept.items())
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout == ""
+    assert sorted(p.name for p in (repo / "releases").iterdir()) == sorted(p.name for p in (REPO / "releases").iterdir())
+
+
+def test_the_released_correction_is_dated_and_explained_in_the_changelog_diff_and_history(clone):
+    repo, env = clone
+    _, corrected = contribute(repo, env)
+    done = cli(repo, env, "release", "--date", "2026-12-02", "--commit")
+    assert done.returncode == 0, done.stdout + done.stderr
+    version = re.match(r"released (\S+) ", done.stdout).group(1)
+    _, entries = read_rows(repo / "data" / "corrections.csv")
+    entry = next(e for e in entries if e["row_key"] == corrected)
+    assert entry["release"] == version and entry["status"] == "corrected"  # dated by the release
+    why = f"why: {entry['what_was_wrong']} ({entry['correction_id']})"
+    changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8").split(f"## [{version}]", 1)[1].split("\n## [", 1)[0]
+    assert f"- `{corrected}` title: " in changelog and f"    - {why}" in changelog
+    base = max((p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").glob("eastasia-data-*")
+                if p.is_dir()), key=lambda v: tuple(map(int, v.split("."))))
+    shown = cli(repo, env, "diff", base, version)
+    assert shown.returncode == 0 and f"        {why}" in shown.stdout.splitlines(), shown.stdout
+    history = subprocess.run(
+        [str(repo / ".venv" / "bin" / "python"), "-c",
+         "import sys, eastasia_data as ead; h = ead.history('events', sys.argv[1]).set_index('version'); "
+         "print(h.loc[sys.argv[2], 'status']); print(h.loc[sys.argv[2], 'reason'])", corrected, version],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    assert history.returncode == 0, history.stderr
+    assert history.stdout.splitlines() == ["changed", f"{entry['what_was_wrong']} ({entry['correction_id']})"]
+    assert cli(repo, env, "check-version", "--gate", "release").returncode == 0

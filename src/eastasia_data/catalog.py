@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eastasia_data import paths
+from eastasia_data.corrections import row_key
 from eastasia_data.errors import (
     IntegrityError,
     ReleaseUnavailableError,
@@ -276,9 +277,12 @@ def history(table: str, key) -> pd.DataFrame:
         One row per release, oldest first: ``version``, ``status`` (``added``, ``changed``,
         ``unchanged``, ``removed`` or ``absent``), ``changed`` (the columns whose value
         differs from the release before), ``changelog`` (the entries of that version's
-        CHANGELOG section that name the key, one per line), then the row's columns as text
-        (missing where the release has no such row or column). A renamed key is a removal
-        plus an addition; the CHANGELOG entry of the addition names the old key.
+        CHANGELOG section that name the key, one per line), ``reason`` (for a row that
+        version changed or removed: what was wrong, from the corrections register, one
+        entry per line; the register is read from the newest release that ships one, so
+        corrections made before the register existed are explained too), then the row's
+        columns as text (missing where the release has no such row or column). A renamed key
+        is a removal plus an addition; the CHANGELOG entry of the addition names the old key.
 
     Raises
     ------
@@ -312,6 +316,8 @@ def history(table: str, key) -> pd.DataFrame:
     if not found:
         raise UnknownTableError(f"no release has a table named {table!r} (see eastasia_data.tables())")
     wanted = _key_values(model(found[-1])[table], key)
+    key_text = row_key(wanted[c] for c in model(found[-1])[table].primary_key)
+    register = _register(releases)
     entries = changelog().get("versions", {})
     out, previous = [], None
     for version in releases:
@@ -333,9 +339,10 @@ def history(table: str, key) -> pd.DataFrame:
             status = "changed" if changed else "unchanged"
         named = [e for section in entries.get(version, {}).get("sections", {}).values() for e in section
                  if any(f"`{v}`" in e for c, v in wanted.items() if not _is_category(model(found[-1])[table], c))]
+        why = register.get((table, key_text, version), []) if status in ("changed", "removed") else []
         out.append({"version": version, "status": status, "changed": ", ".join(changed),
                     "changelog": "\n".join(named) if status != "unchanged" and status != "absent" else "",
-                    **(row or {})})
+                    "reason": "\n".join(e.reason() for e in why), **(row or {})})
         previous = row
     if all(entry["status"] == "absent" for entry in out):
         _no_such_key(table, wanted, found[-1])
@@ -357,6 +364,21 @@ def _no_such_key(table: str, wanted: dict[str, str], version: str) -> None:
     shown = ", ".join(f"{c} {v!r}" for c, v in wanted.items())
     hint = f"; did you mean {close[0]!r}?" if close else f"; see ead.load({table!r}, version={version!r})"
     raise UnknownKeyError(f"no release of {table} has a row with {shown}{hint}")
+
+
+def _register(releases: list[str]) -> dict:
+    """The corrections register of the newest release that ships one, by (table, row_key, release); {} if none does.
+
+    Releases up to 2.0.0 have no register; the register of a later release lists the
+    corrections made by the earlier ones too.
+    """
+    from eastasia_data.corrections import TABLE, reasons
+    from eastasia_data.loader import load, model
+
+    for version in reversed(releases):
+        if TABLE in model(version):
+            return reasons(load(TABLE, version=version))
+    return {}
 
 
 def _is_category(table, column: str) -> bool:

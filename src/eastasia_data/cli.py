@@ -451,6 +451,10 @@ def cmd_check_version(args) -> int:
     if args.format == "github":
         kind = "notice" if result.ok else "error"
         print(f"::{kind} title=check-version ({result.gate} gate)::{result.lines[0]}")
+        from eastasia_data.curation.problems import workflow_text
+
+        for notice in result.notices:  # the released rows a pull request corrects with no corrections entry yet
+            print(f"::notice title=corrections register::{workflow_text(notice)}")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as f:

@@ -23,13 +23,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from eastasia_data.corrections import TABLE as CORRECTIONS
+from eastasia_data.corrections import Entry, entries, row_key
 from eastasia_data.curation.snapshot import (
     Snapshot,
     TableState,
 )
-from eastasia_data.curation.versioning import BUMPS, POLICY
+from eastasia_data.curation.versioning import BUMPS, POLICY, parse
+from eastasia_data.errors import VersionError
 
-__all__ = ["CellChange", "Change", "Diff", "TableRows", "diff", "show"]
+__all__ = ["CellChange", "Change", "CorrectedRow", "Diff", "TableRows", "diff", "show"]
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,101 @@ class TableRows:
         return bool(self.added or self.removed or self.cells)
 
 
+@dataclass(frozen=True)
+class CorrectedRow:
+    """A row of the old side that the new side changed or removed: what the corrections register is for."""
+
+    table: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]  # the columns whose values changed; empty for a removed row
+    removed: bool
+
+    @property
+    def row_key(self) -> str:
+        """The key as the register names it (values joined by ``" | "``).
+
+        Examples
+        --------
+        >>> CorrectedRow("strategy_targets", ("str-a", "act-b"), (), True).row_key
+        'str-a | act-b'
+        """
+        return row_key(self.key)
+
+
 @dataclass
 class Diff:
     old: Snapshot
     new: Snapshot
     changes: list[Change]
     rows: dict[str, TableRows]
+
+    def corrected_rows(self) -> list[CorrectedRow]:
+        """Every row of the old side changed or removed on the new side: the rows the corrections register is for.
+
+        Left out are the register itself and the coding ledger (the package's
+        ``eastasia:archive`` ``ledger``): a passage becomes ``coded`` when a new row cites it,
+        which completes the coding rather than corrects it (an entry may still be made).
+
+        Examples
+        --------
+        >>> import dataclasses
+        >>> from eastasia_data.loader import release_dir
+        >>> from eastasia_data.curation.snapshot import from_release
+        >>> old = from_release(release_dir(), "old")
+        >>> events = old.tables["events"]
+        >>> frame = events.frame.iloc[1:].copy()
+        >>> frame.loc[frame.index[0], "title"] = "Renamed"
+        >>> new = dataclasses.replace(old, label="new",
+        ...                           tables={**old.tables, "events": dataclasses.replace(events, frame=frame)})
+        >>> [(r.removed, r.columns) for r in diff(old, new).corrected_rows()]
+        [(True, ()), (False, ('title',))]
+        """
+        out = []
+        ledger = (self.new.package.get("eastasia:archive") or {}).get("ledger")
+        for name, r in self.rows.items():
+            if name in (CORRECTIONS, ledger):
+                continue
+            out += [CorrectedRow(name, k, (), True) for k in r.removed]
+            columns: dict[tuple[str, ...], list[str]] = {}
+            for c in r.cells:
+                columns.setdefault(c.key, []).append(c.column)
+            out += [CorrectedRow(name, k, tuple(cols), False) for k, cols in columns.items()]
+        return out
+
+    def corrections(self, *, pending: bool = True) -> dict[tuple[str, str], list[Entry]]:
+        """The new side's corrections entries (status ``corrected``) that fall between the two sides.
+
+        An entry falls between them when its ``release`` is after the old side's version and
+        at most the new side's (either side without a version: any release), or, with
+        ``pending``, when ``release`` is empty (corrected, not released yet). Keyed by
+        ``(table, row_key)``.
+
+        Examples
+        --------
+        >>> from eastasia_data.loader import release_dir
+        >>> from eastasia_data.curation.snapshot import from_release
+        >>> release = from_release(release_dir(), "a release")
+        >>> diff(release, release).corrections()
+        {}
+        """
+        state = self.new.tables.get(CORRECTIONS)
+        if state is None or state.frame is None:
+            return {}
+        out: dict[tuple[str, str], list[Entry]] = {}
+        for e in entries(state.frame):
+            if e.status != "corrected" or not (e.release and self._between(e.release) or pending and not e.release):
+                continue
+            out.setdefault((e.table_name, e.row_key), []).append(e)
+        return out
+
+    def _between(self, release: str) -> bool:
+        try:
+            version = parse(release)
+            after_old = self.old.version is None or parse(self.old.version) < version
+            up_to_new = self.new.version is None or version <= parse(self.new.version)
+        except VersionError:
+            return False
+        return after_old and up_to_new
 
     @property
     def bump(self) -> str | None:
@@ -346,7 +438,8 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
         r = _row_changes(name, old.tables[name], table)
         rows[name] = r
         if r.added:
-            changes.append(Change(name, "rows added", f"{len(r.added)} row(s)"))
+            kind = "corrections recorded" if name == CORRECTIONS else "rows added"
+            changes.append(Change(name, kind, f"{len(r.added)} row(s)"))
         if r.removed:
             changes.append(Change(name, "rows removed", f"{len(r.removed)} row(s)"))
         if r.cells:

@@ -16,7 +16,9 @@ no differences
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+from eastasia_data.corrections import row_key
 from eastasia_data.curation.diff import Diff, TableRows
 
 #: How many changed cells (or added/removed keys) each table lists before summarising the rest.
@@ -52,14 +54,52 @@ def _bump_line(d: Diff) -> str:
     return f"required version bump: {d.bump.upper()} (because of: {', '.join(kinds)})"
 
 
-def _row_lines(r: TableRows) -> list[str]:
+Why = Callable[[str, tuple[str, ...]], "str | None"]
+
+
+def reasons(d: Diff) -> Why:
+    """A look-up of the reason the new side's corrections register gives for a corrected or removed row.
+
+    The reason is each entry's ``what_was_wrong``, its evidence and its id; None when the
+    register has no entry for the row (or the new side has no register).
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
+    >>> from eastasia_data.loader import release_dir
+    >>> release = from_release(release_dir(), "a release")
+    >>> reasons(diff(release, release))("events", ("evt-x",)) is None
+    True
+    """
+    found = d.corrections()
+
+    def why(table: str, key: tuple[str, ...]) -> str | None:
+        entries = found.get((table, row_key(key)))
+        return " ".join(e.reason() for e in entries) if entries else None
+
+    return why
+
+
+def _last_of_each_key(cells: list) -> set[int]:
+    """Positions of the last cell of each row among cells grouped by row."""
+    return {i for i, c in enumerate(cells) if i + 1 == len(cells) or cells[i + 1].key != c.key}
+
+
+def _row_lines(r: TableRows, why: Why = lambda table, key: None) -> list[str]:
     lines = []
     for k in r.added[:LIST_LIMIT]:
         lines.append(f"  + {_key(k)}")
     for k in r.removed[:LIST_LIMIT]:
         lines.append(f"  - {_key(k)}")
-    for c in r.cells[:LIST_LIMIT]:
+        if reason := why(r.table, k):
+            lines.append(f"      why: {reason}")
+    shown = r.cells[:LIST_LIMIT]
+    last = _last_of_each_key(shown)
+    for i, c in enumerate(shown):
         lines.append(f"  ~ {_key(c.key)}: {c.column}: {_cell(c.before)} → {_cell(c.after)}")
+        if i in last and (reason := why(r.table, c.key)):
+            lines.append(f"      why: {reason}")
     hidden = max(0, len(r.added) - LIST_LIMIT) + max(0, len(r.removed) - LIST_LIMIT) + max(0, len(r.cells) - LIST_LIMIT)
     if hidden:
         lines.append(f"  … and {hidden} more")
@@ -87,6 +127,7 @@ def render_text(d: Diff) -> str:
     ('events:', 'required version bump: MAJOR (because of: rows removed)')
     """
     out = [_heading(d)]
+    why = reasons(d)
     tables = list(dict.fromkeys(c.table for c in d.changes))
     for table in tables:
         out.append(f"{table}:")
@@ -94,7 +135,7 @@ def render_text(d: Diff) -> str:
             if c.table == table:
                 out.append(f"  {c.kind}: {c.detail} [{c.bump}]")
         if table in d.rows and d.rows[table]:
-            out += ["  " + line for line in _row_lines(d.rows[table])]
+            out += ["  " + line for line in _row_lines(d.rows[table], why)]
     out.append(_bump_line(d))
     return "\n".join(out)
 
@@ -123,6 +164,7 @@ def render_markdown(d: Diff) -> str:
     '**required version bump: MAJOR (because of: rows removed)**'
     """
     out = [f"## Data diff: {_md(_heading(d))}", "", f"**{_bump_line(d)}**"]
+    why = reasons(d)
     tables = list(dict.fromkeys(c.table for c in d.changes))
     for table in tables:
         out += ["", f"### `{table}`", ""]
@@ -137,11 +179,22 @@ def render_markdown(d: Diff) -> str:
             out += ["", f"Rows added ({key}): " + ", ".join(f"`{_md(_key(k))}`" for k in r.added[:LIST_LIMIT])]
         if r.removed:
             out += ["", f"Rows removed ({key}): " + ", ".join(f"`{_md(_key(k))}`" for k in r.removed[:LIST_LIMIT])]
+            explained = [(k, reason) for k in r.removed[:LIST_LIMIT] if (reason := why(table, k))]
+            if explained:
+                out += ["", "Why they were removed (corrections register):", ""]
+                out += [f"- `{_md(_key(k))}`: {_md(reason)}" for k, reason in explained]
         if r.cells:
-            out += ["", f"| {key} | column | before | after |", "|---|---|---|---|"]
-            for cell in r.cells[:LIST_LIMIT]:
-                out.append(f"| `{_md(_key(cell.key))}` | `{cell.column}` | {_md(_cell(cell.before))} "
-                           f"| {_md(_cell(cell.after))} |")
+            shown = r.cells[:LIST_LIMIT]
+            last = _last_of_each_key(shown)
+            why_of = {i: why(table, shown[i].key) for i in last}
+            if any(why_of.values()):  # a column for the register's reasons, on the last line of each row
+                out += ["", f"| {key} | column | before | after | why |", "|---|---|---|---|---|"]
+            else:
+                out += ["", f"| {key} | column | before | after |", "|---|---|---|---|"]
+            for i, cell in enumerate(shown):
+                line = (f"| `{_md(_key(cell.key))}` | `{cell.column}` | {_md(_cell(cell.before))} "
+                        f"| {_md(_cell(cell.after))} |")
+                out.append(line + (f" {_md(why_of.get(i) or '')} |" if any(why_of.values()) else ""))
         if max(len(r.added), len(r.removed), len(r.cells)) > LIST_LIMIT:
             out += ["", f"_Lists cut at {LIST_LIMIT} items._"]
     return "\n".join(out) + "\n"
@@ -151,7 +204,7 @@ def render_markdown(d: Diff) -> str:
 SECTION = {
     "table added": "Added", "field appended": "Added", "rows added": "Added",
     "table removed": "Removed", "field removed": "Removed", "rows removed": "Removed",
-    "values changed": "Fixed",
+    "values changed": "Fixed", "corrections recorded": "Fixed",
 }
 SECTIONS = ("Added", "Changed", "Removed", "Fixed")
 
@@ -183,20 +236,28 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
         version = d.new.version
     head = f"## [{version}] - {date or dt.date.today().isoformat()}" if version else "## [Unreleased]"
     sections: dict[str, list[str]] = {s: [] for s in SECTIONS}
+    why = reasons(d)
     for c in d.changes:
         table = f"`{c.table}`"
-        if c.kind == "rows added":
+        if c.kind in ("rows added", "corrections recorded"):
             keys = d.rows[c.table].added
             item = f"{table}: {len(keys)} row(s): {_rows_list(keys)}."
         elif c.kind == "rows removed":
             keys = d.rows[c.table].removed
             item = f"{table}: {len(keys)} row(s): {_rows_list(keys)}."
+            for k in keys[:LIST_LIMIT]:
+                if reason := why(c.table, k):
+                    item += f"\n  - `{_key(k)}`: {reason}"
         elif c.kind == "values changed":
             r = d.rows[c.table]
             cols = ", ".join(sorted({x.column for x in r.cells}))
             item = f"{table}: corrected {len(r.cells)} value(s) in {len(r.changed_keys)} row(s) (columns {cols})."
-            for cell in r.cells[:LIST_LIMIT]:
+            shown = r.cells[:LIST_LIMIT]
+            last = _last_of_each_key(shown)
+            for i, cell in enumerate(shown):
                 item += f"\n  - `{_key(cell.key)}` {cell.column}: {_cell(cell.before)} → {_cell(cell.after)}"
+                if i in last and (reason := why(c.table, cell.key)):
+                    item += f"\n    - why: {reason}"
             if len(r.cells) > LIST_LIMIT:
                 item += f"\n  - … and {len(r.cells) - LIST_LIMIT} more"
         else:
@@ -226,6 +287,15 @@ def as_dict(d: Diff) -> dict:
     def side(s):
         return {"label": s.label, "version": s.version}
 
+    found = d.corrections()
+
+    def why(name: str, r: TableRows) -> dict:
+        keys = list(dict.fromkeys([*r.removed, *r.changed_keys]))
+        out = [{"key": list(k), "correction_id": e.correction_id, "what_was_wrong": e.what_was_wrong,
+                "evidence_source_id": e.evidence_source_id, "reported_by": e.reported_by}
+               for k in keys for e in found.get((name, row_key(k)), [])]
+        return {"why": out} if out else {}
+
     return {
         "old": side(d.old),
         "new": side(d.new),
@@ -238,6 +308,7 @@ def as_dict(d: Diff) -> dict:
                 "removed": [list(k) for k in r.removed],
                 "changed": [{"key": list(c.key), "column": c.column, "before": c.before, "after": c.after}
                             for c in r.cells],
+                **why(name, r),
             }
             for name, r in d.rows.items() if r
         },

@@ -113,8 +113,7 @@ class Problem:
         >>> Problem("data/events.csv", 3, "title", "", "required", "is empty").as_github()
         "::error file=data/events.csv,line=3,title=required::data/events.csv:3: title: '' is empty (rule: required)"
         """
-        def esc(s: str) -> str:
-            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        esc = workflow_text
 
         def esc_prop(s: str) -> str:
             return esc(s).replace(":", "%3A").replace(",", "%2C")
@@ -125,6 +124,17 @@ class Problem:
         props.append(f"title={esc_prop(self.rule)}")
         kind = "error" if self.severity == "error" else "warning"
         return f"::{kind} {','.join(props)}::{esc(self.as_text())}"
+
+
+def workflow_text(text: str) -> str:
+    """``text`` escaped as the message of a GitHub Actions workflow command (``::notice::…``).
+
+    Examples
+    --------
+    >>> workflow_text("50% done" + chr(10) + "next")
+    '50%25 done%0Anext'
+    """
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def display_path(path: Path) -> str:

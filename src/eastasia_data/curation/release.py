@@ -7,16 +7,19 @@ It turns what main holds since the last release into the next release:
    require (the versioning policy); a smaller ``--bump`` is refused, a larger one allowed;
 3. writes the new version into ``pyproject.toml``;
 4. makes the new version's CHANGELOG entry from the ``[Unreleased]`` section (the
-   contributors' notes) plus the diff's draft (every row added, removed or corrected, by id),
-   and leaves an empty ``[Unreleased]`` above it;
+   contributors' notes) plus the diff's draft (every row added, removed or corrected, by id,
+   with the corrections register's reason), and leaves an empty ``[Unreleased]`` above it;
+   every released row changed or removed needs an entry in the corrections register
+   (``data/corrections.csv``), or the release is refused before anything is written, and
+   the new version is written as the ``release`` of every corrected entry that names none;
 5. builds ``releases/eastasia-data-<version>/`` and rewrites every generated file (the
    descriptor, CITATION.cff, the docs, the figures);
 6. with ``--commit``, commits all of it and tags the commit ``v<version>`` (the working tree
    must be clean before it starts); otherwise prints the commit and the tag to make.
    Nothing depends on tags.
 
-If anything fails before the build is in place, ``pyproject.toml`` and ``CHANGELOG.md`` are
-put back as they were.
+If anything fails before the build is in place, ``pyproject.toml``, ``CHANGELOG.md`` and
+``data/corrections.csv`` are put back as they were.
 
 Examples
 --------
@@ -38,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eastasia_data import paths
+from eastasia_data.corrections import TABLE as CORRECTIONS
 from eastasia_data.errors import InvalidDataError, Refusal, UsageError, VersionError
 
 UNRELEASED = re.compile(r"^## \[Unreleased\][^\n]*\n(.*?)(?=^## \[)", re.S | re.M)
@@ -230,6 +234,7 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
     from eastasia_data.curation.validate import validate
     from eastasia_data.curation.versioning import (
         BUMPS,
+        corrections_refusal,
         next_version,
         parse,
         released_versions,
@@ -269,23 +274,35 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
                            f"{required.upper()} bump ({reasons}); run `eastasia-data release --bump {required}`")
     version = next_version(base, bump)
     parse(version)
+    unexplained = corrections_refusal(d, version, pending=True)
+    if unexplained:
+        raise ReleaseError(f"release {version} would correct or remove {len(unexplained)} row(s) of release {base} with "
+                           "no entry in the corrections register (data/corrections.csv); nothing was released:\n"
+                           + "\n".join(unexplained))
 
     pyproject = checkout.pyproject_path
     changelog = checkout.root / "CHANGELOG.md"
-    saved = {pyproject: pyproject.read_bytes(), changelog: changelog.read_bytes() if changelog.is_file() else None}
+    register = checkout.data_dir / f"{CORRECTIONS}.csv"
+    saved = {path: path.read_bytes() if path.is_file() else None for path in (pyproject, changelog, register)}
     try:
         set_version(pyproject, version)
         text = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changelog\n"
         draft = _draft_body(render_changelog(d, version=version, date=date))
         changelog_text = with_entry(text, version, date, draft)
         changelog.write_text(changelog_text, encoding="utf-8")
+        if _date_corrections(report, register, version):
+            report = validate(None, sources_dir)
+            if not report.valid:
+                first = next(p for p in report.problems if p.severity == "error").as_text()
+                raise InvalidDataError(f"the corrections register is not valid once dated {version} ({first}); "
+                                       "nothing was released", report)
         result = build(None, report=report)
     except BaseException:
         for path, data in saved.items():
             if data is not None:
                 path.write_bytes(data)
         raise
-    written = [pyproject, changelog, result.path]
+    written = [pyproject, changelog] + ([register] if saved[register] != _read(register) else []) + [result.path]
     written += [p for p, status in generate(figures=figures) if status == "written"]
     written.append(_rebundle(version, result.path))
     result_ = ReleaseResult(base, version, bump, [p.relative_to(checkout.root) if p.is_relative_to(checkout.root) else p
@@ -296,6 +313,29 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
         _git(checkout.root, "tag", f"v{version}")
         result_.commit = _git(checkout.root, "rev-parse", "--short", "HEAD")
     return result_
+
+
+def _read(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+def _date_corrections(report, register: Path, version: str) -> bool:
+    """Write ``version`` as the release of every corrected entry of the register that names none yet.
+
+    Returns whether the register changed. It is rewritten canonically (as ``fmt`` writes it).
+    """
+    from eastasia_data.curation.fmt import canonical_text
+
+    tf = report.files.get(CORRECTIONS)
+    if tf is None or tf.frame is None:
+        return False
+    frame = tf.frame.copy()
+    pending = (frame["status"] == "corrected") & frame["release"].isna()
+    if not pending.any():
+        return False
+    frame.loc[pending, "release"] = version
+    register.write_text(canonical_text(tf.table, frame), encoding="utf-8")
+    return True
 
 
 def _rebundle(version: str, directory: Path) -> Path:

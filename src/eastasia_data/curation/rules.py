@@ -29,6 +29,7 @@ LAYERS = {
     "table": "each column's values against its schema (required, unique, patterns, allowed values, types)",
     "fields": "cross-field rules within a row (dates and precision, the schema's rules)",
     "relations": "keys across tables (foreign keys, look-alike ids, cells naming another table's row, column or value)",
+    "corrections": "the corrections register against the tables and the releases: each entry names a released row and its columns",
     "evidence": "the archive of source texts: files, hashes, verbatim excerpts",
     "ledger": "the coding ledger: every passage of every archived article accounted for",
     "hygiene": "text cells: Unicode NFC, no control or invisible characters, no stray whitespace or formulas",
@@ -110,6 +111,11 @@ RULES: dict[str, Rule] = _rules(
                                  "in key order joined by ' | '"),
     Rule("coded-column", "relations", "a coded column (columnOf) is a column of the table the row names"),
     Rule("coded-value", "relations", "a coded value (valueOf) is one of the allowed values of the column it codes"),
+    # corrections
+    Rule("correction-release", "corrections", "a correction's release is a released version, or the version being released"),
+    Rule("correction-row", "corrections",
+         "a correction's row_key names a row of the current data, or of the release before its release (a row removed or re-keyed)"),
+    Rule("correction-columns", "corrections", "a correction's columns are columns of its table"),
     # evidence
     Rule("archive", "evidence", "the source archive can be read (required when CI=true)"),
     Rule("archive-path", "evidence", "an archive file name is a plain name inside the archive"),

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from eastasia_data import paths
+from eastasia_data.corrections import TABLE as CORRECTIONS
 from eastasia_data.curation.problems import (
     Problem,
     display_path,
@@ -224,6 +225,9 @@ def validate(
         problems += check_fields(tf)
     problems += check_hygiene(files)
     problems += check_relations(files)
+    if CORRECTIONS in files:
+        from eastasia_data.curation.checks.corrections import Releases, check_corrections
+        problems += check_corrections(files, Releases.of(checkout or paths.find_checkout()))
 
     available = sources_dir is not None and sources_dir.is_dir()
     if index is not None and index.table in files:

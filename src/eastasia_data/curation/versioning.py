@@ -9,10 +9,13 @@ Every kind of change :func:`eastasia_data.curation.diff.diff` reports asks for a
   version alone, and main may hold merged changes that are not released yet. It fails only
   when the last release itself is too small a bump over the one before it (compared release
   with release, so a release built with the wrong version is caught even once committed);
+  It also lists the released rows the change corrects or removes, each with its entry in
+  the corrections register (``data/corrections.csv``) or a notice that it needs one;
 * the **release gate** (``--gate release``): the version in ``pyproject.toml`` must be built
   in ``releases/``, that release must hold exactly what ``data/`` and ``schemas/`` hold (so a
-  build cannot hide a change), and the bump from the previous release must be at least the
-  bump the changes between them need.
+  build cannot hide a change), the bump from the previous release must be at least the
+  bump the changes between them need, and every row of the previous release that it
+  changes or removes must have an entry of this release in the corrections register.
 
 ``--gate auto`` (the default, used by CI) takes the release gate when the version in
 ``pyproject.toml`` differs from the last release, and the pull-request gate otherwise.
@@ -37,7 +40,8 @@ from eastasia_data import paths
 from eastasia_data.errors import VersionError
 
 if TYPE_CHECKING:
-    from eastasia_data.curation.diff import Diff
+    from eastasia_data.corrections import Entry
+    from eastasia_data.curation.diff import CorrectedRow, Diff
 
 #: The bumps, smallest first.
 BUMPS = ("patch", "minor", "major")
@@ -57,6 +61,7 @@ POLICY: dict[str, str] = {
     "constraint relaxed": "minor",
     "rows added": "minor",
     "values changed": "patch",
+    "corrections recorded": "patch",  # entries added to the corrections register: they explain a change, not make one
     "description changed": "patch",
 }
 
@@ -146,6 +151,8 @@ class VersionCheck:
     diff: Diff | None = None
     gate: str = "pull-request"
     required: str | None = None
+    #: Findings that pass but that the contributor should act on (shown as notices on GitHub).
+    notices: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         """The result as printed by ``eastasia-data check-version``: one line per finding.
@@ -157,6 +164,87 @@ class VersionCheck:
           detail
         """
         return "\n".join(self.lines)
+
+
+def corrections_needed(d: Diff, *, pending: bool) -> list[tuple[CorrectedRow, list[Entry]]]:
+    """Every released row the diff changes or removes, with the corrections entries that cover it.
+
+    An entry covers a row when it names its table and key (as released), has status
+    ``corrected``, and was made by a release after the old side (or, with ``pending``,
+    names no release yet: ``eastasia-data release`` fills it in). A row with no entry is
+    paired with an empty list.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
+    >>> old = from_release(release_dir(), "old")
+    >>> events = old.tables["events"]
+    >>> frame = events.frame.copy()
+    >>> frame.loc[frame.index[0], "title"] = "Renamed"
+    >>> new = dataclasses.replace(old, label="new",
+    ...                           tables={**old.tables, "events": dataclasses.replace(events, frame=frame)})
+    >>> [(row.table, row.columns, found) for row, found in corrections_needed(diff(old, new), pending=True)]
+    [('events', ('title',), [])]
+    """
+    found = d.corrections(pending=pending)
+    return [(row, found.get((row.table, row.row_key), [])) for row in d.corrected_rows()]
+
+
+def _row(row: CorrectedRow) -> str:
+    what = "removed" if row.removed else "changed " + " ".join(row.columns)
+    return f"{row.table} {row.row_key!r} ({what})"
+
+
+def _entry_hint(row: CorrectedRow, release: str) -> str:
+    columns = "" if row.removed else f", columns {' '.join(row.columns)!r}"
+    return (f"add a row to data/corrections.csv: table_name {row.table}, row_key {row.row_key!r}{columns}, "
+            f"release {release or 'empty'}, what_was_wrong, reported_by, status corrected")
+
+
+def corrections_notice(d: Diff) -> list[str]:
+    """The pull-request gate's lines on the corrections register: which released rows the change corrects.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
+    >>> release = from_release(release_dir(), "a release")
+    >>> corrections_notice(diff(release, release))
+    []
+    """
+    needed = corrections_needed(d, pending=True)
+    if not needed:
+        return []
+    missing = sum(not found for _, found in needed)
+    lines = [f"  corrections: the change corrects or removes {len(needed)} released row(s); each needs an entry in "
+             f"data/corrections.csv ({missing} without one yet; see CONTRIBUTING.md)"]
+    for row, found in needed:
+        if found:
+            lines.append(f"  {_row(row)}: entry {', '.join(e.correction_id for e in found)}")
+        else:
+            lines.append(f"  {_row(row)}: no corrections entry yet; hint: {_entry_hint(row, '')}")
+    return lines
+
+
+def corrections_refusal(d: Diff, version: str, *, pending: bool) -> list[str]:
+    """One line per released row that the release ``version`` changes or removes with no corrections entry.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.curation.diff import diff
+    >>> from eastasia_data.curation.snapshot import from_release
+    >>> release = from_release(release_dir(), "a release")
+    >>> corrections_refusal(diff(release, release), "9.9.9", pending=False)
+    []
+    """
+    which = "" if pending else f" of release {version}"
+    return [f"  {_row(row)} has no corrections entry{which}; hint: {_entry_hint(row, '' if pending else version)}"
+            for row, found in corrections_needed(d, pending=pending) if not found]
 
 
 def _reasons(d: Diff) -> list[str]:
@@ -229,7 +317,9 @@ def check_version(version: str | None = None, *, repo: str | Path | None = None,
             head = (f"ok: data/ and schemas/ have changed since release {last}; the changes will need a "
                     f"{required.upper()} bump (to {next_version(last, required)}) when the maintainer releases them "
                     "with `eastasia-data release`")
-        return VersionCheck(True, version, last, [head, *_reasons(d)], d, gate, required)
+        notice = corrections_notice(d)
+        return VersionCheck(True, version, last, [head, *_reasons(d), *notice], d, gate, required,
+                            notices=[line.strip() for line in notice if "no corrections entry" in line])
 
     # The release gate: this version is built, holds the data, and is a big enough bump.
     built = checkout.release_dir(version)
@@ -254,6 +344,12 @@ def check_version(version: str | None = None, *, repo: str | Path | None = None,
         head = (f"version {version} is a {(actual or 'no').upper()} bump over release {base}, but the changes require a "
                 f"{required.upper()} bump: release them as {next_version(base, required)}")
         return VersionCheck(False, version, base, [head, *lines], d, gate, required)
+    unexplained = corrections_refusal(d, version, pending=False)
+    if unexplained:
+        head = (f"release {version} corrects or removes {len(unexplained)} row(s) of release {base} with no entry of "
+                f"release {version} in the corrections register (data/corrections.csv); add them and make the release "
+                "again with `eastasia-data release`, which refuses a release without them")
+        return VersionCheck(False, version, base, [head, *unexplained], d, gate, required)
     head = (f"ok: {version} is a {(actual or 'no').upper()} bump over release {base}"
             + (f"; the changes require {required.upper()}" if required else "; the data did not change"))
     return VersionCheck(True, version, base, [head, *lines], d, gate, required)

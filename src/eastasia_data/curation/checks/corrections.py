@@ -1,0 +1,224 @@
+"""The corrections register against the tables and the releases.
+
+Each entry of ``data/corrections.csv`` names a row by its table and key as released
+(:func:`eastasia_data.corrections.row_key`). The row must exist in the current data, or,
+when the correction removed it or changed its key, in the release before the one named in
+``release`` (the release it was removed from; the last release while ``release`` is
+empty). The releases are read as shipped (Parquet, through the package's loader): the
+checkout's ``releases/`` when it holds the version, else the releases the package knows
+(:mod:`eastasia_data.catalog`). ``columns`` names columns of that table, now or in that
+release; ``release`` names a release, or the version being released.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from eastasia_data import paths
+from eastasia_data.corrections import TABLE, entries, row_key, split_key
+from eastasia_data.curation.checks.relations import _Suggester
+from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.versioning import SEMVER, parse
+from eastasia_data.errors import EastAsiaError
+
+__all__ = ["Releases", "check_corrections"]
+
+
+@dataclass
+class Releases:
+    """The released versions a checkout can read: their keys and columns per table, read once."""
+
+    root: Path | None
+    versions: list[str]
+    being_released: str | None = None
+    _tables: dict[tuple[str, str], tuple[frozenset[str], list[str]] | None] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, checkout: paths.Checkout | None) -> Releases:
+        """The releases of ``checkout`` (its ``releases/``) and those the package ships or registers.
+
+        Examples
+        --------
+        >>> "1.0.0" in Releases.of(paths.checkout()).versions
+        True
+        """
+        from eastasia_data.curation.versioning import released_versions
+
+        found: set[str] = set()
+        if checkout is not None and checkout.releases_dir.is_dir():
+            found.update(released_versions(checkout.releases_dir))
+        try:
+            from eastasia_data.catalog import registry
+
+            found.update(r["version"] for r in registry()["releases"])
+        except EastAsiaError:
+            pass  # an installation without registry.json: the checkout's releases only
+        version = None
+        if checkout is not None:
+            try:
+                version = checkout.version
+            except EastAsiaError:
+                version = None
+        return cls(checkout.releases_dir if checkout else None, sorted(found, key=parse), version)
+
+    def before(self, version: str | None) -> str | None:
+        """The release a correction made in ``version`` corrected (the last release when ``version`` is empty).
+
+        Examples
+        --------
+        >>> releases = Releases(None, ["0.1.0", "1.0.0", "2.0.0"])
+        >>> releases.before("1.0.0"), releases.before(None), releases.before("0.1.0")
+        ('0.1.0', '2.0.0', None)
+        """
+        lower = [v for v in self.versions if not version or parse(v) < parse(version)]
+        return lower[-1] if lower else None
+
+    def _directory(self, version: str) -> Path:
+        if self.root is not None and (self.root / paths.release_dirname(version) / paths.DESCRIPTOR).is_file():
+            return self.root / paths.release_dirname(version)
+        from eastasia_data.catalog import release_dir
+
+        return release_dir(version)
+
+    def table(self, version: str, table: str) -> tuple[frozenset[str], list[str]] | None:
+        """The row keys and the columns of ``table`` in release ``version``; None when it has no such table.
+
+        Raises
+        ------
+        EastAsiaError
+            The release cannot be found or read.
+
+        Examples
+        --------
+        >>> keys, columns = Releases.of(paths.checkout()).table("0.1.0", "sources")
+        >>> "src-kbs-2023-07-21-kotra-nk-trade" in keys, columns[0]
+        (True, 'source_id')
+        """
+        if (version, table) not in self._tables:
+            directory = self._directory(version)
+            descriptor = directory / paths.DESCRIPTOR
+            self._tables[(version, table)] = _release_table(str(directory), descriptor.stat().st_mtime_ns, table)
+        return self._tables[(version, table)]
+
+
+@lru_cache(maxsize=64)
+def _release_table(directory: str, mtime_ns: int, table: str) -> tuple[frozenset[str], list[str]] | None:
+    """The row keys and columns of one table of the release in ``directory`` (read once per process)."""
+    import json
+
+    from eastasia_data.files import MAX_DESCRIPTOR_BYTES, read_bytes
+    from eastasia_data.loader import read_release_table
+    from eastasia_data.model import model_from_descriptor
+
+    root = Path(directory)
+    descriptor = read_bytes(root / paths.DESCRIPTOR, root=root, limit=MAX_DESCRIPTOR_BYTES)
+    model = model_from_descriptor(json.loads(descriptor.decode("utf-8")))
+    if table not in model:
+        return None
+    pk = list(model[table].primary_key)
+    frame = read_release_table(root, table)
+    keys = frozenset(row_key(_cell(v) for v in values) for values in frame[pk].itertuples(index=False, name=None))
+    return keys, list(model[table].field_names)
+
+
+def _cell(value) -> str:
+    if value is None or value != value:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[Problem]:
+    """Check every entry of the register against the data and the releases.
+
+    Parameters
+    ----------
+    files : dict of str to TableFile
+        The tables as read; nothing is checked when the register is not among them.
+    releases : Releases
+        The releases to look a removed row up in.
+
+    Returns
+    -------
+    list of Problem
+        Rules ``correction-release`` (``release`` names no release), ``correction-row``
+        (``row_key`` names no row of the data or of the release before ``release``, or has
+        as many values as the key has columns) and ``correction-columns`` (a column the
+        table does not have).
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.reader import read_checkout
+    >>> files = read_checkout()
+    >>> check_corrections(files, Releases.of(paths.checkout()))
+    []
+    >>> files["corrections"].frame.loc[0, "row_key"] = "clm-a1-united-frnt"
+    >>> [(p.rule, p.hint[:34]) for p in check_corrections(files, Releases.of(paths.checkout()))]
+    [('correction-row', "did you mean 'clm-a1-united-front'")]
+    """
+    tf = files.get(TABLE)
+    if tf is None or tf.frame is None or not {"table_name", "row_key"} <= set(tf.frame.columns):
+        return []
+    problems: list[Problem] = []
+    current_keys: dict[str, set[str]] = {}
+    pattern = tf.table.field("columns").pattern if "columns" in tf.table.field_names else None
+    for i, e in enumerate(entries(tf.frame)):
+        target = files.get(e.table_name)
+        if target is None or target.frame is None or not e.row_key:
+            continue  # an unknown table is an `enum` problem, an empty key a `required` one
+        if e.release and not SEMVER.fullmatch(e.release):
+            continue  # a `pattern` problem
+        if e.release and e.release not in releases.versions and e.release != releases.being_released:
+            known = ", ".join(releases.versions) or "none"
+            problems.append(tf.problem(i, "release", e.release, "correction-release",
+                                       f"names no release (the releases are {known})",
+                                       "name the version that made the correction, or leave release empty until "
+                                       "`eastasia-data release` fills it in"))
+            continue
+        pk = list(target.table.primary_key)
+        values = split_key(e.row_key)
+        if len(values) != len(pk):
+            problems.append(tf.problem(i, "row_key", e.row_key, "correction-row",
+                                       f"has {len(values)} value(s), but {e.table_name} is keyed by {len(pk)} "
+                                       f"({', '.join(pk)})",
+                                       "join the key's values in key order with ' | ' (a space, a bar, a space)"))
+            continue
+        if e.table_name not in current_keys:
+            current_keys[e.table_name] = {row_key(_cell(v) for v in vals)
+                                          for vals in target.frame[pk].itertuples(index=False, name=None)
+                                          } if all(c in target.frame.columns for c in pk) else set()
+        current = current_keys[e.table_name]
+        columns = set(target.table.field_names)
+        before = releases.before(e.release or None)
+        released: tuple[frozenset[str], list[str]] | None = None
+        if before is not None and (e.row_key not in current or not set(e.columns.split()) <= columns):
+            try:
+                released = releases.table(before, e.table_name)
+            except (EastAsiaError, OSError, ValueError) as exc:
+                problems.append(tf.problem(i, "row_key", e.row_key, "correction-row",
+                                           f"cannot be looked up in release {before}: {exc}",
+                                           "build or install that release, or correct release"))
+                continue
+        if released is not None:
+            columns |= set(released[1])
+        if e.row_key not in current and (released is None or e.row_key not in released[0]):
+            where = f"data/{e.table_name}.csv" + (f" nor of release {before}, the release before "
+                                                  f"{e.release or 'the next one'}" if before else "")
+            close = _Suggester(sorted(current | (released[0] if released else set()))).closest(e.row_key)
+            hint = (f"did you mean {close!r}? " if close else "") + (
+                "name the row by its key as released (values in key order joined by ' | '), and the release "
+                "that corrected it")
+            problems.append(tf.problem(i, "row_key", e.row_key, "correction-row", f"names no row of {where}", hint))
+        if pattern and not re.fullmatch(pattern, e.columns):
+            continue  # a `pattern` problem
+        for name in e.columns.split():
+            if name not in columns:
+                problems.append(tf.problem(i, "columns", name, "correction-columns",
+                                           f"is not a column of {e.table_name}",
+                                           f"the columns are: {', '.join(target.table.field_names)}"))
+    return problems
