@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LATER_COLUMNS", "SQL", "STATE_KINDS", "claims_with_authority", "create_views", "event_participants", "view_sql"]
+__all__ = ["LATER_COLUMNS", "SQL", "STATE_KINDS", "claims_with_authority", "create_views", "event_participants", "view_columns",
+           "view_sql"]
 
 #: The kinds of actor that are their own state in the roll-up: every other actor rolls up to its
 #: ``state_actor_id`` (people, government bodies, armed forces, initiatives), or to none
@@ -98,6 +99,24 @@ def view_sql(name: str, columns: dict[str, set[str]] | None = None) -> str:
                 sql = re.sub(rf"\b{alias}\.{column}\b(?! AS)", f"NULL AS {column}", sql)
                 sql = re.sub(rf"\b{alias}\.{column} AS\b", "NULL AS", sql)
     return sql
+
+
+_SELECTED = re.compile(r"\b([a-z]+)\.([a-z_0-9]+)(?:\s+AS\s+([a-z_0-9]+))?")
+
+
+def view_columns(name: str) -> dict[str, tuple[str, str]]:
+    """Each column of view ``name`` -> the table and column it is read from, in the view's order.
+
+    Examples
+    --------
+    >>> cols = view_columns("claims_with_authority")
+    >>> cols["authority_excerpt"], cols["authority_accessed"]
+    (('claims', 'authority_excerpt'), ('sources', 'accessed'))
+    """
+    sql = SQL[name]
+    select = sql[: sql.index("FROM")]
+    tables = {alias: table for table, alias in _ALIAS.findall(sql)}
+    return {(label or column): (tables[alias], column) for alias, column, label in _SELECTED.findall(select)}
 
 
 def create_views(connection) -> None:
