@@ -150,7 +150,8 @@ def test_datasette_describes_the_new_columns_and_the_view():
     assert sources["read_url"].startswith(MODEL["sources"].field("read_url").description)
     view = meta["tables"]["claims_with_authority"]["columns"]
     assert list(view)[-4:] == ["authority_excerpt", "authority_url", "authority_accessed", "authority_read_url"]
-    assert view["authority_accessed"].startswith("Of the authority (accessed): ")
+    assert view["authority_accessed"].startswith("Of the authority (sources.accessed): The day (YYYY-MM-DD)")
+    assert view["authority_excerpt"] == claims["authority_excerpt"]
     assert "authority_excerpt" in CANNED_QUERIES["contradicted_claims"]["sql"]
     for older in (_tiny_database(False), _tiny_database(True)):  # the canned query runs over any release
         older.execute(CANNED_QUERIES["contradicted_claims"]["sql"]).fetchall()

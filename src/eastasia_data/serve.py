@@ -159,8 +159,8 @@ def _view_metadata(tables: Mapping[str, Table]) -> dict[str, Any]:
             t = tables.get(table)
             if t is not None and source in t.field_names:
                 columns[column] = column_description(t.field(source))
-                if table == "sources" and column != source:  # a column of the article or the authority
-                    columns[column] = f"Of the {column.split('_')[0]} ({source}): " + columns[column]
+                if column != source:  # renamed: a column of the article, the authority, the actor, its state
+                    columns[column] = f"Of the {column.split('_')[0]} ({table}.{source}): " + columns[column]
         if columns:
             out[name] = {"description": _view_summary(name), "columns": columns}
     return out

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LATER_COLUMNS", "SQL", "STATE_KINDS", "claims_with_authority", "create_views", "event_participants", "view_columns",
-           "view_sql"]
+__all__ = ["LATER_COLUMNS", "SQL", "STATE_KINDS", "claims_with_authority", "create_views", "event_participants",
+           "view_columns", "view_sql"]
 
 #: The kinds of actor that are their own state in the roll-up: every other actor rolls up to its
 #: ``state_actor_id`` (people, government bodies, armed forces, initiatives), or to none
@@ -75,7 +75,7 @@ LATER_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 #: The alias each view gives a table (``claims AS c``), to find its columns in the SQL.
-_ALIAS = re.compile(r"\b(claims|sources|events|actors|event_actors)\s+AS\s+([a-z]+)\b")
+_ALIAS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)\s+AS\s+([a-z]+)\b")
 
 
 def view_sql(name: str, columns: dict[str, set[str]] | None = None) -> str:
@@ -191,7 +191,7 @@ def claims_with_authority(*, version: str | None = None) -> pd.DataFrame:
 
 
 def _with_later_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """``frame`` with the columns of :data:`LATER_COLUMNS` its release lacks, empty, typed as the current model types them."""
+    """``frame`` with the columns of :data:`LATER_COLUMNS` its release lacks, empty, of the dtype ``load()`` gives them."""
     import pandas as pd
 
     missing = {c: dtype for c, dtype in LATER_COLUMNS[table].items() if c not in frame.columns}
