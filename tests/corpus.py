@@ -398,6 +398,15 @@ def accessed_not_a_date(s):
     return Expect("sources.csv", line, "accessed", "date", "not a calendar date")
 
 
+@case("a day read before the document was published")
+def accessed_before_published(s):
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["url"] != "" and r["published_date_precision"] == "day")
+    set_cell(path, i, "published_date", "2025-05-09")
+    line = set_cell(path, i, "accessed", "2025-05-08")
+    return Expect("sources.csv", line, "accessed", "date-order", "is before published_date")
+
+
 @case("a day read given to the month only")
 def accessed_to_the_month(s):
     path = s.data / "sources.csv"
