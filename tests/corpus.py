@@ -360,9 +360,10 @@ def schema_rule(s):
 
 @case("a supported claim without the words of its authority")
 def supported_claim_unquoted(s):
-    path = s.data / "claims.csv"  # an unverifiable claim (no quote) turned supported
-    line = set_cell(path, first_row(path, lambda r: r["verdict"] == "unverifiable" and r["authority_excerpt"] == ""),
-                    "verdict", "supported")
+    path = s.data / "claims.csv"  # an unverifiable claim turned supported, without a quote
+    i = first_row(path, lambda r: r["verdict"] == "unverifiable")
+    set_cell(path, i, "authority_excerpt", "")
+    line = set_cell(path, i, "verdict", "supported")
     return Expect("claims.csv", line, "authority_excerpt", "verdict-quotes-authority")
 
 
@@ -376,9 +377,10 @@ def opinion_quotes_authority(s):
 
 @case("a source with a URL but no day it was read")
 def url_without_accessed(s):
-    path = s.data / "sources.csv"  # a source without a URL (nor a day read) given one
-    line = set_cell(path, first_row(path, lambda r: r["url"] == "" and r["accessed"] == ""), "url",
-                    "https://example.org/document")
+    path = s.data / "sources.csv"  # a source without a URL given one, and no day read
+    i = first_row(path, lambda r: r["url"] == "")
+    set_cell(path, i, "accessed", "")
+    line = set_cell(path, i, "url", "https://example.org/document")
     return Expect("sources.csv", line, "accessed", "url-needs-accessed")
 
 
