@@ -358,6 +358,64 @@ def schema_rule(s):
     return Expect("claims.csv", line, "authority_source_id", "rated-claim-has-authority")
 
 
+@case("a supported claim without the words of its authority")
+def supported_claim_unquoted(s):
+    path = s.data / "claims.csv"  # an unverifiable claim turned supported, without a quote
+    i = first_row(path, lambda r: r["verdict"] == "unverifiable")
+    set_cell(path, i, "authority_excerpt", "")
+    line = set_cell(path, i, "verdict", "supported")
+    return Expect("claims.csv", line, "authority_excerpt", "verdict-quotes-authority")
+
+
+@case("an opinion quoting an authority")
+def opinion_quotes_authority(s):
+    path = s.data / "claims.csv"
+    line = set_cell(path, first_row(path, lambda r: r["verdict"] == "not_rated"), "authority_excerpt",
+                    "Words of an authority an opinion does not rest on.")
+    return Expect("claims.csv", line, "authority_excerpt", "opinion-quotes-no-authority")
+
+
+@case("a source with a URL but no day it was read")
+def url_without_accessed(s):
+    path = s.data / "sources.csv"  # a source without a URL given one, and no day read
+    i = first_row(path, lambda r: r["url"] == "")
+    set_cell(path, i, "accessed", "")
+    line = set_cell(path, i, "url", "https://example.org/document")
+    return Expect("sources.csv", line, "accessed", "url-needs-accessed")
+
+
+@case("the address of a copy read, without the day it was read")
+def read_url_without_accessed(s):
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["url"] == "")
+    set_cell(path, i, "accessed", "")
+    line = set_cell(path, i, "read_url", "https://example.org/stored-copy")
+    return Expect("sources.csv", line, "accessed", "read-url-needs-accessed")
+
+
+@case("a day read that is not a calendar date")
+def accessed_not_a_date(s):
+    path = s.data / "sources.csv"
+    line = set_cell(path, first_row(path, lambda r: r["url"] != ""), "accessed", "2026-02-30")
+    return Expect("sources.csv", line, "accessed", "date", "not a calendar date")
+
+
+@case("a day read before the document was published")
+def accessed_before_published(s):
+    path = s.data / "sources.csv"
+    i = first_row(path, lambda r: r["url"] != "" and r["published_date_precision"] == "day")
+    set_cell(path, i, "published_date", "2025-05-09")
+    line = set_cell(path, i, "accessed", "2025-05-08")
+    return Expect("sources.csv", line, "accessed", "date-order", "is before published_date")
+
+
+@case("a day read given to the month only")
+def accessed_to_the_month(s):
+    path = s.data / "sources.csv"
+    line = set_cell(path, first_row(path, lambda r: r["url"] != ""), "accessed", "2026-12")
+    return Expect("sources.csv", line, "accessed", "type", "YYYY-MM-DD")
+
+
 # -- ids and keys -----------------------------------------------------------------------------
 
 @case("the same id on two rows")

@@ -38,7 +38,7 @@ def test_sqlite_export_writes_the_metadata_beside_it(tmp_path):
     assert meta["source"] == f"eastasia-data {ead.__version__}"
     assert "source_url" not in meta  # no repository exists yet: none is invented
     tables = meta["databases"]["eastasia"]["tables"]
-    assert sorted(tables) == sorted(MODEL)
+    assert sorted(tables) == sorted([*MODEL, *ead.views.SQL])
     for name, table in MODEL.items():
         assert tables[name]["description"] == table.description
         assert list(tables[name]["columns"]) == list(table.field_names)

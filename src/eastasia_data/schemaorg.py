@@ -156,7 +156,16 @@ def _reviewers(package: Package) -> list[dict[str, Any]]:
     return [{"@type": "Organization", "name": n} for n in names or [package.title]]
 
 
-def _work(source: Mapping[str, Any] | None, kind_types: Mapping[str, str]) -> dict[str, Any] | None:
+def _work(source: Mapping[str, Any] | None, kind_types: Mapping[str, str],
+          quote: str | None = None) -> dict[str, Any] | None:
+    """A source as a schema.org work; ``quote``, words of it, as a ``Quotation`` that is part of it.
+
+    Its ``url`` is the document's own address; a source known only by the copy the curators
+    read (``read_url`` without ``url``) is given that copy's address, the one place it can
+    be read. schema.org has no property for the day a work was read, nor for a copy read
+    elsewhere than at its ``url`` (``archivedAt`` is for archives only), so ``accessed`` and
+    a ``read_url`` beside a ``url`` stay in the data.
+    """
     if source is None:
         return None
     publisher = _text(source.get("publisher"))
@@ -165,7 +174,8 @@ def _work(source: Mapping[str, Any] | None, kind_types: Mapping[str, str]) -> di
         "@type": kind_types.get(str(source.get("kind")), "CreativeWork"),
         "identifier": source["source_id"],
         "name": _text(source.get("title")),
-        "url": _text(source.get("url")),
+        "url": _text(source.get("url")) or _text(source.get("read_url")),
+        "hasPart": {"@type": "Quotation", "text": quote} if quote else None,
         "datePublished": _text(source.get("published_date")),
         "author": {"@type": "Person", "name": author} if author else None,
         "publisher": {"@type": "Organization", "name": publisher} if publisher else None,
@@ -188,7 +198,8 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
     article with its title, publisher, date and URL where known, and its ``author``: the
     quoted actor, or the article's author or publisher when it speaks in its own voice),
     ``reviewRating`` from :func:`rating_scale`, ``reviewBody`` (what the authority
-    establishes), the authority and further sources as ``citation``, the reviewing
+    establishes), the authority and further sources as ``citation`` (the authority first,
+    its words that settle the claim as a ``Quotation`` it ``hasPart``), the reviewing
     organisation as ``author`` and the release date as ``datePublished``. Opinions
     (``not_rated``) get no review.
 
@@ -259,7 +270,8 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
             }),
             "reviewRating": {"@type": "Rating", **rating},
             "reviewBody": _text(claim.get("verdict_note")),
-            "citation": [_work(sources[s], WORK_TYPES) for s in dict.fromkeys(cited) if _text(s) and s in sources],
+            "citation": [_work(sources[s], WORK_TYPES, _text(claim.get("authority_excerpt")) if i == 0 else None)
+                         for i, s in enumerate(dict.fromkeys(cited)) if _text(s) and s in sources],
             "author": reviewers[0] if len(reviewers) == 1 else reviewers,
             "datePublished": reviewed,
             "inLanguage": "en",

@@ -9,6 +9,8 @@ is derived here from the model of the release and its package facts, never writt
   repository only when the package facts name one, which they do not yet;
 * each table's description, and each column's description followed by its allowed
   values and their meaning (:func:`eastasia_data.export.column_description`);
+* each SQL view's description (:mod:`eastasia_data.views`), each of its columns described
+  as the column it is read from;
 * a facet for every column with allowed values (so the claims page opens with the
   verdict, the kind and the claimant counted);
 * a few canned queries (:data:`CANNED_QUERIES`), checked against the database when it is
@@ -45,15 +47,13 @@ CANNED_QUERIES: dict[str, dict[str, str]] = {
     "contradicted_claims": {
         "title": "Contradicted claims and the authorities that contradict them",
         "description": "Every claim whose verdict is contradicted, with the article making it, "
-                       "what the authority establishes instead, and the authority itself.",
-        "sql": """SELECT c.claim_id, article.title AS article, c.paraphrase, c.verdict_note,
-       authority.title AS authority, authority.publisher AS authority_publisher,
-       authority.url AS authority_url
-FROM claims c
-JOIN sources article ON article.source_id = c.source_id
-LEFT JOIN sources authority ON authority.source_id = c.authority_source_id
-WHERE c.verdict = 'contradicted'
-ORDER BY article.title, c.claim_id""",
+                       "what the authority establishes instead, the authority's own words, and the "
+                       "authority itself with the day the curators read it and where.",
+        "sql": """SELECT claim_id, article, paraphrase, verdict_note, authority_excerpt, authority,
+       authority_publisher, authority_url, authority_accessed, authority_read_url
+FROM claims_with_authority
+WHERE verdict = 'contradicted'
+ORDER BY article, claim_id""",
     },
     "verdicts_by_article": {
         "title": "Verdicts by article",
@@ -141,10 +141,36 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
                    if any(f.categories for f in table.fields) else {}),
             }
             for name, table in sorted(tables.items())
-        },
+        } | _view_metadata(tables),
         "queries": {name: dict(query) for name, query in CANNED_QUERIES.items()},
     }}
     return out
+
+
+def _view_metadata(tables: Mapping[str, Table]) -> dict[str, Any]:
+    """The SQL views' descriptions: each column described as the column of the table it is read from."""
+    from eastasia_data.export import column_description
+    from eastasia_data.views import SQL, view_columns
+
+    out = {}
+    for name in SQL:
+        columns = {}
+        for column, (table, source) in view_columns(name).items():
+            t = tables.get(table)
+            if t is not None and source in t.field_names:
+                columns[column] = column_description(t.field(source))
+                if column != source:  # renamed: a column of the article, the authority, the actor, its state
+                    columns[column] = f"Of the {column.split('_')[0]} ({table}.{source}): " + columns[column]
+        if columns:
+            out[name] = {"description": _view_summary(name), "columns": columns}
+    return out
+
+
+def _view_summary(name: str) -> str:
+    from eastasia_data import views
+
+    doc = getattr(views, name).__doc__ or ""
+    return " ".join(doc.strip().split("\n\n")[0].split()).rstrip(".") + f" (the SQL view {name})."
 
 
 def check_queries(path: Path) -> None:

@@ -5,7 +5,8 @@ SQLite and DuckDB exports create as a ``VIEW``; the function of the same name re
 same rows from the release as a pandas DataFrame with the release's dtypes.
 
 * :func:`claims_with_authority`: each claim with the article making it and the authority
-  its verdict rests on (title, publisher, reliability);
+  its verdict rests on (title, publisher, reliability, url), the authority's own words that
+  settle it, and when and where the curators read the authority;
 * :func:`event_participants`: each event with each actor taking part, its role, and the
   state the actor is or belongs to (``state_actor_id``: the roll-up of people, government
   bodies and armed forces to their state), so that "the events North Korea takes part in"
@@ -19,16 +20,22 @@ Examples
 ['claim_id', 'article_source_id', 'article']
 >>> sorted(SQL)
 ['claims_with_authority', 'event_participants']
+
+Columns added to the tables after a release (:data:`LATER_COLUMNS`) are missing from that
+release's tables; the views still have them, empty, so that a view has the same columns
+for every release.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SQL", "STATE_KINDS", "claims_with_authority", "create_views", "event_participants"]
+__all__ = ["LATER_COLUMNS", "SQL", "STATE_KINDS", "claims_with_authority", "create_views", "event_participants",
+           "view_columns", "view_sql"]
 
 #: The kinds of actor that are their own state in the roll-up: every other actor rolls up to its
 #: ``state_actor_id`` (people, government bodies, armed forces, initiatives), or to none
@@ -40,7 +47,9 @@ SQL: dict[str, str] = {
     "claims_with_authority": """
 SELECT c.claim_id, c.source_id AS article_source_id, a.title AS article, c.paraphrase, c.kind,
        c.verdict, c.verdict_note, c.authority_source_id, s.title AS authority,
-       s.publisher AS authority_publisher, s.reliability AS authority_reliability, c.event_id
+       s.publisher AS authority_publisher, s.reliability AS authority_reliability, c.event_id,
+       c.authority_excerpt, s.url AS authority_url, s.accessed AS authority_accessed,
+       s.read_url AS authority_read_url
 FROM claims AS c
 JOIN sources AS a ON a.source_id = c.source_id
 LEFT JOIN sources AS s ON s.source_id = c.authority_source_id
@@ -57,6 +66,58 @@ LEFT JOIN actors AS st ON st.actor_id = CASE WHEN ac.kind IN ('state', 'former_s
 ORDER BY e.event_id, ea.actor_id, ea.role""",
 }
 
+#: Columns the views read that releases up to 2.0.0 lack: table -> its columns added since,
+#: with the dtype ``load()`` gives them. In such a release a view has them empty (``NULL``
+#: in SQL, missing values of that dtype in pandas).
+LATER_COLUMNS: dict[str, dict[str, str]] = {
+    "claims": {"authority_excerpt": "str"},
+    "sources": {"accessed": "datetime64[ms]", "read_url": "str"},
+}
+
+#: The alias each view gives a table (``claims AS c``), to find its columns in the SQL.
+_ALIAS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)\s+AS\s+([a-z]+)\b")
+
+
+def view_sql(name: str, columns: dict[str, set[str]] | None = None) -> str:
+    """The SQL of view ``name`` for tables that have ``columns`` (table -> its column names).
+
+    A column of :data:`LATER_COLUMNS` that its table lacks is read as ``NULL``, so the view
+    can be made over an older release and still has every column.
+
+    Examples
+    --------
+    >>> sql = view_sql("claims_with_authority", {"claims": {"claim_id"}, "sources": {"url"}})
+    >>> "NULL AS authority_excerpt" in sql, "s.url AS authority_url" in sql
+    (True, True)
+    """
+    sql = SQL[name].strip()
+    if columns is None:
+        return sql
+    for table, alias in _ALIAS.findall(sql):
+        for column in LATER_COLUMNS.get(table, ()):
+            if table in columns and column not in columns[table]:
+                sql = re.sub(rf"\b{alias}\.{column}\b(?! AS)", f"NULL AS {column}", sql)
+                sql = re.sub(rf"\b{alias}\.{column} AS\b", "NULL AS", sql)
+    return sql
+
+
+_SELECTED = re.compile(r"\b([a-z]+)\.([a-z_0-9]+)(?:\s+AS\s+([a-z_0-9]+))?")
+
+
+def view_columns(name: str) -> dict[str, tuple[str, str]]:
+    """Each column of view ``name`` -> the table and column it is read from, in the view's order.
+
+    Examples
+    --------
+    >>> cols = view_columns("claims_with_authority")
+    >>> cols["authority_excerpt"], cols["authority_accessed"]
+    (('claims', 'authority_excerpt'), ('sources', 'accessed'))
+    """
+    sql = SQL[name]
+    select = sql[: sql.index("FROM")]
+    tables = {alias: table for table, alias in _ALIAS.findall(sql)}
+    return {(label or column): (tables[alias], column) for alias, column, label in _SELECTED.findall(select)}
+
 
 def create_views(connection) -> None:
     """Create every view of :data:`SQL` in an open SQLite or DuckDB connection holding the tables.
@@ -66,16 +127,22 @@ def create_views(connection) -> None:
     >>> import sqlite3
     >>> con = sqlite3.connect(":memory:")
     >>> for t in ("claims(claim_id, source_id, paraphrase, kind, verdict, verdict_note, authority_source_id, event_id)",
-    ...           "sources(source_id, title, publisher, reliability)", "events(event_id, start_date, end_date,"
+    ...           "sources(source_id, title, publisher, reliability, url)", "events(event_id, start_date, end_date,"
     ...           " date_precision, title, category)", "actors(actor_id, name, kind, state_actor_id)",
     ...           "event_actors(event_id, actor_id, role)"):
     ...     _ = con.execute("CREATE TABLE " + t)
     >>> create_views(con)
     >>> con.execute("SELECT count(*) FROM event_participants").fetchone()
     (0,)
+    >>> con.execute("SELECT authority_excerpt, authority_accessed FROM claims_with_authority").fetchall()
+    []
     """
-    for name, sql in SQL.items():
-        connection.execute(f'CREATE VIEW "{name}" AS {sql.strip()}')
+    columns = {}
+    for table in LATER_COLUMNS:
+        cursor = connection.execute(f'SELECT * FROM "{table}" LIMIT 0')
+        columns[table] = {d[0] for d in cursor.description}
+    for name in SQL:
+        connection.execute(f'CREATE VIEW "{name}" AS {view_sql(name, columns)}')
 
 
 def claims_with_authority(*, version: str | None = None) -> pd.DataFrame:
@@ -92,8 +159,12 @@ def claims_with_authority(*, version: str | None = None) -> pd.DataFrame:
         The columns of the SQL view ``claims_with_authority``: ``claim_id``,
         ``article_source_id``, ``article`` (its title), ``paraphrase``, ``kind``, ``verdict``,
         ``verdict_note``, ``authority_source_id``, ``authority`` (its title),
-        ``authority_publisher``, ``authority_reliability`` and ``event_id``; one row per
-        claim, sorted by ``claim_id``. An opinion has no authority (missing values).
+        ``authority_publisher``, ``authority_reliability``, ``event_id``,
+        ``authority_excerpt`` (the authority's words that settle the claim),
+        ``authority_url``, ``authority_accessed`` (the day the curators read the authority)
+        and ``authority_read_url`` (where they read it, when not at its url); one row per
+        claim, sorted by ``claim_id``. An opinion has no authority (missing values). A
+        release made before these columns existed (up to 2.0.0) has them empty.
 
     Examples
     --------
@@ -104,16 +175,27 @@ def claims_with_authority(*, version: str | None = None) -> pd.DataFrame:
     """
     from eastasia_data.loader import load
 
-    claims = load("claims", version=version)
-    sources = load("sources", version=version).set_index("source_id")
+    claims = _with_later_columns(load("claims", version=version), "claims")
+    sources = _with_later_columns(load("sources", version=version), "sources").set_index("source_id")
     out = (claims.join(sources["title"].rename("article"), on="source_id")
-           .join(sources[["title", "publisher", "reliability"]]
+           .join(sources[["title", "publisher", "reliability", "url", "accessed", "read_url"]]
                  .rename(columns={"title": "authority", "publisher": "authority_publisher",
-                                  "reliability": "authority_reliability"}), on="authority_source_id")
+                                  "reliability": "authority_reliability", "url": "authority_url",
+                                  "accessed": "authority_accessed", "read_url": "authority_read_url"}),
+                 on="authority_source_id")
            .rename(columns={"source_id": "article_source_id"}))
     columns = ["claim_id", "article_source_id", "article", "paraphrase", "kind", "verdict", "verdict_note",
-               "authority_source_id", "authority", "authority_publisher", "authority_reliability", "event_id"]
+               "authority_source_id", "authority", "authority_publisher", "authority_reliability", "event_id",
+               "authority_excerpt", "authority_url", "authority_accessed", "authority_read_url"]
     return out[columns].sort_values("claim_id", ignore_index=True)
+
+
+def _with_later_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``frame`` with the columns of :data:`LATER_COLUMNS` its release lacks, empty, of the dtype ``load()`` gives them."""
+    import pandas as pd
+
+    missing = {c: dtype for c, dtype in LATER_COLUMNS[table].items() if c not in frame.columns}
+    return frame.assign(**{c: pd.Series(None, index=frame.index, dtype=dtype) for c, dtype in missing.items()})
 
 
 def event_participants(*, version: str | None = None) -> pd.DataFrame:
