@@ -206,7 +206,7 @@ def create_table_sql(table: Table, dialect: str) -> str:
             parts.append("NOT NULL")
         if f.unique and table.primary_key != (f.name,):
             parts.append("UNIQUE")
-        if f.enum:
+        if f.enum and not f.is_list:
             allowed = ", ".join(_literal(v) for v in f.enum)
             parts.append(f"CHECK ({_quote(f.name)} IN ({allowed}))")
         lines.append(" ".join(parts))
@@ -348,7 +348,8 @@ def column_description(f) -> str:
     text = f.description.strip()
     if f.categories:
         values = "; ".join(f"{c.value} ({c.label})" if c.label else c.value for c in f.categories)
-        text = f"{text} Values: {values}."
+        what = f"Items (joined by {f.delimiter!r})" if f.is_list else "Values"
+        text = f"{text} {what}: {values}."
     return text
 
 

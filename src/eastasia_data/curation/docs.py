@@ -197,7 +197,10 @@ def constraints_text(f: Field, table: Table) -> str:
         parts.append(f"≤ {f.maximum}")
     if f.format:
         parts.append(f"format {f.format}")
-    if f.categories:
+    if f.is_list:
+        parts.append(f"list of {f.item_type or 'string'} items joined by `{f.delimiter}`"
+                     + (", each one of the allowed values below" if f.categories else ""))
+    elif f.categories:
         parts.append("one of the allowed values below" + (", ordered (a scale, in that order)" if f.ordered else ""))
     if f.precision_field:
         parts.append(f"precision in `{f.precision_field}`")
@@ -242,7 +245,8 @@ def _table_section(table: Table, rows: int | None, links: dict[str, list[str]]) 
         out.append("- **Referred to by**: " + "; ".join(links["referred_by"]))
     out += ["", "| column | type | loads as | constraints | description |", "|---|---|---|---|---|"]
     for f in table.fields:
-        ftype = "date (ISO text)" if f.is_partial_date else f.type
+        ftype = "date (ISO text)" if f.is_partial_date else (
+            f"list of {f.item_type or 'string'} (text, `{f.delimiter}`-delimited)" if f.is_list else f.type)
         out.append(f"| `{f.name}` | {ftype} | `{f.pandas_dtype}` | {_cell(constraints_text(f, table))} "
                    f"| {_cell(f.description)} |")
     codebook = Path(CODEBOOK_PATH).name

@@ -87,7 +87,10 @@ def value_rules(f: Field) -> tuple[ValueRule, ...]:
     add = lambda name, error, kernel: rules.append(ValueRule(name, error, kernel))  # noqa: E731
     if f.pattern:
         add("pattern", f"does not match the pattern {f.pattern}", kernels.fullmatch(f.pattern))
-    if f.categories:
+    if f.categories and f.is_list:
+        add("enum", f"has an item that is not one of the allowed values (items joined by {f.delimiter!r}, each once)",
+            kernels.items_of(f.enum, f.delimiter or ","))
+    elif f.categories:
         add("enum", "is not one of the allowed values", kernels.one_of(f.enum))
     if f.type == "integer":
         add("type", "is not an integer", kernels.fullmatch(r"[+-]?[0-9]+"))
@@ -188,7 +191,7 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
     cols = {}
     for f in table.fields:
         dtype: object
-        if f.categories:
+        if f.categories and not f.is_list:
             dtype = pd.CategoricalDtype(list(f.enum), ordered=f.ordered)
         elif f.pandas_dtype == "str":
             dtype = pd.StringDtype(na_value=float("nan"))
