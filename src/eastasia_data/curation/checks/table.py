@@ -228,6 +228,11 @@ def _passes(f: Field, value: str) -> bool:
 def _hint(f: Field | None, rule: str, value: str | None) -> str:
     if f is None:
         return ""
+    if rule == "enum" and f.is_list:
+        bad = [item for item in f.items(str(value or "")) if item not in f.enum] or [""]
+        close = difflib.get_close_matches(bad[0], list(f.enum), n=1)
+        return (f"item {bad[0]!r}: " + (f"did you mean {close[0]!r}? " if close else "")
+                + f"join items with {f.delimiter!r}, each once; allowed: {', '.join(f.enum)}")
     if rule == "enum":
         close = difflib.get_close_matches(str(value), list(f.enum), n=1)
         allowed = ", ".join(f.enum)
