@@ -564,3 +564,67 @@ def test_help_of_period_end_shows_period_end():
 
     pd.testing.assert_series_equal(ead.period_end(events["end_date"], events["date_precision"]),
                                    period_ends(events["end_date"], events["date_precision"]))
+
+
+def _views_database(connection, with_plover: bool):
+    """The release's tables as text in ``connection`` (the PLOVER columns added empty if asked), views made."""
+    from eastasia_data.dates import format_dates
+
+    for name in ("events", "event_actors", "event_sources", "actors", "sources", "claims"):
+        frame = ead.load(name).copy()
+        for column in frame.columns:
+            if str(frame[column].dtype).startswith("datetime"):
+                frame[column] = format_dates(frame[column], frame[MODEL[name].field(column).precision_field]
+                                             if MODEL[name].field(column).precision_field else None)
+            else:
+                frame[column] = [None if v is None or v != v else str(v) for v in frame[column]]
+        if name == "events" and with_plover:
+            for column in views.NEEDS["chronology"]["events"]:
+                frame[column] = None
+        columns = ", ".join(f'"{c}" TEXT' for c in frame.columns)
+        connection.execute(f'CREATE TABLE "{name}" ({columns})')
+        marks = ", ".join("?" for _ in frame.columns)
+        rows = [tuple(None if v is None or v != v else v for v in row) for row in frame.itertuples(index=False, name=None)]
+        connection.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
+    views.create_views(connection)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
+def test_chronology_is_the_sql_view(engine):
+    from eastasia_data.dates import format_dates
+
+    con = sqlite3.connect(":memory:") if engine == "sqlite" else pytest.importorskip("duckdb").connect()
+    _views_database(con, with_plover=True)
+    cursor = con.execute('SELECT * FROM "chronology"')
+    names = [d[0] for d in cursor.description]
+    sql = pd.DataFrame(cursor.fetchall(), columns=names)
+    frame = views.chronology()
+    assert names == frame.columns.tolist()
+    assert len(frame) == len(ead.load("events")) and frame["event_id"].is_monotonic_increasing
+    for column in frame.columns:
+        values = frame[column]
+        if str(values.dtype).startswith("datetime"):
+            values = pd.Series(format_dates(values, frame["date_precision"]))
+        expected = [None if v is None or v != v else str(v) for v in values]
+        got = [None if v is None or v != v else str(v) for v in sql[column]]
+        if column in ("actors", "sources"):  # the order within a cell is the database's in SQL
+            expected, got = ([None if v is None else sorted(v.split(views.LIST_SEPARATOR)) for v in x]
+                             for x in (expected, got))
+        assert got == expected, column
+
+
+def test_chronology_derives_the_quad_class_from_the_category():
+    c = views.chronology()
+    quad_of = {cat: quad for quad, cats in views.QUADS.items() for cat in cats}
+    assert sorted(quad_of) == sorted(MODEL["events"].field("category").enum)  # every category has its quad
+    assert [quad_of[str(x)] for x in c["category"]] == [str(q) for q in c["quad"]]
+    links = ead.load("event_actors")
+    first = c.iloc[0]
+    assert first["actors"].count("(") == (links["event_id"] == first["event_id"]).sum()
+
+
+def test_a_release_without_the_plover_columns_gets_the_other_views_only():
+    con = sqlite3.connect(":memory:")
+    _views_database(con, with_plover=False)
+    made = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert made == set(views.SQL) - {"chronology"}
