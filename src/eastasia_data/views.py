@@ -256,7 +256,7 @@ def chronology(*, version: str | None = None) -> pd.DataFrame:
     >>> row = c.set_index("event_id").loc["evt-2024-06-19-putin-pyongyang-summit"]
     >>> str(row["category"]), row["quad"]
     ('CONSULT', 'verbal_cooperation')
-    >>> "Vladimir Putin (actor)" in row["actors"]
+    >>> "Vladimir Putin (participant)" in row["actors"]
     True
     """
     import pandas as pd
