@@ -349,6 +349,18 @@ def create_search(con, schemas) -> None:
 
     It is an external-content index (``content=<table>``), which Datasette detects and searches
     from the table's page.
+
+    Examples
+    --------
+    >>> import sqlite3
+    >>> from eastasia_data.curation.schemas import read_model
+    >>> con = sqlite3.connect(":memory:")
+    >>> _ = con.execute(create_table_sql(read_model()["actors"], "sqlite"))
+    >>> _ = con.execute("INSERT INTO actors (actor_id, name, kind, source_id, name_ko) "
+    ...                 "VALUES ('act-x', 'Example', 'state', 'src-x', '예시')")
+    >>> create_search(con, {"actors": read_model()["actors"]})
+    >>> con.execute("SELECT rowid FROM actors_fts WHERE actors_fts MATCH '예시'").fetchall()
+    [(1,)]
     """
     for name, table in schemas.items():
         columns = search_columns(table)

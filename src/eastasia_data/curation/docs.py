@@ -429,6 +429,14 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     lines.append(f"- Events run from {events['start_date'].min():%Y} to {events['start_date'].max():%Y}; "
                  f"{int((events['start_date'] >= '2022-01-01').sum())} of {len(events)} are from 2022 on. "
                  f"By category: {_value_counts(events, 'category')}.")
+    if "basis" in events.columns:
+        lines.append(f"- Events by basis: {_value_counts(events, 'basis')}.")
+    if {"mode", "context", "cameo_root"} <= set(events.columns):  # from the release with PLOVER modes and contexts
+        n = len(events) or 1
+        filled = {c: int(events[c].notna().sum() - (events[c].astype("string") == "").sum()) for c in
+                  ("mode", "context", "cameo_root")}
+        lines.append("- PLOVER coding filled in (the rest left empty, as the codebook says when): "
+                     + ", ".join(f"{c} {k} of {len(events)} ({k / n:.0%})" for c, k in filled.items()) + ".")
     articles = article_names(frames.get("passages"))
     for source_id, group in sorted(claims.groupby("source_id", sort=True),
                                    key=lambda item: (item[0] not in articles, articles.get(item[0], ("", 0))[1], item[0])):
