@@ -208,6 +208,8 @@ def constraints_text(f: Field, table: Table) -> str:
         parts.append(f"not before `{f.not_before}`")
     if f.excerpt_of:
         parts.append(f"verbatim in the archived text of `{f.excerpt_of}`")
+    if f.authority_excerpt_of:
+        parts.append(f"only when `{f.authority_excerpt_of}` has no archived text")
     if f.row_key_of:
         parts.append(f"names a row of the table in `{f.row_key_of}` (its key's values joined by ` | `)")
     if f.column_of:

@@ -24,7 +24,7 @@ Examples
 >>> from eastasia_data.curation.checks.table import text_schema
 >>> schema = text_schema(read_model()["events"])
 >>> sorted(schema.columns)[:3]
-['basis', 'basis_note', 'category']
+['basis', 'basis_note', 'cameo_root']
 """
 
 from __future__ import annotations
