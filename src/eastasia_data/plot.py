@@ -302,7 +302,7 @@ def timeline(frames: Mapping[str, Any] | None = None):
     first.set_yticklabels([f"{d}  {t}" for d, t in zip(rows["date"], rows["title"])], fontsize=8.5)
     to_right = blended_transform_factory(last.transAxes, last.transData)
     for _, r in rows.iterrows():
-        last.text(1.01, y[r["event_id"]], textwrap.fill(r["actors"], 64), transform=to_right, fontsize=8, va="center",
+        last.text(1.01, y[r["event_id"]], textwrap.fill(r["actors"], 56), transform=to_right, fontsize=8, va="center",
                   ha="left", color="0.25", gid="actors")
     last.text(1.01, n - 0.3, "actors", transform=to_right, fontsize=9, va="bottom", ha="left", weight="bold")
     present = [c for c in categories if c in set(rows["category"].astype(str))]
