@@ -169,10 +169,13 @@ AUTHORITY_WORDS_REQUIRED_FOR = ("chronology",)
 def _authority_words(tf: TableFile, files: dict[str, TableFile], archive: Archive) -> list[Problem]:
     """The ``authorityExcerptOf`` columns: only for sources not archived; required for chronology events."""
     problems: list[Problem] = []
+    frame = tf.frame
+    if frame is None:
+        return problems
     for f in tf.table.fields:
-        if not f.authority_excerpt_of or f.name not in tf.frame.columns or f.authority_excerpt_of not in tf.frame.columns:
+        if not f.authority_excerpt_of or f.name not in frame.columns or f.authority_excerpt_of not in frame.columns:
             continue
-        words, sources = text_array(tf.frame[f.name]), text_array(tf.frame[f.authority_excerpt_of])
+        words, sources = text_array(frame[f.name]), text_array(frame[f.authority_excerpt_of])
         has_words, archived = present(words), one_of(sorted(archive.archived))(sources)
         value = lambda column, i: column[int(i)].as_py()  # noqa: E731
         for i in np.flatnonzero(has_words & archived):
@@ -180,11 +183,11 @@ def _authority_words(tf: TableFile, files: dict[str, TableFile], archive: Archiv
                                        f"is given, but source {value(sources, i)!r} is archived",
                                        "quote the archived article in the excerpt column (with its passage_id) instead"))
         events = files.get("events")
-        if "event_id" not in tf.frame.columns or events is None or events.frame is None \
+        if "event_id" not in frame.columns or events is None or events.frame is None \
                 or "basis" not in events.frame.columns:
             continue
         chosen = set(events.frame.loc[events.frame["basis"].isin(AUTHORITY_WORDS_REQUIRED_FOR), "event_id"])
-        in_scope = one_of(sorted(chosen))(text_array(tf.frame["event_id"]))
+        in_scope = one_of(sorted(chosen))(text_array(frame["event_id"]))
         for i in np.flatnonzero(in_scope & present(sources) & ~archived & ~has_words):
             problems.append(tf.problem(int(i), f.name, None, "authority-excerpt-missing",
                                        f"is empty, but source {value(sources, i)!r} has no archived text and the "
