@@ -263,7 +263,7 @@ def all_breakages() -> dict[str, list[tuple[str, str]]]:
 
 def _free_text(table: Table, f: Field) -> bool:
     return (f.type == "string" and not f.pattern and not f.categories and not f.format and not f.excerpt_of
-            and not f.is_partial_date and _fk_of(table, f.name) is None
+            and not f.authority_excerpt_of            and not f.is_partial_date and _fk_of(table, f.name) is None
             and not (f.row_key_of or f.column_of or f.value_of))
 
 
@@ -473,7 +473,7 @@ class _Builder:
             archived = self.archived_rows()
             ids = self.cols[self.archive.table][self.archive.key]
             c[name][rows] = ids[archived[rng.integers(0, len(archived), size=k)]]
-        elif f.excerpt_of:
+        elif f.excerpt_of or f.authority_excerpt_of:
             return  # derived from the source
         elif f.categories:
             c[name][rows] = _pick(rng, f.enum, k)
@@ -713,6 +713,10 @@ class _Builder:
             if n_field == 0 and passage_col is not None:
                 c[passage_col] = np.array([None if e is None else self.passage_key[(k, self.pools[k][e])]
                                            for e, k in zip(out, arch)], dtype=object)
+        for f in (x for x in t.fields if x.authority_excerpt_of):  # an authority's words: only for unarchived sources
+            sources = c[f.authority_excerpt_of]
+            c[f.name] = np.array([f"Words of the authority in row {i}." if isinstance(s, str) and s not in which
+                                  else None for i, s in enumerate(sources)], dtype=object)
 
     def settle(self, t: Table, c: dict, done: set[str]) -> None:
         """Derive the excerpts and satisfy the rules; then check what was generated."""
@@ -885,7 +889,7 @@ class _Builder:
 
     def derived(self, t: Table) -> set[str]:
         """Columns computed from the archive or from other columns: the generic fill leaves them alone."""
-        out = _structural(t, self.archive) | {f.name for f in t.fields if f.excerpt_of}
+        out = _structural(t, self.archive) | {f.name for f in t.fields if f.excerpt_of or f.authority_excerpt_of}
         return out | {fk.fields[0] for fk in t.foreign_keys if fk.resource == self.ledger and t.name != self.ledger}
 
     def rule_rows(self, t: Table, c: dict, rule: Rule, n: int) -> np.ndarray:

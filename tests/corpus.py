@@ -522,6 +522,45 @@ def excerpt_missing(s):
     return Expect("event_sources.csv", line, "excerpt", "excerpt-missing")
 
 
+@case("an authority's words given for an archived article (they belong in excerpt)")
+def authority_excerpt_of_archived_article(s):
+    path = s.data / "event_sources.csv"
+    _, sources = read_rows(s.data / "sources.csv")
+    archived = {r["source_id"] for r in sources if r["archive_file"] != ""}
+    line = set_cell(path, first_row(path, lambda r: r["source_id"] in archived), "authority_excerpt", "Some words here")
+    return Expect("event_sources.csv", line, "authority_excerpt", "authority-excerpt-source", "is archived")
+
+
+@case("a chronology event cites a source with no archived text and no words of the authority")
+def authority_excerpt_missing(s):
+    path = s.data / "event_sources.csv"
+    _, sources = read_rows(s.data / "sources.csv")
+    unarchived = {r["source_id"] for r in sources if r["archive_file"] == ""}
+    i = first_row(path, lambda r: r["source_id"] in unarchived)
+    event = read_rows(path)[1][i]["event_id"]
+    events = s.data / "events.csv"
+    j = first_row(events, lambda r: r["event_id"] == event)
+    set_cell(events, j, "basis", "chronology")
+    set_cell(events, j, "basis_note", "")
+    return Expect("event_sources.csv", i + 2, "authority_excerpt", "authority-excerpt-missing", "on the chronology")
+
+
+@case("a PLOVER context that is not in the manual's list, inside a list cell")
+def context_item_unknown(s):
+    path = s.data / "events.csv"
+    line = set_cell(path, 0, "context", "military;econmic")
+    return Expect("events.csv", line, "context", "enum", "item 'econmic': did you mean 'economic'?")
+
+
+@case("a PLOVER mode of another category (visit is CONSULT's, not ASSAULT's)")
+def mode_of_another_category(s):
+    path = s.data / "events.csv"
+    i = first_row(path, lambda r: r["category"] == "CONSULT")
+    set_cell(path, i, "category", "ASSAULT")
+    line = set_cell(path, i, "mode", "visit")
+    return Expect("events.csv", line, "mode", "mode-of-assault")
+
+
 @case("an archived text changed after its hash was recorded")
 def archive_file_altered(s):
     i, row = archived_source(s)
@@ -824,7 +863,8 @@ def _referenced_event(s: Scratch) -> tuple[int, str]:
 def row_missing_a_comma(s):
     line, key = _referenced_event(s)
     edit_line(s.data / "events.csv", line, lambda b: b[: b.rfind(b",")] + b[b.rfind(b",") + 1:])
-    return [Expect("events.csv", line, None, "row-width", "has 9 fields"),
+    width = len(read_rows(s.data / "events.csv")[0])
+    return [Expect("events.csv", line, None, "row-width", f"has {width - 1} fields; the header has {width}"),
             Expect("event_actors.csv", None, "event_id", "foreign-key",
                    f"which data/events.csv:{line} does not define: a consequence")]
 

@@ -286,3 +286,46 @@ def test_krippendorff_is_imported_by_the_computation_only(data_copy, sources_dir
              "print(before, 'krippendorff' in sys.modules, rc)")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600)
     assert proc.stdout.split() == ["False", "True", "0"], proc.stdout + proc.stderr
+
+
+# -- set-valued fields: agreement per code ------------------------------------------------------------------
+
+def code_plover(data, coders=("coder-a", "coder-b")) -> list[str]:
+    """Every event's mode and context coded by two coders; b adds `economic` to every third event's context."""
+    _, events = read_rows(data / "events.csv")
+    rows = []
+    for i, event in enumerate(events):
+        for coder in coders:
+            context = "military;economic" if coder == coders[-1] and i % 3 == 0 else "military"
+            mode = "" if i % 2 else "visit"
+            rows.append({"table_name": "events", "row_key": event["event_id"], "field": "context", "coder": coder,
+                         "round": "1", "value": context})
+            rows.append({"table_name": "events", "row_key": event["event_id"], "field": "mode", "coder": coder,
+                         "round": "1", "value": mode})
+    write_codings(data, rows)
+    return [e["event_id"] for e in events]
+
+
+def test_a_list_field_gets_agreement_per_code_beside_the_nominal_alpha_of_mode(data_copy, sources_dir):
+    events = code_plover(data_copy)
+    result = agree(data_copy, sources_dir, "--format", "json")
+    figures = json.loads(result.out)
+    assert list(figures) == ["events.context[economic]", "events.context[military]", "events.mode"], result.text
+    economic, military, mode = (figures[k] for k in figures)
+    assert economic["disagreements"] == len(range(0, len(events), 3)) and economic["units"] == len(events)
+    assert military["disagreements"] == 0 and military["alpha"] is None  # present throughout: alpha undefined
+    assert mode["alpha"] == 1.0 and mode["units"] == len(events)  # an empty mode is a coding, counted as a value
+    text = agree(data_copy, sources_dir)
+    assert any(line.startswith("events.context[economic]: alpha ") for line in text.out.splitlines()), text.text
+
+
+def test_the_validator_checks_each_item_of_a_coded_list(data_copy, sources_dir):
+    _, events = read_rows(data_copy / "events.csv")
+    good = {"table_name": "events", "row_key": events[0]["event_id"], "field": "context", "coder": "coder-a",
+            "round": "1", "value": "military;economic"}
+    write_codings(data_copy, [good, {**good, "coder": "coder-b", "value": "military;econmic"}])
+    result = run_cli("validate", "--data-dir", str(data_copy), "--sources-dir", str(sources_dir))
+    assert result.code == 1
+    (line,) = [l for l in result.out.splitlines() if "codings.csv" in l]
+    assert line.startswith(f"{data_copy}/codings.csv:3: value: 'military;econmic' has an item that is not an "
+                           "allowed value of events.context ('econmic') (rule: coded-value)"), line

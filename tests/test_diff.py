@@ -80,6 +80,18 @@ def _rekey(repo: Path):
 
 NOTE = {"name": "note", "type": "string", "description": "A curator's note."}
 
+
+def _rule_on(repo: Path, rule: dict):
+    add_column(repo, "actors", NOTE)
+    edit_schema(repo, "actors", lambda raw: raw["rules"].append(rule))
+
+
+#: Rules added with the new field ``note``: one no old row can break, one that old states would.
+HARMLESS = {"name": "note-not-for-states", "description": "States carry no note.", "when": {"kind": ["state"]},
+            "forbid": ["note"]}
+BINDING = {"name": "note-for-states", "description": "States carry a note.", "when": {"kind": ["state"]},
+           "require": ["note"]}
+
 #: kind of change → (how to make it in a copy of the checkout, the table it shows in, a fragment of its detail)
 CASES = {
     "table removed": (_remove_table, "claim_sources", "rows"),
@@ -88,6 +100,7 @@ CASES = {
     "field moved": (_move_field, "actors", "wikidata_qid"),
     "field inserted": (lambda r: add_column(r, "actors", NOTE, position=1), "actors", "note (string)"),
     "field appended": (lambda r: add_column(r, "actors", NOTE), "actors", "note (string)"),
+    "rule on new fields": (lambda r: _rule_on(r, HARMLESS), "actors", "note-not-for-states"),
     "type changed": (_categories_from_values, "actors", "source_id: string → string with categories"),
     "constraint tightened": (
         lambda r: edit_schema(r, "actors", lambda raw: field_of(raw, "name").setdefault("constraints", {}).__setitem__("maxLength", 500)),
@@ -123,6 +136,13 @@ def test_diff_reports_each_kind_of_change_with_its_bump(kind, tmp_path, current)
     assert found[0].bump == POLICY[kind]
     assert d.bump == max((c.bump for c in d.changes), key=("patch", "minor", "major").index)
     assert f"{kind}: " in render_text(d) and f"- {kind}: " in render_markdown(d)
+
+
+def test_a_rule_requiring_a_new_field_of_old_rows_tightens(tmp_path, current):
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    _rule_on(repo, BINDING)
+    found = [c for c in diff(current, from_checkout(repo)).changes if "note-for-states" in c.detail]
+    assert [(c.kind, c.bump) for c in found] == [("constraint tightened", "major")]
 
 
 def test_changed_cells_show_before_and_after(tmp_path, current):

@@ -124,3 +124,54 @@ def test_the_network_carries_the_caveat_of_the_datasheet(tmp_path):
     assert "what the two archived articles connect" in caveat and "not a measure of alliance" in caveat
     datasheet = " ".join((REPO / "docs" / "datasheet.md").read_text(encoding="utf-8").split())
     assert "The network figure shows what the articles link, not who is allied with whom." in datasheet
+
+
+def _scaled(k: int = 3) -> dict:
+    """The release's events k times over: each copy's recent events moved back by k * 97 days."""
+    import pandas as pd
+
+    events, links = ead.load("events"), ead.load("event_actors")
+    copies, link_copies = [events], [links]
+    for i in range(1, k):
+        e = events.copy()
+        recent = e["start_date"] >= pd.Timestamp("2022-01-01")
+        shift = pd.DateOffset(days=97 * i)
+        e.loc[recent, "start_date"] = e.loc[recent, "start_date"] - shift
+        e.loc[recent, "end_date"] = e.loc[recent, "end_date"] - shift
+        e["event_id"] = e["event_id"] + f"-copy{i}"
+        e["title"] = e["title"] + f" (copy {i})"
+        copies.append(e)
+        link_copies.append(links.assign(event_id=links["event_id"] + f"-copy{i}"))
+    return {"events": pd.concat(copies, ignore_index=True), "event_actors": pd.concat(link_copies, ignore_index=True),
+            "actors": ead.load("actors")}
+
+
+def test_the_timeline_stays_readable_with_three_times_the_events(tmp_path):
+    """A tall timeline repeats its time axis at the top, rules off the years and wraps its legend."""
+    from eastasia_data.plot import LEGEND_COLUMNS, TALL_FROM, save, timeline
+
+    frames = _scaled(3)
+    n = len(frames["events"])
+    assert n >= TALL_FROM
+    fig = timeline(frames)
+    for ax in fig.axes:
+        assert ax.xaxis.get_tick_params(which="major")["labeltop"]  # dates at the top as well as at the bottom
+    years = sorted(set(frames["events"]["start_date"].dt.year))
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "year-label"]
+    assert labels == [str(y) for y in years[1:]]  # one rule and label per new year
+    legend = fig.legends[0]
+    assert legend._ncols <= LEGEND_COLUMNS
+    png = save(fig, tmp_path, "timeline")[0]
+    image = matplotlib.image.imread(png)
+    inches = image.shape[0] / 110
+    assert inches / n <= 0.36  # each event keeps its own line of text (0.34 in), however many there are
+    assert image.shape[1] <= 17 * 110 + 10  # and the width does not grow with the legend
+
+
+def test_a_short_timeline_has_no_year_rules():
+    from eastasia_data.plot import TALL_FROM, timeline
+
+    frames = {name: ead.load(name) for name in ("events", "event_actors", "actors")}
+    frames["events"] = frames["events"].head(TALL_FROM - 1)
+    fig = timeline(frames)
+    assert not [t for ax in fig.axes for t in ax.texts if t.get_gid() == "year-label"]

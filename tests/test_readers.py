@@ -371,7 +371,7 @@ def test_the_duckdb_export_has_the_views(tmp_path):
 
     con = duckdb.connect(str(export("duckdb", tmp_path / "e.duckdb")), read_only=True)
     names = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    assert names == set(views.SQL)
+    assert names == set(views.SQL)  # every view, over a release that lacks later columns too (read as NULL)
     assert con.execute("SELECT count(*) FROM event_participants").fetchone()[0] == len(ead.load("event_actors"))
     frame = views.event_participants()
     sql = con.execute("SELECT event_id, actor_id, role, state_actor_id, state FROM event_participants "
@@ -421,8 +421,8 @@ def test_show_prints_a_table(fmt, tmp_path):
 
 
 def test_show_head_zero_prints_the_header_and_unknown_table_is_one_line(tmp_path):
-    r = run_cli("show", "events", "--head", "0", cwd=tmp_path)
-    assert r.code == 0 and r.out.splitlines() == [",".join(MODEL["events"].field_names)]
+    r = run_cli("show", "events", "--head", "0", cwd=tmp_path)  # the installed release's table, not the checkout's
+    assert r.code == 0 and r.out.splitlines() == [",".join(loader.model()["events"].field_names)]
     r = run_cli("show", "event", cwd=tmp_path)
     assert r.code == 2 and r.err.count("\n") == 1 and "Did you mean 'events'?" in r.err, r.text
 
@@ -431,7 +431,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     shell = f"'{sys.executable}' -m eastasia_data show events | head -1"
     proc = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
-    assert proc.stdout == ",".join(MODEL["events"].field_names) + "\n"
+    assert proc.stdout == ",".join(loader.model()["events"].field_names) + "\n"
     # a table longer than a pipe's buffer, cut after one line: still no error, status 141 as for SIGPIPE
     shell = f"set -o pipefail; '{sys.executable}' -m eastasia_data show passages --format json | head -c 10"
     proc = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=tmp_path, timeout=120)
@@ -564,3 +564,84 @@ def test_help_of_period_end_shows_period_end():
 
     pd.testing.assert_series_equal(ead.period_end(events["end_date"], events["date_precision"]),
                                    period_ends(events["end_date"], events["date_precision"]))
+
+
+def _views_database(connection, with_plover: bool):
+    """The release's tables as text in ``connection`` (the PLOVER columns added empty if asked), views made."""
+    from eastasia_data.dates import format_dates
+
+    for name in ("events", "event_actors", "event_sources", "actors", "sources", "claims"):
+        frame = ead.load(name).copy()
+        for column in frame.columns:
+            if str(frame[column].dtype).startswith("datetime"):
+                frame[column] = format_dates(frame[column], frame[MODEL[name].field(column).precision_field]
+                                             if MODEL[name].field(column).precision_field else None)
+            else:
+                frame[column] = [None if v is None or v != v else str(v) for v in frame[column]]
+        if name == "events" and with_plover:
+            for column in views.NEEDS["chronology"]["events"]:
+                frame[column] = None
+        columns = ", ".join(f'"{c}" TEXT' for c in frame.columns)
+        connection.execute(f'CREATE TABLE "{name}" ({columns})')
+        marks = ", ".join("?" for _ in frame.columns)
+        rows = [tuple(None if v is None or v != v else v for v in row) for row in frame.itertuples(index=False, name=None)]
+        connection.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
+    views.create_views(connection)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
+def test_chronology_is_the_sql_view(engine):
+    from eastasia_data.dates import format_dates
+
+    con = sqlite3.connect(":memory:") if engine == "sqlite" else pytest.importorskip("duckdb").connect()
+    _views_database(con, with_plover=True)
+    cursor = con.execute('SELECT * FROM "chronology"')
+    names = [d[0] for d in cursor.description]
+    sql = pd.DataFrame(cursor.fetchall(), columns=names)
+    frame = views.chronology()
+    assert names == frame.columns.tolist()
+    assert len(frame) == len(ead.load("events")) and frame["event_id"].is_monotonic_increasing
+    for column in frame.columns:
+        values = frame[column]
+        if str(values.dtype).startswith("datetime"):
+            values = pd.Series(format_dates(values, frame["date_precision"]))
+        expected = [None if v is None or v != v else str(v) for v in values]
+        got = [None if v is None or v != v else str(v) for v in sql[column]]
+        if column in ("actors", "sources"):  # the order within a cell is the database's in SQL
+            expected, got = ([None if v is None else sorted(v.split(views.LIST_SEPARATOR)) for v in x]
+                             for x in (expected, got))
+        assert got == expected, column
+
+
+def test_chronology_derives_the_quad_class_from_the_category():
+    c = views.chronology()
+    quad_of = {cat: quad for quad, cats in views.QUADS.items() for cat in cats}
+    assert sorted(quad_of) == sorted(MODEL["events"].field("category").enum)  # every category has its quad
+    assert [quad_of[str(x)] for x in c["category"]] == [str(q) for q in c["quad"]]
+    links = ead.load("event_actors")
+    first = c.iloc[0]
+    assert first["actors"].count("(") == (links["event_id"] == first["event_id"]).sum()
+
+
+def test_a_release_without_the_plover_columns_gets_the_other_views_only():
+    con = sqlite3.connect(":memory:")
+    _views_database(con, with_plover=False)
+    made = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert made == set(views.SQL) - {"chronology"}
+
+
+def test_the_sqlite_export_searches_the_actors_names(tmp_path):
+    """Datasette's search box on actors: an FTS5 index over the names, in every language the release has."""
+    from eastasia_data.export import export, search_columns
+    from eastasia_data.serve import datasette_metadata
+
+    db = export("sqlite", tmp_path / "e.sqlite")
+    con = sqlite3.connect(db)
+    found = con.execute("SELECT a.actor_id FROM actors_fts JOIN actors AS a ON a.rowid = actors_fts.rowid "
+                        "WHERE actors_fts MATCH 'Putin'").fetchall()
+    assert found == [("act-vladimir-putin",)]
+    indexed = [r[1] for r in con.execute("PRAGMA table_info(actors_fts)")]
+    assert indexed == list(search_columns(loader.model()["actors"]))
+    con.close()
+    assert datasette_metadata("e")["databases"]["e"]["tables"]["actors"]["fts_table"] == "actors_fts"
+    assert set(search_columns(MODEL["actors"])) >= {"name_ko", "name_zh", "name_ja", "name_ru"}  # the next release

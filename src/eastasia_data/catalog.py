@@ -342,7 +342,7 @@ def history(table: str, key) -> pd.DataFrame:
         why = register.get((table, key_text, version), []) if status in ("changed", "removed") else []
         out.append({"version": version, "status": status, "changed": ", ".join(changed),
                     "changelog": "\n".join(named) if status != "unchanged" and status != "absent" else "",
-                    "reason": "\n".join(e.reason() for e in why), **(row or {})})
+                    "reason": "\n".join(e.reason() for e in why) or None, **(row or {})})
         previous = row
     if all(entry["status"] == "absent" for entry in out):
         _no_such_key(table, wanted, found[-1])

@@ -206,7 +206,7 @@ def create_table_sql(table: Table, dialect: str) -> str:
             parts.append("NOT NULL")
         if f.unique and table.primary_key != (f.name,):
             parts.append("UNIQUE")
-        if f.enum:
+        if f.enum and not f.is_list:
             allowed = ", ".join(_literal(v) for v in f.enum)
             parts.append(f"CHECK ({_quote(f.name)} IN ({allowed}))")
         lines.append(" ".join(parts))
@@ -320,8 +320,55 @@ def _write_sqlite(path: Path, schemas, texts) -> None:
             raise ExportError(f"{len(problems)} row(s) break a foreign key, e.g. {problems[0]}")
         with con:
             views.create_views(con)
+            create_search(con, schemas)
     finally:
         con.close()
+
+
+#: Table → the text columns a full-text index covers in the SQLite export (Datasette's search box):
+#: the actors' names in English, Korean, Chinese, Japanese and Russian.
+SEARCHABLE: dict[str, tuple[str, ...]] = {"actors": ("name", "name_ko", "name_zh", "name_ja", "name_ru")}
+
+
+def search_columns(table) -> tuple[str, ...]:
+    """The columns of ``table`` (a model Table) that the SQLite export's full-text index covers.
+
+    Only those the table has: a release before the names in other languages indexes ``name`` alone.
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.schemas import read_model
+    >>> search_columns(read_model()["actors"])
+    ('name', 'name_ko', 'name_zh', 'name_ja', 'name_ru')
+    """
+    return tuple(c for c in SEARCHABLE.get(table.name, ()) if c in table.field_names)
+
+
+def create_search(con, schemas) -> None:
+    """Create ``<table>_fts``, an FTS5 index over :data:`SEARCHABLE`'s columns, for each table that has them.
+
+    It is an external-content index (``content=<table>``), which Datasette detects and searches
+    from the table's page.
+
+    Examples
+    --------
+    >>> import sqlite3
+    >>> from eastasia_data.curation.schemas import read_model
+    >>> con = sqlite3.connect(":memory:")
+    >>> _ = con.execute(create_table_sql(read_model()["actors"], "sqlite"))
+    >>> _ = con.execute("INSERT INTO actors (actor_id, name, kind, source_id, name_ko) "
+    ...                 "VALUES ('act-x', 'Example', 'state', 'src-x', '예시')")
+    >>> create_search(con, {"actors": read_model()["actors"]})
+    >>> con.execute("SELECT rowid FROM actors_fts WHERE actors_fts MATCH '예시'").fetchall()
+    [(1,)]
+    """
+    for name, table in schemas.items():
+        columns = search_columns(table)
+        if not columns:
+            continue
+        con.execute(f"CREATE VIRTUAL TABLE {_quote(name + '_fts')} USING fts5({_columns(columns)}, "
+                    f"content={_quote(name)}, content_rowid='rowid')")
+        con.execute(f"INSERT INTO {_quote(name + '_fts')}({_quote(name + '_fts')}) VALUES ('rebuild')")
 
 
 def column_description(f) -> str:
@@ -348,7 +395,8 @@ def column_description(f) -> str:
     text = f.description.strip()
     if f.categories:
         values = "; ".join(f"{c.value} ({c.label})" if c.label else c.value for c in f.categories)
-        text = f"{text} Values: {values}."
+        what = f"Items (joined by {f.delimiter!r})" if f.is_list else "Values"
+        text = f"{text} {what}: {values}."
     return text
 
 

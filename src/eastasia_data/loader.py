@@ -310,7 +310,7 @@ def from_arrow(arrow, table: Table, backend: str = "pandas"):
         frame = arrow.to_pandas(types_mapper=nullable_types_mapper(), date_as_object=False)
         if not arrow.num_rows:  # the Parquet of an empty table holds no dictionary: categories from the model
             for f in table.fields:
-                if f.categories and f.name in frame.columns:
+                if f.kind == "category" and f.name in frame.columns:
                     frame[f.name] = frame[f.name].cat.set_categories(list(f.enum), ordered=f.ordered)
         return frame
     arrow = arrow_dates(arrow, dates, to="date32")

@@ -22,6 +22,12 @@ extensions that Table Schema cannot express:
 ``excerptOf``
     On an excerpt column: the column holding the ``source_id`` whose archived
     text must contain the excerpt verbatim.
+``authorityExcerptOf``
+    On a column of verbatim words of a source with no archived text (an authority's own
+    words, checked by the curators against the page): the column holding that
+    ``source_id``. It is given only for sources that are not archived (an archived article is
+    quoted in ``excerptOf``); on ``event_sources`` it is required for events of basis
+    ``chronology``.
 ``rowKeyOf``, ``columnOf``, ``valueOf``
     For a table whose rows are about cells of other tables (``codings``):
     ``rowKeyOf: C`` on a column whose value names a row of the table named in
@@ -29,6 +35,11 @@ extensions that Table Schema cannot express:
     ``columnOf: C`` on a column naming a column of that table; ``valueOf: F``
     on a column holding a value of the column named in ``F`` (one of its
     allowed values, when it has categories).
+``type: list`` with ``itemType`` and ``delimiter``
+    Table Schema v2's list field: a cell holds several items joined by the delimiter.
+    Only ``itemType: string`` is used; ``categories`` on a list field list the allowed
+    *items*. Every target keeps the delimited text as it is in the CSV (``load()`` gives a
+    ``str`` column; split it with ``.str.split(delimiter)``).
 ``emptyAllowed``
     At the top level: the table may have a header and no rows.
 ``rules``
@@ -98,6 +109,30 @@ class Field:
     row_key_of: str | None = None
     column_of: str | None = None
     value_of: str | None = None
+    item_type: str | None = None
+    delimiter: str | None = None
+    authority_excerpt_of: str | None = None
+
+    @property
+    def is_list(self) -> bool:
+        """A Table Schema v2 ``list`` field (its categories are the allowed items).
+
+        Examples
+        --------
+        >>> Field("context", "list", "Contexts.", item_type="string", delimiter=";").is_list
+        True
+        """
+        return self.type == "list"
+
+    def items(self, cell: str) -> list[str]:
+        """The items of one cell of a list field (empty for an empty cell).
+
+        Examples
+        --------
+        >>> Field("context", "list", "Contexts.", item_type="string", delimiter=";").items("military;economic")
+        ['military', 'economic']
+        """
+        return [item for item in cell.split(self.delimiter or ",")] if cell else []
 
     @property
     def enum(self) -> tuple[str, ...]:
@@ -135,6 +170,8 @@ class Field:
         >>> [events.field(c).kind for c in ("event_id", "start_date", "category")]
         ['string', 'partial_date', 'category']
         """
+        if self.is_list:
+            return "list"
         if self.categories:
             return "category"
         if self.is_partial_date:
@@ -197,8 +234,12 @@ class Field:
         ):
             if value is not None:
                 constraints[key] = value
-        if self.categories:
+        if self.is_list:
+            out["itemType"] = self.item_type or "string"
+            out["delimiter"] = self.delimiter or ","
+        if self.categories and not self.is_list:
             constraints["enum"] = list(self.enum)
+        if self.categories:
             out["categories"] = [{"value": c.value, "label": c.label} for c in self.categories]
             if self.ordered:
                 out["categoriesOrdered"] = True
@@ -208,6 +249,7 @@ class Field:
             ("precisionField", self.precision_field),
             ("notBefore", self.not_before),
             ("excerptOf", self.excerpt_of),
+            ("authorityExcerptOf", self.authority_excerpt_of),
             ("rowKeyOf", self.row_key_of),
             ("columnOf", self.column_of),
             ("valueOf", self.value_of),
@@ -369,7 +411,8 @@ class Table:
 # Building the model from parsed dictionaries
 
 _FIELD_KEYS = {"name", "type", "description", "format", "constraints", "categories", "categoriesOrdered",
-               "precisionField", "notBefore", "excerptOf", "rowKeyOf", "columnOf", "valueOf"}
+               "precisionField", "notBefore", "excerptOf", "rowKeyOf", "columnOf", "valueOf",
+               "itemType", "delimiter", "authorityExcerptOf"}
 _CONSTRAINT_KEYS = {"required", "unique", "pattern", "minLength", "maxLength", "minimum", "maximum", "enum"}
 
 
@@ -415,6 +458,12 @@ def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Fi
         raise ModelError(f"{where}: field {name!r}: categoriesOrdered needs categories to order")
     if raw.get("precisionField") and ftype != "string":
         raise ModelError(f"{where}: field {name!r}: precisionField applies to string fields holding ISO dates")
+    if ftype == "list" and raw.get("itemType", "string") != "string":
+        raise ModelError(f"{where}: field {name!r}: a list field here holds strings (itemType: string)")
+    if ftype != "list" and ("itemType" in raw or "delimiter" in raw):
+        raise ModelError(f"{where}: field {name!r}: itemType and delimiter apply to list fields")
+    if ordered and ftype == "list":
+        raise ModelError(f"{where}: field {name!r}: the items of a list field are not ordered categories")
     return Field(
         name=name,
         type=ftype,
@@ -432,9 +481,12 @@ def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Fi
         precision_field=raw.get("precisionField"),
         not_before=raw.get("notBefore"),
         excerpt_of=raw.get("excerptOf"),
+        authority_excerpt_of=raw.get("authorityExcerptOf"),
         row_key_of=raw.get("rowKeyOf"),
         column_of=raw.get("columnOf"),
         value_of=raw.get("valueOf"),
+        item_type=(raw.get("itemType") or "string") if ftype == "list" else None,
+        delimiter=(raw.get("delimiter") or ",") if ftype == "list" else None,
     )
 
 

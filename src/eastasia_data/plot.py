@@ -38,6 +38,11 @@ STRATEGY_COLOUR = "#00897b"
 #: shape every len(EVENT_COLOURS) categories, so no two categories look alike.
 EVENT_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 EVENT_MARKERS = ("o", "s", "D", "^", "v", "P")
+#: From this many events on, the timeline repeats its time axis at the top and rules off the years,
+#: so that a tall figure can be read without scrolling back to the bottom.
+TALL_FROM = 40
+#: Most entries per row of the timeline's legend (16 categories and the bar fit in three rows).
+LEGEND_COLUMNS = 6
 #: Under the network figure: what its links mean (the datasheet's caveat travels with the picture).
 NETWORK_CAVEAT = ("A link shows what the two archived articles connect: actors in the same event, on whatever "
                   "side, or an actor's course of action and its target. It is not a measure of alliance or "
@@ -268,6 +273,8 @@ def timeline(frames: Mapping[str, Any] | None = None):
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        if n >= TALL_FROM:  # a tall figure: the time axis at the top too
+            ax.tick_params(axis="x", top=True, labeltop=True)
         if i:
             ax.tick_params(axis="y", left=False, labelleft=False)
             ax.spines["left"].set_visible(False)
@@ -280,12 +287,22 @@ def timeline(frames: Mapping[str, Any] | None = None):
         axes[0].set_xlabel(f"to {RECENT_FROM - 1} (compressed)", fontsize=8.5, color="0.3")
         axes[1].set_xlabel(f"from {RECENT_FROM}", fontsize=8.5, color="0.3")
     first, last = axes[0], axes[-1]
+    if n >= TALL_FROM:  # rule off each year, across the panels and the labels, with the year at the rule
+        years = rows["start"].dt.year.tolist()
+        for k in range(1, n):
+            if years[k] != years[k - 1]:
+                boundary = n - k - 0.5
+                for ax in axes:
+                    ax.axhline(boundary, color="0.55", linewidth=0.8, zorder=1, gid="year-rule")
+                first.text(0.01, boundary - 0.1, str(years[k]), fontsize=8, ha="left", va="top", color="0.35",
+                           weight="bold", gid="year-label",
+                           transform=blended_transform_factory(first.transAxes, first.transData))
     first.set_ylim(-0.7, n - 0.3)
     first.set_yticks([y[e] for e in rows["event_id"]])
     first.set_yticklabels([f"{d}  {t}" for d, t in zip(rows["date"], rows["title"])], fontsize=8.5)
     to_right = blended_transform_factory(last.transAxes, last.transData)
     for _, r in rows.iterrows():
-        last.text(1.01, y[r["event_id"]], textwrap.fill(r["actors"], 64), transform=to_right, fontsize=8, va="center",
+        last.text(1.01, y[r["event_id"]], textwrap.fill(r["actors"], 56), transform=to_right, fontsize=8, va="center",
                   ha="left", color="0.25", gid="actors")
     last.text(1.01, n - 0.3, "actors", transform=to_right, fontsize=9, va="bottom", ha="left", weight="bold")
     present = [c for c in categories if c in set(rows["category"].astype(str))]
@@ -293,7 +310,7 @@ def timeline(frames: Mapping[str, Any] | None = None):
                       markeredgewidth=0.5, markersize=8, label=c) for c in present]
     handles.append(Line2D([], [], color="0.6", linewidth=5, alpha=0.6,
                           label="bar: duration, or the month or year a date is known to"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False,
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), LEGEND_COLUMNS), frameon=False,
                title="PLOVER event category", fontsize=8.5, title_fontsize=9)
     fig.suptitle(f"Events in eastasia-data ({n}), oldest first", fontsize=13)
     return fig

@@ -115,7 +115,7 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
     >>> meta["databases"]["eastasia"]["tables"]["claims"]["columns"]["verdict"][:28]
     "The curators' verdict, on a "
     """
-    from eastasia_data.export import column_description
+    from eastasia_data.export import column_description, search_columns
     from eastasia_data.loader import descriptor as release_descriptor
     from eastasia_data.loader import model
 
@@ -137,8 +137,9 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
             name: {
                 "description": table.description,
                 "columns": {f.name: column_description(f) for f in table.fields},
-                **({"facets": sorted(f.name for f in table.fields if f.categories)}
-                   if any(f.categories for f in table.fields) else {}),
+                **({"facets": sorted(f.name for f in table.fields if f.kind == "category")}
+                   if any(f.kind == "category" for f in table.fields) else {}),
+                **({"fts_table": f"{name}_fts", "fts_pk": "rowid"} if search_columns(table) else {}),
             }
             for name, table in sorted(tables.items())
         } | _view_metadata(tables),

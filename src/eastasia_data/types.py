@@ -2,7 +2,8 @@
 
 A column's *kind* is its Table Schema type, except that a column with allowed values is a
 ``category`` and a date of reduced precision (one with a ``precisionField``) a
-``partial_date``. :data:`TYPES` is the one table of types; the model, the loader, the
+``partial_date``; a Table Schema v2 ``list`` field (whose ``categories``, if any, are the allowed
+*items*) is a ``list``, kept everywhere as its delimited text. :data:`TYPES` is the one table of types; the model, the loader, the
 build, the exports and the docs all read it.
 
 Dates are written to SQL as ISO text at their precision (see ``eastasia_data.export``),
@@ -49,11 +50,13 @@ TYPES: dict[str, ColumnType] = {
         ColumnType("date", "datetime64[ms]", "date32", "TEXT", "VARCHAR"),
         ColumnType("partial_date", "datetime64[ms]", "date32", "TEXT", "VARCHAR"),
         ColumnType("category", "category", "dictionary", "TEXT", "VARCHAR"),
+        # a Table Schema v2 list field: kept in every target as its delimited text (items in order)
+        ColumnType("list", "str", "string", "TEXT", "VARCHAR"),
     )
 }
 
 #: Table Schema types a schema file may use.
-FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "list")
 
 
 def arrow_type(kind: str, ordered: bool = False):

@@ -10,7 +10,9 @@ same rows from the release as a pandas DataFrame with the release's dtypes.
 * :func:`event_participants`: each event with each actor taking part, its role, and the
   state the actor is or belongs to (``state_actor_id``: the roll-up of people, government
   bodies and armed forces to their state), so that "the events North Korea takes part in"
-  counts those of the Korean People's Army and of Kim Jong Un too.
+  counts those of the Korean People's Army and of Kim Jong Un too;
+* :func:`chronology`: each event, in order, with its PLOVER coding (category, quad class,
+  mode, context, CAMEO root), its actors with their roles and its sources, one row per event.
 
 Examples
 --------
@@ -19,7 +21,7 @@ Examples
 >>> claims.columns[:3].tolist()
 ['claim_id', 'article_source_id', 'article']
 >>> sorted(SQL)
-['claims_with_authority', 'event_participants']
+['chronology', 'claims_with_authority', 'event_participants']
 
 Columns added to the tables after a release (:data:`LATER_COLUMNS`) are missing from that
 release's tables; the views still have them, empty, so that a view has the same columns
@@ -34,13 +36,36 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LATER_COLUMNS", "SQL", "STATE_KINDS", "claims_with_authority", "create_views", "event_participants",
-           "view_columns", "view_sql"]
+__all__ = ["LATER_COLUMNS", "QUADS", "SQL", "STATE_KINDS", "chronology", "claims_with_authority", "create_views",
+           "event_participants", "view_columns", "view_sql"]
 
 #: The kinds of actor that are their own state in the roll-up: every other actor rolls up to its
 #: ``state_actor_id`` (people, government bodies, armed forces, initiatives), or to none
 #: (organisations and forums).
 STATE_KINDS = ("state", "former_state", "territory")
+
+#: PLOVER quad class → its event categories (PLOVER manual, DRAFT Version 2.0, each category's
+#: "Quad category"). The quad class is derived from the category, never typed by hand.
+QUADS: dict[str, tuple[str, ...]] = {
+    "verbal_cooperation": ("AGREE", "CONSULT", "SUPPORT", "CONCEDE"),
+    "material_cooperation": ("COOPERATE", "AID", "RETREAT"),
+    "verbal_conflict": ("REQUEST", "ACCUSE", "REJECT", "THREATEN"),
+    "material_conflict": ("PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"),
+}
+
+#: The events columns :func:`chronology` shows (a release before 3.0 lacks the PLOVER ones: missing there).
+CHRONOLOGY_EVENT_COLUMNS = ("event_id", "start_date", "end_date", "date_precision", "title", "category", "mode",
+                            "context", "cameo_root", "location", "basis", "wikidata_qid")
+
+#: Separator of the actors and sources listed in one cell of :func:`chronology`.
+LIST_SEPARATOR = "; "
+
+
+def _quad_sql(column: str) -> str:
+    whens = " ".join(f"WHEN {column} IN ({', '.join(repr(c) for c in cats)}) THEN '{quad}'"
+                     for quad, cats in QUADS.items())
+    return f"CASE {whens} END"
+
 
 #: View name → its SQL, for SQLite and DuckDB alike.
 SQL: dict[str, str] = {
@@ -64,6 +89,19 @@ JOIN actors AS ac ON ac.actor_id = ea.actor_id
 LEFT JOIN actors AS st ON st.actor_id = CASE WHEN ac.kind IN ('state', 'former_state', 'territory')
                                              THEN ac.actor_id ELSE ac.state_actor_id END
 ORDER BY e.event_id, ea.actor_id, ea.role""",
+    "chronology": f"""
+SELECT e.event_id, e.start_date, e.end_date, e.date_precision, e.title, e.category,
+       {_quad_sql("e.category")} AS quad, e.mode, e.context, e.cameo_root, e.location, e.basis, e.wikidata_qid,
+       (SELECT group_concat(p.actor_role, '{LIST_SEPARATOR}')
+        FROM (SELECT ea.event_id, ac.name || ' (' || ea.role || ')' AS actor_role
+              FROM event_actors AS ea JOIN actors AS ac ON ac.actor_id = ea.actor_id
+              ORDER BY ea.event_id, ea.role, ea.actor_id) AS p
+        WHERE p.event_id = e.event_id) AS actors,
+       (SELECT group_concat(q.source_id, '{LIST_SEPARATOR}')
+        FROM (SELECT es.event_id, es.source_id FROM event_sources AS es ORDER BY es.event_id, es.source_id) AS q
+        WHERE q.event_id = e.event_id) AS sources
+FROM events AS e
+ORDER BY e.event_id""",
 }
 
 #: Columns the views read that releases up to 2.0.0 lack: table -> its columns added since,
@@ -72,6 +110,7 @@ ORDER BY e.event_id, ea.actor_id, ea.role""",
 LATER_COLUMNS: dict[str, dict[str, str]] = {
     "claims": {"authority_excerpt": "str"},
     "sources": {"accessed": "datetime64[ms]", "read_url": "str"},
+    "events": {"mode": "str", "context": "str", "cameo_root": "str", "wikidata_qid": "str"},
 }
 
 #: The alias each view gives a table (``claims AS c``), to find its columns in the SQL.
@@ -116,7 +155,9 @@ def view_columns(name: str) -> dict[str, tuple[str, str]]:
     sql = SQL[name]
     select = sql[: sql.index("FROM")]
     tables = {alias: table for table, alias in _ALIAS.findall(sql)}
-    return {(label or column): (tables[alias], column) for alias, column, label in _SELECTED.findall(select)}
+    # Columns of a subquery's own alias (chronology's actor and source lists) name no table: left out.
+    return {(label or column): (tables[alias], column) for alias, column, label in _SELECTED.findall(select)
+            if alias in tables}
 
 
 def create_views(connection) -> None:
@@ -128,8 +169,8 @@ def create_views(connection) -> None:
     >>> con = sqlite3.connect(":memory:")
     >>> for t in ("claims(claim_id, source_id, paraphrase, kind, verdict, verdict_note, authority_source_id, event_id)",
     ...           "sources(source_id, title, publisher, reliability, url)", "events(event_id, start_date, end_date,"
-    ...           " date_precision, title, category)", "actors(actor_id, name, kind, state_actor_id)",
-    ...           "event_actors(event_id, actor_id, role)"):
+    ...           " date_precision, title, category, location, basis)", "actors(actor_id, name, kind, state_actor_id)",
+    ...           "event_actors(event_id, actor_id, role)", "event_sources(event_id, source_id)"):
     ...     _ = con.execute("CREATE TABLE " + t)
     >>> create_views(con)
     >>> con.execute("SELECT count(*) FROM event_participants").fetchone()
@@ -254,3 +295,63 @@ def event_participants(*, version: str | None = None) -> pd.DataFrame:
     out = out[columns]
     out = out.assign(_role=out["role"].astype("str")).sort_values(["event_id", "actor_id", "_role"], ignore_index=True)
     return out.drop(columns="_role")
+
+
+def chronology(*, version: str | None = None) -> pd.DataFrame:
+    """The events in order, each with its PLOVER coding, its actors and roles, and its sources.
+
+    One row per event, sorted by ``event_id`` (which begins with the start date). The quad
+    class is derived from the category (:data:`QUADS`); ``actors`` lists ``name (role)`` and
+    ``sources`` the source ids, each joined by ``"; "`` (here actors by role, then id, and
+    sources by id; the SQL view lists the same items in the database's order, as SQLite before
+    3.44 cannot order an aggregate). ``context`` is the Table Schema list as stored (``military;diplomatic``). Filter on
+    ``basis`` to keep one layer: ``chronology`` for the timeline from 13 September 2023 on,
+    ``mentioned`` and ``alluded_to`` for the articles' layer.
+
+    Parameters
+    ----------
+    version : str, optional
+        A released version (default: the shipped one). Releases before the PLOVER columns
+        existed give them as missing values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of the SQL view ``chronology`` of the SQLite and DuckDB exports:
+        ``event_id``, ``start_date``, ``end_date``, ``date_precision``, ``title``,
+        ``category``, ``quad``, ``mode``, ``context``, ``cameo_root``, ``location``, ``basis``,
+        ``wikidata_qid``, ``actors`` and ``sources``.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> c = ead.views.chronology()
+    >>> len(c) == len(ead.load("events")), c["event_id"].is_monotonic_increasing
+    (True, True)
+    >>> row = c.set_index("event_id").loc["evt-2024-06-19-putin-pyongyang-summit"]
+    >>> str(row["category"]), row["quad"]
+    ('CONSULT', 'verbal_cooperation')
+    >>> "Vladimir Putin (participant)" in row["actors"]
+    True
+    """
+    import pandas as pd
+
+    from eastasia_data.loader import load
+
+    events = load("events", version=version)
+    for column in CHRONOLOGY_EVENT_COLUMNS:
+        if column not in events.columns:
+            events[column] = pd.Series(pd.NA, index=events.index, dtype="str")
+    quad_of = {c: quad for quad, cats in QUADS.items() for c in cats}
+    events["quad"] = pd.Categorical(events["category"].astype("str").map(quad_of), categories=list(QUADS))
+    links = load("event_actors", version=version)
+    names = load("actors", version=version).set_index("actor_id")["name"].astype("str")
+    links = links.assign(_role=links["role"].astype("str"), _name=links["actor_id"].map(names))
+    links = links.sort_values(["event_id", "_role", "actor_id"])
+    actors = (links["_name"] + " (" + links["_role"] + ")").groupby(links["event_id"]).agg(LIST_SEPARATOR.join)
+    cited = load("event_sources", version=version).sort_values(["event_id", "source_id"])
+    sources = cited["source_id"].astype("str").groupby(cited["event_id"]).agg(LIST_SEPARATOR.join)
+    columns = list(CHRONOLOGY_EVENT_COLUMNS[:6]) + ["quad"] + list(CHRONOLOGY_EVENT_COLUMNS[6:])
+    out = events[columns].assign(actors=events["event_id"].map(actors).astype("str"),
+                                 sources=events["event_id"].map(sources).astype("str"))
+    return out.sort_values("event_id", ignore_index=True)

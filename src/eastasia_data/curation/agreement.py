@@ -22,6 +22,14 @@ latest) and computes:
 ``disagreements``
     Units whose coders did not all give the same value.
 
+A **set-valued** field (a Table Schema ``list`` field such as ``events.context``, whose cell
+holds several codes) has no single nominal value to agree on. For it, each code that any
+coder gave in the round is its own binary field, present or absent in each coder's set, keyed
+``table.field[code]`` (``events.context[military]``): per-code agreement, reported beside the
+nominal alpha of single-valued fields such as ``events.mode``. An empty value is a coding too
+(no mode, no context): for ``mode`` it is one more nominal value, for ``context`` every code
+absent.
+
 Alpha is ``None`` (JSON ``null``) when it cannot be computed: fewer than two coders, no unit
 coded by two of them, or a single value throughout (alpha is then 0/0).
 
@@ -76,17 +84,20 @@ class FieldAgreement:
     coders: int
     disagreements: int
     reason: str | None = None
+    code: str | None = None
 
     @property
     def key(self) -> str:
-        """``table.field``, the key of the JSON object.
+        """``table.field``, the key of the JSON object; ``table.field[code]`` for one code of a list field.
 
         Examples
         --------
         >>> FieldAgreement("events", "category", 1, 0.9, 0.8, 1.0, 10, 2, 1).key
         'events.category'
+        >>> FieldAgreement("events", "context", 1, 0.9, 0.8, 1.0, 10, 2, 1, code="military").key
+        'events.context[military]'
         """
-        return f"{self.table}.{self.field}"
+        return f"{self.table}.{self.field}" + (f"[{self.code}]" if self.code is not None else "")
 
     @property
     def meets_target(self) -> bool:
@@ -146,8 +157,9 @@ def _alpha(counts) -> float | None:
     return None if value != value else float(value)  # NaN: undefined
 
 
-def _field(table: str, field: str, rnd: int, rows, resamples: int, seed: int) -> FieldAgreement:
-    """The figures of one field from its rows of one round (a frame with row_key, coder, value)."""
+def _field(table: str, field: str, rnd: int, rows, resamples: int, seed: int,
+           code: str | None = None) -> FieldAgreement:
+    """The figures of one field (or one code of a list field) from its rows of one round (row_key, coder, value)."""
     import numpy as np
 
     coders = int(rows["coder"].nunique())
@@ -158,7 +170,7 @@ def _field(table: str, field: str, rnd: int, rows, resamples: int, seed: int) ->
     disagreements = int((per_unit.nunique()[paired] > 1).sum())
 
     def empty(reason: str) -> FieldAgreement:
-        return FieldAgreement(table, field, rnd, None, None, None, units, coders, disagreements, reason)
+        return FieldAgreement(table, field, rnd, None, None, None, units, coders, disagreements, reason, code)
 
     if coders < 2:
         return empty("fewer than two coders")
@@ -175,11 +187,12 @@ def _field(table: str, field: str, rnd: int, rows, resamples: int, seed: int) ->
     tail = (1 - CONFIDENCE) / 2 * 100
     low, high = (None, None) if np.isnan(draws).all() else np.nanpercentile(draws, [tail, 100 - tail])
     return FieldAgreement(table, field, rnd, _rounded(alpha), _rounded(low), _rounded(high), units, coders,
-                          disagreements)
+                          disagreements, code=code)
 
 
-def agreement(frame, *, round: int | None = None, resamples: int = RESAMPLES, seed: int = SEED) -> dict[str, FieldAgreement]:
-    """Krippendorff's alpha (nominal) for each coded field of a ``codings`` table.
+def agreement(frame, *, round: int | None = None, resamples: int = RESAMPLES, seed: int = SEED,
+              list_fields: dict[str, str] | None = None) -> dict[str, FieldAgreement]:
+    """Krippendorff's alpha (nominal) for each coded field of a ``codings`` table; per code for a list field.
 
     Parameters
     ----------
@@ -189,11 +202,15 @@ def agreement(frame, *, round: int | None = None, resamples: int = RESAMPLES, se
         The round to compute; default: each field's latest round.
     resamples, seed : int
         The bootstrap's number of resamples and the seed of its generator.
+    list_fields : dict of str to str, optional
+        The set-valued fields, ``table.field`` → the delimiter of their items (by default the
+        ``list`` fields of the shipped release's model). Each gets one result per code.
 
     Returns
     -------
     dict of str to FieldAgreement
-        Keyed ``table.field``, sorted; empty when the frame has no rows (or none in ``round``).
+        Keyed ``table.field`` (``table.field[code]`` for a list field's codes), sorted; empty
+        when the frame has no rows (or none in ``round``).
 
     Examples
     --------
@@ -203,22 +220,44 @@ def agreement(frame, *, round: int | None = None, resamples: int = RESAMPLES, se
     ...                       "round": [1] * 4, "value": ["AID", "AID", "AGREE", "AID"]})
     >>> agreement(frame)["events.category"].disagreements
     1
+
+    Per-code agreement on a list field: coder b adds ``economic`` to one event.
+
+    >>> frame = frame.assign(field="context", value=["military", "military", "military", "military;economic"])
+    >>> result = agreement(frame, list_fields={"events.context": ";"}, resamples=10)
+    >>> sorted(result), result["events.context[economic]"].disagreements
+    (['events.context[economic]', 'events.context[military]'], 1)
     """
     import pandas as pd
 
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise UsageError(f"the codings lack the columns {missing}")
-    frame = frame.loc[:, list(COLUMNS)].dropna()
-    frame = frame.assign(round=pd.to_numeric(frame["round"]).astype("int64"))
+    if list_fields is None:
+        from eastasia_data.model import release_model
+
+        list_fields = {f"{t.name}.{f.name}": f.delimiter or "," for t in release_model().values()
+                       for f in t.fields if f.is_list}
+    frame = frame.loc[:, list(COLUMNS)]
+    frame = frame.assign(value=frame["value"].astype(object).where(frame["value"].notna(), "")).dropna()
+    frame = frame.assign(round=pd.to_numeric(frame["round"]).astype("int64"), value=frame["value"].astype(str))
     out: dict[str, FieldAgreement] = {}
     for (table, field), rows in frame.groupby(["table_name", "field"], sort=True):
         chosen = int(rows["round"].max()) if round is None else round
         rows = rows[rows["round"] == chosen]
-        if len(rows):
+        if not len(rows):
+            continue
+        delimiter = list_fields.get(f"{table}.{field}")
+        if delimiter is None:
             result = _field(str(table), str(field), chosen, rows, resamples, seed)
             out[result.key] = result
-    return out
+            continue
+        sets = rows["value"].map(lambda v: set(v.split(delimiter)) - {""})
+        for code in sorted(set().union(*sets)):
+            binary = rows.assign(value=sets.map(lambda items: "present" if code in items else "absent"))
+            result = _field(str(table), str(field), chosen, binary, resamples, seed, code=code)
+            out[result.key] = result
+    return dict(sorted(out.items()))
 
 
 def rounds(frame) -> list[int]:
@@ -275,7 +314,9 @@ def checkout_agreement(report=None, *, round: int | None = None, **validate_args
         if round not in found:
             held = ", ".join(map(str, found)) or "none: the table has no rows"
             raise UsageError(f"--round {round}: data/{TABLE}.csv has no codings in round {round} (rounds: {held})")
-    return agreement(frame, round=round)
+    list_fields = {f"{t.name}.{f.name}": f.delimiter or "," for t in report.tables.values() for f in t.fields
+                   if f.is_list}
+    return agreement(frame, round=round, list_fields=list_fields)
 
 
 def descriptor_object(results: dict[str, FieldAgreement]) -> dict[str, dict[str, Any]]:

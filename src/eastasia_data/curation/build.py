@@ -269,7 +269,9 @@ def _add_agreement(descriptor: dict[str, Any], report) -> None:
     frame = report.frames().get(TABLE)
     if frame is not None and len(frame):
         resources = descriptor.pop("resources")  # the figures go before the long list of resources
-        descriptor["agreement"] = descriptor_object(agreement(frame))
+        list_fields = {f"{t.name}.{f.name}": f.delimiter or "," for t in report.tables.values() for f in t.fields
+                       if f.is_list}
+        descriptor["agreement"] = descriptor_object(agreement(frame, list_fields=list_fields))
         descriptor["resources"] = resources
 
 

@@ -355,13 +355,39 @@ def _schema_changes(name: str, old: TableState, new: TableState) -> list[Change]
         b = [json.dumps(x, sort_keys=True) for x in new.schema.get(key, [])]
         for item in b:
             if item not in a:
-                out.append(Change(name, "constraint tightened", f"{label} added or changed: {_brief(item)}"))
+                harmless = key == "rules" and _only_new_fields(json.loads(item), set(added))
+                out.append(Change(name, "rule on new fields" if harmless else "constraint tightened",
+                                  f"{label} added or changed: {_brief(item)}"))
         for item in a:
             if item not in b:
                 out.append(Change(name, "constraint relaxed", f"{label} removed or changed: {_brief(item)}"))
     if old.description != new.description:
         out.append(Change(name, "description changed", "table description reworded"))
     return out
+
+
+def _only_new_fields(rule: dict, new: set[str]) -> bool:
+    """Whether a rule added with these new (appended) fields can reject no row that was valid before.
+
+    Old rows have the new fields empty: a rule that only forbids or limits the values of new
+    fields, or that applies only when a new field is filled, never rejects them; one that
+    requires a new field where old fields hold some values would.
+
+    Examples
+    --------
+    >>> _only_new_fields({"when": {"category": ["CONSULT"]}, "allow": {"mode": ["visit"]}}, {"mode"})
+    True
+    >>> _only_new_fields({"when": {"kind": ["state"]}, "require": ["name_ko"]}, {"name_ko"})
+    False
+    >>> _only_new_fields({"when": {"name_ko": "present"}, "require": ["names_source_url"]},
+    ...                  {"name_ko", "names_source_url"})
+    True
+    """
+    constrained = set(rule.get("require", [])) | set(rule.get("forbid", [])) | set(rule.get("allow", {}))
+    if not constrained <= new:
+        return False
+    gated_by_new = any(column in new and values == "present" for column, values in rule.get("when", {}).items())
+    return gated_by_new or not rule.get("require")
 
 
 def _brief(item: str) -> str:

@@ -202,7 +202,7 @@ def render_markdown(d: Diff) -> str:
 
 #: Keep a Changelog section of each kind of change.
 SECTION = {
-    "table added": "Added", "field appended": "Added", "rows added": "Added",
+    "table added": "Added", "field appended": "Added", "rule on new fields": "Added", "rows added": "Added",
     "table removed": "Removed", "field removed": "Removed", "rows removed": "Removed",
     "values changed": "Fixed", "corrections recorded": "Fixed",
 }

@@ -197,7 +197,10 @@ def constraints_text(f: Field, table: Table) -> str:
         parts.append(f"≤ {f.maximum}")
     if f.format:
         parts.append(f"format {f.format}")
-    if f.categories:
+    if f.is_list:
+        parts.append(f"list of {f.item_type or 'string'} items joined by `{f.delimiter}`"
+                     + (", each one of the allowed values below" if f.categories else ""))
+    elif f.categories:
         parts.append("one of the allowed values below" + (", ordered (a scale, in that order)" if f.ordered else ""))
     if f.precision_field:
         parts.append(f"precision in `{f.precision_field}`")
@@ -205,6 +208,8 @@ def constraints_text(f: Field, table: Table) -> str:
         parts.append(f"not before `{f.not_before}`")
     if f.excerpt_of:
         parts.append(f"verbatim in the archived text of `{f.excerpt_of}`")
+    if f.authority_excerpt_of:
+        parts.append(f"only when `{f.authority_excerpt_of}` has no archived text")
     if f.row_key_of:
         parts.append(f"names a row of the table in `{f.row_key_of}` (its key's values joined by ` | `)")
     if f.column_of:
@@ -242,7 +247,8 @@ def _table_section(table: Table, rows: int | None, links: dict[str, list[str]]) 
         out.append("- **Referred to by**: " + "; ".join(links["referred_by"]))
     out += ["", "| column | type | loads as | constraints | description |", "|---|---|---|---|---|"]
     for f in table.fields:
-        ftype = "date (ISO text)" if f.is_partial_date else f.type
+        ftype = "date (ISO text)" if f.is_partial_date else (
+            f"list of {f.item_type or 'string'} (text, `{f.delimiter}`-delimited)" if f.is_list else f.type)
         out.append(f"| `{f.name}` | {ftype} | `{f.pandas_dtype}` | {_cell(constraints_text(f, table))} "
                    f"| {_cell(f.description)} |")
     codebook = Path(CODEBOOK_PATH).name
@@ -425,6 +431,14 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     lines.append(f"- Events run from {events['start_date'].min():%Y} to {events['start_date'].max():%Y}; "
                  f"{int((events['start_date'] >= '2022-01-01').sum())} of {len(events)} are from 2022 on. "
                  f"By category: {_value_counts(events, 'category')}.")
+    if "basis" in events.columns:
+        lines.append(f"- Events by basis: {_value_counts(events, 'basis')}.")
+    if {"mode", "context", "cameo_root"} <= set(events.columns):  # from the release with PLOVER modes and contexts
+        n = len(events) or 1
+        filled = {c: int(events[c].notna().sum() - (events[c].astype("string") == "").sum()) for c in
+                  ("mode", "context", "cameo_root")}
+        lines.append("- PLOVER coding filled in (the rest left empty, as the codebook says when): "
+                     + ", ".join(f"{c} {k} of {len(events)} ({k / n:.0%})" for c, k in filled.items()) + ".")
     articles = article_names(frames.get("passages"))
     for source_id, group in sorted(claims.groupby("source_id", sort=True),
                                    key=lambda item: (item[0] not in articles, articles.get(item[0], ("", 0))[1], item[0])):

@@ -125,6 +125,10 @@ RULES: dict[str, Rule] = _rules(
     Rule("excerpt-length", "evidence", "an excerpt has at least two words (a letter or a word is found in any article)"),
     Rule("excerpt-source", "evidence", "an excerpt is given only for a source with an archived text"),
     Rule("excerpt-missing", "evidence", "a row citing an archived source quotes it"),
+    Rule("authority-excerpt-source", "evidence", "an authority's words (authorityExcerptOf) are given only for a source "
+                                                 "with no archived text; an archived article is quoted in the excerpt"),
+    Rule("authority-excerpt-missing", "evidence", "a chronology event's source with no archived text has the "
+                                                  "authority's own words (event_sources.authority_excerpt)"),
     # ledger
     Rule("ledger-source", "ledger", "the ledger lists passages of archived articles only"),
     Rule("ledger-split", "ledger", "each ledger row is a passage as eastasia_data.passages.split cuts the text"),

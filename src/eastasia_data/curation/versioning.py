@@ -58,6 +58,7 @@ POLICY: dict[str, str] = {
     "rows removed": "major",
     "table added": "minor",
     "field appended": "minor",
+    "rule on new fields": "minor",
     "constraint relaxed": "minor",
     "rows added": "minor",
     "values changed": "patch",

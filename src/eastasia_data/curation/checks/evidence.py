@@ -161,6 +161,41 @@ def first_difference(excerpt: str, text: str) -> tuple[int, str]:
     return lo, f"the source has {has!r} where the excerpt has {got!r} (after {context!r})"
 
 
+#: Rows of a table with an ``event_id`` whose event has one of these bases must give an authority's
+#: words for every source with no archived text (the rows curated before 3.0 carry none yet).
+AUTHORITY_WORDS_REQUIRED_FOR = ("chronology",)
+
+
+def _authority_words(tf: TableFile, files: dict[str, TableFile], archive: Archive) -> list[Problem]:
+    """The ``authorityExcerptOf`` columns: only for sources not archived; required for chronology events."""
+    problems: list[Problem] = []
+    frame = tf.frame
+    if frame is None:
+        return problems
+    for f in tf.table.fields:
+        if not f.authority_excerpt_of or f.name not in frame.columns or f.authority_excerpt_of not in frame.columns:
+            continue
+        words, sources = text_array(frame[f.name]), text_array(frame[f.authority_excerpt_of])
+        has_words, archived = present(words), one_of(sorted(archive.archived))(sources)
+        value = lambda column, i: column[int(i)].as_py()  # noqa: E731
+        for i in np.flatnonzero(has_words & archived):
+            problems.append(tf.problem(int(i), f.name, value(words, i), "authority-excerpt-source",
+                                       f"is given, but source {value(sources, i)!r} is archived",
+                                       "quote the archived article in the excerpt column (with its passage_id) instead"))
+        events = files.get("events")
+        if "event_id" not in frame.columns or events is None or events.frame is None \
+                or "basis" not in events.frame.columns:
+            continue
+        chosen = set(events.frame.loc[events.frame["basis"].isin(AUTHORITY_WORDS_REQUIRED_FOR), "event_id"])
+        in_scope = one_of(sorted(chosen))(text_array(frame["event_id"]))
+        for i in np.flatnonzero(in_scope & present(sources) & ~archived & ~has_words):
+            problems.append(tf.problem(int(i), f.name, None, "authority-excerpt-missing",
+                                       f"is empty, but source {value(sources, i)!r} has no archived text and the "
+                                       "event is on the chronology",
+                                       "copy the authority's own words from the page, verbatim"))
+    return problems
+
+
 def check_evidence(files: dict[str, TableFile], archive: Archive, available: bool) -> list[Problem]:
     """Check every excerpt column: filled exactly when its source is archived, and found verbatim there.
 
@@ -190,6 +225,9 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
     ['excerpt']
     """
     problems: list[Problem] = []
+    for tf in files.values():
+        if tf.frame is not None:
+            problems += _authority_words(tf, files, archive)
     for tf in files.values():
         if tf.frame is None:
             continue

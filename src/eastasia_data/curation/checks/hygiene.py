@@ -147,7 +147,7 @@ def text_fields(tf: TableFile) -> list[str]:
     --------
     >>> from eastasia_data.curation.reader import read_checkout
     >>> text_fields(read_checkout()["events"])
-    ['title', 'summary', 'location', 'basis_note']
+    ['title', 'summary', 'location', 'basis_note', 'wikidata_source_url']
     """
     if tf.frame is None or tf.frame.empty:
         return []

@@ -157,6 +157,23 @@ def one_of(allowed: Sequence[str]) -> Kernel:
     return lambda values: bools(pc.is_in(values.cast(pa.large_string()), value_set=value_set))
 
 
+def items_of(allowed: Sequence[str], delimiter: str) -> Kernel:
+    """Whether every item of each delimited list is one of ``allowed`` (and no item is empty or repeated).
+
+    Examples
+    --------
+    >>> items_of(["military", "economic"], ";")(pa.array(["military;economic", "military;", "legal"])).tolist()
+    [True, False, False]
+    """
+    value_set = frozenset(allowed)
+
+    def test(value: str) -> bool:
+        items = value.split(delimiter)
+        return len(set(items)) == len(items) and all(item in value_set for item in items)
+
+    return _python(test)
+
+
 def length_at_least(n: int) -> Kernel:
     """Whether each value has at least ``n`` characters (code points, as ``len``).
 

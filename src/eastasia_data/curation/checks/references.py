@@ -161,8 +161,18 @@ def _values(tf: TableFile, column: str, field_column: str, table_column: str,
             continue
         if coded not in target.table.field_names:
             continue  # the coded-column rule says so
-        allowed = target.table.field(coded).enum
-        if allowed and value not in allowed:
+        target_field = target.table.field(coded)
+        allowed = target_field.enum
+        if allowed and target_field.is_list:  # a set of codes: every item allowed, none twice
+            items = target_field.items(value)
+            bad = [x for x in items if x not in allowed]
+            if bad or len(set(items)) != len(items):
+                problems.append(tf.problem(i, column, value, "coded-value",
+                                           f"has an item that is not an allowed value of {name}.{coded}"
+                                           + (f" ({bad[0]!r})" if bad else " (an item repeated)"),
+                                           f"join items with {target_field.delimiter!r}, each once; the allowed "
+                                           f"values are: {', '.join(allowed)}"))
+        elif allowed and value not in allowed:
             problems.append(tf.problem(i, column, value, "coded-value", f"is not an allowed value of {name}.{coded}",
                                        f"the allowed values are: {', '.join(allowed)}"))
     return problems

@@ -24,7 +24,7 @@ Examples
 >>> from eastasia_data.curation.checks.table import text_schema
 >>> schema = text_schema(read_model()["events"])
 >>> sorted(schema.columns)[:3]
-['basis', 'basis_note', 'category']
+['basis', 'basis_note', 'cameo_root']
 """
 
 from __future__ import annotations
@@ -87,7 +87,10 @@ def value_rules(f: Field) -> tuple[ValueRule, ...]:
     add = lambda name, error, kernel: rules.append(ValueRule(name, error, kernel))  # noqa: E731
     if f.pattern:
         add("pattern", f"does not match the pattern {f.pattern}", kernels.fullmatch(f.pattern))
-    if f.categories:
+    if f.categories and f.is_list:
+        add("enum", f"has an item that is not one of the allowed values (items joined by {f.delimiter!r}, each once)",
+            kernels.items_of(f.enum, f.delimiter or ","))
+    elif f.categories:
         add("enum", "is not one of the allowed values", kernels.one_of(f.enum))
     if f.type == "integer":
         add("type", "is not an integer", kernels.fullmatch(r"[+-]?[0-9]+"))
@@ -188,7 +191,7 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
     cols = {}
     for f in table.fields:
         dtype: object
-        if f.categories:
+        if f.categories and not f.is_list:
             dtype = pd.CategoricalDtype(list(f.enum), ordered=f.ordered)
         elif f.pandas_dtype == "str":
             dtype = pd.StringDtype(na_value=float("nan"))
@@ -225,6 +228,11 @@ def _passes(f: Field, value: str) -> bool:
 def _hint(f: Field | None, rule: str, value: str | None) -> str:
     if f is None:
         return ""
+    if rule == "enum" and f.is_list:
+        bad = [item for item in f.items(str(value or "")) if item not in f.enum] or [""]
+        close = difflib.get_close_matches(bad[0], list(f.enum), n=1)
+        return (f"item {bad[0]!r}: " + (f"did you mean {close[0]!r}? " if close else "")
+                + f"join items with {f.delimiter!r}, each once; allowed: {', '.join(f.enum)}")
     if rule == "enum":
         close = difflib.get_close_matches(str(value), list(f.enum), n=1)
         allowed = ", ".join(f.enum)
