@@ -1,11 +1,11 @@
 """What the played pull request (tests/test_pull_request.py) changes in a clone, as a contributor would.
 
-Every row it writes is test data and says so: a source, an actor and an event that stand for
-nothing real, each named "played pull request" and noting that tests/test_pull_request.py wrote
-it. The event is a marked copy of an event that an archived article reports, and it keeps that
-event's verbatim excerpt and passage, so the evidence layer checks it like any other row. The
-ids and the column names are chosen absent from the clone's data and schemas (see
-:func:`absent`), so the played pull request holds for any valid checkout.
+Every row it writes is test data and says so: a new source and actor that stand for nothing
+real, and an event that copies a real one; each has "played-pull-request" in its id and says in
+its text that tests/test_pull_request.py wrote it. The event copies an event that an archived
+article reports and keeps that event's verbatim excerpt and passage, so the evidence layer checks
+it like any other row. The ids and the column names are chosen absent from the clone's data (see
+:func:`checkout_copy.absent`), so the played pull request holds for any valid checkout.
 """
 
 from __future__ import annotations

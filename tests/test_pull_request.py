@@ -26,7 +26,7 @@ import pytest
 import yaml
 from conftest import REPO, SOURCES
 from csvedit import read_rows, write_rows
-from played_pr import add_an_event, add_an_optional_column, correct_a_title
+from played_pr import MARK, add_an_event, add_an_optional_column, correct_a_title
 
 #: Set in the clone's own test run: the played pull requests below are what runs it.
 INSIDE = "EASTASIA_PLAYED_PULL_REQUEST"
@@ -98,7 +98,7 @@ def contribute(repo: Path, env: dict) -> dict[str, str]:
 def edit_without_committing(repo: Path, env: dict) -> dict[str, str]:
     """More of the same, not committed: an optional column on actors and a second corrected title; fmt and generate."""
     _, events = read_rows(repo / "data" / "events.csv")
-    row = max(i for i, e in enumerate(events) if "(corrected)" not in e["title"] and "played pull request" not in e["summary"])
+    row = max(i for i, e in enumerate(events) if "(corrected)" not in e["title"] and MARK not in e["summary"])
     new = {"corrected": correct_a_title(repo, row), "column": add_an_optional_column(repo, "actors")}
     tidy(repo, env)
     return new
