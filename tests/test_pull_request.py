@@ -9,9 +9,9 @@ workflow's job is executed in the clone with ``GITHUB_STEP_SUMMARY`` set, the te
 included (the clone's own tests on the clone's code, less this module's played pull requests,
 which ``EASTASIA_PLAYED_PULL_REQUEST`` skips so that the run does not recurse); only the steps
 that set up the machine are left out, this environment being set up already. The pull request
-is green and its summary names the rows; with a dangling key it is red, with an annotation on
-the file and line. Then the maintainer releases it with ``eastasia-data release``, and a MAJOR
-change offered as a patch is refused.
+is green and its summary names the rows; with a dangling key the job stops, red, at validate,
+with an annotation on the file and line. Then the maintainer releases it with ``eastasia-data
+release``, and a MAJOR change offered as a patch is refused.
 """
 
 from __future__ import annotations
@@ -114,14 +114,19 @@ def link_a_missing_actor(repo: Path, env: dict, actor: str) -> None:
 
 
 def play(repo: Path, env: dict) -> list[tuple[str, subprocess.CompletedProcess]]:
-    """Every ``run:`` step of the job in the clone, in order. The test suite runs with this run's ``CI`` (whether
-    a missing Chromium fails or skips its tests is this machine's setup) and with :data:`INSIDE` set."""
+    """The ``run:`` steps of the job in the clone, in order, up to the first that fails (as a job stops there).
+
+    The test suite runs with this run's ``CI`` (whether a missing Chromium fails or skips its tests is
+    this machine's setup) and with :data:`INSIDE` set.
+    """
     out = []
     for name, run in steps():
         step_env = {**env, INSIDE: "1", "CI": os.environ.get("CI", "")} if name == "Tests" else env
         proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", run], cwd=repo, env=step_env,
                               capture_output=True, text=True, timeout=2400 if name == "Tests" else 900)
         out.append((name, proc))
+        if proc.returncode != 0:
+            break
     return out
 
 
@@ -151,7 +156,7 @@ def test_a_dangling_key_is_red_with_an_annotation(clone):
     link_a_missing_actor(repo, env, "act-nobody-at-all")
     results = dict(play(repo, env))
     validate = results["Validate the tables"]
-    assert validate.returncode == 1
+    assert validate.returncode == 1 and list(results)[-1] == "Validate the tables"  # the job stops there
     _, rows = read_rows(repo / "data" / "event_actors.csv")
     line = next(i for i, r in enumerate(rows) if r["actor_id"] == "act-nobody-at-all") + 2  # 1 is the header
     assert re.search(rf"^::error file=data/event_actors\.csv,line={line},title=foreign-key::", validate.stdout, re.M), \
