@@ -62,6 +62,9 @@ def clone(tmp_path, sources_dir) -> tuple[Path, dict[str, str]]:
            "GITHUB_REF": "refs/pull/7/merge", "GITHUB_BASE_REF": "main", "EASTASIA_SOURCES": str(SOURCES),
            "PYTHONPATH": str(repo / "src"), "GIT_AUTHOR_NAME": "Maintainer", "GIT_AUTHOR_EMAIL": "m@example.org",
            "GIT_COMMITTER_NAME": "Maintainer", "GIT_COMMITTER_EMAIL": "m@example.org"}
+    # The pull request's base is the commit cloned (what the played contributor started from), whatever branch
+    # this checkout is on and whatever the repository's own main holds by now.
+    subprocess.run(["git", "update-ref", "refs/remotes/origin/main", "HEAD"], cwd=repo, check=True)
     subprocess.run([*GIT, "checkout", "-q", "-b", "contribution"], cwd=repo, check=True)
     return repo, env
 
