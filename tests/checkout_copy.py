@@ -20,6 +20,21 @@ def make_checkout(target: Path, *, releases: bool = True) -> Path:
     return target
 
 
+def committed_checkout(target: Path, rev: str = "HEAD") -> Path:
+    """A copy of data/, schemas/ and pyproject.toml as committed at ``rev`` (what ``diff HEAD`` compares with):
+    uncommitted edits of the working tree are not in it."""
+    import io
+    import subprocess
+    import tarfile
+
+    archive = subprocess.run(["git", "archive", "--format=tar", rev, "pyproject.toml", "data", "schemas"],
+                             cwd=paths.checkout().root, capture_output=True, check=True).stdout
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
 def set_version(repo: Path, version: str) -> None:
     path = repo / "pyproject.toml"
     text = path.read_text(encoding="utf-8")
@@ -38,12 +53,31 @@ def field_of(raw: dict, name: str) -> dict:
     return next(f for f in raw["fields"] if f["name"] == name)
 
 
-def add_row_copy(repo: Path, table: str, key_column: str, new_key: str) -> None:
-    """Append a copy of the first row of a table under a new key (no other table refers to it)."""
+def absent(taken: set[str], base: str, sep: str = "-") -> str:
+    """``base``, or ``base`` with the first numeral suffix that makes it absent from ``taken``: a name for
+    a table, column or id that a test adds, which no valid checkout can already hold.
+
+    >>> absent({"note", "note-2"}, "note"), absent(set(), "note"), absent({"note"}, "note", sep="_")
+    ('note-3', 'note', 'note_2')
+    """
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}{sep}{n}"
+    return name
+
+
+def add_row_copy(repo: Path, table: str, key_column: str, new_key: str) -> str:
+    """Append a copy of the first row of a table under a new key (no other table refers to it).
+
+    The key is ``new_key``, or ``new_key`` with a suffix if the table already has it; returns the key used.
+    """
     path = repo / "data" / f"{table}.csv"
     header, rows = read_rows(path)
-    rows.append({**rows[0], key_column: new_key})
+    key = absent({r[key_column] for r in rows}, new_key)
+    rows.append({**rows[0], key_column: key})
     write_rows(path, header, rows)
+    return key
 
 
 def set_value(repo: Path, table: str, row: int, column: str, value: str) -> str:

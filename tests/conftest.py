@@ -15,7 +15,24 @@ from eastasia_data import paths
 from eastasia_data.curation.schemas import read_model
 
 REPO = Path(__file__).resolve().parent.parent
-SOURCES = paths.default_sources_dir()
+
+
+def _find_sources() -> tuple[Path | None, str]:
+    """The source archive, or None and why it was not found."""
+    from eastasia_data.errors import UsageError
+
+    try:
+        found = paths.default_sources_dir()
+    except UsageError as exc:  # $EASTASIA_SOURCES names something that is not a directory
+        return None, str(exc)
+    return found, "" if found else "$EASTASIA_SOURCES is not set and there is no ../shared/sources beside the checkout"
+
+
+#: The archive of the articles' texts that excerpts are checked against. It is not in this repository
+#: (the texts are not ours to publish; see CONTRIBUTING.md, "Setting up"): a maintainer's copy sits at
+#: ../shared/sources beside the checkout, or $EASTASIA_SOURCES names it; on GitHub the workflow checks
+#: it out from a private repository. Without it the suite stops before collecting anything (below).
+SOURCES, _NO_SOURCES = _find_sources()
 MODEL = read_model()
 TABLES = sorted(MODEL)
 
@@ -113,10 +130,19 @@ def data_copy(tmp_path: Path) -> Path:
     return target
 
 
+def pytest_sessionstart(session):
+    """Without the source archive, stop at once with one line that says so (not one error per test that needs it)."""
+    if SOURCES is None:
+        raise pytest.UsageError(f"the tests need the source archive of the articles' texts, which is not in this "
+                                f"repository: {_NO_SOURCES}; name it in $EASTASIA_SOURCES (see CONTRIBUTING.md, "
+                                f"\"Setting up\")")
+
+
 @pytest.fixture(scope="session")
 def sources_dir() -> Path:
+    """The source archive (pytest_sessionstart has stopped the run without one)."""
     if SOURCES is None or not SOURCES.is_dir():
-        pytest.fail("the source archive (../shared/sources or $EASTASIA_SOURCES) is needed by the tests")
+        pytest.fail(f"the source archive is needed by the tests: {_NO_SOURCES or f'{SOURCES} is not a directory'}")
     return SOURCES
 
 

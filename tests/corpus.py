@@ -119,6 +119,25 @@ def archived_source(s: Scratch) -> tuple[int, dict[str, str]]:
     return i, read_rows(path)[1][i]
 
 
+def width(path: Path) -> int:
+    """How many columns the file's header has."""
+    return len(read_rows(path)[0])
+
+
+def unused_column(s: Scratch, base: str) -> str:
+    """A column name that no table of the scratch checkout has, neither in data/ nor in schemas/."""
+    import yaml
+
+    taken = {h for p in s.data.glob("*.csv") for h in read_rows(p)[0]}
+    taken |= {f["name"] for p in s.schemas.glob("*.yaml")
+              for f in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("fields", [])}
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
 def rename_column(path: Path, old: str, new: str) -> None:
     header, rows = read_rows(path)
     write_rows(path, [new if h == old else h for h in header], [{(new if k == old else k): v for k, v in r.items()} for r in rows])
@@ -140,14 +159,16 @@ def text_after_closing_quote(s):
 
 @case("a row with a field too few")
 def ragged_row_short(s):
-    line = edit_line(s.data / "strategy_targets.csv", 3, lambda b: b.split(b",")[0])
-    return Expect("strategy_targets.csv", line, None, "row-width", "has 1 fields; the header has 2")
+    path = s.data / "strategy_targets.csv"
+    line = edit_line(path, 3, lambda b: b.split(b",")[0])
+    return Expect("strategy_targets.csv", line, None, "row-width", f"has 1 fields; the header has {width(path)}")
 
 
 @case("a row with a field too many")
 def ragged_row_long(s):
-    line = edit_line(s.data / "event_actors.csv", 6, lambda b: b + b",extra")
-    return Expect("event_actors.csv", line, None, "row-width", "has 4 fields; the header has 3")
+    path = s.data / "event_actors.csv"
+    line = edit_line(path, 6, lambda b: b + b",extra")
+    return Expect("event_actors.csv", line, None, "row-width", f"has {width(path) + 1} fields; the header has {width(path)}")
 
 
 @case("a blank line between rows")
@@ -235,10 +256,11 @@ def header_duplicated_column(s):
 @case("a column the schema does not have")
 def header_extra_column(s):
     path = s.data / "event_actors.csv"
+    extra = unused_column(s, "notes")
     lines = raw_lines(path)
-    lines = [lines[0].rstrip(b"\n") + b",notes\n"] + [l.rstrip(b"\n") + b",\n" for l in lines[1:]]
+    lines = [lines[0].rstrip(b"\n") + b"," + extra.encode() + b"\n"] + [l.rstrip(b"\n") + b",\n" for l in lines[1:]]
     path.write_bytes(b"".join(lines))
-    return Expect("event_actors.csv", 1, "notes", "header", "not a column of this table")
+    return Expect("event_actors.csv", 1, extra, "header", "not a column of this table")
 
 
 @case("a UTF-8 byte-order mark")
@@ -808,7 +830,8 @@ def ledger_passage_of_an_authority(s):
     _, sources = read_rows(s.data / "sources.csv")
     authority = next(r["source_id"] for r in sources if not r["archive_file"])
     i, row = _ledger_row(s, _uncited)
-    write_rows(s.data / "passages.csv", header, rows + [{**row, "passage_id": "psg-zz-001", "source_id": authority}])
+    new_id = next(f"psg-zz-{n:03d}" for n in range(1, 1000) if f"psg-zz-{n:03d}" not in {r["passage_id"] for r in rows})
+    write_rows(s.data / "passages.csv", header, rows + [{**row, "passage_id": new_id, "source_id": authority}])
     return Expect("passages.csv", len(rows) + 2, "source_id", "ledger-source", "not an archived article")
 
 
@@ -863,8 +886,8 @@ def _referenced_event(s: Scratch) -> tuple[int, str]:
 def row_missing_a_comma(s):
     line, key = _referenced_event(s)
     edit_line(s.data / "events.csv", line, lambda b: b[: b.rfind(b",")] + b[b.rfind(b",") + 1:])
-    width = len(read_rows(s.data / "events.csv")[0])
-    return [Expect("events.csv", line, None, "row-width", f"has {width - 1} fields; the header has {width}"),
+    width_ = width(s.data / "events.csv")
+    return [Expect("events.csv", line, None, "row-width", f"has {width_ - 1} fields; the header has {width_}"),
             Expect("event_actors.csv", None, "event_id", "foreign-key",
                    f"which data/events.csv:{line} does not define: a consequence")]
 
@@ -1177,17 +1200,18 @@ def _number_column(s: Scratch, ftype: str, value: str, **constraints) -> Expect:
 
     schema = s.schemas / "strategy_targets.yaml"
     raw = yaml.safe_load(schema.read_text(encoding="utf-8"))
-    field = {"name": "amount", "type": ftype, "description": "A scratch column for the corpus."}
+    name = unused_column(s, "amount")
+    field = {"name": name, "type": ftype, "description": "A scratch column for the corpus."}
     if constraints:
         field["constraints"] = constraints
     raw["fields"].append(field)
     schema.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
     path = s.data / "strategy_targets.csv"
     header, rows = read_rows(path)
-    rows = [{**r, "amount": "1"} for r in rows]
-    rows[1]["amount"] = value
-    write_rows(path, header + ["amount"], rows)
-    return Expect("strategy_targets.csv", 3, "amount", "range")
+    rows = [{**r, name: "1"} for r in rows]
+    rows[1][name] = value
+    write_rows(path, header + [name], rows)
+    return Expect("strategy_targets.csv", 3, name, "range")
 
 
 CASES["integer-beyond-64-bits"] = Case("integer-beyond-64-bits", "an integer beyond the 64-bit range build can store",

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from checkout_copy import (
+    absent,
     add_correction,
     add_column,
     add_row_copy,
+    committed_checkout,
     drop_column,
     edit_schema,
     field_of,
     make_checkout,
     set_value,
 )
-from conftest import REPO, run_cli
+from conftest import MODEL, REPO, run_cli
 from csvedit import read_rows, write_rows
 
+from eastasia_data import paths
+from eastasia_data.curation.build import build
 from eastasia_data.curation.diff import diff
 from eastasia_data.curation.diff_render import (
     render_changelog,
@@ -39,12 +45,17 @@ def _remove_table(repo: Path):
     (repo / "data" / "claim_sources.csv").unlink()
 
 
+#: A table and a column added by the cases, named so that the checkout has neither (whatever tables it holds).
+NEW_TABLE = absent(set(MODEL), "glossary")
+NEW_COLUMN = absent({f.name for table in MODEL.values() for f in table.fields}, "note", sep="_")
+
+
 def _add_table(repo: Path):
-    (repo / "schemas" / "glossary.yaml").write_text(
+    (repo / "schemas" / f"{NEW_TABLE}.yaml").write_text(
         "description: Terms used in the tables.\nprimaryKey: term\nfields:\n"
         "  - name: term\n    type: string\n    description: The term.\n    constraints: {required: true}\n"
         "  - name: meaning\n    type: string\n    description: What it means.\n", encoding="utf-8")
-    (repo / "data" / "glossary.csv").write_text("term,meaning\nDPRK,North Korea\n", encoding="utf-8")
+    (repo / "data" / f"{NEW_TABLE}.csv").write_text("term,meaning\nDPRK,North Korea\n", encoding="utf-8")
 
 
 def _move_field(repo: Path):
@@ -78,7 +89,7 @@ def _rekey(repo: Path):
     edit_schema(repo, "actors", lambda raw: raw.__setitem__("primaryKey", ["actor_id", "name"]))
 
 
-NOTE = {"name": "note", "type": "string", "description": "A curator's note."}
+NOTE = {"name": NEW_COLUMN, "type": "string", "description": "A curator's note."}
 
 
 def _rule_on(repo: Path, rule: dict):
@@ -88,18 +99,18 @@ def _rule_on(repo: Path, rule: dict):
 
 #: Rules added with the new field ``note``: one no old row can break, one that old states would.
 HARMLESS = {"name": "note-not-for-states", "description": "States carry no note.", "when": {"kind": ["state"]},
-            "forbid": ["note"]}
+            "forbid": [NEW_COLUMN]}
 BINDING = {"name": "note-for-states", "description": "States carry a note.", "when": {"kind": ["state"]},
-           "require": ["note"]}
+           "require": [NEW_COLUMN]}
 
 #: kind of change → (how to make it in a copy of the checkout, the table it shows in, a fragment of its detail)
 CASES = {
     "table removed": (_remove_table, "claim_sources", "rows"),
-    "table added": (_add_table, "glossary", "1 rows"),
+    "table added": (_add_table, NEW_TABLE, "1 rows"),
     "field removed": (lambda r: drop_column(r, "actors", "wikidata_qid"), "actors", "wikidata_qid"),
     "field moved": (_move_field, "actors", "wikidata_qid"),
-    "field inserted": (lambda r: add_column(r, "actors", NOTE, position=1), "actors", "note (string)"),
-    "field appended": (lambda r: add_column(r, "actors", NOTE), "actors", "note (string)"),
+    "field inserted": (lambda r: add_column(r, "actors", NOTE, position=1), "actors", f"{NEW_COLUMN} (string)"),
+    "field appended": (lambda r: add_column(r, "actors", NOTE), "actors", f"{NEW_COLUMN} (string)"),
     "rule on new fields": (lambda r: _rule_on(r, HARMLESS), "actors", "note-not-for-states"),
     "type changed": (_categories_from_values, "actors", "source_id: string → string with categories"),
     "constraint tightened": (
@@ -166,41 +177,52 @@ def test_identical_versions_have_no_differences(current):
 
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory):
-    """A copy with one row added, one value changed and one field removed: the closing-note scenario."""
-    repo = make_checkout(tmp_path_factory.mktemp("edited") / "repo", releases=False)
-    add_row_copy(repo, "actors", "actor_id", "act-zz-test")
+    """Two copies of the committed data (HEAD): as committed, and with one row added, one value changed and one
+    field removed (the closing-note scenario). Whatever the working tree holds besides, uncommitted, is in neither."""
+    root = tmp_path_factory.mktemp("edited")
+    base = committed_checkout(root / "base")
+    repo = committed_checkout(root / "repo")
+    added = add_row_copy(repo, "actors", "actor_id", "act-zz-test")
     key = set_value(repo, "events", 0, "title", "A corrected title")
     drop_column(repo, "actors", "wikidata_qid")
-    return repo, key
+    return repo, key, added, base
 
 
-def test_cli_diff_of_release_and_edited_copy(edited):
-    repo, key = edited
-    run = run_cli("diff", f"releases/eastasia-data-{_version()}", str(repo))
+@pytest.fixture(scope="module")
+def base_release(edited, tmp_path_factory, sources_dir) -> Path:
+    """The release the committed data makes, built now: what the edited copy changes."""
+    *_, base = edited
+    with paths.use_checkout(base), mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": "1764547200"}):  # not a git checkout
+        return build(tmp_path_factory.mktemp("base-release"), sources_dir=sources_dir).path
+
+
+def test_cli_diff_of_release_and_edited_copy(edited, base_release):
+    repo, key, added, _ = edited
+    run = run_cli("diff", str(base_release), str(repo))
     assert run.code == 0, run.text
     assert "actors:\n  field removed: wikidata_qid [major]" in run.out
-    assert "  + act-zz-test" in run.out
+    assert f"  + {added}" in run.out
     assert f"  ~ {key}: title: " in run.out and "→ 'A corrected title'" in run.out
     assert run.out.rstrip().endswith("required version bump: MAJOR (because of: field removed)")
 
 
 def test_cli_markdown_and_changelog(edited):
-    repo, key = edited
+    repo, key, added, _ = edited
     md = run_cli("diff", "HEAD", str(repo), "--format", "markdown")
     assert md.code == 0, md.text
     assert md.out.startswith("## Data diff: HEAD") and "| event_id | column | before | after |" in md.out
     log = run_cli("diff", "HEAD", str(repo), "--changelog")
     assert log.code == 0, log.text
     assert log.out.startswith("## [Unreleased]\n")  # the copy still has the released version
-    assert "### Added\n- `actors`: 1 row(s): `act-zz-test`." in log.out
+    assert f"### Added\n- `actors`: 1 row(s): `{added}`." in log.out
     assert "### Removed\n- `actors`: field removed: wikidata_qid." in log.out
     assert "### Fixed\n- `events`: corrected 1 value(s) in 1 row(s) (columns title)." in log.out
     assert f"  - `{key}` title: " in log.out and "→ 'A corrected title'" in log.out  # each correction by row id
 
 
 def test_changelog_entry_is_headed_by_the_bumped_version(edited, current):
-    repo, _ = edited
-    d = diff(current, from_checkout(repo))
+    repo, *_, base = edited
+    d = diff(from_checkout(base), from_checkout(repo))
     bumped = next_version(current.version, "major")
     d.new.version = bumped
     assert render_changelog(d, date="2026-12-01").startswith(f"## [{bumped}] - 2026-12-01\n\n### Added\n")

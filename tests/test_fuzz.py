@@ -80,7 +80,9 @@ def mutate(text: str, kind: str, row: int, column: int, value: str, cut: int) ->
     """One change to a valid CSV; returns the new text and the line of the changed row (None: unknown)."""
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header, body = rows[0], rows[1:]
-    row %= len(body)
+    if not body and kind not in ("cut", "insert"):  # a table with no rows yet (its schema may allow that)
+        return text, None
+    row %= max(len(body), 1)
     line = row + 2
     if kind == "cell":
         body[row][column % len(header)] = value

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from checkout_copy import absent
 from conftest import REPO, point_resource, run_cli
 
 from eastasia_data import cli, loader
@@ -288,21 +289,24 @@ def test_what_validate_accepts_at_the_bounds_build_writes(tmp_path, monkeypatch,
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     schema = tmp_path / "schemas" / "strategy_targets.yaml"
     raw = yaml.safe_load(schema.read_text(encoding="utf-8"))
-    raw["fields"] += [{"name": "count", "type": "integer", "description": "A scratch integer."},
-                      {"name": "amount", "type": "number", "description": "A scratch number."}]
+    taken = {f["name"] for p in (tmp_path / "schemas").glob("*.yaml")
+             for f in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("fields", [])}
+    count, amount = absent(taken, "count", sep="_"), absent(taken, "amount", sep="_")  # names no table has
+    raw["fields"] += [{"name": count, "type": "integer", "description": "A scratch integer."},
+                      {"name": amount, "type": "number", "description": "A scratch number."}]
     schema.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
     path = tmp_path / "data" / "strategy_targets.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     values = ["9223372036854775807,1.7976931348623157e308", "-9223372036854775808,-1e-320"]
-    lines = [lines[0] + ",count,amount"] + [l + "," + values[i % 2] for i, l in enumerate(lines[1:])]
+    lines = [lines[0] + f",{count},{amount}"] + [l + "," + values[i % 2] for i, l in enumerate(lines[1:])]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert cli.main(["validate", "--sources-dir", str(sources_dir)]) == 0, capsys.readouterr().out
     assert cli.main(["build", "--sources-dir", str(sources_dir), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr()
     built = pq.read_table(next(p for p in (tmp_path / "out").iterdir() if p.is_dir()) / "strategy_targets.parquet").to_pydict()
-    assert built["count"][:2] == [2**63 - 1, -(2**63)]
-    assert built["amount"][:2] == [1.7976931348623157e308, -1e-320]
+    assert built[count][:2] == [2**63 - 1, -(2**63)]
+    assert built[amount][:2] == [1.7976931348623157e308, -1e-320]
 
 
 # -- validate and build agree, as a property ---------------------------------------------------

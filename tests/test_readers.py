@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import MODEL, REPO, SOURCES, run_cli
+from conftest import MODEL, RELEASE_MODEL, REPO, SOURCES, run_cli
 
 import eastasia_data as ead
 from eastasia_data import catalog, cli, loader, views
@@ -220,17 +220,39 @@ def test_the_next_release_stores_dates_as_dates(scratch_release):
     assert pl.read_parquet(ead.path("events", version="1.0.0")).schema["start_date"] != pl.Date
 
 
-def test_the_loader_gives_the_same_dtypes_and_values_from_both_storages(scratch_release):
-    new = loader.read_release_table(scratch_release, "events")
-    old = ead.load("events")
+def test_the_loader_gives_the_same_dtypes_and_values_from_both_storages(scratch_release, tmp_path):
+    """Dates stored as dates (from 2.0.0) or as timestamps (up to 1.0.0) load alike, in every backend.
+
+    Both storages of the same rows: the scratch build, and a copy of it whose events.parquet stores
+    its dates as timestamp[ms], as 1.0.0 did. The loaded values are those of data/events.csv, which
+    the build was made from, each date the first day of its period.
+    """
+    stored = pq.read_table(scratch_release / "events.parquet")
+    dates = [i for i, f in enumerate(stored.schema) if f.name in ("start_date", "end_date")]
+    assert len(dates) == 2 and all(stored.schema.field(i).type == pa.date32() for i in dates)
+    old_storage = tmp_path / scratch_release.name
+    shutil.copytree(scratch_release, old_storage)
+    as_timestamps = stored
+    for i in dates:
+        as_timestamps = as_timestamps.set_column(i, stored.schema.field(i).name, stored.column(i).cast(pa.timestamp("ms")))
+    pq.write_table(as_timestamps, old_storage / "events.parquet")
+    new, old = (loader.read_release_table(r, "events") for r in (scratch_release, old_storage))
     assert str(new["start_date"].dtype) == str(old["start_date"].dtype) == "datetime64[ms]"
-    pd.testing.assert_series_equal(new["start_date"], old["start_date"])
-    days = [None if v is pd.NaT or v is None or v != v else v.date() for v in old["start_date"]]
+    pd.testing.assert_frame_equal(new, old)
+    raw = pd.read_csv(REPO / "data" / "events.csv", dtype=str, keep_default_na=False).set_index("event_id")
+    loaded = new.set_index("event_id")
+    assert sorted(loaded.index) == sorted(raw.index)
+    for key, row in raw.iterrows():
+        form = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[row["date_precision"]]
+        assert loaded.at[key, "start_date"].strftime(form) == row["start_date"], key
+    days = [None if v is pd.NaT or v is None or v != v else v.date() for v in new["start_date"]]
     for backend, values in (("arrow", lambda t: t["start_date"].to_pylist()),
                             ("polars", lambda t: t["start_date"].to_list())):
-        assert values(loader.read_release_table(scratch_release, "events", backend=backend)) == days
-        assert values(ead.load("events", backend=backend)) == days
-    assert ead.load("events", backend="arrow").schema.field("start_date").type == pa.date32()
+        for release in (scratch_release, old_storage):
+            assert values(loader.read_release_table(release, "events", backend=backend)) == days, (backend, release)
+    for version in RELEASED:  # and every shipped release, whichever way it stores dates
+        assert str(ead.load("events", version=version)["start_date"].dtype) == "datetime64[ms]", version
+        assert ead.load("events", version=version, backend="arrow").schema.field("start_date").type == pa.date32()
 
 
 def test_polars_and_arrow_backends():
@@ -301,7 +323,7 @@ def test_verdict_and_reliability_are_ordered_from_the_schema(scratch_release):
 
 def test_describe_gives_the_labels_of_the_allowed_values():
     d = ead.describe("claims").set_index("column")
-    assert d.loc["verdict", "labels"] == {c.value: c.label for c in MODEL["claims"].field("verdict").categories}
+    assert d.loc["verdict", "labels"] == {c.value: c.label for c in RELEASE_MODEL["claims"].field("verdict").categories}
     assert d.loc["verdict", "labels"]["not_rated"] == "An opinion; not rated"
     assert d.loc["claim_id", "labels"] == {} and d["ordered"].dtype == bool
 
@@ -421,8 +443,8 @@ def test_show_prints_a_table(fmt, tmp_path):
 
 
 def test_show_head_zero_prints_the_header_and_unknown_table_is_one_line(tmp_path):
-    r = run_cli("show", "events", "--head", "0", cwd=tmp_path)  # the installed release's table, not the checkout's
-    assert r.code == 0 and r.out.splitlines() == [",".join(loader.model()["events"].field_names)]
+    r = run_cli("show", "events", "--head", "0", cwd=tmp_path)
+    assert r.code == 0 and r.out.splitlines() == [",".join(RELEASE_MODEL["events"].field_names)]  # the release's
     r = run_cli("show", "event", cwd=tmp_path)
     assert r.code == 2 and r.err.count("\n") == 1 and "Did you mean 'events'?" in r.err, r.text
 
@@ -431,7 +453,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     shell = f"'{sys.executable}' -m eastasia_data show events | head -1"
     proc = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
-    assert proc.stdout == ",".join(loader.model()["events"].field_names) + "\n"
+    assert proc.stdout == ",".join(RELEASE_MODEL["events"].field_names) + "\n"
     # a table longer than a pipe's buffer, cut after one line: still no error, status 141 as for SIGPIPE
     shell = f"set -o pipefail; '{sys.executable}' -m eastasia_data show passages --format json | head -c 10"
     proc = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=tmp_path, timeout=120)

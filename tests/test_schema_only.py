@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from checkout_copy import absent
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -34,7 +35,7 @@ TABLE_TESTS = ["tests/test_schema_agreement.py", "tests/test_synth.py", "tests/t
                "-k", "not smoke"]
 
 NEW_COLUMN = """\
-  - name: confidence
+  - name: {name}
     type: string
     description: How sure the curators are of the event's date and place.
     categories:
@@ -43,7 +44,7 @@ NEW_COLUMN = """\
 """
 
 NEW_TABLE = """\
-# Table Schema for data/event_notes.csv: the single definition of this table.
+# Table Schema for data/{name}.csv: the single definition of this table.
 description: >-
   Notes that the curators keep on an event, each resting on a passage of an
   archived article.
@@ -209,39 +210,44 @@ def clone(tmp_path, sources_dir, monkeypatch) -> Path:
 
 
 def test_a_column_and_a_table_need_only_their_schema_and_csv(clone, tmp_path, capsys, sources_dir):
+    # the column and the table are named so that the clone has neither
+    column = absent({name for p in (clone / "data").glob("*.csv") for name in _rows(p)[0]}, "confidence", sep="_")
+    table = absent({p.stem for p in (clone / "schemas").glob("*.yaml")}, "event_notes", sep="_")
+
     # (a) an optional column appended to one schema file; nothing else by hand
     schema = clone / "schemas" / "events.yaml"
     text = schema.read_text(encoding="utf-8")
-    schema.write_text(text.replace("\nprimaryKey:", "\n" + NEW_COLUMN + "primaryKey:", 1), encoding="utf-8")
+    schema.write_text(text.replace("\nprimaryKey:", "\n" + NEW_COLUMN.replace("{name}", column) + "primaryKey:", 1),
+                      encoding="utf-8")
     before = _rows(clone / "data" / "events.csv")[1]
-    header, rows = _fmt(capsys, clone, "events", "confidence")
-    assert header[-1] == "confidence" and len(rows) == len(before)  # appended, and empty in every row
-    assert all(r["confidence"] == "" for r in rows)
-    _check(capsys, clone, "events", "confidence", tmp_path / "a", sources_dir)
+    header, rows = _fmt(capsys, clone, "events", column)
+    assert header[-1] == column and len(rows) == len(before)  # appended, and empty in every row
+    assert all(r[column] == "" for r in rows)
+    _check(capsys, clone, "events", column, tmp_path / "a", sources_dir)
 
     # (b) a table: one schema file and one CSV (two rows, citing an event, an authority and an
     # archived passage that the data already codes); nothing else by hand
-    (clone / "schemas" / "event_notes.yaml").write_text(NEW_TABLE, encoding="utf-8")
+    (clone / "schemas" / f"{table}.yaml").write_text(NEW_TABLE.replace("{name}", table), encoding="utf-8")
     _, claims = _rows(clone / "data" / "claims.csv")
     _, events = _rows(clone / "data" / "events.csv")
     _, sources = _rows(clone / "data" / "sources.csv")
     cited = next(c for c in claims if c["passage_id"])
     authority = next(s["source_id"] for s in sources if not s["archive_file"])
-    with (clone / "data" / "event_notes.csv").open("w", encoding="utf-8", newline="") as f:
+    with (clone / "data" / f"{table}.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["note_id", "event_id", "noted_on", "noted_on_precision", "weight", "confirmed", "source_id",
                     "excerpt", "passage_id"])
         w.writerow(["note-second", events[1]["event_id"], "2025-06", "month", "2", "", authority, "", ""])
         w.writerow(["note-first", events[0]["event_id"], "2025-05-09", "day", "4", "true", cited["source_id"],
                     cited["excerpt"], cited["passage_id"]])
-    _, rows = _fmt(capsys, clone, "event_notes", "weight")
+    _, rows = _fmt(capsys, clone, table, "weight")
     assert [r["note_id"] for r in rows] == ["note-first", "note-second"]  # sorted by key
-    _check(capsys, clone, "event_notes", "weight", tmp_path / "b", sources_dir)
-    assert "[`event_notes`]" in (clone / "README.md").read_text(encoding="utf-8")
+    _check(capsys, clone, table, "weight", tmp_path / "b", sources_dir)
+    assert f"[`{table}`]" in (clone / "README.md").read_text(encoding="utf-8")
 
     # only the schema files and CSVs differ from the commit, besides what `generate` wrote
     by_hand = [p for p in _changed(clone) if p not in _generated(clone)]
-    assert by_hand == ["data/event_notes.csv", "data/events.csv", "schemas/event_notes.yaml", "schemas/events.yaml"]
+    assert by_hand == sorted([f"data/{table}.csv", "data/events.csv", f"schemas/{table}.yaml", "schemas/events.yaml"])
     # the clone's tests that cover every table pass with both additions
     tests = _pytest(clone, *TABLE_TESTS)
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]

@@ -146,8 +146,9 @@ def text_fields(tf: TableFile) -> list[str]:
     Examples
     --------
     >>> from eastasia_data.curation.reader import read_checkout
-    >>> text_fields(read_checkout()["events"])
-    ['title', 'summary', 'location', 'basis_note', 'wikidata_source_url']
+    >>> fields = text_fields(read_checkout()["events"])
+    >>> "summary" in fields, "event_id" in fields, "category" in fields  # free text; a pattern; a list of values
+    (True, False, False)
     """
     if tf.frame is None or tf.frame.empty:
         return []
