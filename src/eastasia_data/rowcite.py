@@ -258,8 +258,9 @@ def verify_citation(text: str, *, directory=None) -> list[str]:
     >>> text = cite_rows("bibtex", rows={"claims": ["clm-a1-3000-more-early-2025"]})
     >>> verify_citation(text)
     []
-    >>> verify_citation(text.replace("set hash sha256:", "set hash sha256:0"))  # doctest: +ELLIPSIS
-    ['the citation names no rows block ...']
+    >>> forged = text.replace("early-2025] sha256:", "early-2025] sha256:0")
+    >>> verify_citation(forged)  # doctest: +ELLIPSIS
+    ["claims[clm-a1-3000-more-early-2025]: the row's hash in release ... is sha256:..., the citation says sha256:0..."]
     """
     head = _HEAD.search(text)
     if head is None:
