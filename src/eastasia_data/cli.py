@@ -279,6 +279,13 @@ def cmd_export(args) -> int:
     >>> main(["export", "--format", "sqlite", "--out", out])
     1
     """
+    if args.format == "datacite":  # issue 24: DataCite 4.5 JSON (eastasia_data.publish.datacite)
+        from eastasia_data.publish.datacite import write
+
+        path = write(args.out, force=args.force)
+        if path is not None:
+            print(f"written: {path} (datacite)")
+        return EXIT_OK
     from eastasia_data.export import export
 
     if args.out == "-":
@@ -642,8 +649,8 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_verify)
 
     sp = sub.add_parser("export", help="write the release as a SQLite or DuckDB database, an Excel workbook or CSVs")
-    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant"),
-                    help="the format (claimreview and croissant: JSON-LD)")
+    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant", "datacite"),
+                    help="the format (claimreview and croissant: JSON-LD; datacite: DataCite 4.5 JSON)")
     sp.add_argument("--out", required=True, metavar="PATH",
                     help="the file to write (for csv: a directory); - for standard output (single-file formats)")
     sp.add_argument("--force", action="store_true", help="replace PATH if it exists")
