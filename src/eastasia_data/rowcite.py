@@ -150,7 +150,7 @@ def parse_rows_option(values: Iterable[str]) -> dict[str, list[str]]:
         table, sep, keys = value.partition(":")
         items = [k.strip() for k in keys.split(",") if k.strip()]
         if not sep or not table.strip() or not items:
-            raise UsageError(f"--rows {value!r}: write TABLE:KEY[,KEY...], e.g. claims:clm-0001,clm-0002")
+            raise UsageError(f"--rows {value!r}: write TABLE:KEY[,KEY...], e.g. claims:clm-a1-united-front")
         out.setdefault(table.strip(), []).extend(items)
     return out
 
@@ -193,7 +193,7 @@ def _lookup(version: str | None, rows: Mapping[str, Sequence[str]], directory=No
                 raise UnknownKeyError(f"{table}: no row with {' | '.join(pk)} = {text!r} in {where}")
             found.setdefault(table, []).append((text, stored[text]))
     if not found:
-        raise UsageError("no rows to cite: name at least one, e.g. rows={'claims': ['clm-0001']}")
+        raise UsageError("no rows to cite: name at least one, e.g. rows={'claims': ['clm-a1-united-front']}")
     return found
 
 
