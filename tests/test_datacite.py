@@ -92,3 +92,16 @@ def test_the_cli_writes_it(tmp_path):
     assert again.code == 1 and "--force" in again.err
     stdout = run_cli("export", "--format", "datacite", "--out", "-")
     assert stdout.code == 0 and json.loads(stdout.out) == dc.datacite()
+
+
+def test_a_configured_doi_reaches_the_feed(monkeypatch):
+    """The feed links the DOI of [tool.eastasia-data] once it is set (none is, so none is linked now)."""
+    import dataclasses
+
+    from eastasia_data.curation import feed
+
+    assert "doi.org" not in feed.render_feed()
+    real = feed.Package.from_pyproject
+    monkeypatch.setattr(feed.Package, "from_pyproject",
+                        classmethod(lambda cls, data: dataclasses.replace(real(data), doi="10.5281/zenodo.1234567")))
+    assert '<link href="https://doi.org/10.5281/zenodo.1234567" rel="related"/>' in feed.render_feed()
