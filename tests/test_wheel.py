@@ -173,3 +173,16 @@ def test_damage_is_one_line_not_a_traceback(how, installed, damaged, tmp_path):
         run = _run(installed, *args, cwd=tmp_path)
         assert run.returncode == 1 and "Traceback" not in run.stderr, (args, run.stdout, run.stderr)
         assert len((run.stdout + run.stderr).strip().splitlines()) <= 3, (args, run.stdout, run.stderr)
+
+
+def test_a_reader_cites_rows_and_verifies_the_citation_from_the_wheel(installed, tmp_path):
+    """Issue 24: row citations need no checkout; DataCite and Croissant exports carry the shipped facts."""
+    cited = _run(installed, "cite", "--style", "apa", "--rows", "claims:clm-a1-united-front", cwd=tmp_path)
+    assert cited.returncode == 0, cited.stderr
+    assert "- claims[clm-a1-united-front] sha256:" in cited.stdout
+    assert cited.stdout == ead.cite("apa", rows={"claims": ["clm-a1-united-front"]})
+    (tmp_path / "c.txt").write_text(cited.stdout, encoding="utf-8")
+    checked = _run(installed, "verify-citation", str(tmp_path / "c.txt"), cwd=tmp_path)
+    assert checked.returncode == 0 and checked.stdout.startswith("verified: 1 row of eastasia-data"), checked.stderr
+    croissant = _run(installed, "export", "--format", "croissant", "--out", "-", cwd=tmp_path)
+    assert croissant.returncode == 0 and '"rai:dataBiases"' in croissant.stdout, croissant.stderr

@@ -66,6 +66,7 @@ __all__ = [
     "release_dir",
     "tables",
     "validate",
+    "verify_citation",
     "versions",
     "views",
 ]
@@ -187,7 +188,7 @@ def period_end(values: pd.Series, precisions: pd.Series | str) -> pd.Series:
     return period_ends(values, precisions)
 
 
-def cite(style: str = "bibtex", version: str | None = None) -> str:
+def cite(style: str = "bibtex", version: str | None = None, *, rows: dict[str, list[str]] | None = None) -> str:
     """The citation of a release; see :func:`eastasia_data.citation.cite`.
 
     Parameters
@@ -195,6 +196,10 @@ def cite(style: str = "bibtex", version: str | None = None) -> str:
     style : {"bibtex", "apa", "cff"}
     version : str, optional
         The release you loaded (``load(..., version=)``); default: the installed one.
+    rows : dict, optional
+        Cite these rows, table → primary keys (a composite key's values joined with ``" | "``):
+        the citation adds each row, its permalink when ``site-url`` is set, its short hash and
+        a hash over exactly these rows (see :mod:`eastasia_data.rowcite`).
 
     Examples
     --------
@@ -206,7 +211,31 @@ def cite(style: str = "bibtex", version: str | None = None) -> str:
     """
     from eastasia_data.citation import cite as _cite
 
+    if rows is not None:  # issue 24: cite a handful of rows
+        from eastasia_data.rowcite import cite_rows
+
+        return cite_rows(style, version=version, rows=rows)
     return _cite(style, version=version)
+
+
+def verify_citation(text: str) -> list[str]:
+    """Recompute a row citation from the release it names; see :func:`eastasia_data.rowcite.verify_citation`.
+
+    Returns
+    -------
+    list of str
+        One line per problem (a row whose hash differs, a row list, release or set hash
+        that does not match); empty when the rows are as cited.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> ead.verify_citation(ead.cite("apa", rows={"claims": ["clm-a1-3000-more-early-2025"]}))
+    []
+    """
+    from eastasia_data.rowcite import verify_citation as _verify
+
+    return _verify(text)
 
 
 

@@ -279,6 +279,13 @@ def cmd_export(args) -> int:
     >>> main(["export", "--format", "sqlite", "--out", out])
     1
     """
+    if args.format == "datacite":  # issue 24: DataCite 4.5 JSON (eastasia_data.publish.datacite)
+        from eastasia_data.publish.datacite import write
+
+        path = write(args.out, force=args.force)
+        if path is not None:
+            print(f"written: {path} (datacite)")
+        return EXIT_OK
     from eastasia_data.export import export
 
     if args.out == "-":
@@ -533,14 +540,52 @@ def cmd_cite(args) -> int:
             print(f"error: {line}", file=sys.stderr)
         print("error: the release does not verify, so it is not cited; reinstall eastasia-data", file=sys.stderr)
         return EXIT_INVALID
+    if args.rows:  # issue 24: cite a handful of rows (eastasia_data.rowcite)
+        from eastasia_data.rowcite import cite_rows, parse_rows_option
+
+        print(cite_rows(args.style, version=args.release, rows=parse_rows_option(args.rows)).rstrip("\n"))
+        return EXIT_OK
     print(cite(args.style, version=args.release).rstrip("\n"))
+    return EXIT_OK
+
+
+def cmd_verify_citation(args) -> int:
+    """``eastasia-data verify-citation [FILE|-]``: recompute a row citation; 0 when the rows are as cited.
+
+    Exit status 1 naming each row whose hash differs, or saying that the row list, the
+    release or the set hash does not match; 2 when the file cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from eastasia_data.rowcite import cite_rows
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "cite.txt"
+    >>> _ = f.write_text(cite_rows("apa", rows={"events": ["evt-1950-06-25-korean-war"]}), encoding="utf-8")
+    >>> cmd_verify_citation(parser().parse_args(["verify-citation", str(f)]))  # doctest: +ELLIPSIS
+    verified: 1 row of eastasia-data ... as cited
+    0
+    """
+    from eastasia_data.rowcite import _HEAD, _ROW, verify_citation
+
+    if args.file in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        text = Path(args.file).read_text(encoding="utf-8")
+    problems = verify_citation(text)
+    if problems:
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_INVALID
+    head = _HEAD.search(text)
+    n = sum(1 for line in text.splitlines() if _ROW.match(line))
+    print(f"verified: {n} row{'s' if n != 1 else ''} of {head['name']} {head['version']} as cited" if head else "verified")
     return EXIT_OK
 
 
 #: The commands as ``--help`` groups them: a reader's first, then a contributor's.
 COMMAND_GROUPS = {
     "reading (the installed release, or any released version; no checkout needed)":
-        ("tables", "show", "path", "versions", "cite", "verify", "export", "serve", "plot"),
+        ("tables", "show", "path", "versions", "cite", "verify-citation", "verify", "export", "serve", "plot"),
     "curating (needs a checkout and the validate extra; `diff` of two released versions needs neither)":
         ("validate", "fmt", "diff", "check-version", "coverage", "generate", "build", "agreement", "bundle", "release"),
 }
@@ -592,14 +637,20 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("cite", help="print the citation of the installed release, or of --release VERSION")
     sp.add_argument("--style", choices=("bibtex", "apa", "cff"), default="bibtex", help="citation style (default: bibtex)")
     sp.add_argument("--release", metavar="VERSION", help="the released version you used (default: the installed one)")
+    sp.add_argument("--rows", action="append", metavar="TABLE:KEY[,KEY...]",
+                    help="cite these rows (repeatable; a composite key's values joined with ' | ')")
     sp.set_defaults(func=cmd_cite)
+
+    sp = sub.add_parser("verify-citation", help="recompute a row citation from the release it names (exit 1 if not as cited)")
+    sp.add_argument("file", metavar="FILE", nargs="?", default="-", help="the citation (default: - for standard input)")
+    sp.set_defaults(func=cmd_verify_citation)
 
     sp = sub.add_parser("verify", help="check the installed release's files against their hashes")
     sp.set_defaults(func=cmd_verify)
 
     sp = sub.add_parser("export", help="write the release as a SQLite or DuckDB database, an Excel workbook or CSVs")
-    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant"),
-                    help="the format (claimreview and croissant: JSON-LD)")
+    sp.add_argument("--format", required=True, choices=("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant", "datacite"),
+                    help="the format (claimreview and croissant: JSON-LD; datacite: DataCite 4.5 JSON)")
     sp.add_argument("--out", required=True, metavar="PATH",
                     help="the file to write (for csv: a directory); - for standard output (single-file formats)")
     sp.add_argument("--force", action="store_true", help="replace PATH if it exists")

@@ -2,15 +2,17 @@
 
 * :func:`claim_reviews`: one schema.org ``ClaimReview`` per rated claim, as JSON-LD
   (``eastasia-data export --format claimreview``);
-* :func:`croissant`: the dataset as schema.org ``Dataset`` with the Croissant 1.0
+* :func:`croissant`: the dataset as schema.org ``Dataset`` with the Croissant 1.1
   vocabulary of MLCommons (``eastasia-data export --format croissant``): the release files
-  with their sha256 as the distribution, one record set per table.
+  with their sha256 as the distribution, one record set per table, each record's provenance
+  (its source and excerpt), and the datasheet's answers to the responsible-AI (RAI) fields
+  (:mod:`eastasia_data.publish.rai`).
 
 Both are made from the release: the model of its descriptor, its package facts and its
 tables. Nothing is invented: the rating of each verdict is read from the one mapping the
 claims table states (:func:`rating_scale`), and a URL appears only where the data holds
-one. The dataset has no public repository, web page or DOI yet (the package facts name
-none), so neither output names one; in particular a ``ClaimReview`` lacks the ``url`` of a
+one. The dataset has no public repository, site or DOI yet (``[tool.eastasia-data]`` names
+none; once ``site-url`` and ``doi`` are set, both outputs carry them), so neither output names one; in particular a ``ClaimReview`` lacks the ``url`` of a
 review page, which Google's fact-check markup expects, until such a page exists.
 
 Examples
@@ -30,7 +32,7 @@ from typing import Any
 from eastasia_data.errors import ExportError
 from eastasia_data.model import Package, Table
 
-#: The JSON-LD context of a Croissant 1.0 description, as the Croissant 1.0 specification gives it.
+#: The JSON-LD context of a Croissant description, as the Croissant 1.0 specification gives it (1.1's keys below).
 CROISSANT_CONTEXT: dict[str, Any] = {
     "@language": "en",
     "@vocab": "https://schema.org/",
@@ -69,7 +71,10 @@ CROISSANT_CONTEXT: dict[str, Any] = {
     "subField": "cr:subField",
     "transform": "cr:transform",
 }
-CROISSANT_VERSION = "http://mlcommons.org/croissant/1.0"
+CROISSANT_VERSION = "http://mlcommons.org/croissant/1.1"
+# issue 24: Croissant 1.1's additions to the context (as its example datasets write them), and PROV-O.
+CROISSANT_CONTEXT |= {"annotation": "cr:annotation", "arrayShape": "cr:arrayShape", "containedIn": "cr:containedIn",
+                      "isArray": "cr:isArray", "prov": "http://www.w3.org/ns/prov#"}
 #: A column's kind (:attr:`eastasia_data.model.Field.kind`) -> its Croissant data type.
 CROISSANT_TYPES = {"string": "sc:Text", "category": "sc:Text", "partial_date": "sc:Date", "date": "sc:Date",
                    "datetime": "sc:DateTime", "integer": "sc:Integer", "number": "sc:Float",
@@ -228,7 +233,9 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
     from eastasia_data.loader import model
 
     tables = model() if tables is None else tables
-    d = release_descriptor() if descriptor is None else descriptor
+    from eastasia_data.citation import configured
+
+    d = {**configured(), **(release_descriptor() if descriptor is None else descriptor)}  # issue 24: the DOI
     if texts is None:
         from eastasia_data.export import _release_tables
 
@@ -282,7 +289,7 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
 
 
 def croissant(tables: Mapping[str, Table] | None = None, descriptor: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The release as a Croissant 1.0 (schema.org ``Dataset``) description.
+    """The release as a Croissant 1.1 (schema.org ``Dataset``) description.
 
     The distribution is the release's Parquet files, each a ``cr:FileObject`` with its
     sha256 and size from the descriptor, named by its file name relative to the release
@@ -306,14 +313,18 @@ def croissant(tables: Mapping[str, Table] | None = None, descriptor: Mapping[str
     --------
     >>> c = croissant()
     >>> c["@type"], c["conformsTo"], c["distribution"][0]["encodingFormat"]
-    ('sc:Dataset', 'http://mlcommons.org/croissant/1.0', 'application/x-parquet')
+    ('sc:Dataset', 'http://mlcommons.org/croissant/1.1', 'application/x-parquet')
     """
     from eastasia_data.citation import bibtex
     from eastasia_data.loader import descriptor as release_descriptor
     from eastasia_data.loader import model
 
+    from eastasia_data.citation import configured
+    from eastasia_data.publish.rai import provenance_annotation, rai_properties
+    from eastasia_data.rowcite import site_url
+
     tables = model() if tables is None else tables
-    d = release_descriptor() if descriptor is None else descriptor
+    d = {**configured(), **(release_descriptor() if descriptor is None else descriptor)}  # issue 24: the DOI
     package = Package.from_descriptor(d)
     resources = {r["name"]: r for r in d.get("resources", [])}
     files = []
@@ -356,6 +367,8 @@ def croissant(tables: Mapping[str, Table] | None = None, descriptor: Mapping[str
             "description": table.description,
             "key": key[0] if len(key) == 1 else key,
             "field": fields,
+            # issue 24: data-level provenance, each record derived from its source and excerpt
+            "annotation": provenance_annotation(name, [f.name for f in table.fields], path),
         }))
     licences = [lic.get("path") or lic.get("name") for lic in package.licenses]
     return _clean({
@@ -370,9 +383,10 @@ def croissant(tables: Mapping[str, Table] | None = None, descriptor: Mapping[str
         "version": package.version,
         "license": licences[0] if len(licences) == 1 else licences,
         "keywords": list(package.keywords),
-        "url": package.repository,
+        "url": site_url() or package.repository,  # issue 24: the site once site-url is set
         "sameAs": f"https://doi.org/{package.doi}" if package.doi else None,
         "inLanguage": "en",
+        **rai_properties(d),  # issue 24: the responsible-AI fields, from the datasheet
         "distribution": files,
         "recordSet": record_sets,
     })

@@ -776,5 +776,10 @@ def generate(check: bool = False, *, figures: bool = True) -> Iterator[tuple[Pat
                 yield other, "written"
 
 
+# issue 24: the datasheet's answers to Croissant's RAI fields, shipped for the croissant export.
+from eastasia_data.publish.rai import render_rai as _render_rai  # noqa: E402
+
+generated("src/eastasia_data/publish/rai.json")(lambda: _render_rai())
+
 # registry.json and changelog.json register themselves on import (see curation/registry.py).
 from eastasia_data.curation import registry as _registry  # noqa: E402,F401

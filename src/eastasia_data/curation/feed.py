@@ -116,6 +116,8 @@ def render_feed() -> str:
     fg.language("en")
     if package.repository:
         fg.link(href=package.repository, rel="alternate")
+    if package.doi:  # issue 24: the DOI of [tool.eastasia-data]
+        fg.link(href=f"https://doi.org/{package.doi}", rel="related")
     rights = ", ".join(str(lic.get("title") or lic.get("name")) for lic in package.licenses)
     if rights:
         fg.rights(rights)
@@ -129,6 +131,8 @@ def render_feed() -> str:
         summary = f"eastasia-data {entry.version}, content hash {content_hash(d)}."
         fe.summary(summary)
         fe.content(entry.text or summary, type="text")
+        if d.get("eastasia:doi"):  # issue 24: the DOI the release records
+            fe.link(href=f"https://doi.org/{d['eastasia:doi']}", rel="alternate")
     declaration, rest = fg.atom_str(pretty=True).decode("utf-8").split("\n", 1)
     return f"{declaration}\n{HEADER}\n{rest}"
 

@@ -98,8 +98,11 @@ def render_registry() -> str:
     from eastasia_data.curation.descriptor import checkout_package
 
     package = checkout_package(checkout)  # where a citation points (eastasia_data.citation.configured)
+    # issue 24: the site's address, for the rows' permalinks (eastasia_data.rowcite.site_url)
+    site = checkout.pyproject().get("tool", {}).get("eastasia-data", {}).get("site-url") or None
     registry = {"eastasia:generated": NOTE, "url": config["url"], "repository": package.repository,
-                "doi": package.doi, "wheel-budget-bytes": config["wheel-budget-bytes"], "releases": entries}
+                "doi": package.doi, "site-url": site, "wheel-budget-bytes": config["wheel-budget-bytes"],
+                "releases": entries}
     return json.dumps(registry, ensure_ascii=False, indent=2) + "\n"
 
 
