@@ -74,7 +74,10 @@ RULES: dict[str, Rule] = _rules(
     Rule("schema-file", "schema", "a schema file is a plain file (no link), at most 1 MiB, in UTF-8"),
     Rule("schema-yaml", "schema", "a schema file is one YAML document without anchors, aliases, tags or repeated keys"),
     Rule("schema-structure", "schema", "a schema file follows schemas/table-schema.json (no unknown key, every type right)"),
-    Rule("schema-meaning", "schema", "patterns compile; rules name columns of the table and values among their categories"),
+    Rule("schema-meaning", "schema", "patterns compile; rules name columns of the table and values among their categories; "
+         "number constraints are finite and within the column type's range"),
+    Rule("schema-text", "schema", "schema text (descriptions, category values and labels) keeps the hygiene rules of cells; "
+         "URLs are http or https"),
     # file
     Rule("file", "file", "every table's CSV exists, and every CSV is a table"),
     Rule("symlink", "file", "a table's file (and data/ itself) is a plain file, not a symbolic link"),
@@ -136,10 +139,12 @@ RULES: dict[str, Rule] = _rules(
     Rule("ledger-excerpt", "ledger", "a row's excerpt lies within the passage it cites"),
     Rule("ledger-coded", "ledger", "a passage is coded exactly when a row cites it"),
     # hygiene
-    Rule("control-character", "hygiene", "a cell holds no control character (newline, tab, ...)"),
+    Rule("control-character", "hygiene", "a cell holds no control character (newline, tab, U+2028, ...)"),
     Rule("invisible-character", "hygiene", "a cell holds no invisible character"),
     Rule("whitespace", "hygiene", "a cell has no leading or trailing whitespace (fmt trims it, except in verbatim excerpts)"),
     Rule("formula", "hygiene", "a cell does not start with =, +, - or @"),
+    Rule("mixed-script", "hygiene", "no word mixes Latin, Cyrillic or Greek letters (a look-alike letter)"),
+    Rule("combining-marks", "hygiene", "no letter carries more than two combining marks"),
     Rule("cell-size", "hygiene", "a cell is at most 10,000 characters"),
     Rule("nfc", "hygiene", "text is in Unicode normalisation form NFC", fmt="repairs"),
 )
