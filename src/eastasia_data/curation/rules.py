@@ -102,7 +102,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("enum", "table", "a value is one of its column's allowed values"),
     Rule("type", "table", "a value has its column's type (integer, number, boolean, date)"),
     Rule("date", "table", "a date is a real calendar date written YYYY, YYYY-MM or YYYY-MM-DD"),
-    Rule("format", "table", "a URL is an absolute URI"),
+    Rule("format", "table", "a URL is an absolute http or https URL"),
     Rule("range", "table", "an integer fits in 64 bits and a number is finite, both within the column's bounds"),
     # fields
     Rule("precision", "fields", "a date has the form its precision column states, and a precision goes with a date"),
