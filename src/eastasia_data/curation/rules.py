@@ -32,7 +32,8 @@ LAYERS = {
     "corrections": "the corrections register against the tables and the releases: each entry names a released row and its columns",
     "evidence": "the archive of source texts: files, hashes, verbatim excerpts",
     "ledger": "the coding ledger: every passage of every archived article accounted for",
-    "hygiene": "text cells: Unicode NFC, no control or invisible characters, no stray whitespace or formulas",
+    "hygiene": "text cells: Unicode NFC, no control or invisible characters, no stray whitespace or formulas, "
+               "no look-alike letters of another script inside a word, no stacks of combining marks",
 }
 
 

@@ -1,4 +1,7 @@
-"""Hygiene of text cells: NFC, no control or invisible characters, no stray whitespace, no formulas.
+"""Hygiene of text: NFC, no control or invisible characters, no stray whitespace, no formulas, no deceptive text.
+
+The rules of data cells (:func:`check_hygiene`) and of the schema files' own text
+(:func:`text_problems`, run by :mod:`eastasia_data.curation.schemas`).
 
 Checked on every non-empty text cell of every table at once, with Arrow compute
 kernels (RE2): the cells are gathered into one Arrow array, one regular expression
