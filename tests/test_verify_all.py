@@ -80,3 +80,15 @@ def test_a_missing_older_file_is_named_once(shipped_by, capsys):
     assert cli.main(["verify"]) == 1
     out = capsys.readouterr().out
     assert sum("actors.parquet" in line for line in out.splitlines()) == 1, out
+
+
+def test_an_older_release_in_a_wheel_is_anchored_in_the_wheels_record(monkeypatch):
+    """In a wheel, the older releases sit in ``eastasia_data/releases/``; their anchor is the RECORD."""
+    from eastasia_data import integrity
+
+    asked = []
+    monkeypatch.setattr(integrity, "wheel_anchor", lambda release: asked.append(release) or integrity.Anchor("RECORD"))
+    older = paths.PACKAGE_DIR / "releases" / "eastasia-data-0.1.0"
+    assert integrity.anchor_for(older).what == "RECORD" and asked == [older]
+    elsewhere = paths.PACKAGE_DIR / "releases-copy" / "eastasia-data-0.1.0"
+    assert integrity.anchor_for(elsewhere) is None or integrity.anchor_for(elsewhere).what != "RECORD"
