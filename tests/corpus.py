@@ -638,6 +638,13 @@ def not_nfc(s):
     return Expect("events.csv", line, "location", "nfc")
 
 
+@case("text starting with :: (a GitHub Actions workflow command at the start of a log line)")
+def workflow_command(s):
+    path = s.data / "actors.csv"
+    line = set_cell(path, 3, "role", "::add-mask::x")
+    return Expect("actors.csv", line, "role", "workflow-command")
+
+
 @case("a line separator (U+2028) inside a cell, which JavaScript and editors read as a line break")
 def line_separator(s):
     path = s.data / "events.csv"

@@ -115,6 +115,8 @@ def _cases() -> dict[str, tuple[str, str | bytes, int | None, str]]:
         # issue 21: schema text gets the hygiene of cells, numbers are finite, no merge keys
         "category-value-a-formula": ("events", replaced(ev, "{value: day,", '{value: "=HYPERLINK(1)",'),
                                      line_of(ev, "{value: day"), "starts with =, +, - or @"),
+        "category-value-a-workflow-command": ("events", replaced(ev, "{value: day,", '{value: "::stop-commands::x",'),
+                                             line_of(ev, "{value: day"), "workflow command"),
         "category-value-mixed-script": ("events", replaced(ev, "{value: day,", "{value: d\u0430y,"),
                                         line_of(ev, "{value: day"), "mixes letters of different scripts"),
         "label-with-a-newline": ("events", replaced(ev, '"Known to the day"', '"Known\\n::error::pwned"'),

@@ -43,6 +43,7 @@ DECEPTIVE = {
     "Z" + "\u0335\u0336\u0337" * 10: "combining-marks",
     "a\u20dd\u20de\u20df": "combining-marks",  # enclosing marks
     "one\u2028two": "control-character",
+    "::error::pwned": "workflow-command",
     "one\u2029two": "control-character",
 }
 

@@ -144,6 +144,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("invisible-character", "hygiene", "a cell holds no invisible character"),
     Rule("whitespace", "hygiene", "a cell has no leading or trailing whitespace (fmt trims it, except in verbatim excerpts)"),
     Rule("formula", "hygiene", "a cell does not start with =, +, - or @"),
+    Rule("workflow-command", "hygiene", "a cell does not start with :: (a CI workflow command)"),
     Rule("mixed-script", "hygiene", "no word mixes Latin, Cyrillic or Greek letters (a look-alike letter)"),
     Rule("combining-marks", "hygiene", "no letter carries more than two combining marks"),
     Rule("cell-size", "hygiene", "a cell is at most 10,000 characters"),
