@@ -699,6 +699,72 @@ def not_nfc(s):
     return Expect("events.csv", line, "location", "nfc")
 
 
+@case("text starting with :: (a GitHub Actions workflow command at the start of a log line)")
+def workflow_command(s):
+    path = s.data / "actors.csv"
+    line = set_cell(path, 3, "role", "::add-mask::x")
+    return Expect("actors.csv", line, "role", "workflow-command")
+
+
+@case("a line separator (U+2028) inside a cell, which JavaScript and editors read as a line break")
+def line_separator(s):
+    path = s.data / "events.csv"
+    line = set_cell(path, 2, "summary", read_rows(path)[1][2]["summary"].replace(" ", "\u2028", 1))
+    return Expect("events.csv", line, "summary", "control-character")
+
+
+@case("a paragraph separator (U+2029) inside a cell")
+def paragraph_separator(s):
+    path = s.data / "claims.csv"
+    line = set_cell(path, 1, "paraphrase", read_rows(path)[1][1]["paraphrase"] + "\u2029x")
+    return Expect("claims.csv", line, "paraphrase", "control-character")
+
+
+@case("a Cyrillic letter inside a Latin word (a look-alike: Mоscow)")
+def mixed_script_cyrillic(s):
+    line = set_cell(s.data / "events.csv", 2, "location", "M\u043escow")
+    return Expect("events.csv", line, "location", "mixed-script")
+
+
+@case("a Greek letter inside a Latin word (a look-alike: Pyοngyang)")
+def mixed_script_greek(s):
+    path = s.data / "actors.csv"
+    line = set_cell(path, 2, "name", "Py\u03bfngyang " + read_rows(path)[1][2]["name"])
+    return Expect("actors.csv", line, "name", "mixed-script")
+
+
+@case("a stack of combining marks on one letter (Zalgo text)")
+def combining_mark_stack(s):
+    path = s.data / "events.csv"
+    line = set_cell(path, 3, "title", read_rows(path)[1][3]["title"] + " x" + "\u0300\u0301\u0302\u0303\u0304" * 4)
+    return Expect("events.csv", line, "title", "combining-marks")
+
+
+@case("a pattern on a free-text column does not switch its hygiene off")
+def pattern_keeps_hygiene(s):
+    schema = s.schemas / "events.yaml"
+    text = schema.read_text(encoding="utf-8")
+    old = "    description: Short title in the curators' words.\n    constraints:\n"
+    assert old in text
+    schema.write_text(text.replace(old, old + "      pattern: \".+\"\n", 1), encoding="utf-8")
+    line = set_cell(s.data / "events.csv", 1, "title", '=HYPERLINK("http://example.com")')
+    return Expect("events.csv", line, "title", "formula")
+
+
+@case("a web address with a scheme other than http or https")
+def javascript_url(s):
+    path = s.data / "sources.csv"
+    line = set_cell(path, first_row(path, lambda r: r["url"] != ""), "url", "javascript://example.com/%0Aalert(1)")
+    return Expect("sources.csv", line, "url", "format", "http or https")
+
+
+@case("a web address whose host hides behind user information (http://trusted@other)")
+def url_with_userinfo(s):
+    path = s.data / "sources.csv"
+    line = set_cell(path, first_row(path, lambda r: r["url"] != ""), "url", "https://www.reuters.com@example.org/x")
+    return Expect("sources.csv", line, "url", "format")
+
+
 @case("a trailing space")
 def trailing_space(s):
     path = s.data / "actors.csv"

@@ -112,6 +112,38 @@ def _cases() -> dict[str, tuple[str, str | bytes, int | None, str]]:
         "set-value": ("events", replaced(ev, "primaryKey: [event_id]", "primaryKey: !!set {event_id}"),
                       line_of(ev, "primaryKey:"), "YAML tag 'tag:yaml.org,2002:set'"),
         "a-list-not-a-mapping": ("events", "- a\n- b\n", 1, "is not of type 'object'"),
+        # issue 21: schema text gets the hygiene of cells, numbers are finite, no merge keys
+        "category-value-a-formula": ("events", replaced(ev, "{value: day,", '{value: "=HYPERLINK(1)",'),
+                                     line_of(ev, "{value: day"), "starts with =, +, - or @"),
+        "category-value-a-workflow-command": ("events", replaced(ev, "{value: day,", '{value: "::stop-commands::x",'),
+                                             line_of(ev, "{value: day"), "workflow command"),
+        "category-value-mixed-script": ("events", replaced(ev, "{value: day,", "{value: d\u0430y,"),
+                                        line_of(ev, "{value: day"), "mixes letters of different scripts"),
+        "label-with-a-newline": ("events", replaced(ev, '"Known to the day"', '"Known\\n::error::pwned"'),
+                                 line_of(ev, "{value: day"), "control character"),
+        "label-with-a-line-separator": ("events", replaced(ev, '"Known to the day"', '"Known\u2028to the day"'),
+                                        line_of(ev, "{value: day"), "control character"),
+        "description-with-zero-width-space": ("events", replaced(ev, "Short title in", "Short\u200b title in"),
+                                              line_of(ev, "Short title in"), "invisible"),
+        "description-with-combining-stack": ("events", replaced(ev, "Short title in", "Sho\u0301\u0302\u0303\u0304rt title in"),
+                                             line_of(ev, "Short title in"), "combining marks"),
+        "description-not-nfc": ("events", replaced(ev, "Short title in", "Shorte\u0301 title in"),
+                                line_of(ev, "Short title in"), "NFC"),
+        "description-javascript-url": ("events", replaced(ev, "Short title in", "javascript:alert(1) title in"),
+                                       line_of(ev, "Short title in"), "link with http or https only"),
+        "description-ftp-url": ("events", replaced(ev, "Short title in", "See ftp://example.org/x title in"),
+                                line_of(ev, "Short title in"), "ftp: URL"),
+        "maximum-infinite": ("events", replaced(ev, "required: true", "maximum: .inf"),
+                             line_of(ev, "required: true"), "maximum: inf is greater than the maximum"),
+        "minimum-not-a-number": ("events", replaced(ev, "required: true", "minimum: .nan"),
+                                 line_of(ev, "required: true"), "is not a finite number"),
+        "max-length-beyond-32-bits": ("events", replaced(ev, "required: true", "maxLength: 99999999999"),
+                                      line_of(ev, "required: true"), "is greater than the maximum"),
+        "minimum-above-maximum": ("events", replaced(ev, "required: true", "minimum: 5\n      maximum: 1"),
+                                  line_of(ev, "required: true"), "minimum 5 is above maximum 1"),
+        "yaml-merge-key": ("events", replaced(ev, "    constraints:\n      required: true\n  - name: summary",
+                                              "    constraints:\n      <<: {required: true}\n  - name: summary"),
+                           line_of(ev, "    constraints:\n      required: true\n  - name: summary") + 1, "merge key"),
     }
 
 
@@ -144,7 +176,7 @@ def test_validate_names_the_schema_problem(name, scratch, capsys):
     assert any(l.removeprefix("error: ").startswith(where) and says in l for l in lines), (where, says, err)
     assert "Traceback" not in err
     rules = set(re.findall(r"\(rule: ([a-z-]+)\)$", err, re.M))
-    assert rules and rules <= {"schema-file", "schema-yaml", "schema-structure", "schema-meaning"}, err
+    assert rules and rules <= {"schema-file", "schema-yaml", "schema-structure", "schema-meaning", "schema-text"}, err
     # every line names a schema file and where in it
     assert all(l.removeprefix("error: ").startswith("schemas/") for l in lines), err
 

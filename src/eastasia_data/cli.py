@@ -151,22 +151,34 @@ def cmd_generate(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    """``eastasia-data verify``: check the release's files against their hashes; 1 if any was altered.
+    """``eastasia-data verify``: check every release the installation ships against its anchor; 1 if any was altered.
+
+    One line per release: ``verified: <version> <directory> (anchored in …)``, or the
+    problems of the release and then ``N altered or missing file(s) in <directory>``.
 
     Examples
     --------
     >>> cmd_verify(parser().parse_args(["verify"]))  # doctest: +ELLIPSIS
-    verified: ...
+    verified: 0.1.0 ...
     0
     """
-    from eastasia_data.loader import anchor_description, release_dir, verify_release
+    from eastasia_data.loader import verify_releases
 
-    problems = verify_release()
-    for line in problems:
-        print(line)
-    print(f"{len(problems)} altered or missing file(s) in {release_dir()}" if problems
-          else f"verified: {release_dir()} ({anchor_description()})")
-    return EXIT_INVALID if problems else EXIT_OK
+    results = verify_releases()
+    if not results:
+        print("error: this installation ships no release; in a checkout, run `eastasia-data build` first",
+              file=sys.stderr)
+        return EXIT_INVALID
+    failed = 0
+    for version, directory, anchor, problems in results:
+        for line in problems:
+            print(line)
+        if problems:
+            failed += 1
+            print(f"{len(problems)} altered or missing file(s) in {directory} (release {version})")
+        else:
+            print(f"verified: {version} {directory} ({anchor})")
+    return EXIT_INVALID if failed else EXIT_OK
 
 
 def cmd_tables(args) -> int:

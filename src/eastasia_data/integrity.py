@@ -172,6 +172,9 @@ def git_anchor(release: Path, repo: Path) -> Anchor | None:
 def anchor_for(release: Path) -> Anchor | None:
     """The anchor that covers ``release``: the wheel's RECORD when installed, else the checkout's git.
 
+    Any release the installation ships has one: the current release and the older ones
+    (``eastasia_data/releases/`` in a wheel, ``releases/`` in a checkout).
+
     Examples
     --------
     >>> from eastasia_data.loader import release_dir
@@ -179,8 +182,10 @@ def anchor_for(release: Path) -> Anchor | None:
     True
     """
     release = Path(release)
-    if Path(os.path.abspath(release)) == Path(os.path.abspath(paths.SHIPPED_RELEASE)):
-        return wheel_anchor(release)
+    absolute = Path(os.path.abspath(release))
+    if absolute == Path(os.path.abspath(paths.SHIPPED_RELEASE)) or \
+            absolute.parent == Path(os.path.abspath(paths.PACKAGE_DIR / "releases")):
+        return wheel_anchor(release)  # the current release, or an older one the wheel ships
     source = paths.source_checkout()
     if source is None:
         return None

@@ -451,6 +451,7 @@ def verify_release() -> list[str]:
     First against the anchor outside the descriptor (:mod:`eastasia_data.integrity`: the
     wheel's RECORD, or the release as committed in git), so that an edited descriptor is
     caught too; then every resource against the size and sha256 its descriptor records.
+    :func:`verify_releases` checks every release the installation ships this way.
 
     Examples
     --------
@@ -458,38 +459,137 @@ def verify_release() -> list[str]:
     >>> verify_release()
     []
     """
+    return _verify_directory(release_dir())
+
+
+def _verify_directory(directory: Path) -> list[str]:
+    """The problems of the release in ``directory``: against its anchor, then against its own descriptor."""
     from eastasia_data.integrity import anchor_for
 
-    anchor = anchor_for(release_dir())
-    problems = anchor.check(release_dir()) if anchor is not None else []
+    anchor = anchor_for(directory)
+    problems = anchor.check(directory) if anchor is not None else []
+    path = directory / paths.DESCRIPTOR
     try:
-        resources = descriptor()["resources"]
+        resources = _descriptor(path, path.stat().st_mtime_ns)["resources"]
+    except FileNotFoundError:
+        return problems + [f"{path}: missing from the installed release"]
     except IntegrityError as exc:
         return problems + [str(exc)]
     for resource in resources:
         try:
-            path = _resource_path(resource)
+            file = confined(directory, resource["path"])
+            if file.suffix != ".parquet":
+                raise UnsafeFileError(resource["path"])
+        except UnsafeFileError:
+            problems.append(f"resource {resource['name']!r} points outside the release: {resource['path']!r}")
+            continue
+        if any(str(file) in p for p in problems):
+            continue  # the anchor named it already: one line per file
+        try:
             expected = _recorded_hash(resource)
         except IntegrityError as exc:
             problems.append(str(exc))
             continue
         try:
-            data_size = read_bytes(path, root=path.parent, limit=MAX_TABLE_BYTES)
+            data = read_bytes(file, root=file.parent, limit=MAX_TABLE_BYTES)
         except FileNotFoundError:
-            problems.append(f"{path}: missing from the installed release")
+            problems.append(f"{file}: missing from the installed release")
             continue
         except UnsafeFileError as exc:
             problems.append(f"resource {resource['name']!r}: {exc}")
             continue
         size = resource.get("eastasia:bytes")
-        if size is not None and len(data_size) != size:
-            problems.append(f"{path}: {len(data_size)} bytes, the descriptor says {size}: the file was altered")
+        if size is not None and len(data) != size:
+            problems.append(f"{file}: {len(data)} bytes, the descriptor says {size}: the file was altered")
             continue
-        actual = hashlib.sha256(data_size).hexdigest()
+        actual = hashlib.sha256(data).hexdigest()
         if actual != expected:
-            problems.append(f"{path} does not match the release descriptor (sha256 {actual}, expected {expected}): "
+            problems.append(f"{file} does not match the release descriptor (sha256 {actual}, expected {expected}): "
                             "the file was altered; reinstall eastasia-data")
     return list(dict.fromkeys(problems))
+
+
+def shipped_releases() -> list[tuple[str, Path]]:
+    """Every release this installation holds, oldest first: (version, directory).
+
+    The release it loads by default, and the older ones that ``load(version=…)`` reads
+    without a download: in a wheel ``eastasia_data/releases/``, in a checkout ``releases/``.
+
+    Examples
+    --------
+    >>> [v for v, _ in shipped_releases()][:2]
+    ['0.1.0', '1.0.0']
+    """
+    from eastasia_data.catalog import SHIPPED_OLDER
+
+    def version_key(version: str) -> tuple:
+        parts = version.split(".")
+        return (0, *map(int, parts)) if all(p.isdigit() for p in parts) else (1, version)
+
+    found: dict[str, Path] = {}
+    folders = [SHIPPED_OLDER]
+    source = paths.source_checkout()
+    if source is not None:
+        folders.append(source.releases_dir)
+    prefix = paths.release_dirname("")
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for directory in sorted(folder.iterdir()):
+            if directory.is_dir() and not directory.is_symlink() and directory.name.startswith(prefix):
+                found.setdefault(directory.name.removeprefix(prefix), directory)
+    try:
+        current = release_dir()
+    except FileNotFoundError:
+        current = None
+    if current is not None:
+        try:
+            version = str(json.loads((current / paths.DESCRIPTOR).read_bytes().decode("utf-8"))["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            version = checkout_version() or "the shipped release"
+        found[version] = current
+    return sorted(found.items(), key=lambda item: version_key(item[0]))
+
+
+def verify_releases() -> list[tuple[str, Path, str, list[str]]]:
+    """Check every release the installation ships (:func:`shipped_releases`), each against its anchor.
+
+    Returns (version, directory, what it was anchored in, problems) per release. An older
+    release is also checked against the sha256 of each file in the registry of releases.
+
+    Examples
+    --------
+    >>> all(problems == [] for _, _, _, problems in verify_releases())
+    True
+    """
+    from eastasia_data.catalog import registry
+    from eastasia_data.integrity import anchor_for
+
+    recorded = {entry["version"]: entry.get("files") or {} for entry in registry().get("releases", [])}
+    out = []
+    for version, directory in shipped_releases():
+        problems = _verify_directory(directory)
+        for name, digest in sorted(recorded.get(version, {}).items()):
+            file = directory / name
+            if any(str(file) in p for p in problems):
+                continue  # already named: one line per file
+            try:
+                actual = "sha256:" + hashlib.sha256(read_bytes(file, root=directory, limit=MAX_TABLE_BYTES)).hexdigest()
+            except FileNotFoundError:
+                problems.append(f"{file}: missing from the installed release")
+                continue
+            except UnsafeFileError as exc:
+                problems.append(f"{file}: {exc}")
+                continue
+            if actual != digest:
+                problems.append(f"{file}: differs from the registry of releases (registry.json): the file was altered")
+        anchor = anchor_for(directory)
+        what = [f"anchored in {anchor.what}"] if anchor is not None else []
+        if version in recorded:
+            what.append("the registry's sha256 values")
+        out.append((version, directory, " and ".join(what) or "not anchored: only its descriptor was checked",
+                    list(dict.fromkeys(problems))))
+    return out
 
 
 def anchor_description() -> str:

@@ -18,8 +18,9 @@ It turns what main holds since the last release into the next release:
    must be clean before it starts); otherwise prints the commit and the tag to make.
    Nothing depends on tags.
 
-If anything fails before the build is in place, ``pyproject.toml``, ``CHANGELOG.md`` and
-``data/corrections.csv`` are put back as they were.
+All or nothing: steps 3 to 5 run in a scratch copy of the checkout, and what they wrote is
+moved into the checkout only when every one of them succeeded. A failure (or an interruption)
+at any step leaves the checkout as it was.
 
 Examples
 --------
@@ -36,7 +37,11 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,16 +285,19 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
                            "no entry in the corrections register (data/corrections.csv); nothing was released:\n"
                            + "\n".join(unexplained))
 
-    pyproject = checkout.pyproject_path
-    changelog = checkout.root / "CHANGELOG.md"
-    register = checkout.data_dir / f"{CORRECTIONS}.csv"
-    saved = {path: path.read_bytes() if path.is_file() else None for path in (pyproject, changelog, register)}
-    try:
+    sources_dir = sources_dir if sources_dir is not None else paths.default_sources_dir()
+    # Everything is prepared in a scratch copy of the checkout and moved in only once all of it
+    # succeeded: a failure at any step (or an interruption) leaves the checkout as it was.
+    with _Stage(checkout.root) as stage, paths.use_checkout(stage.root), _source_date_epoch(checkout.root):
+        staged = paths.checkout()
+        pyproject = staged.pyproject_path
+        changelog = staged.root / "CHANGELOG.md"
+        register = staged.data_dir / f"{CORRECTIONS}.csv"
+        register_before = _read(register)
         set_version(pyproject, version)
         text = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changelog\n"
         draft = _draft_body(render_changelog(d, version=version, date=date))
-        changelog_text = with_entry(text, version, date, draft)
-        changelog.write_text(changelog_text, encoding="utf-8")
+        changelog.write_text(with_entry(text, version, date, draft), encoding="utf-8")
         if _date_corrections(report, register, version):
             report = validate(None, sources_dir)
             if not report.valid:
@@ -297,22 +305,151 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
                 raise InvalidDataError(f"the corrections register is not valid once dated {version} ({first}); "
                                        "nothing was released", report)
         result = build(None, report=report)
-    except BaseException:
-        for path, data in saved.items():
-            if data is not None:
-                path.write_bytes(data)
-        raise
-    written = [pyproject, changelog] + ([register] if saved[register] != _read(register) else []) + [result.path]
-    written += [p for p, status in generate(figures=figures) if status == "written"]
-    written.append(_rebundle(version, result.path))
-    result_ = ReleaseResult(base, version, bump, [p.relative_to(checkout.root) if p.is_relative_to(checkout.root) else p
-                                                  for p in written])
+        written = [pyproject, changelog] + ([register] if register_before != _read(register) else []) + [result.path]
+        written += [p for p, status in generate(figures=figures) if status == "written"]
+        written.append(_rebundle(version, result.path))
+        written = [p.relative_to(stage.root) if p.is_relative_to(stage.root) else p for p in written]
+        stage.commit()
+    result_ = ReleaseResult(base, version, bump, written)
     if commit:  # what the release wrote, and nothing else of the working tree
         _git(checkout.root, "add", "--", *(str(p) for p in result_.written))
         _git(checkout.root, "commit", "-q", "-m", f"Release {version}")
         _git(checkout.root, "tag", f"v{version}")
         result_.commit = _git(checkout.root, "rev-parse", "--short", "HEAD")
     return result_
+
+
+#: What a release never reads nor writes: version control, environments, caches, build output.
+_NOT_STAGED = frozenset({".git", ".venv", ".venv-cffconvert", ".ci-venv", "__pycache__", ".pytest_cache",
+                         ".hypothesis", ".mypy_cache", "dist", "build"})
+
+
+def _not_staged(name: str) -> bool:
+    return name in _NOT_STAGED or name.endswith(".egg-info")
+
+
+def _tree(root: Path) -> dict[str, Path]:
+    """Every file (and symbolic link) under ``root`` that a release may touch, by its path relative to ``root``."""
+    out: dict[str, Path] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not _not_staged(d))
+        here = Path(folder)
+        for d in dirs:
+            if (here / d).is_symlink():
+                out[(here / d).relative_to(root).as_posix()] = here / d
+        for name in names:
+            if not _not_staged(name):
+                out[(here / name).relative_to(root).as_posix()] = here / name
+    return out
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a.is_symlink() or b.is_symlink():
+        return a.is_symlink() and b.is_symlink() and os.readlink(a) == os.readlink(b)
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def _copy_in(source: Path, target: Path) -> None:
+    """Copy one staged file to ``target`` (a temporary name beside its final place)."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    else:
+        shutil.copy2(source, target)
+
+
+class _Stage:
+    """A scratch copy of a checkout in which a release is prepared, and moved into the checkout by :meth:`commit`.
+
+    The copy holds the working tree as it is (tracked or not) but for :data:`_NOT_STAGED`. On
+    :meth:`commit`, every file the release added or changed is first copied beside its place
+    under a temporary name (a failure there removes the copies and the folders made for them),
+    then renamed into place; a rename does not fail half-way. Leaving the block removes the copy.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = (root / "a.txt").write_text("old")
+    >>> with _Stage(root) as stage:
+    ...     _ = (stage.root / "a.txt").write_text("new")
+    ...     _ = (stage.root / "b.txt").write_text("added")
+    ...     (root / "a.txt").read_text()
+    ...     stage.commit()
+    'old'
+    ['a.txt', 'b.txt']
+    >>> (root / "a.txt").read_text(), (root / "b.txt").read_text()
+    ('new', 'added')
+    """
+
+    def __init__(self, real: Path) -> None:
+        self.real = Path(real)
+        self._scratch: Path | None = None
+        self.root = self.real
+
+    def __enter__(self) -> _Stage:
+        import tempfile
+
+        self._scratch = Path(tempfile.mkdtemp(prefix="eastasia-data-release-"))
+        self.root = self._scratch / self.real.name
+        shutil.copytree(self.real, self.root, symlinks=True,
+                        ignore=lambda _, names: [n for n in names if _not_staged(n)])
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def commit(self) -> list[str]:
+        """Move what changed in the copy into the checkout; returns the paths moved or removed."""
+        before, after = _tree(self.real), _tree(self.root)
+        changed = [rel for rel, p in after.items() if rel not in before or not _same(p, before[rel])]
+        removed = [rel for rel in before if rel not in after]
+        made: list[Path] = []
+        placed: list[tuple[Path, Path]] = []
+        try:
+            for rel in changed:
+                target = self.real / rel
+                missing = [d for d in (target.parent, *target.parent.parents) if not d.exists()]
+                for d in reversed(missing):
+                    d.mkdir()
+                    made.append(d)
+                temporary = target.with_name(f".{target.name}.release-{os.getpid()}")
+                placed.append((temporary, target))
+                _copy_in(after[rel], temporary)
+        except BaseException:
+            for temporary, _ in placed:
+                temporary.unlink(missing_ok=True)
+            for d in reversed(made):
+                d.rmdir()
+            raise
+        for temporary, target in placed:
+            os.replace(temporary, target)
+        for rel in removed:
+            (self.real / rel).unlink()
+        return sorted(changed + removed)
+
+
+@contextmanager
+def _source_date_epoch(root: Path) -> Iterator[None]:
+    """Date the release from the checkout's last commit, as ``build`` does, though it runs in a copy without git."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        yield
+        return
+    import subprocess
+
+    try:
+        epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        epoch = ""
+    if not epoch:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def _read(path: Path) -> bytes | None:

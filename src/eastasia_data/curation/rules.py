@@ -32,7 +32,8 @@ LAYERS = {
     "corrections": "the corrections register against the tables and the releases: each entry names a released row and its columns",
     "evidence": "the archive of source texts: files, hashes, verbatim excerpts",
     "ledger": "the coding ledger: every passage of every archived article accounted for",
-    "hygiene": "text cells: Unicode NFC, no control or invisible characters, no stray whitespace or formulas",
+    "hygiene": "text cells: Unicode NFC, no control or invisible characters, no stray whitespace or formulas, "
+               "no look-alike letters of another script inside a word, no stacks of combining marks",
 }
 
 
@@ -74,7 +75,10 @@ RULES: dict[str, Rule] = _rules(
     Rule("schema-file", "schema", "a schema file is a plain file (no link), at most 1 MiB, in UTF-8"),
     Rule("schema-yaml", "schema", "a schema file is one YAML document without anchors, aliases, tags or repeated keys"),
     Rule("schema-structure", "schema", "a schema file follows schemas/table-schema.json (no unknown key, every type right)"),
-    Rule("schema-meaning", "schema", "patterns compile; rules name columns of the table and values among their categories"),
+    Rule("schema-meaning", "schema", "patterns compile; rules name columns of the table and values among their categories; "
+         "number constraints are finite and within the column type's range"),
+    Rule("schema-text", "schema", "schema text (descriptions, category values and labels) keeps the hygiene rules of cells; "
+         "URLs are http or https"),
     # file
     Rule("file", "file", "every table's CSV exists, and every CSV is a table"),
     Rule("symlink", "file", "a table's file (and data/ itself) is a plain file, not a symbolic link"),
@@ -99,7 +103,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("enum", "table", "a value is one of its column's allowed values"),
     Rule("type", "table", "a value has its column's type (integer, number, boolean, date)"),
     Rule("date", "table", "a date is a real calendar date written YYYY, YYYY-MM or YYYY-MM-DD"),
-    Rule("format", "table", "a URL is an absolute URI"),
+    Rule("format", "table", "a URL is an absolute http or https URL"),
     Rule("range", "table", "an integer fits in 64 bits and a number is finite, both within the column's bounds"),
     # fields
     Rule("precision", "fields", "a date has the form its precision column states, and a precision goes with a date"),
@@ -140,10 +144,13 @@ RULES: dict[str, Rule] = _rules(
     Rule("ledger-excerpt", "ledger", "a row's excerpt lies within the passage it cites"),
     Rule("ledger-coded", "ledger", "a passage is coded exactly when a row cites it"),
     # hygiene
-    Rule("control-character", "hygiene", "a cell holds no control character (newline, tab, ...)"),
+    Rule("control-character", "hygiene", "a cell holds no control character (newline, tab, U+2028, ...)"),
     Rule("invisible-character", "hygiene", "a cell holds no invisible character"),
     Rule("whitespace", "hygiene", "a cell has no leading or trailing whitespace (fmt trims it, except in verbatim excerpts)"),
     Rule("formula", "hygiene", "a cell does not start with =, +, - or @"),
+    Rule("workflow-command", "hygiene", "a cell does not start with :: (a CI workflow command)"),
+    Rule("mixed-script", "hygiene", "no word mixes Latin, Cyrillic or Greek letters (a look-alike letter)"),
+    Rule("combining-marks", "hygiene", "no letter carries more than two combining marks"),
     Rule("cell-size", "hygiene", "a cell is at most 10,000 characters"),
     Rule("nfc", "hygiene", "text is in Unicode normalisation form NFC", fmt="repairs"),
 )

@@ -28,8 +28,10 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,9 +43,15 @@ from eastasia_data.files import MAX_SCHEMA_BYTES, read_bytes
 from eastasia_data.model import Table, check_foreign_keys, parse_table
 from eastasia_data.types import FIELD_TYPES
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 _NAMES = {"oneOf": [{"type": "string", "minLength": 1}, {"type": "array", "minItems": 1, "uniqueItems": True,
                                                            "items": {"type": "string", "minLength": 1}}]}
 _STRINGS = {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}
+#: A finite number: the largest float64 bounds it, so ``.inf`` (which JSON cannot write) is refused.
+_FINITE = {"type": "number", "minimum": -sys.float_info.max, "maximum": sys.float_info.max}
+#: The longest length constraint: a 32-bit count, far above any cell (and every reader's int).
+_MAX_LENGTH = 2**31 - 1
 _VALUES = {"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}
 
 #: The JSON Schema of a schema file: Frictionless Table Schema as we use it, plus our extensions.
@@ -81,10 +89,10 @@ TABLE_SCHEMA: dict[str, Any] = {
                         "required": {"type": "boolean"},
                         "unique": {"type": "boolean"},
                         "pattern": {"type": "string", "minLength": 1},
-                        "minLength": {"type": "integer", "minimum": 0},
-                        "maxLength": {"type": "integer", "minimum": 0},
-                        "minimum": {"type": "number"},
-                        "maximum": {"type": "number"},
+                        "minLength": {"type": "integer", "minimum": 0, "maximum": _MAX_LENGTH},
+                        "maxLength": {"type": "integer", "minimum": 0, "maximum": _MAX_LENGTH},
+                        "minimum": _FINITE,
+                        "maximum": _FINITE,
                     },
                 },
                 "categories": {
@@ -215,6 +223,11 @@ def _compose(text: str, display: str, problems: _Problems):
                     duplicates.append(None)
                     continue
                 k = key.value
+                if key.tag == "tag:yaml.org,2002:merge" or (k == "<<" and key.style is None):
+                    problems.add(display, key.start_mark.line + 1,
+                                 "uses a YAML merge key (<<); write each key out in full")
+                    duplicates.append(None)
+                    continue
                 if k in seen:
                     duplicates.append((key.start_mark.line + 1, k, seen[k]))
                 seen.setdefault(k, key.start_mark.line + 1)
@@ -320,10 +333,29 @@ def _check_meaning(raw: dict[str, Any], display: str, lines: dict[tuple, int], p
                 problems.add(display, _line_of(lines, ("fields", i, "constraints", "pattern")),
                              f"fields[{i}].constraints.pattern: {pattern!r} is not a regular expression ({exc})")
 
+        constraints = f.get("constraints") or {}
+        for key in ("minimum", "maximum"):
+            value = constraints.get(key)
+            if value is None or isinstance(value, bool):
+                continue
+            where = ("fields", i, "constraints", key)
+            if not math.isfinite(value):
+                problems.add(display, _line_of(lines, where),
+                             f"fields[{i}].constraints.{key}: {value!r} is not a finite number")
+            elif f.get("type") == "integer" and not (INT64_MIN <= value <= INT64_MAX):
+                problems.add(display, _line_of(lines, where),
+                             f"fields[{i}].constraints.{key}: {value!r} is outside the 64-bit range an integer column holds")
+        for low, high in (("minimum", "maximum"), ("minLength", "maxLength")):
+            a, b = constraints.get(low), constraints.get(high)
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a > b:
+                problems.add(display, _line_of(lines, ("fields", i, "constraints", low)),
+                             f"fields[{i}].constraints: {low} {a!r} is above {high} {b!r}, so no value could pass")
+
     def categories(name: str) -> list[str] | None:
         cats = fields[name].get("categories")
         return None if not cats else [c["value"] if isinstance(c, dict) else c for c in cats]
 
+    _check_text(raw, display, lines, problems)
     for i, rule in enumerate(raw.get("rules") or ()):
         named = [("when", c, v) for c, v in rule["when"].items()] + [("allow", c, v) for c, v in (rule.get("allow") or {}).items()]
         named += [(part, c, None) for part in ("require", "forbid") for c in rule.get(part) or ()]
@@ -340,6 +372,53 @@ def _check_meaning(raw: dict[str, Any], display: str, lines: dict[tuple, int], p
                         problems.add(display, _line_of(lines, path),
                                      f"rules[{i}].{part}.{column}: {v!r} is not one of the column's categories "
                                      f"({', '.join(allowed)}), so the rule would never apply")
+
+
+#: Keys whose text is a regular expression, held to the hygiene rules but for the formula rule.
+_PATTERN_KEYS = ("pattern",)
+#: A URL in schema text: its scheme must be http or https.
+_URL = re.compile(r"(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]*)://")
+_SCRIPT_SCHEMES = re.compile(r"(?i)(?<![a-z0-9])(javascript|vbscript|data|file):")
+
+
+def _texts(value: Any, path: tuple = ()):
+    """Every string of a parsed schema file (keys included), with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str):
+                yield path + (k,), k
+            yield from _texts(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _texts(v, path + (i,))
+
+
+def _check_text(raw: Any, display: str, lines: dict[tuple, int], problems: _Problems) -> None:
+    """Schema text gets the hygiene data cells get: descriptions, category values and labels, rule texts.
+
+    Every string of the file is checked (a category value becomes a cell, a description a line
+    of the data dictionary, of ``datapackage.json`` and of the CI log), and a URL in it must be
+    ``http`` or ``https``. A regular expression is spared only the formula rule.
+    """
+    from eastasia_data.curation.checks.hygiene import text_problems
+
+    found = list(_texts(raw))
+    rule = problems.rule
+    problems.rule = "schema-text"
+    for index, name, message, hint in text_problems([text for _, text in found]):
+        path, text = found[index]
+        if name == "formula" and path and path[-1] in _PATTERN_KEYS:
+            continue
+        problems.add(display, _line_of(lines, path), f"{_where(path)}: {text!r} {message}; {hint}")
+    for path, text in found:
+        schemes = [m.group(1) for m in _URL.finditer(text) if m.group(1).lower() not in ("http", "https")]
+        schemes += [m.group(1) for m in _SCRIPT_SCHEMES.finditer(text)]
+        if schemes and not (path and path[-1] in _PATTERN_KEYS):
+            problems.add(display, _line_of(lines, path),
+                         f"{_where(path)}: {text!r} holds a {schemes[0]}: URL; link with http or https only")
+    problems.rule = rule
 
 
 def read_table(path: Path, display: str | None = None) -> Table:

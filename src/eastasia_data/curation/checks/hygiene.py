@@ -1,4 +1,7 @@
-"""Hygiene of text cells: NFC, no control or invisible characters, no stray whitespace, no formulas.
+"""Hygiene of text: NFC, no control or invisible characters, no stray whitespace, no formulas, no deceptive text.
+
+The rules of data cells (:func:`check_hygiene`) and of the schema files' own text
+(:func:`text_problems`, run by :mod:`eastasia_data.curation.schemas`).
 
 Checked on every non-empty text cell of every table at once, with Arrow compute
 kernels (RE2): the cells are gathered into one Arrow array, one regular expression
@@ -27,7 +30,20 @@ from eastasia_data.curation.reader import TableFile
 #: Longest cell accepted, in characters; far above any real excerpt or summary.
 MAX_CELL = 10_000
 
-CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+#: C0 and C1 controls, and the line and paragraph separators (U+2028, U+2029), which JavaScript,
+#: JSON-in-HTML and many editors read as line breaks.
+CONTROL = r"[\x00-\x1f\x7f-\x9f" + "\u2028\u2029]"
+#: Letters of two of the look-alike scripts (Latin, Cyrillic, Greek) inside one word, a word being a
+#: run of letters and marks: ``Mоscow`` with a Cyrillic ``о``. Names in Cyrillic, Hangul, Han or Kana
+#: are words of their own and pass; so do Hangul, Han or Kana next to Latin (``K팝``), which no reader
+#: takes for one another.
+MIXED_SCRIPT = ("\\p{Latin}[\\p{L}\\p{M}]*[\\p{Cyrillic}\\p{Greek}]|[\\p{Cyrillic}\\p{Greek}][\\p{L}\\p{M}]*\\p{Latin}"
+                "|\\p{Cyrillic}[\\p{L}\\p{M}]*\\p{Greek}|\\p{Greek}[\\p{L}\\p{M}]*\\p{Cyrillic}")
+#: Most combining marks a letter may carry in a row (Vietnamese needs two; NFC composes most).
+MAX_MARKS = 2
+#: A stack of more than :data:`MAX_MARKS` non-spacing or enclosing marks (the "Zalgo" text that
+#: spills over the lines around it).
+MARK_STACK = f"[\\p{{Mn}}\\p{{Me}}]{{{MAX_MARKS + 1},}}"
 # The patterns below hold the characters themselves, not \u escapes, and spell out Unicode
 # whitespace instead of \s, so that RE2 (Arrow's engine) and Python's re read them alike.
 #: Characters that show nothing, or may show nothing, and so can hide a difference. Decided by
@@ -129,6 +145,14 @@ _RULES = (
      "has leading or trailing whitespace", "trim the cell"),
     ("formula", r"^[=+\-@]",
      "starts with =, +, - or @, which a spreadsheet would run as a formula", "reword the cell so it starts otherwise"),
+    ("workflow-command", "^::",
+     "starts with ::, which a CI runner (GitHub Actions) reads as a workflow command when it starts a line of the log",
+     "reword the cell so it starts otherwise"),
+    ("mixed-script", MIXED_SCRIPT,
+     "mixes letters of different scripts (Latin, Cyrillic, Greek) inside one word, which a reader takes for another word",
+     "retype the word in one script"),
+    ("combining-marks", MARK_STACK,
+     f"stacks more than {MAX_MARKS} combining marks on one letter", "delete the extra marks"),
     ("cell-size", None,
      f"is longer than {MAX_CELL:,} characters", "shorten it: an excerpt is a sentence or two"),
 )
@@ -138,22 +162,23 @@ _SUSPECT = "|".join(pattern for _, pattern, _, _ in _RULES if pattern)
 
 
 def text_fields(tf: TableFile) -> list[str]:
-    """The columns of one table that hygiene checks: free text, held to no pattern or list of values.
+    """The columns of one table that hygiene checks: every text column but those held to a list of values.
 
-    A value that passes a pattern or a list of values cannot hold these characters, and
-    one that fails them is already reported there.
+    A value on the list is schema text, which the schema reader holds to the same rules; one
+    off the list is already reported there. A ``pattern`` does not switch hygiene off: a
+    pattern such as ``.+`` or ``[^,]*`` lets any character through.
 
     Examples
     --------
     >>> from eastasia_data.curation.reader import read_checkout
     >>> fields = text_fields(read_checkout()["events"])
-    >>> "summary" in fields, "event_id" in fields, "category" in fields  # free text; a pattern; a list of values
-    (True, False, False)
+    >>> "summary" in fields, "event_id" in fields, "category" in fields  # free text; a pattern too; a list of values
+    (True, True, False)
     """
     if tf.frame is None or tf.frame.empty:
         return []
     return [f.name for f in tf.table.fields
-            if f.type == "string" and not f.pattern and not f.categories and f.name in tf.frame.columns]
+            if f.type == "string" and not f.categories and f.name in tf.frame.columns]
 
 
 #: Cells are tested in batches of about this many bytes of text: one batch (one compilation of the
@@ -215,38 +240,63 @@ def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
     return problems
 
 
+def _hits(cells: pa.Array) -> list[tuple[int, int]]:
+    """(place in ``cells``, rule order) of every rule each cell breaks; order ``len(_RULES)`` is NFC."""
+    found: list[tuple[int, int]] = []
+    if not len(cells):
+        return found
+    suspect = pc.or_(pc.match_substring_regex(cells, _SUSPECT), pc.greater(pc.utf8_length(cells), MAX_CELL))
+    flagged = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
+    if len(flagged):
+        few = cells.take(pa.array(flagged))
+        for order, (_, pattern, _, _) in enumerate(_RULES):
+            hit = (pc.match_substring_regex(few, pattern) if pattern else pc.greater(pc.utf8_length(few), MAX_CELL))
+            found += [(int(flagged[k]), order) for k in np.flatnonzero(hit.to_numpy(zero_copy_only=False))]
+    non_ascii = np.flatnonzero(pc.invert(pc.string_is_ascii(cells)).to_numpy(zero_copy_only=False))
+    if len(non_ascii):
+        few = cells.take(pa.array(non_ascii))
+        changed = np.flatnonzero(pc.not_equal(pc.utf8_normalize(few, "NFC"), few).to_numpy(zero_copy_only=False))
+        found += [(int(non_ascii[k]), len(_RULES)) for k in changed]
+    return found
+
+
+_NFC = ("nfc", None, "is not in Unicode NFC", "run `eastasia-data fmt`, which normalises text to NFC")
+
+
+def text_problems(texts: list[str]) -> list[tuple[int, str, str, str]]:
+    """The hygiene rules each text breaks, as (index in ``texts``, rule, message, hint), in order.
+
+    The same rules, with the same engine, as the data cells get: the schema reader runs them
+    on every text of a schema file (descriptions, category values and labels, rule texts).
+
+    Examples
+    --------
+    >>> [(i, rule) for i, rule, _, _ in text_problems(["fine", "=1+1", "M\u043escow", "a\u2028b"])]
+    [(1, 'formula'), (2, 'mixed-script'), (3, 'control-character')]
+    """
+    cells = pa.array(texts, type=pa.large_string())
+    out = []
+    for place, order in sorted(_hits(cells)):
+        rule, _, message, hint = _RULES[order] if order < len(_RULES) else _NFC
+        out.append((place, rule, message, hint))
+    return out
+
+
 def _check_batch(cells: pa.Array, columns: list[tuple[TableFile, str, np.ndarray]]) -> list[Problem]:
     """The hygiene problems of one batch of cells (see :func:`_batches`)."""
     if not len(cells):
         return []
     starts = np.cumsum([0] + [len(rows) for _, _, rows in columns])
     row_of = np.concatenate([rows for _, _, rows in columns])
-
-    def where(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(column number, row position) of each cell, given its place in ``cells``."""
-        return np.searchsorted(starts, flat, side="right") - 1, row_of[flat]
-
     found: list[tuple[int, int, int, int]] = []  # column, rule order, row, place in cells
-    suspect = pc.or_(pc.match_substring_regex(cells, _SUSPECT), pc.greater(pc.utf8_length(cells), MAX_CELL))
-    flagged = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
-    if len(flagged):
-        few = cells.take(pa.array(flagged))
-        column, row = where(flagged)
-        for order, (_, pattern, _, _) in enumerate(_RULES):
-            hit = (pc.match_substring_regex(few, pattern) if pattern else pc.greater(pc.utf8_length(few), MAX_CELL))
-            for k in np.flatnonzero(hit.to_numpy(zero_copy_only=False)):
-                found.append((int(column[k]), order, int(row[k]), int(flagged[k])))
-    non_ascii = np.flatnonzero(pc.invert(pc.string_is_ascii(cells)).to_numpy(zero_copy_only=False))
-    if len(non_ascii):
-        few = cells.take(pa.array(non_ascii))
-        changed = np.flatnonzero(pc.not_equal(pc.utf8_normalize(few, "NFC"), few).to_numpy(zero_copy_only=False))
-        if len(changed):
-            column, row = where(non_ascii[changed])
-            found += [(int(c), len(_RULES), int(r), int(non_ascii[k])) for c, r, k in zip(column, row, changed)]
+    hits = _hits(cells)
+    if hits:
+        places = np.array([p for p, _ in hits])
+        column = np.searchsorted(starts, places, side="right") - 1
+        found = [(int(c), order, int(row_of[p]), p) for (p, order), c in zip(hits, column)]
     problems = []
     for c, order, position, place in sorted(found):
         tf, name, _ = columns[c]
-        rule, _, message, hint = _RULES[order] if order < len(_RULES) else (
-            "nfc", None, "is not in Unicode NFC", "run `eastasia-data fmt`, which normalises text to NFC")
+        rule, _, message, hint = _RULES[order] if order < len(_RULES) else _NFC
         problems.append(tf.problem(position, name, cells[place].as_py(), rule, message, hint))
     return problems

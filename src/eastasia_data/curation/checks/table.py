@@ -45,7 +45,10 @@ from eastasia_data.curation.reader import TableFile
 from eastasia_data.dates import DAY_SHAPE, PARTIAL_SHAPE, iso_forms
 from eastasia_data.model import Field, Table
 
-URI = r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s]+"
+#: A web address: http or https (any case), a host, then anything without whitespace. Other
+#: schemes (``javascript:``, ``data:``, ``file://``, ``ftp://``) would run or fetch something
+#: where a reader clicks the link, so they are refused.
+URI = r"[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@]+(?:[/?#][^\s]*)?"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 #: A date as a spreadsheet shows it without its year: ``Aug-03``, ``3-Aug``.
 NO_YEAR = r"\s*([A-Za-z]{3,9}[-/ ][0-9]{1,2}|[0-9]{1,2}[-/ ][A-Za-z]{3,9})\s*"
@@ -106,7 +109,7 @@ def value_rules(f: Field) -> tuple[ValueRule, ...]:
     if f.type == "date" or f.is_partial_date:
         add("date", "is not a calendar date", kernels.calendar_date(DAY_SHAPE, PARTIAL_SHAPE))
     if f.format == "uri":
-        add("format", "is not an absolute URI", kernels.fullmatch(URI))
+        add("format", "is not an http or https URL", kernels.fullmatch(URI))
     if f.min_length is not None:
         add("minLength", f"is shorter than {f.min_length} characters", kernels.length_at_least(f.min_length))
     if f.max_length is not None:
