@@ -242,10 +242,10 @@ class Site:
         (self.out / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are
         self.history = histories(self.releases)
         downloads = self.downloads()
-        feed = self.latest.directory.parent / "feed.atom"
-        if feed.is_file():
+        feed = beside_releases("feed.atom", self.latest.directory.parent)
+        if feed is not None:
             shutil.copyfile(feed, self.out / "feed.atom")
-        self.write("", "home.html", downloads=downloads, feed=feed.is_file(), croissant=self.croissant())
+        self.write("", "home.html", downloads=downloads, feed=feed is not None, croissant=self.croissant())
         for release in self.releases:
             self.copy_files(release)
             for table in release.model:
@@ -272,8 +272,8 @@ class Site:
         for name in sorted(os.listdir(release.directory)):
             if (release.directory / name).is_file():
                 shutil.copyfile(release.directory / name, target / name)
-        bundle = release.directory.parent / f"{release.directory.name}.zip"
-        if bundle.is_file():
+        bundle = beside_releases(f"{release.directory.name}.zip", release.directory.parent)
+        if bundle is not None:
             shutil.copyfile(bundle, target / bundle.name)
 
     def bundle(self, release: Release) -> str | None:
@@ -451,6 +451,17 @@ class Site:
             lines.append(f"  <url><loc>{escape(self.absolute(quote(path, safe='/%.-_~')) or '')}</loc></url>")
         lines.append("</urlset>")
         (self.out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def beside_releases(name: str, directory: Path) -> Path | None:
+    """A file kept beside the release directories (a bundle, the feed): in ``directory`` or the checkout's ``releases/``."""
+    from eastasia_data import paths
+
+    checkout = paths.checkout_or_none()
+    for where in (directory, checkout.releases_dir if checkout is not None else None):
+        if where is not None and (where / name).is_file():
+            return where / name
+    return None
 
 
 def keypath(key: Iterable[str]) -> str:
