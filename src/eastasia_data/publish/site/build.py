@@ -299,6 +299,8 @@ class Site:
         out.append(("Parquet", f"{version}/files/", "one file per table, with the release descriptor"))
         for label, name, fmt, what in files:
             export(fmt, self.out / where / name)
+            if fmt == "xlsx":
+                stable_zip(self.out / where / name, self.by_version.get(version, self.latest).date)
             out.append((label, where + name, what))
         return out
 
@@ -451,6 +453,26 @@ class Site:
             lines.append(f"  <url><loc>{escape(self.absolute(quote(path, safe='/%.-_~')) or '')}</loc></url>")
         lines.append("</urlset>")
         (self.out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def stable_zip(path: Path, date: str) -> None:
+    """Give a workbook (a zip) the same bytes for the same release: its entries and properties dated ``date``.
+
+    openpyxl stamps the time of writing into ``docProps/core.xml`` and every zip entry.
+    """
+    import zipfile
+
+    year, month, day = (int(p) for p in date.split("-"))
+    stamp = f"{date}T00:00:00Z"
+    with zipfile.ZipFile(path) as old:
+        entries = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + stamp.encode(), data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(year, month, day, 0, 0, 0))
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            new.writestr(fixed, data)
 
 
 def beside_releases(name: str, directory: Path) -> Path | None:
