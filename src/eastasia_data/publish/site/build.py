@@ -110,18 +110,36 @@ class Release:
 
 
 def _read_release(entry: Mapping[str, Any]) -> Release:
-    from eastasia_data.catalog import _text as history_text
+    """A release the registry lists, its files checked against their recorded hashes."""
     from eastasia_data.citation import cite
-    from eastasia_data.export import text_columns
-    from eastasia_data.loader import descriptor, load, model, release_dir
+    from eastasia_data.loader import load, release_dir
 
     version = entry["version"]
-    tables = model(version)
-    release = Release(version, entry["created"][:10], entry["content_hash"], descriptor(version), tables,
-                      release_dir(version), citation=cite("apa", version=version).strip())
+    return read_release(release_dir(version), entry["created"][:10], entry["content_hash"],
+                        cite("apa", version=version).strip(),
+                        lambda name: load(name, version=version, verify=True))
+
+
+def read_release(directory: Path, date: str, content_hash: str, citation: str | None = None,
+                 read: Any = None) -> Release:
+    """A release directory as the site shows it (also one the registry does not list, as the bench's synthetic one).
+
+    ``read(name)`` reads a table (default: :func:`eastasia_data.loader.read_release_table`).
+    """
+    from eastasia_data.catalog import _text as history_text
+    from eastasia_data.citation import apa
+    from eastasia_data.export import text_columns
+    from eastasia_data.loader import read_release_table
+    from eastasia_data.model import model_from_descriptor
+
+    d = json.loads((Path(directory) / "datapackage.json").read_text(encoding="utf-8"))
+    tables = model_from_descriptor(d)
+    read = read or (lambda name: read_release_table(directory, name))
+    release = Release(d["version"], date, content_hash, d, tables, Path(directory),
+                      citation=citation if citation is not None else apa(d).strip())
     texts = {}
     for name, table in tables.items():
-        frame = load(name, version=version)
+        frame = read(name)
         text = text_columns(frame, table)
         texts[name] = text
         if not table.primary_key:
@@ -236,16 +254,17 @@ class Site:
             self.pages.append(page)
 
     # -- the pages ------------------------------------------------------------------------------
-    def build(self) -> None:
+    def build(self, *, downloads: bool = True) -> None:
+        """Write every page; ``downloads=False`` leaves out the exports of the installed release (the bench)."""
         shutil.copyfile(HERE / "static" / "site.css", self.out / "site.css")
         shutil.copyfile(HERE / "static" / "site.js", self.out / "site.js")
         (self.out / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are
         self.history = histories(self.releases)
-        downloads = self.downloads()
+        files = self.downloads() if downloads else []
         feed = beside_releases("feed.atom", self.latest.directory.parent)
         if feed is not None:
             shutil.copyfile(feed, self.out / "feed.atom")
-        self.write("", "home.html", downloads=downloads, feed=feed is not None, croissant=self.croissant())
+        self.write("", "home.html", downloads=files, feed=feed is not None, croissant=self.croissant())
         for release in self.releases:
             self.copy_files(release)
             for table in release.model:
@@ -339,6 +358,7 @@ class Site:
         if latest:
             removed = [k for k, steps in self.history.get(table, {}).items() if k not in release.rows.get(table, {})]
         self.write(f"{base}/{table}/", "table.html", release=release, table=t, rows=rows, facets=facets,
+                   shown=listed_columns(t),
                    base=base, latest=latest, removed=removed,
                    canonical=self.absolute(f"{release.version}/{table}/") if latest else self.absolute(f"{base}/{table}/"))
 
@@ -453,6 +473,22 @@ class Site:
             lines.append(f"  <url><loc>{escape(self.absolute(quote(path, safe='/%.-_~')) or '')}</loc></url>")
         lines.append("</urlset>")
         (self.out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+#: Besides the key and the categories, the columns a table's list of rows shows (the row page shows all).
+LISTED = ("title", "name", "paraphrase", "start_date", "published_date", "relation")
+
+
+def listed_columns(table: Table) -> list[Any]:
+    """The columns of a table's list of rows: its key, its categories and a few naming columns, in table order.
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import model
+    >>> [f.name for f in listed_columns(model()["claims"])]
+    ['claim_id', 'paraphrase', 'claimant', 'kind', 'verdict']
+    """
+    return [f for f in table.fields if f.name in table.primary_key or f.categories or f.name in LISTED]
 
 
 def stable_zip(path: Path, date: str) -> None:
