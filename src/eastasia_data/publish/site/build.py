@@ -177,11 +177,10 @@ def histories(releases: list[Release]) -> dict[str, dict[tuple[str, ...], list[S
     Computed in one pass per table (the site has thousands of rows); a test checks it against
     :func:`eastasia_data.history` row by row.
     """
-    from eastasia_data.catalog import _is_category, _register, changelog
+    from eastasia_data.catalog import _is_category, _register, changelog, registry
     from eastasia_data.corrections import row_key
 
-    versions = [r.version for r in releases]
-    register = _register(versions)
+    register = _register([r["version"] for r in registry()["releases"]])  # as ead.history reads it
     entries = changelog().get("versions", {})
     out: dict[str, dict[tuple[str, ...], list[Step]]] = {}
     names = sorted({t for r in releases for t in r.raw})
@@ -228,7 +227,7 @@ class Site:
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                       keep_trailing_newline=True)
-        self.env.globals.update(is_http=is_http, site=self, keypath=keypath)
+        self.env.globals.update(is_http=is_http, site=self, keypath=keypath, value=value, keytext=keytext)
         self.env.filters["jsonld"] = jsonld
 
     # -- addresses ------------------------------------------------------------------------------
@@ -533,6 +532,43 @@ def keypath(key: Iterable[str]) -> str:
     return "".join(f"{segment(k)}/" for k in key)
 
 
+def keytext(key: Iterable[str]) -> str:
+    """A row's key as text: its values joined by `` | `` (as the corrections register writes it).
+
+    Examples
+    --------
+    >>> keytext(("evt-1", "act-2"))
+    'evt-1 | act-2'
+    """
+    return " | ".join(key)
+
+
+def _value(root: str, v: str | None, link: str | None = None) -> Any:
+    from markupsafe import Markup, escape
+
+    if v is None:
+        return Markup('<span class="missing">(empty)</span>')
+    if link:
+        return Markup('<a href="{}index.html">{}</a>').format(root + link, v)
+    if is_http(v):
+        return Markup('<a href="{0}" rel="nofollow noopener">{0}</a>').format(v)
+    return escape(v)
+
+
+def _context_value(context: Any, v: str | None, link: str | None = None) -> Any:
+    """A value of the data on a page: escaped text, a link to a row page, or a link when it is an http(s) address."""
+    return _value(context["root"], v, link)
+
+
+def _pass_context(fn: Any) -> Any:
+    import jinja2
+
+    return jinja2.pass_context(fn)
+
+
+value = _pass_context(_context_value)
+
+
 def jsonld(document: Any) -> Any:
     """A JSON-LD document for a ``<script type="application/ld+json">``: no ``<``, ``>`` or ``&`` can end it."""
     from markupsafe import Markup
@@ -543,7 +579,9 @@ def jsonld(document: Any) -> Any:
 
 def pagefind(site: Path) -> None:
     """Index the site for the in-page search with Pagefind (its PyPI package ships the binary)."""
-    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"],
+    # only the pages a search should find: the home page, the latest rows and the diffs (not each release's copy)
+    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent",
+                           "--glob", "{index.html,latest/**/*.html,diff/**/*.html}"],
                           capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise ExportError(f"pagefind could not index the site: {(proc.stderr or proc.stdout).strip()[:500]}")
