@@ -350,8 +350,9 @@ class Site:
             if f.categories:
                 counts = {c.value: 0 for c in f.categories}
                 for _, row in rows:
-                    if row.get(f.name) is not None:
-                        counts[row[f.name]] = counts.get(row[f.name], 0) + 1
+                    v = row.get(f.name)
+                    if v is not None:
+                        counts[v] = counts.get(v, 0) + 1
                 facets.append((f, [(c.value, c.label, counts.get(c.value, 0)) for c in f.categories]))
         removed = []
         if latest:
@@ -401,9 +402,9 @@ class Site:
 
         passage = None
         passages = release.rows.get("passages", {})
-        if row.get("passage_id") and (row["passage_id"],) in passages:
-            passage = {"row": passages[(row["passage_id"],)],
-                       "path": self.row_path(release.version, "passages", (row["passage_id"],))}
+        passage_id = row.get("passage_id")
+        if passage_id and (passage_id,) in passages:
+            passage = {"row": passages[(passage_id,)], "path": self.row_path(release.version, "passages", (passage_id,))}
         further = []
         authority_words = []
         for (claim_id, source_id), r in release.rows.get("claim_sources", {}).items():
@@ -417,9 +418,10 @@ class Site:
         t = release.model["claims"]
         labels = {c.value: c.label for c in t.field("verdict").categories} if "verdict" in t.field_names else {}
         actor = None
-        if row.get("claimant_actor_id") and (row["claimant_actor_id"],) in release.rows.get("actors", {}):
-            actor = {"row": release.rows["actors"][(row["claimant_actor_id"],)],
-                     "path": self.row_path(release.version, "actors", (row["claimant_actor_id"],))}
+        actor_id = row.get("claimant_actor_id")
+        if actor_id and (actor_id,) in release.rows.get("actors", {}):
+            actor = {"row": release.rows["actors"][(actor_id,)],
+                     "path": self.row_path(release.version, "actors", (actor_id,))}
         return {"article": source(row.get("source_id")), "passage": passage, "further": further,
                 "authority": source(row.get("authority_source_id")), "authority_words": authority_words,
                 "verdict_label": labels.get(row.get("verdict") or "", ""), "actor": actor}
@@ -446,7 +448,7 @@ class Site:
 
     def changes(self, old: Release, new: Release) -> list[dict[str, Any]]:
         """Per table of either release: the rows added, removed and changed between two releases."""
-        out = []
+        out: list[dict[str, Any]] = []
         for table in sorted(set(old.model) | set(new.model)):
             before, after = old.raw.get(table, {}), new.raw.get(table, {})
             if table not in new.model or table not in old.model:
