@@ -83,7 +83,7 @@ def synthetic(work: Path, factor: int, sources: Path) -> dict:
     site_build.Site(out, [release], None).build(downloads=False)
     pages = time.perf_counter() - t
     t = time.perf_counter()
-    site_build.pagefind(out)
+    site_build._pagefind(out)
     search = time.perf_counter() - t
     files = sum(1 for p in out.rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

@@ -125,6 +125,13 @@ def read_release(directory: Path, date: str, content_hash: str, citation: str | 
     """A release directory as the site shows it (also one the registry does not list, as the bench's synthetic one).
 
     ``read(name)`` reads a table (default: :func:`eastasia_data.loader.read_release_table`).
+
+    Examples
+    --------
+    >>> from eastasia_data.loader import release_dir
+    >>> r = read_release(release_dir("0.1.0"), "2026-11-23", "sha256:...")
+    >>> r.version, "passages" in r.model, ("clm-a2-military-threat-unlikely",) in r.rows["claims"]
+    ('0.1.0', False, True)
     """
     from eastasia_data.catalog import _text as history_text
     from eastasia_data.citation import apa
@@ -176,6 +183,13 @@ def histories(releases: list[Release]) -> dict[str, dict[tuple[str, ...], list[S
 
     Computed in one pass per table (the site has thousands of rows); a test checks it against
     :func:`eastasia_data.history` row by row.
+
+    Examples
+    --------
+    >>> from eastasia_data.catalog import registry
+    >>> steps = histories([_read_release(e) for e in registry()["releases"]])["claims"][("clm-a2-military-threat-unlikely",)]
+    >>> [(s.version, s.status) for s in steps][:2]
+    [('0.1.0', 'added'), ('1.0.0', 'changed')]
     """
     from eastasia_data.catalog import _is_category, _register, changelog, registry
     from eastasia_data.corrections import row_key
@@ -215,7 +229,13 @@ def histories(releases: list[Release]) -> dict[str, dict[tuple[str, ...], list[S
 
 
 class Site:
-    """The pages of the site, written into a directory."""
+    """The pages of the site, written into a directory.
+
+    Examples
+    --------
+    >>> Site.row_path("2.0.0", "event_actors", ("evt-1", "act-2", "actor"))
+    '2.0.0/event_actors/evt-1/act-2/actor/'
+    """
 
     def __init__(self, out: Path, releases: list[Release], url: str | None):
         import jinja2
@@ -233,18 +253,24 @@ class Site:
     # -- addresses ------------------------------------------------------------------------------
     @staticmethod
     def row_path(version: str, table: str, key: Iterable[str]) -> str:
-        """The site path of a row page: ``<version>/<table>/<key>/...``, one segment per key column."""
+        """The site path of a row page: ``<version>/<table>/<key>/...``, one segment per key column.
+
+        Examples
+        --------
+        >>> Site.row_path("latest", "claims", ["clm-x"])
+        'latest/claims/clm-x/'
+        """
         return f"{version}/{table}/" + keypath(key)
 
-    def absolute(self, path: str) -> str | None:
+    def _absolute(self, path: str) -> str | None:
         """The public address of a site path, when ``site-url`` is set."""
         return f"{self.url}/{path}" if self.url else None
 
-    def write(self, page: str, template: str, *, index: bool = True, **context: Any) -> None:
+    def _write(self, page: str, template: str, *, index: bool = True, **context: Any) -> None:
         """Render ``template`` to the page at site path ``path`` (a directory path ending in / gets index.html)."""
         file = page + "index.html" if page.endswith("/") or page == "" else page
         depth = file.count("/")
-        context.setdefault("canonical", self.absolute(page))
+        context.setdefault("canonical", self._absolute(page))
         html = self.env.get_template(template).render(root="../" * depth, here=page, **context)
         target = self.out / file
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -254,51 +280,71 @@ class Site:
 
     # -- the pages ------------------------------------------------------------------------------
     def build(self, *, downloads: bool = True) -> None:
-        """Write every page; ``downloads=False`` leaves out the exports of the installed release (the bench)."""
+        """Write every page; ``downloads=False`` leaves out the exports of the installed release (the bench).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from eastasia_data.catalog import registry
+        >>> out = Path(tempfile.mkdtemp())
+        >>> Site(out, [_read_release(e) for e in registry()["releases"]], None).build(downloads=False)
+        >>> (out / "latest" / "claims" / "clm-a2-military-threat-unlikely" / "index.html").is_file()
+        True
+        """
         shutil.copyfile(HERE / "static" / "site.css", self.out / "site.css")
         shutil.copyfile(HERE / "static" / "site.js", self.out / "site.js")
         (self.out / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are
         self.history = histories(self.releases)
-        files = self.downloads() if downloads else []
-        feed = beside_releases("feed.atom", self.latest.directory.parent)
+        files = self._downloads() if downloads else []
+        feed = _beside_releases("feed.atom", self.latest.directory.parent)
         if feed is not None:
             shutil.copyfile(feed, self.out / "feed.atom")
-        self.write("", "home.html", downloads=files, feed=feed is not None, croissant=self.croissant())
+        self._write("", "home.html", downloads=files, feed=feed is not None, croissant=self._croissant())
         for release in self.releases:
-            self.copy_files(release)
+            self._copy_files(release)
             for table in release.model:
-                self.table_page(release, table)
+                self._table_page(release, table)
                 for key in release.rows.get(table, {}):
                     self.row_page(release, table, key, latest=False)
         for table in self.latest.model:
-            self.table_page(self.latest, table, latest=True)
+            self._table_page(self.latest, table, latest=True)
         for table, keys in self.history.items():
             for key in keys:
-                self.latest_page(table, key)
+                self._latest_page(table, key)
         for old, new in zip(self.releases, self.releases[1:]):
-            self.write(f"diff/{old.version}..{new.version}/", "diff.html", old=old, new=new,
-                       changes=self.changes(old, new))
-        self.write("search/", "search.html", index=False)
-        self.write("404.html", "404.html", index=False, canonical=None)
+            self._write(f"diff/{old.version}..{new.version}/", "diff.html", old=old, new=new,
+                       changes=self._changes(old, new))
+        self._write("search/", "search.html", index=False)
+        self._write("404.html", "404.html", index=False, canonical=None)
         if self.url:
-            self.sitemap()
+            self._sitemap()
 
-    def copy_files(self, release: Release) -> None:
+    def _copy_files(self, release: Release) -> None:
         """The release's own files (Parquet and descriptor) and its bundle, under ``<version>/files/``."""
         target = self.out / release.version / "files"
         target.mkdir(parents=True, exist_ok=True)
         for name in sorted(os.listdir(release.directory)):
             if (release.directory / name).is_file():
                 shutil.copyfile(release.directory / name, target / name)
-        bundle = beside_releases(f"{release.directory.name}.zip", release.directory.parent)
+        bundle = _beside_releases(f"{release.directory.name}.zip", release.directory.parent)
         if bundle is not None:
             shutil.copyfile(bundle, target / bundle.name)
 
     def bundle(self, release: Release) -> str | None:
+        """The site path of a release's zip bundle once copied, or None (a release without one).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from eastasia_data.catalog import registry
+        >>> releases = [_read_release(registry()["releases"][0])]
+        >>> Site(Path(tempfile.mkdtemp()), releases, None).bundle(releases[0]) is None  # nothing copied yet
+        True
+        """
         name = f"{release.directory.name}.zip"
         return f"{release.version}/files/{name}" if (self.out / release.version / "files" / name).is_file() else None
 
-    def downloads(self) -> list[tuple[str, str, str]]:
+    def _downloads(self) -> list[tuple[str, str, str]]:
         """The current release in every export format, under ``<version>/downloads/``: (label, path, what)."""
         from eastasia_data.export import export
         from eastasia_data.loader import descriptor
@@ -318,11 +364,11 @@ class Site:
         for label, name, fmt, what in files:
             export(fmt, self.out / where / name)
             if fmt == "xlsx":
-                stable_zip(self.out / where / name, self.by_version.get(version, self.latest).date)
+                _stable_zip(self.out / where / name, self.by_version.get(version, self.latest).date)
             out.append((label, where + name, what))
         return out
 
-    def croissant(self) -> dict[str, Any]:
+    def _croissant(self) -> dict[str, Any]:
         """The Croissant description of the newest release, its file addresses pointing into the site."""
         from eastasia_data.schemaorg import croissant
 
@@ -330,12 +376,12 @@ class Site:
         doc = croissant(release.model, release.descriptor)
         for item in doc.get("distribution", []):
             path = f"{release.version}/files/{item['contentUrl']}"
-            item["contentUrl"] = self.absolute(path) or path
+            item["contentUrl"] = self._absolute(path) or path
         if self.url and "url" not in doc:
             doc["url"] = self.url + "/"
         return doc
 
-    def table_page(self, release: Release, table: str, latest: bool = False) -> None:
+    def _table_page(self, release: Release, table: str, latest: bool = False) -> None:
         t = release.model[table]
         rows = list(release.rows.get(table, {}).items()) if t.primary_key else []
         if not t.primary_key:  # a table without a key is shown whole, with no row pages
@@ -357,12 +403,12 @@ class Site:
         removed = []
         if latest:
             removed = [k for k, steps in self.history.get(table, {}).items() if k not in release.rows.get(table, {})]
-        self.write(f"{base}/{table}/", "table.html", release=release, table=t, rows=rows, facets=facets,
+        self._write(f"{base}/{table}/", "table.html", release=release, table=t, rows=rows, facets=facets,
                    shown=listed_columns(t),
                    base=base, latest=latest, removed=removed,
-                   canonical=self.absolute(f"{release.version}/{table}/") if latest else self.absolute(f"{base}/{table}/"))
+                   canonical=self._absolute(f"{release.version}/{table}/") if latest else self._absolute(f"{base}/{table}/"))
 
-    def link_of(self, release: Release, table: str, column: str, value: str | None) -> str | None:
+    def _link_of(self, release: Release, table: str, column: str, value: str | None) -> str | None:
         """The row page a foreign-key value points to in the same release, if there is one."""
         if value is None:
             return None
@@ -371,27 +417,27 @@ class Site:
                 return self.row_path(release.version, fk.resource, (value,))
         return None
 
-    def row_context(self, release: Release, table: str, key: tuple[str, ...]) -> dict[str, Any]:
+    def _row_context(self, release: Release, table: str, key: tuple[str, ...]) -> dict[str, Any]:
         t = release.model[table]
         row = release.rows[table][key]
-        values = [(f, row.get(f.name), self.link_of(release, table, f.name, row.get(f.name))) for f in t.fields]
+        values = [(f, row.get(f.name), self._link_of(release, table, f.name, row.get(f.name))) for f in t.fields]
         path = self.row_path(release.version, table, key)
         context: dict[str, Any] = {"release": release, "table": t, "key": key, "row": row, "values": values,
                                    "steps": self.history[table][key], "path": path,
-                                   "permalink": self.absolute(path), "review": None}
+                                   "permalink": self._absolute(path), "review": None}
         if table == "claims":
-            context["claim"] = self.claim(release, row)
+            context["claim"] = self._claim(release, row)
             review = release.reviews.get(key[0])
             if review is not None:
                 review = dict(review)
                 if self.url:
-                    review = {"@context": "https://schema.org", **review, "url": self.absolute(path)}
+                    review = {"@context": "https://schema.org", **review, "url": self._absolute(path)}
                 else:
                     review = {"@context": "https://schema.org", **review}
             context["review"] = review
         return context
 
-    def claim(self, release: Release, row: Mapping[str, str | None]) -> dict[str, Any]:
+    def _claim(self, release: Release, row: Mapping[str, str | None]) -> dict[str, Any]:
         """What a claim's page shows beyond its columns: the article, passage, authority and further sources."""
         sources = release.rows.get("sources", {})
 
@@ -426,27 +472,40 @@ class Site:
                 "authority": source(row.get("authority_source_id")), "authority_words": authority_words,
                 "verdict_label": labels.get(row.get("verdict") or "", ""), "actor": actor}
 
-    def row_page(self, release: Release, table: str, key: tuple[str, ...], *, latest: bool) -> None:
-        context = self.row_context(release, table, key)
-        self.write(context["path"], "row.html", index=True, **context)
+    def row_page(self, release: Release, table: str, key: tuple[str, ...], *, latest: bool = False) -> None:
+        """Write the page of one row of one release (``histories`` must have been set as ``self.history``).
 
-    def latest_page(self, table: str, key: tuple[str, ...]) -> None:
+        Examples
+        --------
+        >>> import tempfile
+        >>> from eastasia_data.catalog import registry
+        >>> releases = [_read_release(e) for e in registry()["releases"]]
+        >>> site = Site(Path(tempfile.mkdtemp()), releases, None)
+        >>> site.history = histories(releases)
+        >>> site.row_page(releases[0], "claims", ("clm-a2-military-threat-unlikely",))
+        >>> (site.out / "0.1.0/claims/clm-a2-military-threat-unlikely/index.html").is_file()
+        True
+        """
+        context = self._row_context(release, table, key)
+        self._write(context["path"], "row.html", index=True, **context)
+
+    def _latest_page(self, table: str, key: tuple[str, ...]) -> None:
         path = f"latest/{table}/" + keypath(key)
         steps = self.history[table][key]
         if key in self.latest.rows.get(table, {}):
-            context = self.row_context(self.latest, table, key)
+            context = self._row_context(self.latest, table, key)
             versioned = context["path"]
-            context["canonical"] = self.absolute(versioned)
-            self.write(path, "row.html", index=False, latest_of=versioned, **context)
+            context["canonical"] = self._absolute(versioned)
+            self._write(path, "row.html", index=False, latest_of=versioned, **context)
             return
         last = next(r for r in reversed(self.releases) if key in r.rows.get(table, {}))
         removed = next(s for s in steps if s.version == self.releases[self.releases.index(last) + 1].version)
         reasons = [s for s in steps if s.reason]
-        self.write(path, "removed.html", index=True, table=last.model[table], key=key, last=last, removed=removed,
+        self._write(path, "removed.html", index=True, table=last.model[table], key=key, last=last, removed=removed,
                    reasons=reasons, steps=steps, last_path=self.row_path(last.version, table, key),
                    release_date={r.version: r.date for r in self.releases})
 
-    def changes(self, old: Release, new: Release) -> list[dict[str, Any]]:
+    def _changes(self, old: Release, new: Release) -> list[dict[str, Any]]:
         """Per table of either release: the rows added, removed and changed between two releases."""
         out: list[dict[str, Any]] = []
         for table in sorted(set(old.model) | set(new.model)):
@@ -465,13 +524,13 @@ class Site:
                         "columns": columns, "dropped": dropped})
         return out
 
-    def sitemap(self) -> None:
+    def _sitemap(self) -> None:
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
         from xml.sax.saxutils import escape
 
         for path in sorted(set(self.pages)):
-            lines.append(f"  <url><loc>{escape(self.absolute(quote(path, safe='/%.-_~')) or '')}</loc></url>")
+            lines.append(f"  <url><loc>{escape(self._absolute(quote(path, safe='/%.-_~')) or '')}</loc></url>")
         lines.append("</urlset>")
         (self.out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -492,7 +551,7 @@ def listed_columns(table: Table) -> list[Any]:
     return [f for f in table.fields if f.name in table.primary_key or f.categories or f.name in LISTED]
 
 
-def stable_zip(path: Path, date: str) -> None:
+def _stable_zip(path: Path, date: str) -> None:
     """Give a workbook (a zip) the same bytes for the same release: its entries and properties dated ``date``.
 
     openpyxl stamps the time of writing into ``docProps/core.xml`` and every zip entry.
@@ -512,7 +571,7 @@ def stable_zip(path: Path, date: str) -> None:
             new.writestr(fixed, data)
 
 
-def beside_releases(name: str, directory: Path) -> Path | None:
+def _beside_releases(name: str, directory: Path) -> Path | None:
     """A file kept beside the release directories (a bundle, the feed): in ``directory`` or the checkout's ``releases/``."""
     from eastasia_data import paths
 
@@ -572,14 +631,20 @@ value = _pass_context(_context_value)
 
 
 def jsonld(document: Any) -> Any:
-    """A JSON-LD document for a ``<script type="application/ld+json">``: no ``<``, ``>`` or ``&`` can end it."""
+    """A JSON-LD document for a ``<script type="application/ld+json">``: no ``<``, ``>`` or ``&`` can end it.
+
+    Examples
+    --------
+    >>> str(jsonld({"name": "</script>"}))
+    '{\\n "name": "\\\\u003c/script\\\\u003e"\\n}'
+    """
     from markupsafe import Markup
 
     text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def pagefind(site: Path) -> None:
+def _pagefind(site: Path) -> None:
     """Index the site for the in-page search with Pagefind (its PyPI package ships the binary)."""
     # only the pages a search should find: the home page, the latest rows and the diffs (not each release's copy)
     proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent",
@@ -644,7 +709,7 @@ def build_site(out: str | Path, *, force: bool = False, search: bool = True) -> 
         target.mkdir()
         Site(target, releases, url).build()
         if search:
-            pagefind(target)
+            _pagefind(target)
         if out.exists():
             out.rename(Path(scratch) / "previous")
         target.rename(out)
