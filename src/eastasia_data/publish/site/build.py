@@ -243,7 +243,8 @@ class Site:
         self.out, self.releases, self.url = out, releases, url
         self.latest = releases[-1]
         self.by_version = {r.version: r for r in releases}
-        self.pages: list[str] = []  # site paths of the pages a crawler may index, for the sitemap
+        self.pages: list[str] = []
+        self._further: dict[str, dict[str, list[Any]]] = {}  # site paths of the pages a crawler may index, for the sitemap
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                       keep_trailing_newline=True)
@@ -453,9 +454,13 @@ class Site:
             passage = {"row": passages[(passage_id,)], "path": self.row_path(release.version, "passages", (passage_id,))}
         further = []
         authority_words = []
-        for (claim_id, source_id), r in release.rows.get("claim_sources", {}).items():
-            if claim_id != row["claim_id"]:
-                continue
+        if release.version not in self._further:  # claim_sources by claim, once per release (not a scan per claim)
+            by_claim: dict[str, list[Any]] = {}
+            for (claim_id, source_id), r in release.rows.get("claim_sources", {}).items():
+                by_claim.setdefault(claim_id, []).append((source_id, r))
+            self._further[release.version] = by_claim
+        claim_id = row["claim_id"] or ""
+        for source_id, r in self._further[release.version].get(claim_id, []):
             item = {"row": r, "source": source(source_id),
                     "path": self.row_path(release.version, "claim_sources", (claim_id, source_id))}
             further.append(item)
