@@ -24,3 +24,11 @@ if [ ! -x .venv-cffconvert/bin/cffconvert ]; then
   .venv-cffconvert/bin/python -m pip install --quiet --disable-pip-version-check \
     "cffconvert==2.0.0" "jsonschema==3.2.0" "pykwalify==1.8.0" "ruamel.yaml==0.19.1"
 fi
+# axe-core (the npm package) for the accessibility audit of tests/test_site.py, inside .venv/.
+if [ ! -f .venv/node_modules/axe-core/axe.min.js ]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm install --silent --no-audit --no-fund --prefix .venv "axe-core@4.14.1"
+  else
+    echo "setup: npm is missing, so axe-core is not installed (apt-get install -y npm); tests/test_site.py needs it" >&2
+  fi
+fi

@@ -158,7 +158,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: Reader modules whose doctests draw figures, write databases or serve: left out of the quick run
 #: with their tests (test_plot, test_export, test_serve, test_schemaorg are slow-marked too).
-_SLOW_DOCTEST_MODULES = ("eastasia_data.plot", "eastasia_data.export", "eastasia_data.serve", "eastasia_data.schemaorg")
+_SLOW_DOCTEST_MODULES = ("eastasia_data.plot", "eastasia_data.export", "eastasia_data.serve", "eastasia_data.schemaorg",
+                         "eastasia_data.publish.site.build.build_site", "eastasia_data.publish.site.build.Site.build")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -341,6 +341,29 @@ def cmd_serve(args) -> int:
     return serve(args.port)
 
 
+def cmd_site(args) -> int:
+    """``eastasia-data site --out DIR [--force]``: write the static site of every release; 1 if refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> main(["site", "--out", tempfile.mkdtemp()])  # an existing directory is refused
+    1
+    """
+    from eastasia_data.publish.site import build_site
+
+    out = build_site(args.out, force=args.force, search=not args.no_search)
+    print(f"written: {out} (the site of {_releases_listed()})")
+    return EXIT_OK
+
+
+def _releases_listed() -> str:
+    from eastasia_data.catalog import registry
+
+    versions = [r["version"] for r in registry()["releases"]]
+    return f"{len(versions)} release(s), {versions[0]} to {versions[-1]}"
+
+
 def cmd_plot(args) -> int:
     """``eastasia-data plot [timeline|network|all]``: draw figures as PNG and SVG; 1 if one cannot be drawn.
 
@@ -597,7 +620,7 @@ def cmd_verify_citation(args) -> int:
 #: The commands as ``--help`` groups them: a reader's first, then a contributor's.
 COMMAND_GROUPS = {
     "reading (the installed release, or any released version; no checkout needed)":
-        ("tables", "show", "path", "versions", "cite", "verify-citation", "verify", "export", "serve", "plot"),
+        ("tables", "show", "path", "versions", "cite", "verify-citation", "verify", "export", "serve", "plot", "site"),
     "curating (needs a checkout and the validate extra; `diff` of two released versions needs neither)":
         ("validate", "fmt", "diff", "check-version", "coverage", "generate", "build", "agreement", "bundle", "release"),
 }
@@ -678,6 +701,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default="docs/figures", metavar="DIR",
                     help="directory for <figure>.png and <figure>.svg (default: docs/figures)")
     sp.set_defaults(func=cmd_plot)
+
+    sp = sub.add_parser("site", help="write the static site of every release into a new directory (needs the site extra)")
+    sp.add_argument("--out", required=True, metavar="DIR", help="the directory to create")
+    sp.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    sp.add_argument("--no-search", action="store_true", help="skip the Pagefind index of the in-page search")
+    sp.set_defaults(func=cmd_site)
 
     sp = sub.add_parser("validate", help="check the CSV tables; one line per problem")
     data_options(sp)
