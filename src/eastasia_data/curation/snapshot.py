@@ -69,7 +69,8 @@ class Snapshot:
 
 
 #: Package-level descriptor properties that are not facts about the package (they follow from the data or build).
-_NOT_FACTS = ("$schema", "version", "created", "sources", "resources", "eastasia:generated")
+#: ``agreement`` follows from the codings table, which is compared row by row.
+_NOT_FACTS = ("$schema", "version", "created", "sources", "resources", "eastasia:generated", "agreement")
 
 
 def package_facts(descriptor: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +78,7 @@ def package_facts(descriptor: dict[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> package_facts({"name": "x", "version": "1.0.0", "keywords": ["a"]})
+    >>> package_facts({"name": "x", "version": "1.0.0", "keywords": ["a"], "agreement": {"claims.kind": {}}})
     {'name': 'x', 'keywords': ['a']}
     """
     return {k: v for k, v in descriptor.items() if k not in _NOT_FACTS}
