@@ -214,6 +214,9 @@ def test_the_claim_page_shows_the_claim_whole(plain):
     sources = ead.load("sources").set_index("source_id")
     assert sources.loc[claim["source_id"], "title"] in text
     assert sources.loc[claim["authority_source_id"], "title"] in text
+    if "authority_excerpt" in claims and isinstance(claim["authority_excerpt"], str):  # the authority's own words
+        assert f'<blockquote class="excerpt">{claim["authority_excerpt"]}</blockquote>' in text
+        assert "quotes no words of the authority" not in text
     assert "History across releases" in text and "Cite this row" in text
     words = re.sub(r"<[^>]+>", "", text)  # the citation block as a reader copies it
     assert f"{ead.cite('apa').strip()} Table claims, row claim_id = {claim['claim_id']}." in words

@@ -453,7 +453,9 @@ class Site:
         if passage_id and (passage_id,) in passages:
             passage = {"row": passages[(passage_id,)], "path": self.row_path(release.version, "passages", (passage_id,))}
         further = []
-        authority_words = []
+        # The authority's own words: the claim's authority_excerpt (from 3.0.0 on), then any excerpt that a
+        # further-source row of the same authority quotes.
+        authority_words = [row["authority_excerpt"]] if row.get("authority_excerpt") else []
         if release.version not in self._further:  # claim_sources by claim, once per release (not a scan per claim)
             by_claim: dict[str, list[Any]] = {}
             for (claim_id, source_id), r in release.rows.get("claim_sources", {}).items():
@@ -464,7 +466,7 @@ class Site:
             item = {"row": r, "source": source(source_id),
                     "path": self.row_path(release.version, "claim_sources", (claim_id, source_id))}
             further.append(item)
-            if source_id == row.get("authority_source_id") and r.get("excerpt"):
+            if source_id == row.get("authority_source_id") and r.get("excerpt") and r["excerpt"] not in authority_words:
                 authority_words.append(r["excerpt"])
         t = release.model["claims"]
         labels = {c.value: c.label for c in t.field("verdict").categories} if "verdict" in t.field_names else {}
