@@ -69,7 +69,9 @@ class Snapshot:
 
 
 #: Package-level descriptor properties that are not facts about the package (they follow from the data or build).
-_NOT_FACTS = ("$schema", "version", "created", "sources", "resources", "eastasia:generated")
+#: ``agreement`` is computed from the codings table at build (a change to it is a change of that table's rows), so
+#: a checkout, which has no descriptor, is not "changed" against a release that states it.
+_NOT_FACTS = ("$schema", "version", "created", "sources", "resources", "agreement", "eastasia:generated")
 
 
 def package_facts(descriptor: dict[str, Any]) -> dict[str, Any]:
