@@ -149,9 +149,9 @@ def test_a_correct_pull_request_is_green_and_its_summary_names_the_rows(clone):
     committed = contribute(repo, env)
     uncommitted = edit_without_committing(repo, env)
     results = play(repo, env)
-    assert [name for name, _ in results] == [name for name, _ in steps()] and "Tests" in dict(results)
     failed = [(name, p.stdout[-3000:] + p.stderr[-2000:]) for name, p in results if p.returncode != 0]
-    assert not failed, failed
+    assert not failed, failed  # first: the failing step's output says why the job stopped
+    assert [name for name, _ in results] == [name for name, _ in steps()] and "Tests" in dict(results)
     tests = dict(results)["Tests"].stdout.strip().splitlines()[-1]
     assert " passed" in tests and " failed" not in tests and " error" not in tests, tests
     summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
