@@ -183,12 +183,12 @@ def plan(total: int, passages: int = 0, model: dict[str, Table] | None = None,
     names = [n for n in sorted(model) if n != ledger]
     weights = {n: LINK_WEIGHT if is_link(model[n]) else 1 for n in names}
     rest = total - passages
-    if rest < MIN_ROWS * len(names):
-        raise ValueError(f"{total:,} rows leave too few for {len(names)} tables of at least {MIN_ROWS} rows"
-                         + (f" besides the {passages} passages" if passages else ""))
     unit = rest / sum(weights.values())
     rows = {n: max(MIN_ROWS, int(unit * w)) for n, w in weights.items()}
     rows[max(rows, key=lambda n: (rows[n], n))] += rest - sum(rows.values())
+    if rest < MIN_ROWS * len(names) or min(rows.values()) < MIN_ROWS:  # the largest table cannot absorb the rounding
+        raise ValueError(f"{total:,} rows leave too few for {len(names)} tables of at least {MIN_ROWS} rows"
+                         + (f" besides the {passages} passages" if passages else ""))
     if ledger in model:
         rows[ledger] = passages
     return rows

@@ -10,8 +10,8 @@ Each side file is a JSON object ``{"events": [...], "new_actors": [...],
 an event has ``event_id``, ``title``, ``summary``, ``start_date``, ``end_date`` (or ""),
 ``date_precision``, ``category``, ``location`` (or ""), ``note`` (or ""), ``actors``
 (``[{"actor_id", "role"}]``) and ``sources`` (``[{"title", "publisher", "author",
-"published_date", "published_date_precision", "url", "read_url", "kind", "reliability",
-"authority_excerpt"}]``); it may also have ``mode``, ``context`` (a list or a
+"published_date", "published_date_precision", "url", "read_url", "accessed", "kind",
+"reliability", "authority_excerpt"}]``, ``accessed`` the day the address was read); it may also have ``mode``, ``context`` (a list or a
 ";"-joined string), ``cameo_root``, ``wikidata_qid`` and ``wikidata_source_url``. A new actor
 has ``actor_id``, ``name``, ``kind``, ``state_actor_id``, ``source_url`` and ``note``.
 

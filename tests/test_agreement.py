@@ -134,6 +134,7 @@ def agree(data, sources, *args: str):
 
 
 def test_no_codings_yet_is_said_and_exits_0(data_copy, sources_dir):
+    write_codings(data_copy, [])  # the checkout may hold codings: the state before the first
     text, as_json = agree(data_copy, sources_dir), agree(data_copy, sources_dir, "--format", "json")
     assert (text.code, text.out, text.err) == (0, "no independent codings yet: data/codings.csv has no rows\n", "")
     assert (as_json.code, json.loads(as_json.out)) == (0, {})
@@ -243,6 +244,7 @@ def test_a_row_key_of_a_composite_key_is_its_values_joined(data_copy, sources_di
 
 
 def test_an_empty_codings_table_is_valid(data_copy, sources_dir):
+    write_codings(data_copy, [])  # the checkout may hold codings: remove them all
     header, rows = read_rows(data_copy / "codings.csv")
     assert rows == [] and header[:5] == ["table_name", "row_key", "field", "coder", "round"]
     assert run_cli("validate", "--data-dir", str(data_copy), "--sources-dir", str(sources_dir)).code == 0
@@ -254,6 +256,7 @@ def test_a_release_states_the_agreement_only_when_there_are_codings(data_copy, s
     from eastasia_data.curation.build import build
     from eastasia_data.curation.validate import validate
 
+    write_codings(data_copy, [])  # the checkout may hold codings: first a release without any
     empty = build(tmp_path / "empty", data_dir=data_copy, sources_dir=sources_dir)
     assert "agreement" not in json.loads((empty.path / "datapackage.json").read_text(encoding="utf-8"))
     code_verdicts(data_copy, disagree_every=50)

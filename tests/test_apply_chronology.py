@@ -14,7 +14,7 @@ SCRIPT = REPO / "scripts" / "apply_chronology.py"
 
 SOURCE = {"title": "Leaders meet in the fixture city", "publisher": "Fixture Wire (via Example)", "author": "",
           "published_date": "2024-07-02", "published_date_precision": "day", "url": "",
-          "read_url": "https://example.org/fixture/leaders-meet", "kind": "wire_report", "reliability": "high",
+          "read_url": "https://example.org/fixture/leaders-meet", "accessed": "2024-07-03", "kind": "wire_report", "reliability": "high",
           "authority_excerpt": "The two leaders met on Tuesday in the fixture city, the agency said."}
 EVENT = {"event_id": "evt-2024-07-02-fixture-leaders-meet", "title": "Fixture leaders meet",
          "summary": "A made-up meeting used only by this test.", "start_date": "2024-07-02", "end_date": "",
@@ -53,6 +53,8 @@ def test_a_good_event_is_appended_with_its_source_actors_and_new_actor_and_stays
     assert [s["source_id"] for s in new] == ["src-fixture-wire-via-2024-07-02-leaders-meet-fixture-city"]
     header, _ = read_rows(data_copy / "sources.csv")
     assert new[0]["url" if "read_url" not in header else "read_url"] == SOURCE["read_url"]
+    if "accessed" in header:  # an address read goes with the day it was read (rule read-url-needs-accessed)
+        assert new[0]["accessed"] == SOURCE["accessed"]
     _, cited = read_rows(data_copy / "event_sources.csv")
     (link,) = [c for c in cited if c["event_id"] == EVENT["event_id"]]
     assert (link["excerpt"], link["authority_excerpt"]) == ("", SOURCE["authority_excerpt"])

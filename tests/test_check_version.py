@@ -28,11 +28,18 @@ EPOCH = "1764547200"
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory, sources_dir):
-    """A checkout copy whose releases/ holds one release, built from its own data."""
-    repo = make_checkout(tmp_path_factory.mktemp("released") / "repo", releases=False)
-    with paths.use_checkout(repo), mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": EPOCH}):
-        result = build(sources_dir=sources_dir)
-    return repo, result.version
+    """A checkout copy whose last release holds its own data: the checkout's releases, and its data/ released on top
+    of them as `eastasia-data release` would (the version bumped as the changes since the last release require, the
+    pending corrections entries dated by it), so the corrections register names rows of real releases."""
+    repo = make_checkout(tmp_path_factory.mktemp("released") / "repo")
+    first = check_version(repo=repo)
+    if first.required is None:  # data/ is the last release's already
+        return repo, first.base
+    version = next_version(first.base, first.required)
+    set_version(repo, version)
+    _date_corrections(repo, version)
+    _build(repo, sources_dir)
+    return repo, version
 
 
 @pytest.fixture
@@ -53,10 +60,11 @@ def _value(repo):
 
 
 def _date_corrections(repo, version):
-    """Write ``version`` as the release of the pending corrections entries, as `eastasia-data release` does."""
+    """Write ``version`` as the release of the pending corrections entries (corrected, no release yet), as
+    `eastasia-data release` does."""
     header, rows = read_rows(repo / "data" / "corrections.csv")
     write_rows(repo / "data" / "corrections.csv", header,
-               [{**r, "release": r["release"] or version} for r in rows])
+               [{**r, "release": r["release"] or (version if r["status"] == "corrected" else "")} for r in rows])
 
 
 def _row(repo):

@@ -84,7 +84,7 @@ def test_the_release_descriptors_agreement_figures_are_added_when_present():
 
 def test_the_shipped_rai_json_is_generated_from_the_datasheet():
     assert rai.RAI_JSON.read_text(encoding="utf-8") == rai.render_rai()
-    with pytest.raises(KeyError, match="has no paragraph 'Where did the data come from\?'"):
+    with pytest.raises(KeyError, match=r"has no paragraph 'Where did the data come from\?'"):
         rai.render_rai("# Datasheet\n\n**Something else.** Text.\n")
 
 

@@ -50,18 +50,27 @@ KEY_EVENTS = {
 }
 
 CONTRADICTED = [
-    "clm-a1-kim-brother-nation-sovereign-right",
-    "clm-a2-multifaceted-response",
-    "clm-a2-northern-neighbor",
-    "clm-a2-china-building-alliances",
     "clm-a2-china-most-populous",
-    "clm-a2-china-reduce-dependence-on-nk",
     "clm-a2-six-of-ten-most-populous",
-    "clm-a2-south-china-sea-competition",
     "clm-a2-three-largest-economies",
     "clm-a2-vladivostok-alliance-2019",
     "clm-a2-wang-yi-pyongyang-december-2019",
+    # re-rated in the second coding (issue 22; corrections entry cor-118): the united front it takes for granted fails
+    "clm-a1-united-front",
 ]
+
+#: Verdicts re-rated in the second coding under the codebook (issue 22), each with its corrections entry: these were
+#: pinned as contradicted or partly supported by earlier rounds.
+RE_RATED = {
+    "clm-a1-kim-brother-nation-sovereign-right": ("unverifiable", "cor-112"),  # a contested legality, no ruling found
+    "clm-a2-multifaceted-response": ("unverifiable", "cor-107"),  # a muted report is absence of evidence (V5)
+    "clm-a2-northern-neighbor": ("supported", "cor-130"),  # the close ties hold; the geography is an identifier
+    "clm-a2-china-reduce-dependence-on-nk": ("unverifiable", "cor-108"),  # evidence of the converse (V2.2)
+    "clm-a2-south-china-sea-competition": ("unverifiable", "cor-105"),  # evidence only from before the window (V1.4)
+    "clm-a2-china-expressed-concerns": ("unverifiable", "cor-123"),  # one side's account of the other (V3.5)
+    "clm-a2-frequent-high-level-meetings": ("supported", "cor-139"),  # meetings inside the 24 months hold (V1.4)
+    "clm-a2-spy-agencies-satellites-cyber": ("unverifiable", "cor-142"),  # one side's estimate of the other (V3.5)
+}
 
 
 def rows(table):
@@ -101,14 +110,13 @@ def test_opinions_are_not_rated():
 
 PARTLY_SUPPORTED = [
     # verdicts revised on fact-check: mixed evidence, not false
-    "clm-a2-china-expressed-concerns",
     "clm-a2-six-party-talks-platform",
     # round-2 review (issue 13)
-    "clm-a1-united-front",
     "clm-a2-russia-mineral-east-coast",
-    "clm-a2-frequent-high-level-meetings",
-    # fact-check of round 2
-    "clm-a2-spy-agencies-satellites-cyber",
+    # second coding (issue 22): an aim stated for ASEAN, strong ties with Seoul and Tokyo not shown (cor-121)
+    "clm-a2-china-building-alliances",
+    # second coding (issue 22): its allies' support and other countries' pushback unchecked (cor-131)
+    "clm-a2-rally-un-support",
 ]
 
 
@@ -118,6 +126,17 @@ def test_partly_supported_claims(claim_id):
     assert claim is not None, claim_id
     assert claim["verdict"] == "partly_supported"
     assert claim["verdict_note"] and claim["authority_source_id"]
+
+
+@pytest.mark.parametrize("claim_id", sorted(RE_RATED))
+def test_re_rated_claims_carry_their_corrections_entry(claim_id):
+    verdict, correction_id = RE_RATED[claim_id]
+    claim = by_id("claims", "claim_id").get(claim_id)
+    assert claim is not None, claim_id
+    assert claim["verdict"] == verdict and claim["verdict_note"]
+    entry = by_id("corrections", "correction_id")[correction_id]
+    assert (entry["table_name"], entry["row_key"], entry["status"]) == ("claims", claim_id, "corrected")
+    assert "verdict" in entry["columns"].split()
 
 
 def test_key_events_have_sources():
@@ -167,10 +186,16 @@ def test_corrected_events():
 
 
 def test_every_event_has_an_article_passage_or_is_context():
+    """An event the articles mention or allude to is cited from an archived article; one kept as context is not; a
+    chronology event needs no article, but is cited with the words of the source that reports it."""
     archived = {r["source_id"] for r in rows("sources") if r["archive_file"]}
     cited = {r["event_id"] for r in rows("event_sources") if r["source_id"] in archived}
+    worded = {r["event_id"] for r in rows("event_sources") if r["authority_excerpt"] or r["excerpt"]}
     for event in rows("events"):
-        assert event["event_id"] in cited or event["basis"] == "context", event["event_id"]
+        if event["basis"] == "chronology":
+            assert event["event_id"] in worded, event["event_id"]
+        else:
+            assert event["event_id"] in cited or event["basis"] == "context", event["event_id"]
         if event["basis"] == "context":
             assert event["event_id"] not in cited, event["event_id"]
 
@@ -197,14 +222,17 @@ def test_strategy_targets_corrected():
     assert ("str-nk-troops-for-russia", "act-russia") in targets and ("str-nk-troops-for-russia", "act-ukraine") not in targets
     assert ("str-china-asean-regional-forum", "act-asean-regional-forum") in targets
     # fact-check of round 2: the article names no recipient for these (partners are not targets)
-    for sid in ["str-china-intelligence-gathering", "str-china-missile-defence-and-partners",
-                "str-china-trilateral-talks", "str-japan-trilateral-talks", "str-sk-trilateral-talks"]:
+    for sid in ["str-china-intelligence-gathering", "str-china-missile-defence-and-partners"]:
         assert not any(s == sid for s, _ in targets), sid
+    # fact-check of release 2.0.0 (item S2): the trilateral talks are "aimed at countering the shifting dynamics",
+    # the alignment, so they target its two parties, as the other responses to the alignment do
+    for sid in ["str-china-trilateral-talks", "str-japan-trilateral-talks", "str-sk-trilateral-talks"]:
+        assert {a for s, a in targets if s == sid} == {"act-russia", "act-north-korea"}, sid
 
 
 def test_fact_check_round_2():
     claims = by_id("claims", "claim_id")
-    assert claims["clm-a2-rally-un-support"]["verdict"] == "supported"
+    assert claims["clm-a2-rally-un-support"]["verdict"] == "partly_supported"  # second coding: cor-131
     assert claims["clm-a2-rally-un-support"]["passage_id"] == "psg-a2-094"
     assert claims["clm-a2-spy-agencies-satellites-cyber"]["passage_id"] == "psg-a2-086"
     sources = by_id("sources", "source_id")

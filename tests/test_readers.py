@@ -589,7 +589,8 @@ def test_help_of_period_end_shows_period_end():
 
 
 def _views_database(connection, with_plover: bool):
-    """The release's tables as text in ``connection`` (the PLOVER columns added empty if asked), views made."""
+    """The release's tables as text in ``connection``, views made; the events' columns added since 2.0.0
+    (``views.LATER_COLUMNS``, PLOVER's among them) added empty if the release lacks them, or left out if not asked."""
     from eastasia_data.dates import format_dates
 
     for name in ("events", "event_actors", "event_sources", "actors", "sources", "claims"):
@@ -600,9 +601,12 @@ def _views_database(connection, with_plover: bool):
                                              if MODEL[name].field(column).precision_field else None)
             else:
                 frame[column] = [None if v is None or v != v else str(v) for v in frame[column]]
-        if name == "events" and with_plover:
-            for column in views.NEEDS["chronology"]["events"]:
-                frame[column] = None
+        if name == "events":
+            for column in views.LATER_COLUMNS["events"]:
+                if not with_plover:
+                    frame = frame.drop(columns=[column], errors="ignore")
+                elif column not in frame:
+                    frame[column] = None
         columns = ", ".join(f'"{c}" TEXT' for c in frame.columns)
         connection.execute(f'CREATE TABLE "{name}" ({columns})')
         marks = ", ".join("?" for _ in frame.columns)
@@ -645,11 +649,14 @@ def test_chronology_derives_the_quad_class_from_the_category():
     assert first["actors"].count("(") == (links["event_id"] == first["event_id"]).sum()
 
 
-def test_a_release_without_the_plover_columns_gets_the_other_views_only():
+def test_a_release_without_the_plover_columns_gets_every_view_with_them_empty():
     con = sqlite3.connect(":memory:")
     _views_database(con, with_plover=False)
     made = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
-    assert made == set(views.SQL) - {"chronology"}
+    assert made == set(views.SQL)
+    plover = list(views.LATER_COLUMNS["events"])
+    rows = con.execute(f'SELECT {", ".join(plover)} FROM "chronology"').fetchall()
+    assert len(rows) == len(ead.load("events")) and {v for row in rows for v in row} == {None}
 
 
 def test_the_sqlite_export_searches_the_actors_names(tmp_path):
