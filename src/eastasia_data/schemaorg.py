@@ -19,8 +19,16 @@ Examples
 --------
 >>> from eastasia_data.schemaorg import claim_reviews
 >>> reviews = claim_reviews()
->>> reviews["@graph"][0]["@type"], reviews["@graph"][0]["reviewRating"]["bestRating"]
-('ClaimReview', 5)
+>>> {review["@type"] for review in reviews["@graph"]}
+{'ClaimReview'}
+
+A verdict on the numeric scale is rated of 1-5; an unverifiable one carries its verbal rating only:
+
+>>> ratings = [review["reviewRating"] for review in reviews["@graph"]]
+>>> {(r["worstRating"], r["bestRating"]) for r in ratings if "ratingValue" in r}
+{(1, 5)}
+>>> all("alternateName" in r for r in ratings)
+True
 """
 
 from __future__ import annotations
