@@ -183,7 +183,7 @@ def _check(capsys, clone: Path, table: str, column: str, work: Path, sources_dir
     assert _cli(capsys, clone, "validate").strip().splitlines()[-1].startswith(f"valid: checked {tables} tables")
     out = work / "release"
     _cli(capsys, clone, "build", "--out", str(out))
-    built = next(out.iterdir())
+    built = next(p for p in out.iterdir() if p.is_dir())  # build writes the release and its bundle beside it
     assert column in pq.read_schema(built / f"{table}.parquet").names
     descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
     resource = next(r for r in descriptor["resources"] if r["name"] == table)

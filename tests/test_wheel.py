@@ -172,7 +172,9 @@ def test_damage_is_one_line_not_a_traceback(how, installed, damaged, tmp_path):
     for args in (["verify"], ["export", "--format", "csv", "--out", str(tmp_path / "out")], ["cite"]):
         run = _run(installed, *args, cwd=tmp_path)
         assert run.returncode == 1 and "Traceback" not in run.stderr, (args, run.stdout, run.stderr)
-        assert len((run.stdout + run.stderr).strip().splitlines()) <= 3, (args, run.stdout, run.stderr)
+        # verify also says `verified:` for each intact release it ships; the damage itself is one short report
+        damage = [line for line in (run.stdout + run.stderr).strip().splitlines() if not line.startswith("verified: ")]
+        assert 1 <= len(damage) <= 3, (args, run.stdout, run.stderr)
 
 
 def test_a_reader_cites_rows_and_verifies_the_citation_from_the_wheel(installed, tmp_path):

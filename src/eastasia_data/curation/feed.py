@@ -10,7 +10,10 @@ and ``generate --check`` fails when it is stale.
 Identifiers: Atom requires a permanent identifier for the feed and each entry. No
 public repository or web page exists yet, so none is a URL; an entry is identified by
 its release's content hash (the one ``eastasia-data cite`` prints) as an RFC 6920
-``ni:`` URI, and the feed by the sha256 of its first release's descriptor. Nor does the feed link to a page:
+``ni:`` URI, and the feed by the sha256 of its first release's descriptor. A release that
+changes only metadata (3.0.1) has the content hash of the release before it, and Atom ids
+must differ: such an entry is identified by the sha256 of its own descriptor instead
+(:func:`entry_hash`). Nor does the feed link to a page:
 when the package facts name a repository, the feed links to it.
 
 Examples
@@ -85,6 +88,28 @@ def _day(date: str) -> dt.datetime:
     return dt.datetime.fromisoformat(date[:10]).replace(tzinfo=dt.timezone.utc)
 
 
+def entry_hash(descriptors: list[tuple[dict, str]]) -> list[str]:
+    """The hash identifying each release's entry, for ``(descriptor, descriptor sha256)`` pairs oldest first.
+
+    The content hash, unless an older release has the same one (only its metadata changed):
+    then the sha256 of the release's descriptor, which names its version.
+
+    Examples
+    --------
+    >>> a = {"resources": [{"name": "t", "hash": "sha256:00"}]}
+    >>> h = entry_hash([(a, "sha256:" + "11" * 32), (a, "sha256:" + "22" * 32)])
+    >>> h[0] == content_hash(a), h[1] == "sha256:" + "22" * 32
+    (True, True)
+    """
+    seen: set[str] = set()
+    out = []
+    for descriptor, raw_hash in descriptors:
+        data = content_hash(descriptor)
+        out.append(raw_hash if data in seen else data)
+        seen.add(data)
+    return out
+
+
 def render_feed() -> str:
     """The Atom feed of the releases, as text.
 
@@ -121,10 +146,11 @@ def render_feed() -> str:
     rights = ", ".join(str(lic.get("title") or lic.get("name")) for lic in package.licenses)
     if rights:
         fg.rights(rights)
+    ids = entry_hash([(d, "sha256:" + h) for _, d, h in reversed(releases)])[::-1]
     fg.updated(max(when for _, _, when in dated))
-    for entry, d, when in reversed(dated):  # feedgen lists the entry added last first
+    for (entry, d, when), id_hash in zip(reversed(dated), reversed(ids)):  # feedgen lists the entry added last first
         fe = fg.add_entry()
-        fe.id(ni_uri(content_hash(d)))
+        fe.id(ni_uri(id_hash))
         fe.title(f"Release {entry.version}")
         fe.updated(when)
         fe.published(when)
