@@ -120,7 +120,9 @@ def release_commit(release: Path, root: Path) -> str | None:
     run = subprocess.run(["git", "-C", str(root), "log", "--diff-filter=A", "--format=%H", "--", relative.as_posix()],
                          capture_output=True, text=True)
     commits = run.stdout.split() if run.returncode == 0 else []
-    return commits[-1] if commits else None
+    # Newest first: a release directory removed before it was published and built again is the
+    # one the newest addition made, so the bundle takes that commit's files.
+    return commits[0] if commits else None
 
 
 def _checkout_file(root: Path, commit: str | None, path: str) -> bytes | None:
