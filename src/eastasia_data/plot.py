@@ -80,7 +80,7 @@ def timeline_rows(frames: Mapping[str, Any] | None = None):
     >>> rows = timeline_rows()
     >>> row = rows.set_index("event_id").loc["evt-2024-06-19-treaty-signed"]
     >>> row["date"], row["category"]
-    ('2024-06-19', 'AGREE')
+    ('2024-06-19', 'SUPPORT')
     >>> "Russia" in row["actors"] and "North Korea" in row["actors"]
     True
     """

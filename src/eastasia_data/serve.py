@@ -137,8 +137,8 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
             name: {
                 "description": table.description,
                 "columns": {f.name: column_description(f) for f in table.fields},
-                **({"facets": sorted(f.name for f in table.fields if f.kind == "category")}
-                   if any(f.kind == "category" for f in table.fields) else {}),
+                **({"facets": sorted(f.name for f in table.fields if f.categories)}
+                   if any(f.categories for f in table.fields) else {}),
                 **({"fts_table": f"{name}_fts", "fts_pk": "rowid"} if search_columns(table) else {}),
             }
             for name, table in sorted(tables.items())
