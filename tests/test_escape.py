@@ -1,0 +1,293 @@
+"""Each output language's escaping, proven by parsing its output back (hypothesis).
+
+For HTML, JSON inside HTML and Markdown: whatever text a cell holds, a real parser of the
+language (html5lib, ``json``, markdown-it-py's CommonMark) reads back that text and no
+element, link or image. For spreadsheets, the terminal, GitHub workflow commands and
+matplotlib text: no formula, control sequence, command or mathtext survives.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import html5lib
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from eastasia_data.publish import escape
+
+#: Text as hostile as hypothesis can make it, weighted towards the characters of markup.
+MARKUP = "<>&\"'`*_~[]()!#|\\$-+=.:;/@%{}\t\r\n \u2028\u2029\u202e\u2066\x1b\x9b\x00\x07\x0b\xa0"
+TEXT = st.text(alphabet=st.one_of(st.sampled_from(MARKUP), st.characters(codec="utf-8")), max_size=60)
+WORDS = st.lists(st.sampled_from(["<b>x</b>", "</script>", "<!--", "![i](http://e.test/i.png)", "[l](http://e.test)",
+                                  "<http://e.test>", "# h", "- ", "1. ", "> ", "***", "`c`", "$x$", "&amp;", "&#60;",
+                                  "|", "\\", "  ", "\n", "---", "=", "::error::x", "%0A", "www.e.test", "x"]),
+                 max_size=8).map("".join)
+ANY = st.one_of(TEXT, WORDS)
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _fragment(markup: str):
+    return html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
+
+
+def _text(element) -> str:
+    return "".join(element.itertext())
+
+
+def _html_text(s: str, nul: str = "") -> str:
+    """What HTML itself does to text before any escaping matters: CR and CRLF become LF, NUL is dropped
+    from text (``nul``: U+FFFD in an attribute)."""
+    return s.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", nul)
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+@FAST
+@given(ANY)
+@example("<script>alert(1)</script>")
+@example('" onmouseover="alert(1)')
+def test_html_text_and_attribute_read_back_as_the_text_and_nothing_else(s):
+    root = _fragment(f'<p title="{escape.html(s)}">{escape.html(s)}</p>')
+    (p,) = list(root)
+    assert p.tag == "p" and list(p) == [] and dict(p.attrib) == {"title": _html_text(s, "\ufffd")}
+    assert _text(root) == _html_text(s)
+
+
+@FAST
+@given(ANY)
+def test_html_is_what_jinja_autoescape_writes(s):
+    markupsafe = pytest.importorskip("markupsafe")
+    assert escape.html(s) == str(markupsafe.escape(s))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "javascript://x%0Aalert(1)", "data:text/html,x", "//e.test",
+                                 "http://", "https://e.test/a b", "http://e.test/\x07", "vbscript:x", " http://e.test"])
+def test_only_http_addresses_become_links(url):
+    assert escape.http_url(url) is None
+
+
+# -- JSON inside HTML -------------------------------------------------------------------------
+
+@FAST
+@given(ANY, ANY)
+@example("</script><script>alert(1)</script>", "<!--")
+def test_json_in_html_reads_back_as_the_document_and_ends_no_script(key, value):
+    document = {"@type": "ClaimReview", key: value, "list": [value, {"x": key}]}
+    page = f'<!DOCTYPE html><html><head><script type="application/ld+json">{escape.json_in_html(document)}</script>' \
+           "</head><body><p>after</p></body></html>"
+    tree = html5lib.parse(page, treebuilder="etree", namespaceHTMLElements=False)
+    scripts = tree.findall(".//script")
+    assert len(scripts) == 1
+    assert json.loads(scripts[0].text) == document
+    assert [e.tag for e in tree.iter()] == ["html", "head", "script", "body", "p"]
+    assert not re.search("[<>&\u2028\u2029]", escape.json_in_html(document))
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+#: Controls that markdown-it-py leaves as a literal ``&#1;`` instead of decoding (its
+#: ``isValidEntityCode``, stricter than CommonMark), and NUL, which CommonMark replaces.
+NOT_DECODED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def _markdown_html(md: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").enable("strikethrough").render(md)
+
+
+#: Each place a writer puts a cell: the document around it, and the element that must hold its text alone.
+CONTEXTS = {
+    "paragraph": ("{}\n", "p"),
+    "table cell": ("| a | b |\n|---|---|\n| x | {} |\n", "td"),
+    "list item": ("- {}\n", "li"),
+    "heading": ("## {}\n", "h2"),
+    "after a paragraph line": ("text\n{}\n", "p"),
+}
+
+
+@FAST
+@given(ANY.filter(lambda s: not NOT_DECODED.search(s)))
+@example("<img src=x onerror=alert(1)>")
+@example("![x](http://e.test/x.png)")
+@example("[x]: http://e.test")
+@example("1) item")
+@example("    indented code")
+@example("a\\|b")
+@example("===")
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_markdown_renders_as_the_text_and_nothing_else(context, s):
+    template, wrapper = CONTEXTS[context]
+    root = _fragment(_markdown_html(template.format(escape.markdown(s))))
+    holders = [e for e in root.iter() if e.tag == wrapper]
+    expected = _html_text(s)
+    if context == "after a paragraph line":
+        expected = "text\n" + expected if s else "text"
+    if not s and context in ("paragraph", "list item"):
+        expected = ""  # an empty paragraph is no paragraph at all
+    # nothing but the expected wrapper (and the table's own elements) appears
+    allowed = {"table": {"table", "thead", "tbody", "tr", "th", "td"}, "list": {"ul"}}.get(context.split()[0], set())
+    allowed |= {wrapper}
+    assert {e.tag for e in root.iter() if e is not root} <= allowed
+    if context == "table cell":
+        assert len(holders) == 2 and _text(holders[1]) == expected
+    elif expected or holders:
+        assert len(holders) == 1 and list(holders[0]) == [] and _text(holders[0]) == expected
+
+
+@FAST
+@given(ANY)
+def test_markdown_holds_no_raw_control_or_line_break(s):
+    out = escape.markdown(s)
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", out)
+    assert len(out.splitlines()) <= 1
+
+
+@FAST
+@given(ANY.filter(lambda s: not NOT_DECODED.search(s)))
+@example("a`b")
+@example("` `")
+@example("a|b")
+@pytest.mark.parametrize("table", [False, True])
+def test_markdown_code_renders_as_the_text_and_nothing_else(table, s):
+    md = escape.markdown_code(s, table=table)
+    doc = f"| a |\n|---|\n| {md} |\n" if table else f"{md}\n"
+    root = _fragment(_markdown_html(doc))
+    tags = {e.tag for e in root.iter() if e is not root} - {"table", "thead", "tbody", "tr", "th", "td", "p"}
+    assert tags <= {"code"}
+    holder = [e for e in root.iter() if e.tag == ("td" if table else "p")]
+    if s:
+        assert _text(holder[-1]) == _html_text(s)
+
+
+# -- spreadsheets -----------------------------------------------------------------------------
+
+@FAST
+@given(ANY)
+@example("=HYPERLINK(\"http://e.test\",\"x\")")
+@example("\t=1+1")
+def test_no_formula_survives_a_spreadsheet_cell(s):
+    out = escape.spreadsheet(s)
+    assert not out.startswith(escape.FORMULA_START)
+    assert out == s or out == "'" + s
+
+
+def test_the_xlsx_export_stores_a_formula_as_quoted_text(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    import pandas as pd
+
+    from eastasia_data.export import export
+    from eastasia_data.loader import load, tables
+
+    frames = {t: load(t) for t in tables()}
+    hostile = ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://e.test\")"]
+    events = frames["events"].copy()
+    events["title"] = events["title"].astype(object)
+    events.loc[events.index[: len(hostile)], "title"] = hostile
+    frames["events"] = events
+    path = export("xlsx", tmp_path / "e.xlsx", frames=frames)
+    sheet = openpyxl.load_workbook(path)["events"]
+    column = [c.value for c in sheet[1]].index("title") + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, 2 + len(hostile))]
+    assert [c.value for c in cells] == hostile
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    assert isinstance(events, pd.DataFrame)
+
+
+# -- terminal ---------------------------------------------------------------------------------
+
+TERMINAL_ACTS_ON = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@FAST
+@given(ANY)
+@example("\x1b]8;;http://e.test\x07link\x1b]8;;\x07")
+@example("\x9b2J")
+def test_no_control_sequence_survives_the_terminal(s):
+    out = escape.terminal(s)
+    assert not TERMINAL_ACTS_ON.search(out)
+    assert len(out.splitlines()) <= 1
+    kept = escape.terminal(s, lines=True)
+    assert not TERMINAL_ACTS_ON.search(kept.replace("\n", ""))
+    assert kept.count("\n") == s.count("\n")
+
+
+@FAST
+@given(ANY)
+def test_terminal_json_is_the_same_json_and_safe(s):
+    text = json.dumps({"v": s}, ensure_ascii=False)
+    out = escape.terminal_json(text)
+    assert json.loads(out) == {"v": s}
+    assert not TERMINAL_ACTS_ON.search(out)
+
+
+# -- GitHub workflow commands -----------------------------------------------------------------
+
+def _runner_unescape(text: str, *, prop: bool) -> str:
+    """How the Actions runner decodes a command's message (``%0D``, ``%0A``, then ``%25``) or property."""
+    pairs = [("%0D", "\r"), ("%0A", "\n")] + ([("%3A", ":"), ("%2C", ",")] if prop else []) + [("%25", "%")]
+    for code, char in pairs:
+        text = text.replace(code, char)
+    return text
+
+
+def _commands(log: str) -> list[str]:
+    """The lines of a log the runner reads as workflow commands (it ends a line at CR, LF or CRLF)."""
+    return [line for line in re.split("\r\n|\r|\n", log) if line.lstrip().startswith("::")]
+
+
+@FAST
+@given(ANY, ANY)
+@example("a,b:c", "x\n::add-mask::secret\n::error::y")
+def test_a_workflow_command_carries_its_text_and_no_other_command(title, message):
+    line = f"::error title={escape.workflow_property(title)}::{escape.workflow_message(message)}"
+    assert _commands(line) == [line]
+    props, _, data = line[len("::error "):].partition("::")
+    assert _runner_unescape(data, prop=False) == message
+    assert props.count(",") == 0 and _runner_unescape(props[len("title="):], prop=True) == title
+
+
+@FAST
+@given(ANY)
+@example("::stop-commands::x\n  ::error::y")
+@example("\xa0\u3000::error::y")
+def test_no_workflow_command_survives_a_log_line(s):
+    assert _commands(escape.workflow_log(s)) == []
+
+
+def test_a_problems_annotation_uses_the_workflow_escaping():
+    from eastasia_data.curation.problems import Problem
+
+    p = Problem("data/a,b.csv", 3, "title", "x\n::error::y", "required", "is empty")
+    assert _commands(p.as_github()) == [p.as_github()]
+
+
+# -- matplotlib text --------------------------------------------------------------------------
+
+@FAST
+@given(ANY)
+@example("$\\frac{1}{0$")
+@example("$x$ and $y$")
+@example("\\$x$")
+def test_no_mathtext_survives_a_figure_label(s):
+    text_module = pytest.importorskip("matplotlib.text")
+    out = escape.figure_text(s)
+    shown, math = text_module.Text(text=out)._preprocess_math(out)
+    assert math is False
+    visible = TERMINAL_ACTS_ON.sub(" ", s)
+    assert shown == visible or (shown.endswith("…") and visible.startswith(shown[:-1].rstrip()))
+    assert len(shown) <= escape.FIGURE_LABEL and len(shown.splitlines()) <= 1
+
+
+def test_a_hostile_title_draws(tmp_path):
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    for title in ("$\\frac{1}{0$", "$x$ " * 400, "a\nb\x1b[2J"):
+        ax.set_title(escape.figure_text(title))
+        fig.savefig(tmp_path / "f.png")
