@@ -23,7 +23,7 @@ MARKUP = "<>&\"'`*_~[]()!#|\\$-+=.:;/@%{}\t\r\n \u2028\u2029\u202e\u2066\x1b\x9b
 TEXT = st.text(alphabet=st.one_of(st.sampled_from(MARKUP), st.characters(codec="utf-8")), max_size=60)
 WORDS = st.lists(st.sampled_from(["<b>x</b>", "</script>", "<!--", "![i](http://e.test/i.png)", "[l](http://e.test)",
                                   "<http://e.test>", "# h", "- ", "1. ", "> ", "***", "`c`", "$x$", "&amp;", "&#60;",
-                                  "|", "\\", "  ", "\n", "---", "=", "::error::x", "%0A", "www.e.test", "x"]),
+                                  "|", "\\", "  ", "\n", "---", "=", "::error::x", "%0A", "www.e.test", "x", "_", "__", "a_b"]),
                  max_size=8).map("".join)
 ANY = st.one_of(TEXT, WORDS)
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -118,6 +118,12 @@ CONTEXTS = {
 @example("    indented code")
 @example("a\\|b")
 @example("===")
+@example("---")
+@example("- - -")
+@example("10) x")
+@example("a_b __c__ d_ _e f__g_h")
+@example("é_1_ü *x*")
+@example("+")
 @pytest.mark.parametrize("context", CONTEXTS)
 def test_markdown_renders_as_the_text_and_nothing_else(context, s):
     template, wrapper = CONTEXTS[context]
@@ -291,3 +297,19 @@ def test_a_hostile_title_draws(tmp_path):
     for title in ("$\\frac{1}{0$", "$x$ " * 400, "a\nb\x1b[2J"):
         ax.set_title(escape.figure_text(title))
         fig.savefig(tmp_path / "f.png")
+
+
+@FAST
+@given(ANY.filter(lambda s: not NOT_DECODED.search(s)))
+@example("Identifier, `act-` then <b>x</b>")
+@example("joined by ` | ` e.g. `a | b`")
+@example("``a`` `b")
+def test_markdown_with_code_spans_makes_only_code_and_keeps_a_table_row(s):
+    md = escape.markdown(s, code=True)
+    root = _fragment(_markdown_html(f"| a | b |\n|---|---|\n| {md} | end |\n"))
+    tags = {e.tag for e in root.iter() if e is not root}
+    assert tags <= {"table", "thead", "tbody", "tr", "th", "td", "code"}
+    cells = [e for e in root.iter() if e.tag == "td"]
+    assert len(cells) == 2 and _text(cells[1]) == "end"
+    if "`" not in s:
+        assert md == escape.markdown(s) and _text(cells[0]) == _html_text(s)

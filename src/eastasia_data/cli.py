@@ -214,6 +214,7 @@ def cmd_show(args) -> int:
     """
     from eastasia_data.export import neutralise, text_columns
     from eastasia_data.loader import load, model
+    from eastasia_data.publish import escape
 
     frame = load(args.table, version=args.release)
     if args.head is not None:
@@ -222,12 +223,13 @@ def cmd_show(args) -> int:
         frame = frame.head(args.head)
     text = text_columns(frame, model(args.release)[args.table])
     if args.format == "csv":  # as the csv export writes it: a cell a spreadsheet would run is neutralised
+        if sys.stdout.isatty():  # on a terminal, no cell's control or escape sequence acts
+            text = text.map(lambda v: escape.terminal(v) if isinstance(v, str) else v)
         text.map(neutralise).to_csv(sys.stdout, index=False, lineterminator="\n")
-    elif args.format == "json":
-        print(text.to_json(orient="records", force_ascii=False))
-    else:  # a cell holding | or a line break would end the Markdown cell
-        cells = text.fillna("").map(lambda v: " ".join(str(v).split()).replace("|", "\\|"))
-        print(cells.to_markdown(index=False))
+    elif args.format == "json":  # the same JSON, with C1 and bidirectional controls as \\u escapes
+        print(escape.terminal_json(text.to_json(orient="records", force_ascii=False)))
+    else:  # each cell is text: no markup, no | or line break that ends it
+        print(text.fillna("").map(escape.markdown).to_markdown(index=False))
     return EXIT_OK
 
 
@@ -492,16 +494,19 @@ def cmd_check_version(args) -> int:
     print(text)
     if args.format == "github":
         kind = "notice" if result.ok else "error"
-        print(f"::{kind} title=check-version ({result.gate} gate)::{result.lines[0]}")
-        from eastasia_data.curation.problems import workflow_text
+        from eastasia_data.publish import escape
 
+        print(f"::{kind} title=check-version ({result.gate} gate)::{escape.workflow_message(result.lines[0])}")
         for notice in result.notices:  # the released rows a pull request corrects with no corrections entry yet
-            print(f"::notice title=corrections register::{workflow_text(notice)}")
+            print(f"::notice title=corrections register::{escape.workflow_message(notice)}")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
+        from eastasia_data.publish import escape
+
         with open(summary, "a", encoding="utf-8") as f:
             f.write(f"### Version check ({result.gate} gate)\n\n" + "\n".join(
-                [f"**{result.lines[0]}**", ""] + [f"- {line.strip()}" for line in result.lines[1:]]) + "\n\n")
+                [f"**{escape.markdown(result.lines[0])}**", ""]
+                + [f"- {escape.markdown(line.strip())}" for line in result.lines[1:]]) + "\n\n")
     return EXIT_OK if result.ok else EXIT_INVALID
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from eastasia_data.corrections import row_key
 from eastasia_data.curation.diff import Diff, TableRows
+from eastasia_data.publish import escape
 
 #: How many changed cells (or added/removed keys) each table lists before summarising the rest.
 LIST_LIMIT = 200
@@ -31,7 +32,7 @@ def _key(key: tuple[str, ...]) -> str:
 
 
 def _rows_list(keys: list[tuple[str, ...]], limit: int = 10) -> str:
-    shown = ", ".join(f"`{_key(k)}`" for k in keys[:limit])
+    shown = ", ".join(escape.markdown_code(_key(k)) for k in keys[:limit])
     return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
@@ -137,11 +138,10 @@ def render_text(d: Diff) -> str:
         if table in d.rows and d.rows[table]:
             out += ["  " + line for line in _row_lines(d.rows[table], why)]
     out.append(_bump_line(d))
-    return "\n".join(out)
+    return escape.terminal("\n".join(out), lines=True)  # keys and reasons are data: no escape sequence acts
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ⏎ ")
+_md = escape.markdown
 
 
 def render_markdown(d: Diff) -> str:
@@ -167,7 +167,7 @@ def render_markdown(d: Diff) -> str:
     why = reasons(d)
     tables = list(dict.fromkeys(c.table for c in d.changes))
     for table in tables:
-        out += ["", f"### `{table}`", ""]
+        out += ["", f"### {escape.markdown_code(table)}", ""]
         for c in d.changes:
             if c.table == table:
                 out.append(f"- {c.kind}: {_md(c.detail)} (**{c.bump}**)")
@@ -176,23 +176,24 @@ def render_markdown(d: Diff) -> str:
             continue
         key = ", ".join(r.key)
         if r.added:
-            out += ["", f"Rows added ({key}): " + ", ".join(f"`{_md(_key(k))}`" for k in r.added[:LIST_LIMIT])]
+            out += ["", f"Rows added ({_md(key)}): " + ", ".join(escape.markdown_code(_key(k)) for k in r.added[:LIST_LIMIT])]
         if r.removed:
-            out += ["", f"Rows removed ({key}): " + ", ".join(f"`{_md(_key(k))}`" for k in r.removed[:LIST_LIMIT])]
+            out += ["", f"Rows removed ({_md(key)}): " + ", ".join(escape.markdown_code(_key(k)) for k in r.removed[:LIST_LIMIT])]
             explained = [(k, reason) for k in r.removed[:LIST_LIMIT] if (reason := why(table, k))]
             if explained:
                 out += ["", "Why they were removed (corrections register):", ""]
-                out += [f"- `{_md(_key(k))}`: {_md(reason)}" for k, reason in explained]
+                out += [f"- {escape.markdown_code(_key(k))}: {_md(reason)}" for k, reason in explained]
         if r.cells:
             shown = r.cells[:LIST_LIMIT]
             last = _last_of_each_key(shown)
             why_of = {i: why(table, shown[i].key) for i in last}
             if any(why_of.values()):  # a column for the register's reasons, on the last line of each row
-                out += ["", f"| {key} | column | before | after | why |", "|---|---|---|---|---|"]
+                out += ["", f"| {_md(key)} | column | before | after | why |", "|---|---|---|---|---|"]
             else:
-                out += ["", f"| {key} | column | before | after |", "|---|---|---|---|"]
+                out += ["", f"| {_md(key)} | column | before | after |", "|---|---|---|---|"]
             for i, cell in enumerate(shown):
-                line = (f"| `{_md(_key(cell.key))}` | `{cell.column}` | {_md(_cell(cell.before))} "
+                line = (f"| {escape.markdown_code(_key(cell.key), table=True)} "
+                        f"| {escape.markdown_code(cell.column, table=True)} | {_md(_cell(cell.before))} "
                         f"| {_md(_cell(cell.after))} |")
                 out.append(line + (f" {_md(why_of.get(i) or '')} |" if any(why_of.values()) else ""))
         if max(len(r.added), len(r.removed), len(r.cells)) > LIST_LIMIT:
@@ -238,7 +239,7 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
     sections: dict[str, list[str]] = {s: [] for s in SECTIONS}
     why = reasons(d)
     for c in d.changes:
-        table = f"`{c.table}`"
+        table = escape.markdown_code(c.table)
         if c.kind in ("rows added", "corrections recorded"):
             keys = d.rows[c.table].added
             item = f"{table}: {len(keys)} row(s): {_rows_list(keys)}."
@@ -247,21 +248,22 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
             item = f"{table}: {len(keys)} row(s): {_rows_list(keys)}."
             for k in keys[:LIST_LIMIT]:
                 if reason := why(c.table, k):
-                    item += f"\n  - `{_key(k)}`: {reason}"
+                    item += f"\n  - {escape.markdown_code(_key(k))}: {_md(reason)}"
         elif c.kind == "values changed":
             r = d.rows[c.table]
-            cols = ", ".join(sorted({x.column for x in r.cells}))
+            cols = _md(", ".join(sorted({x.column for x in r.cells})))
             item = f"{table}: corrected {len(r.cells)} value(s) in {len(r.changed_keys)} row(s) (columns {cols})."
             shown = r.cells[:LIST_LIMIT]
             last = _last_of_each_key(shown)
             for i, cell in enumerate(shown):
-                item += f"\n  - `{_key(cell.key)}` {cell.column}: {_cell(cell.before)} → {_cell(cell.after)}"
+                item += (f"\n  - {escape.markdown_code(_key(cell.key))} {_md(cell.column)}: "
+                         f"{_md(_cell(cell.before))} → {_md(_cell(cell.after))}")
                 if i in last and (reason := why(c.table, cell.key)):
-                    item += f"\n    - why: {reason}"
+                    item += f"\n    - why: {_md(reason)}"
             if len(r.cells) > LIST_LIMIT:
                 item += f"\n  - … and {len(r.cells) - LIST_LIMIT} more"
         else:
-            item = f"{table}: {c.kind}: {c.detail}."
+            item = f"{table}: {c.kind}: {_md(c.detail)}."
         sections[SECTION.get(c.kind, "Changed")].append(f"- {item}")
     out = [head]
     for name in SECTIONS:

@@ -16,26 +16,25 @@ data/events.csv:14: start_date: '2019-02-30' is not a calendar date (rule: date)
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-#: Characters that would end a line of a report (``str.splitlines`` breaks at all of them) or not show.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+from eastasia_data.publish import escape
 
 
 def one_line(text: str) -> str:
-    """``text`` with every control or line-breaking character escaped, so that a report line stays one line.
+    """``text`` with every control, line-breaking or bidirectional character escaped (:func:`escape.terminal`).
 
     A value quoted inside a message (a source id, a file name, a category of a schema file)
-    may hold a line break or another control character.
+    may hold a line break, another control character or an escape sequence; the report
+    line stays one line and shows what the text holds.
 
     Examples
     --------
     >>> one_line("source '\\x0c' and a\\nbreak")
     "source '\\\\x0c' and a\\\\nbreak"
     """
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return escape.terminal(text)
 
 #: How many characters of an offending value a message shows.
 VALUE_PREVIEW = 80
@@ -113,28 +112,16 @@ class Problem:
         >>> Problem("data/events.csv", 3, "title", "", "required", "is empty").as_github()
         "::error file=data/events.csv,line=3,title=required::data/events.csv:3: title: '' is empty (rule: required)"
         """
-        esc = workflow_text
-
-        def esc_prop(s: str) -> str:
-            return esc(s).replace(":", "%3A").replace(",", "%2C")
-
-        props = [f"file={esc_prop(self.file)}"]
+        props = [f"file={escape.workflow_property(self.file)}"]
         if self.line is not None:
             props.append(f"line={self.line}")
-        props.append(f"title={esc_prop(self.rule)}")
+        props.append(f"title={escape.workflow_property(self.rule)}")
         kind = "error" if self.severity == "error" else "warning"
-        return f"::{kind} {','.join(props)}::{esc(self.as_text())}"
+        return f"::{kind} {','.join(props)}::{escape.workflow_message(self.as_text())}"
 
 
-def workflow_text(text: str) -> str:
-    """``text`` escaped as the message of a GitHub Actions workflow command (``::notice::…``).
-
-    Examples
-    --------
-    >>> workflow_text("50% done" + chr(10) + "next")
-    '50%25 done%0Anext'
-    """
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+#: The message of a workflow command (kept under its old name): :func:`escape.workflow_message`.
+workflow_text = escape.workflow_message
 
 
 def display_path(path: Path) -> str:

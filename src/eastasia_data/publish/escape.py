@@ -33,7 +33,7 @@ Examples
 >>> escape.html('<img src=x onerror="alert(1)">')
 '&lt;img src=x onerror=&#34;alert(1)&#34;&gt;'
 >>> escape.markdown("![x](http://e.test/a.png) | # not a heading")
-'\\\\!\\\\[x\\\\](http://e.test/a.png) \\\\| \\\\# not a heading'
+'!\\\\[x\\\\](http://e.test/a.png) \\\\| \\\\# not a heading'
 >>> escape.spreadsheet("=HYPERLINK(1)")
 "'=HYPERLINK(1)"
 >>> escape.terminal("red\\x1b[31m")
@@ -111,18 +111,19 @@ def json_in_html(document: Any, *, indent: int | None = 1) -> str:
 # -- Markdown ---------------------------------------------------------------------------------
 
 #: Characters escaped with a backslash wherever they stand: they open or close inline markup
-#: (code, emphasis, strikethrough, links, images, raw HTML, entities, math), a table cell
-#: (``|``) or an ATX heading's closing sequence (``#``).
-_MD_ANYWHERE = set("\\`*_~[]<>&|#$!")
+#: (code, emphasis, strikethrough, links and images, raw HTML, entities, math), a table cell
+#: (``|``) or an ATX heading's closing sequence (``#``). An ``_`` between two letters or
+#: digits (``actor_id``) cannot open or close emphasis and stays as it is.
+_MD_ANYWHERE = set("\\`*_~[]<>&|#$")
 #: Characters written as a numeric character reference: those that end a line or that
 #: CommonMark trims, drops or reads as structure, and those that hide or reorder text.
 _MD_REFERENCE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: A line start that opens a block: a list item, a thematic break, a setext underline, an
 #: ordered list item (``1.`` or ``1)``); ``>``, ``#``, ``*`` and ``_`` are escaped anywhere.
-_MD_BLOCK_START = re.compile(r"[-+=]|[0-9]{1,9}[.)]")
+_MD_BLOCK_START = re.compile(r"[-+](?=[ \t]|\Z)|[0-9]{1,9}[.)](?=[ \t]|\Z)|[-=](?=[-=]*[ \t]*\Z)")
 
 
-def markdown(text: object) -> str:
+def markdown(text: object, *, code: bool = False) -> str:
     """``text`` as Markdown inline content that renders as exactly that text and nothing else.
 
     For a table cell, a list item, a heading or a paragraph alike: no HTML, link, image,
@@ -134,6 +135,11 @@ def markdown(text: object) -> str:
     except NUL, which CommonMark always replaces with U+FFFD. GitHub links a bare address
     (``www.…``, ``https://…``) as its own text, which shows the address it goes to.
 
+    With ``code=True`` (for the schemas' own descriptions and labels, which write names
+    as code), the text's code spans (a run of backticks up to the next run of the same
+    length) stay code, and only a ``|`` inside them is escaped, as a GFM table cell needs
+    it; everything else is escaped as above.
+
     Examples
     --------
     >>> markdown("<b>bold</b> *and* [a link](x)")
@@ -142,17 +148,63 @@ def markdown(text: object) -> str:
     '\\\\- 1. item&#10;\\\\# x'
     >>> markdown(" padded ")
     '&#32;padded&#32;'
+    >>> markdown("Identifier, `act-` then <b>", code=True)
+    'Identifier, `act-` then \\\\<b\\\\>'
     """
     value = str(text)
+    if code:
+        pieces = _code_spans(value)
+        return "".join(_markdown_code_piece(piece) if is_code
+                       else _markdown_text(piece, first=i == 0, last=i == len(pieces) - 1)
+                       for i, (piece, is_code) in enumerate(pieces))
+    return _markdown_text(value)
+
+
+def _code_spans(value: str) -> list[tuple[str, bool]]:
+    """``value`` cut into pieces of text and of code spans (backticks included), in order."""
+    pieces: list[tuple[str, bool]] = []
+    at = start = 0
+    while (m := re.compile("`+").search(value, at)) is not None:
+        close = re.compile(f"(?<!`){m.group()}(?!`)").search(value, m.end())
+        if close is None:  # no closing run: these backticks are text
+            at = m.end()
+            continue
+        if m.start() > start:
+            pieces.append((value[start:m.start()], False))
+        pieces.append((value[m.start():close.end()], True))
+        at = start = close.end()
+    if start < len(value):
+        pieces.append((value[start:], False))
+    return pieces
+
+
+def _markdown_code_piece(span: str) -> str:
+    if _MD_REFERENCE.search(span):  # a span cannot hold a line break or a reference: write it as text
+        return _markdown_text(span)
+    return span.replace("|", "\\|")
+
+
+def _between_letters(value: str, i: int) -> bool:
+    """Whether the run of ``_`` at ``value[i]`` has a letter or digit on both sides (so CommonMark reads it as text)."""
+    start, end = i, i
+    while start > 0 and value[start - 1] == "_":
+        start -= 1
+    while end < len(value) - 1 and value[end + 1] == "_":
+        end += 1
+    return start > 0 and end < len(value) - 1 and value[start - 1].isalnum() and value[end + 1].isalnum()
+
+
+def _markdown_text(value: str, first: bool = True, last: bool = True) -> str:
+    """``value`` escaped; ``first`` and ``last``: whether it starts or ends the whole text (see :func:`markdown`)."""
     out = []
     for i, ch in enumerate(value):
-        if _MD_REFERENCE.match(ch) or (ch.isspace() and (i == 0 or i == len(value) - 1)):
+        if _MD_REFERENCE.match(ch) or (ch.isspace() and ((first and i == 0) or (last and i == len(value) - 1))):
             out.append(f"&#{ord(ch)};")
-        elif ch in _MD_ANYWHERE:
+        elif ch in _MD_ANYWHERE and not (ch == "_" and _between_letters(value, i)):
             out.append("\\" + ch)
         else:
             out.append(ch)
-    start = _MD_BLOCK_START.match(value)
+    start = _MD_BLOCK_START.match(value) if first else None
     if start:  # the character that makes the block: the marker, or the . or ) after the digits
         at = start.end() - 1
         out[at] = "\\" + out[at]
