@@ -55,6 +55,7 @@ from eastasia_data import views
 from eastasia_data.dates import format_dates
 from eastasia_data.errors import ExportError, require
 from eastasia_data.model import Table
+from eastasia_data.publish import escape
 
 #: Whether a database's tables declare their foreign keys. SQLite checks them at no cost in
 #: size; DuckDB would keep an index of at least one 16 KiB block for each of them (0.47 MB
@@ -65,33 +66,11 @@ DECLARES_FOREIGN_KEYS = {"sqlite": True, "duckdb": False}
 FORMATS = ("sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant")
 #: The optional package each format needs, and the extra that installs it.
 NEEDS = {"duckdb": "duckdb", "xlsx": "openpyxl"}
-#: First characters that make a spreadsheet treat a text cell as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-def neutralise(value: Any) -> Any:
-    """Make a text cell safe to open in a spreadsheet: prefix an apostrophe to a formula.
-
-    Parameters
-    ----------
-    value : object
-        A cell value; only strings are changed.
-
-    Returns
-    -------
-    object
-        ``value`` with a leading ``'`` when it is a string starting with ``=``, ``+``,
-        ``-``, ``@``, a tab or a carriage return; otherwise ``value`` itself.
-
-    Examples
-    --------
-    >>> neutralise("=HYPERLINK(\\"http://example.org\\")")
-    '\\'=HYPERLINK("http://example.org")'
-    >>> neutralise("Pyongyang"), neutralise(3)
-    ('Pyongyang', 3)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+#: First characters that make a spreadsheet treat a text cell as a formula (the one list, in
+#: :mod:`eastasia_data.publish.escape`).
+FORMULA_START = escape.FORMULA_START
+#: A text cell made safe to open in a spreadsheet: :func:`eastasia_data.publish.escape.spreadsheet`.
+neutralise = escape.spreadsheet
 
 
 def table_order(model: Mapping[str, Table]) -> list[str]:
@@ -638,7 +617,8 @@ def _write_csv(directory: Path, schemas, texts) -> None:
 
 
 def _write_json(path: Path, document: Mapping[str, Any]) -> None:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # JSON-LD is made to be embedded in a page: written so that a <script> can hold it as it is
+    path.write_text(escape.json_in_html(document, indent=2) + "\n", encoding="utf-8")
 
 
 def _write_claimreview(path: Path, schemas, texts) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from eastasia_data.dates import format_dates
 from eastasia_data.errors import PlotError, require
+from eastasia_data.publish import escape
 
 KINDS = ("timeline", "network")
 #: Events from this year on get the wide right-hand panel of the timeline.
@@ -41,6 +42,9 @@ EVENT_MARKERS = ("o", "s", "D", "^", "v", "P")
 #: From this many events on, the timeline repeats its time axis at the top and rules off the years,
 #: so that a tall figure can be read without scrolling back to the bottom.
 TALL_FROM = 40
+#: Longest list of an event's actors the timeline shows (wrapped on lines of 56 characters); every
+#: label of data is written by :func:`eastasia_data.publish.escape.figure_text` (no mathtext).
+ACTORS_LABEL = 240
 #: Most entries per row of the timeline's legend (16 categories and the bar fit in three rows).
 LEGEND_COLUMNS = 6
 #: Under the network figure: what its links mean (the datasheet's caveat travels with the picture).
@@ -299,15 +303,15 @@ def timeline(frames: Mapping[str, Any] | None = None):
                            transform=blended_transform_factory(first.transAxes, first.transData))
     first.set_ylim(-0.7, n - 0.3)
     first.set_yticks([y[e] for e in rows["event_id"]])
-    first.set_yticklabels([f"{d}  {t}" for d, t in zip(rows["date"], rows["title"])], fontsize=8.5)
+    first.set_yticklabels([f"{d}  {escape.figure_text(t)}" for d, t in zip(rows["date"], rows["title"])], fontsize=8.5)
     to_right = blended_transform_factory(last.transAxes, last.transData)
     for _, r in rows.iterrows():
-        last.text(1.01, y[r["event_id"]], textwrap.fill(r["actors"], 56), transform=to_right, fontsize=8, va="center",
+        last.text(1.01, y[r["event_id"]], textwrap.fill(escape.figure_text(r["actors"], ACTORS_LABEL), 56), transform=to_right, fontsize=8, va="center",
                   ha="left", color="0.25", gid="actors")
     last.text(1.01, n - 0.3, "actors", transform=to_right, fontsize=9, va="bottom", ha="left", weight="bold")
     present = [c for c in categories if c in set(rows["category"].astype(str))]
     handles = [Line2D([], [], marker=style[c][1], linestyle="", markerfacecolor=colour[c], markeredgecolor="black",
-                      markeredgewidth=0.5, markersize=8, label=c) for c in present]
+                      markeredgewidth=0.5, markersize=8, label=escape.figure_text(c)) for c in present]
     handles.append(Line2D([], [], color="0.6", linewidth=5, alpha=0.6,
                           label="bar: duration, or the month or year a date is known to"))
     fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), LEGEND_COLUMNS), frameon=False,
@@ -379,13 +383,13 @@ def network(frames: Mapping[str, Any] | None = None, *, seed: int = 7):
     ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=[colour[k] for k in nodes["kind"]],
                edgecolors="black", linewidths=0.7, zorder=3, gid="actors")
     for (x, y_), name, size in zip(xy, nodes["name"], sizes):
-        ax.annotate(name, (x, y_), xytext=(0, np.sqrt(size) / 2 + 2), textcoords="offset points", ha="center", va="bottom",
+        ax.annotate(escape.figure_text(name), (x, y_), xytext=(0, np.sqrt(size) / 2 + 2), textcoords="offset points", ha="center", va="bottom",
                     fontsize=9, zorder=4, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
     span = xy.max(axis=0) - xy.min(axis=0)
     ax.set_xlim(xy[:, 0].min() - 0.08 * span[0], xy[:, 0].max() + 0.08 * span[0])
     ax.set_ylim(xy[:, 1].min() - 0.06 * span[1], xy[:, 1].max() + 0.1 * span[1])
     handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=colour[k], markeredgecolor="black",
-                      markersize=9, label=k.replace("_", " ")) for k in kinds]
+                      markersize=9, label=escape.figure_text(k.replace("_", " "))) for k in kinds]
     handles += [Line2D([], [], color="0.55", linewidth=2, label="shared events (thicker: more)"),
                 Line2D([], [], color=STRATEGY_COLOUR, linewidth=1.5, marker=">", label="course of action → target")]
     ax.legend(handles=handles, loc="lower left", fontsize=9, frameon=False, title="node size: number of events")

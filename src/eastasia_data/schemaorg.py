@@ -39,6 +39,7 @@ from typing import Any
 
 from eastasia_data.errors import ExportError
 from eastasia_data.model import Package, Table
+from eastasia_data.publish.escape import http_url
 
 #: The JSON-LD context of a Croissant description, as the Croissant 1.0 specification gives it (1.1's keys below).
 CROISSANT_CONTEXT: dict[str, Any] = {
@@ -187,7 +188,7 @@ def _work(source: Mapping[str, Any] | None, kind_types: Mapping[str, str],
         "@type": kind_types.get(str(source.get("kind")), "CreativeWork"),
         "identifier": source["source_id"],
         "name": _text(source.get("title")),
-        "url": _text(source.get("url")) or _text(source.get("read_url")),
+        "url": http_url(_text(source.get("url")) or _text(source.get("read_url")) or ""),  # http(s) only
         "hasPart": {"@type": "Quotation", "text": quote} if quote else None,
         "datePublished": _text(source.get("published_date")),
         "author": {"@type": "Person", "name": author} if author else None,

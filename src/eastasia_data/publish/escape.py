@@ -364,8 +364,9 @@ def workflow_log(text: object) -> str:
 
 # -- matplotlib text --------------------------------------------------------------------------
 
-#: Longest label a figure shows, in characters, before it is cut with an ellipsis.
-FIGURE_LABEL = 80
+#: Longest label a figure shows, in characters, before it is cut with an ellipsis (the longest
+#: event title is under 90).
+FIGURE_LABEL = 100
 
 
 def figure_text(text: object, limit: int = FIGURE_LABEL) -> str:
@@ -380,8 +381,8 @@ def figure_text(text: object, limit: int = FIGURE_LABEL) -> str:
     --------
     >>> figure_text("$\\\\frac{1}{0}$ costs $5")
     '\\\\$\\\\frac{1}{0}\\\\$ costs \\\\$5'
-    >>> len(figure_text("x" * 500))
-    80
+    >>> len(figure_text("x" * 500)), len(figure_text("x" * 500, limit=20))
+    (100, 20)
     """
     value = _TERMINAL.sub(" ", str(text))
     if len(value) > limit:

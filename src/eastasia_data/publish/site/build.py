@@ -25,11 +25,10 @@ from urllib.parse import quote
 
 from eastasia_data.errors import ExportError, UsageError, require
 from eastasia_data.model import Table
+from eastasia_data.publish import escape
 
 #: Where the templates and the stylesheet live, inside the package.
 HERE = Path(__file__).resolve().parent
-#: Only these addresses become links; anything else stays text.
-_HTTP = re.compile(r"https?://[^\s<>\"']+\Z")
 #: A key value that is a path segment as it is; any other is percent-encoded.
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
@@ -60,7 +59,7 @@ def is_http(value: Any) -> bool:
     >>> is_http("https://example.org/a"), is_http("javascript:alert(1)"), is_http("http://x y")
     (True, False, False)
     """
-    return isinstance(value, str) and bool(_HTTP.match(value))
+    return isinstance(value, str) and escape.http_url(value) is not None
 
 
 def site_url() -> str | None:
@@ -534,10 +533,10 @@ class Site:
     def _sitemap(self) -> None:
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        from xml.sax.saxutils import escape
+        from xml.sax.saxutils import escape as xml_escape
 
         for path in sorted(set(self.pages)):
-            lines.append(f"  <url><loc>{escape(self._absolute(quote(path, safe='/%.-_~')) or '')}</loc></url>")
+            lines.append(f"  <url><loc>{xml_escape(self._absolute(quote(path, safe='/%.-_~')) or '')}</loc></url>")
         lines.append("</urlset>")
         (self.out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -612,15 +611,16 @@ def keytext(key: Iterable[str]) -> str:
 
 
 def _value(root: str, v: str | None, link: str | None = None) -> Any:
-    from markupsafe import Markup, escape
+    from markupsafe import Markup
 
     if v is None:
         return Markup('<span class="missing">(empty)</span>')
+    text = Markup(escape.html(v))
     if link:
-        return Markup('<a href="{}index.html">{}</a>').format(root + link, v)
+        return Markup('<a href="{}index.html">{}</a>').format(Markup(escape.html(root + link)), text)
     if is_http(v):
-        return Markup('<a href="{0}" rel="nofollow noopener">{0}</a>').format(v)
-    return escape(v)
+        return Markup('<a href="{0}" rel="nofollow noopener">{0}</a>').format(text)
+    return text
 
 
 def _context_value(context: Any, v: str | None, link: str | None = None) -> Any:
@@ -647,8 +647,7 @@ def jsonld(document: Any) -> Any:
     """
     from markupsafe import Markup
 
-    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return Markup(escape.json_in_html(document, indent=1))
 
 
 def _pagefind(site: Path) -> None:
