@@ -313,3 +313,128 @@ def test_markdown_with_code_spans_makes_only_code_and_keeps_a_table_row(s):
     assert len(cells) == 2 and _text(cells[1]) == "end"
     if "`" not in s:
         assert md == escape.markdown(s) and _text(cells[0]) == _html_text(s)
+
+
+# -- the output corpus: each class of hostile value that validate lets through (by design, or in a
+# -- frame a reader modified, or in an older release), through every writer that carries it ------
+
+#: A value of each class, and the column of the claims table it is put in.
+HOSTILE = {
+    "html-and-script": "Pact </script><script>alert(1)</script> <img src=x onerror=alert(1)>",
+    "markdown-image-and-link": "Pact ![i](http://e.test/i.png) and [a link](http://e.test/l)",
+    "markdown-heading-and-table": "# Pact | broken | cell",
+    "markdown-list-and-emphasis": "- **Pact** _x_ ~~y~~ `z`",
+    "math-dollars": "Pact $\\frac{1}{0$ costs $5$",
+    "line-separator-and-bidi": "Pact\u2028next \u202eevil",
+    "terminal-escape": "Pact \x1b[2J\x1b]0;title\x07 \x9b31m",
+    "very-long": "Pact " + "very long words " * 40,
+}
+#: Elements a Markdown renderer must not make from a cell.
+NO_ELEMENT = ("img", "a", "script", "em", "strong", "code", "s", "del", "h1", "h4", "ul", "ol", "blockquote")
+
+
+@pytest.fixture(scope="module")
+def frames():
+    from eastasia_data.loader import load, tables
+
+    return {t: load(t) for t in tables()}
+
+
+def _with(frames, value, table="claims", column="paraphrase"):
+    frame = frames[table].copy()
+    frame[column] = frame[column].astype(object)
+    rated = frame.index[frame["verdict"].astype(str) == "contradicted"][0] if table == "claims" else frame.index[0]
+    frame.loc[rated, column] = value
+    return {**frames, table: frame}, frame.loc[rated]
+
+
+def _elements(markdown_text: str) -> set[str]:
+    return {e.tag for e in _fragment(_markdown_html(markdown_text)).iter()}
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_show_markdown_keeps_a_hostile_cell_text(case, frames, monkeypatch, capsys):
+    import eastasia_data.loader as loader
+    from eastasia_data.cli import main
+
+    changed, row = _with(frames, HOSTILE[case])
+    monkeypatch.setattr(loader, "load", lambda table, version=None, **kw: changed[table])
+    assert main(["show", "claims", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert escape.markdown(HOSTILE[case]) in out
+    assert not set(NO_ELEMENT) & _elements(out)
+    assert not TERMINAL_ACTS_ON.search(out.replace("\n", ""))
+    assert len(out.splitlines()) == len(changed["claims"]) + 2
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_the_diff_and_the_changelog_entry_keep_a_hostile_cell_text(case):
+    import dataclasses
+
+    from eastasia_data.curation.diff import diff
+    from eastasia_data.curation.diff_render import render_changelog, render_markdown, render_text
+    from eastasia_data.curation.snapshot import from_release
+    from eastasia_data.loader import release_dir
+
+    old = from_release(release_dir(), "old")
+    claims = old.tables["claims"]
+    frame = claims.frame.copy()
+    frame.loc[frame.index[0], "paraphrase"] = HOSTILE[case]
+    new = dataclasses.replace(old, label="new", tables={**old.tables, "claims": dataclasses.replace(claims, frame=frame)})
+    d = diff(old, new)
+    for text in (render_markdown(d), render_changelog(d, version="9.9.9", date="2026-12-02")):
+        assert not set(NO_ELEMENT) & _elements(text) - {"code", "ul", "strong"}  # the writer's own ids, lists, bold
+        assert not {"img", "a", "script", "em", "del", "s", "h1", "h4"} & _elements(text)
+        assert not TERMINAL_ACTS_ON.search(text.replace("\n", ""))
+        assert escape.markdown(repr(HOSTILE[case])) in text
+    assert not TERMINAL_ACTS_ON.search(render_text(d).replace("\n", ""))
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_the_json_ld_export_can_be_embedded_whatever_a_cell_holds(case, frames, tmp_path):
+    from eastasia_data.export import export
+
+    changed, row = _with(frames, HOSTILE[case])
+    text = export("claimreview", tmp_path / "c.jsonld", frames=changed).read_text(encoding="utf-8")
+    assert not re.search("[<>&\u2028\u2029]", text)
+    reviews = {r["identifier"]: r for r in json.loads(text)["@graph"]}
+    assert reviews[row["claim_id"]]["claimReviewed"] == HOSTILE[case]
+
+
+def test_a_javascript_address_is_no_schema_org_url(frames, tmp_path):
+    from eastasia_data.export import export
+
+    changed, row = _with(frames, "javascript://x%0Aalert(1)", table="sources", column="url")
+    text = export("claimreview", tmp_path / "c.jsonld", frames=changed).read_text(encoding="utf-8")
+    assert "javascript:" not in text
+
+
+@pytest.mark.parametrize("case", ["math-dollars", "very-long", "terminal-escape"])
+def test_a_hostile_title_draws_a_legible_timeline(case, frames, tmp_path):
+    pytest.importorskip("matplotlib")
+    from eastasia_data.plot import plot
+
+    changed, row = _with(frames, HOSTILE[case], table="events", column="title")
+    plot("timeline", tmp_path, frames=changed)
+    svg = (tmp_path / "timeline.svg").read_text(encoding="utf-8")
+    shown = escape.figure_text(HOSTILE[case]).replace("\\$", "$")
+    assert len(shown) <= escape.FIGURE_LABEL
+    assert re.sub("[\x00-\x1f]", " ", shown).split()[1] in svg  # the label is text, not mathtext paths
+
+
+def test_markup_in_a_schema_description_is_text_in_the_data_dictionary(tmp_path):
+    from checkout_copy import edit_schema, make_checkout
+
+    from eastasia_data import paths
+    from eastasia_data.curation.docs import render_dictionary
+
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    hostile = "</script><img src=x> ![i](http://e.test/i.png) [l](http://e.test) $x$ `events.title`"
+    edit_schema(repo, "events", lambda raw: raw.__setitem__("description", raw["description"] + " " + hostile))
+    with paths.use_checkout(repo):
+        text = render_dictionary()
+    tags = _elements(text)
+    assert not {"img", "script"} & tags
+    links = [e.get("href") for e in _fragment(_markdown_html(text)).iter() if e.tag == "a"]
+    assert "http://e.test/i.png" not in links and "http://e.test" not in links
+    assert escape.markdown(hostile, code=True) in text
