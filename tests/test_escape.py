@@ -420,6 +420,8 @@ def test_a_hostile_title_draws_a_legible_timeline(case, frames, tmp_path):
     shown = escape.figure_text(HOSTILE[case]).replace("\\$", "$")
     assert len(shown) <= escape.FIGURE_LABEL
     assert re.sub("[\x00-\x1f]", " ", shown).split()[1] in svg  # the label is text, not mathtext paths
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", svg)  # no control character reaches it
+    assert "very long words " * 8 not in svg  # nor a label longer than a figure can show
 
 
 def test_markup_in_a_schema_description_is_text_in_the_data_dictionary(tmp_path):
