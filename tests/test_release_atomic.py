@@ -120,3 +120,24 @@ def test_the_release_unbroken_writes_it_all(clone, sources_dir, tmp_path):
     with paths.use_checkout(clone):
         stale = [(p, s) for p, s in docs.generate(check=True) if s != "up to date"]
     assert stale == []
+
+
+def test_a_hostile_title_releases_and_its_changelog_entry_is_text(tmp_path, sources_dir):
+    # issue 21: a title with $…$ broke the figures half-way through a release; Markdown in a cell
+    # reached the CHANGELOG entry that release writes
+    from markdown_it import MarkdownIt
+
+    repo = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(repo)], check=True)
+    header, rows = read_rows(repo / "data" / "events.csv")
+    hostile = "Summit $\\frac{1}{0$ <img src=x onerror=alert(1)> ![i](http://e.test/i.png)"
+    rows[0]["title"] = hostile
+    write_rows(repo / "data" / "events.csv", header, rows)
+    subprocess.run([*GIT, "commit", "-q", "-am", "A hostile title"], cwd=repo, check=True)
+    result = _release(repo, sources_dir)
+    changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    entry = changelog.split(f"## [{result.version}]", 1)[1].split("\n## [", 1)[0]
+    assert "![i]" not in entry and "<img" not in entry.replace("\\<img", "")
+    html = MarkdownIt("commonmark").render(entry)
+    assert "<img" not in html and "http://e.test/i.png" in html
+    assert (repo / "docs" / "figures" / "timeline.svg").is_file()
