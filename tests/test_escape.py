@@ -230,6 +230,23 @@ def test_terminal_json_is_the_same_json_and_safe(s):
     assert not TERMINAL_ACTS_ON.search(out)
 
 
+@pytest.mark.parametrize("error", [ValueError, OSError])
+def test_an_error_quoting_a_control_sequence_is_shown_escaped(error, monkeypatch, capsys):
+    # a matplotlib mathtext error spans three lines; a value quoted in a message may hold ESC
+    import eastasia_data.loader as loader
+    from eastasia_data.cli import main
+
+    def fail(*args, **kwargs):
+        raise error("bad title:\n$\\frac{1}{0$\n     ^ \x1b[2J\u202e")
+
+    monkeypatch.setattr(loader, "tables", fail)
+    assert main(["tables"]) == 2
+    err = capsys.readouterr().err
+    assert not TERMINAL_ACTS_ON.search(err.replace("\n", ""))
+    if error is ValueError:  # an unexpected failure is one line
+        assert len(err.splitlines()) == 1 and err.startswith("error: tables failed unexpectedly: ValueError")
+
+
 # -- GitHub workflow commands -----------------------------------------------------------------
 
 def _runner_unescape(text: str, *, prop: bool) -> str:

@@ -192,11 +192,12 @@ def cmd_tables(args) -> int:
     0
     """
     from eastasia_data.loader import descriptor, tables
+    from eastasia_data.publish import escape
 
     rows = {r["name"]: r.get("eastasia:rows", "") for r in descriptor(args.release)["resources"]}
     width = max(map(len, rows))
     for name, summary in tables(args.release).items():
-        print(f"{name:<{width}}  {rows[name]:>6}  {summary}")
+        print(f"{name:<{width}}  {rows[name]:>6}  {escape.terminal(summary)}")
     return EXIT_OK
 
 
@@ -854,12 +855,16 @@ def main(argv: list[str] | None = None) -> int:
     except (EastAsiaError, OSError) as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        from eastasia_data.publish.escape import terminal
+
+        print(f"error: {terminal(exc, lines=True)}", file=sys.stderr)  # a value quoted in it acts on no terminal
         return exit_code(exc)
     except Exception as exc:  # a bug: one line naming what failed, exit 2
         if args.debug:
             raise
-        print(f"error: {args.command} failed unexpectedly: {type(exc).__name__}: {exc} "
+        from eastasia_data.publish.escape import terminal
+
+        print(f"error: {args.command} failed unexpectedly: {type(exc).__name__}: {terminal(exc)} "
               "(run again with --debug to see the traceback)", file=sys.stderr)
         return EXIT_USAGE
     finally:
