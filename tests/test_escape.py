@@ -221,6 +221,22 @@ def test_no_control_sequence_survives_the_terminal(s):
     assert kept.count("\n") == s.count("\n")
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_show_on_a_terminal_prints_no_control_sequence(fmt, frames, monkeypatch, capsys):
+    import sys
+
+    import eastasia_data.loader as loader
+    from eastasia_data.cli import main
+
+    changed, row = _with(frames, HOSTILE["terminal-escape"] + HOSTILE["line-separator-and-bidi"])
+    monkeypatch.setattr(loader, "load", lambda table, version=None, **kw: changed[table])
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["show", "claims", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert not TERMINAL_ACTS_ON.search(out.replace("\n", "").replace("\r", "") if fmt == "csv" else out.rstrip("\n"))
+    assert "\\x1b[2J" in out or "\\u001b[2J" in out
+
+
 @FAST
 @given(ANY)
 def test_terminal_json_is_the_same_json_and_safe(s):
