@@ -129,11 +129,15 @@ def play(repo: Path, env: dict) -> list[tuple[str, subprocess.CompletedProcess]]
     """The ``run:`` steps of the job in the clone, in order, up to the first that fails (as a job stops there).
 
     The test suite runs with this run's ``CI`` (whether a missing Chromium fails or skips its tests is
-    this machine's setup) and with :data:`INSIDE` set.
+    this machine's setup) and with :data:`INSIDE` set. It runs the quick suite (``-m "not slow"``, through
+    ``PYTEST_ADDOPTS`` so that the step's own command line is the workflow's), the run CONTRIBUTING.md
+    gives a contributor as covering what a change to ``data/`` or ``schemas/`` can break; the slow tests
+    (fresh interpreters, wheels, fuzzing, exports, the browser) run in the outer suite on this checkout.
     """
     out = []
     for name, run in steps():
-        step_env = {**env, INSIDE: "1", "CI": os.environ.get("CI", "")} if name == "Tests" else env
+        step_env = ({**env, INSIDE: "1", "CI": os.environ.get("CI", ""), "PYTEST_ADDOPTS": '-m "not slow"'}
+                    if name == "Tests" else env)
         proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", run], cwd=repo, env=step_env,
                               capture_output=True, text=True, timeout=2400 if name == "Tests" else 900)
         out.append((name, proc))
