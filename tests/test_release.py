@@ -125,7 +125,7 @@ def test_a_committed_release_is_rebuilt_byte_for_byte_from_the_commit_that_last_
 
 def test_building_the_released_version_again_is_unchanged_or_refused(tmp_path, sources_dir):
     """With no unreleased change building gives the committed release byte for byte; with one, it refuses to overwrite."""
-    from eastasia_data.curation.versioning import check_version
+    from eastasia_data.curation.gates import check_version
 
     pending = check_version(repo=REPO).required
     committed = REPO / "releases" / f"eastasia-data-{VERSION}"

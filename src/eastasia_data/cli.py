@@ -139,10 +139,11 @@ def cmd_generate(args) -> int:
     0
     """
     _needs_curation("generate", ("yaml", "feedgen"))
-    from eastasia_data.curation.docs import generate
+    from eastasia_data.curation.generate import Generated, generate
 
+    commands = Generated("README.md", commands_markdown, "commands")
     statuses: dict = {}  # a file with several generated blocks (README.md) is named once, with its worst status
-    for path, status in generate(check=args.check):
+    for path, status in generate(check=args.check, extra=[commands]):
         if statuses.get(path, "up to date") == "up to date":
             statuses[path] = status
     for path, status in statuses.items():
@@ -485,23 +486,14 @@ def cmd_check_version(args) -> int:
     import os
 
     _needs_curation("check-version", ("yaml",))
-    from eastasia_data.curation.versioning import check_version
+    from eastasia_data.curation.gates import check_version
 
     result = check_version(gate=args.gate)
-    text = result.render()
-    print(text)
-    if args.format == "github":
-        kind = "notice" if result.ok else "error"
-        print(f"::{kind} title=check-version ({result.gate} gate)::{result.lines[0]}")
-        from eastasia_data.curation.problems import workflow_text
-
-        for notice in result.notices:  # the released rows a pull request corrects with no corrections entry yet
-            print(f"::notice title=corrections register::{workflow_text(notice)}")
+    print(result.render("github" if args.format == "github" else "text"))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as f:
-            f.write(f"### Version check ({result.gate} gate)\n\n" + "\n".join(
-                [f"**{result.lines[0]}**", ""] + [f"- {line.strip()}" for line in result.lines[1:]]) + "\n\n")
+            f.write(result.render("github-summary"))
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
@@ -780,6 +772,32 @@ def parser() -> argparse.ArgumentParser:
     sub.help = argparse.SUPPRESS
     p.usage = "%(prog)s [-h] [--version] [--repo DIR] [--debug] COMMAND ..."
     return p
+
+
+def commands_markdown() -> str:
+    """The README's list of commands (its block ``commands``), from the argument parser itself.
+
+    ``eastasia-data generate`` writes it; ``generate --check`` reports it stale.
+
+    Examples
+    --------
+    >>> commands_markdown().splitlines()[1:3]  # doctest: +NORMALIZE_WHITESPACE
+    ['# reading (the installed release, or any released version; no checkout needed)',
+     'eastasia-data tables [--release VERSION]']
+    """
+    top = parser()
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    lines = ["```sh"]
+    for title, names in COMMAND_GROUPS.items():
+        lines.append(f"# {title}")
+        for name in names:
+            command = sub.choices[name]
+            command.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=110)
+            usage = " ".join(command.format_usage().split()).removeprefix("usage: ").replace(" [-h]", "")
+            lines += [usage, f"    # {helps.get(name, '')}"]
+    lines.append("```")
+    return "\n".join(lines) + "\n"
 
 
 def _version() -> str:

@@ -1,7 +1,7 @@
 """The two files a reader's install needs to serve every release: ``registry.json`` and ``changelog.json``.
 
 Both are rendered from the checkout (``releases/``, ``pyproject.toml`` and ``CHANGELOG.md``),
-registered in :data:`eastasia_data.curation.docs.GENERATED` and written by
+listed in :data:`eastasia_data.curation.generate.GENERATED` and written by
 ``eastasia-data generate``; :mod:`eastasia_data.catalog` reads them.
 
 Examples
@@ -20,7 +20,6 @@ from typing import Any
 
 from eastasia_data import paths
 from eastasia_data.citation import content_hash
-from eastasia_data.curation.docs import generated
 from eastasia_data.errors import UsageError
 
 REGISTRY_PATH = "src/eastasia_data/registry.json"
@@ -49,7 +48,6 @@ def release_config() -> dict[str, Any]:
     return {"url": tool.get("url") or None, "wheel-budget-bytes": budget}
 
 
-@generated(REGISTRY_PATH)
 def render_registry() -> str:
     """``registry.json``: every built release, its files' sha256 and whether the wheel ships it.
 
@@ -139,7 +137,6 @@ def parse_changelog(text: str) -> dict[str, Any]:
     return out
 
 
-@generated(CHANGELOG_PATH)
 def render_changelog() -> str:
     """``changelog.json``: the released sections of ``CHANGELOG.md``.
 

@@ -234,16 +234,11 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
     from eastasia_data.curation.build import build
     from eastasia_data.curation.diff import diff
     from eastasia_data.curation.diff_render import render_changelog
-    from eastasia_data.curation.docs import generate
+    from eastasia_data.curation.generate import generate
     from eastasia_data.curation.snapshot import from_checkout, from_release
     from eastasia_data.curation.validate import validate
-    from eastasia_data.curation.versioning import (
-        BUMPS,
-        corrections_refusal,
-        next_version,
-        parse,
-        released_versions,
-    )
+    from eastasia_data.curation.gates import corrections_refusal
+    from eastasia_data.curation.versioning import BUMPS, next_version, parse, released_versions
 
     checkout = paths.checkout()
     if commit and _git(checkout.root, "status", "--porcelain", "--untracked-files=no"):
