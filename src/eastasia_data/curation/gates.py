@@ -82,6 +82,7 @@ class VersionCheck:
         <BLANKLINE>
         - detail
         <BLANKLINE>
+        <BLANKLINE>
         """
         if fmt == "text":
             return "\n".join(self.lines)

@@ -37,8 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from eastasia_data import paths
-from eastasia_data.errors import InvalidDataError, ModelError, SnapshotError
+from eastasia_data.curation.rules import DATE, ENUM, PRIMARY_KEY, TYPE, ids
 from eastasia_data.curation.versioning import SEMVER, parse, released_versions
+from eastasia_data.errors import InvalidDataError, ModelError, SnapshotError
 from eastasia_data.loader import from_arrow
 from eastasia_data.model import Table, model_from_descriptor
 
@@ -186,7 +187,7 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
             continue
         if tf.table.primary_key and set(tf.table.primary_key) <= set(tf.frame.columns):
             dup = tf.frame.duplicated(list(tf.table.primary_key), keep="first")
-            problems += [tf.problem(int(i), None, None, "primary-key", "repeats the primary key of an earlier row")
+            problems += [tf.problem(int(i), None, None, PRIMARY_KEY, "repeats the primary key of an earlier row")
                          for i in dup[dup].index[:5]]
         problems += _untypable(tf)
     if problems:
@@ -226,23 +227,23 @@ def _untypable(tf) -> list:
         filled = present(values)
         if f.kind == "category":
             bad = filled & ~one_of(f.enum)(values.fill_null(""))
-            rule, message = "enum", "is not one of the allowed values"
+            rule, message = ENUM, "is not one of the allowed values"
         elif f.kind in ("date", "partial_date"):
             bad = filled & ~present(first_day(values))
-            rule, message = "date", "is not a date"
+            rule, message = DATE, "is not a date"
         elif f.kind == "integer":  # what an int64 column can hold, as the type and range rules say
             text = values.fill_null("")
             bad = filled & ~(fullmatch(r"[+-]?[0-9]+")(text) & fits_int64(text))
-            rule, message = "type", "is not a whole number that a release can store"
+            rule, message = TYPE, "is not a whole number that a release can store"
         else:
             bad = filled & np.isnan(numbers(values))
-            rule, message = "type", "is not a number"
+            rule, message = TYPE, "is not a number"
         out += [tf.problem(int(i), f.name, values[int(i)].as_py(), rule, message) for i in np.flatnonzero(bad)[:5]]
     return out
 
 
 #: Reader problems that leave a table unreadable for comparison (other problems are validate's business).
-_UNREADABLE = ("file", "encoding", "csv-syntax", "row-width", "header")
+_UNREADABLE = ids("unreadable")
 
 
 def _project(directory: Path) -> dict[str, Any]:

@@ -36,6 +36,17 @@ import pyarrow.compute as pc
 from eastasia_data.curation.checks.kernels import text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import (
+    LEDGER_CODED,
+    LEDGER_DUPLICATE,
+    LEDGER_EXCERPT,
+    LEDGER_KIND,
+    LEDGER_MISSING,
+    LEDGER_ORDER,
+    LEDGER_PASSAGE_SOURCE,
+    LEDGER_SOURCE,
+    LEDGER_SPLIT,
+)
 from eastasia_data.passages import split
 
 
@@ -114,7 +125,7 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
     for sid in sorted(set(frame["source_id"].dropna())):
         if sid not in archived:
             for i in map(int, np.flatnonzero((frame["source_id"] == sid).to_numpy(dtype=bool, na_value=False))):
-                problems.append(tf.problem(int(i), "source_id", sid, "ledger-source",
+                problems.append(tf.problem(int(i), "source_id", sid, LEDGER_SOURCE,
                                            "is not an archived article: only archived texts are split into passages",
                                            "list passages of the sources that have an archive_file"))
     by_source: dict[str, list[int]] = {}
@@ -132,29 +143,29 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
             span = (_offset(start), _offset(end))
             seen[span] += 1
             if span not in expected:
-                problems.append(tf.problem(int(i), None, f"{start}-{end}", "ledger-split",
+                problems.append(tf.problem(int(i), None, f"{start}-{end}", LEDGER_SPLIT,
                                            f"is not a passage of {sid} as eastasia_data.passages.split cuts it",
                                            "regenerate the offsets from the archived text with eastasia_data.passages.split"))
                 continue
             if seen[span] > 1:
-                problems.append(tf.problem(int(i), None, f"{start}-{end}", "ledger-duplicate",
+                problems.append(tf.problem(int(i), None, f"{start}-{end}", LEDGER_DUPLICATE,
                                            f"lists the same passage of {sid} twice", "keep one row per passage"))
                 continue
             if kind != expected[span]:
-                problems.append(tf.problem(int(i), "kind", kind, "ledger-kind",
+                problems.append(tf.problem(int(i), "kind", kind, LEDGER_KIND,
                                            f"is not the kind the split gives this passage ({expected[span]})",
                                            f"write {expected[span]}"))
             listed.append((int(i), span))
         for span in order:
             if span not in seen:
-                problems.append(tf.problem(None, None, f"{span[0]}-{span[1]}", "ledger-missing",
+                problems.append(tf.problem(None, None, f"{span[0]}-{span[1]}", LEDGER_MISSING,
                                            f"passage {text[span[0]:span[1]][:60]!r} of {sid} has no row in the ledger",
                                            "every passage of an archived article gets a row, coded or not coded with a reason"))
         rank = {span: n for n, span in enumerate(order)}
         last = -1
         for i, span in listed:
             if rank[span] < last:
-                problems.append(tf.problem(i, key, ids[i], "ledger-order",
+                problems.append(tf.problem(i, key, ids[i], LEDGER_ORDER,
                                            "is out of text order: passage ids must follow the passages' order in the article",
                                            "number the passages of each article in the order they occur"))
             last = max(last, rank[span])
@@ -169,7 +180,7 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
             continue  # a dangling key: the relations layer reports it
         psid, start, end = spans[pid]
         if psid != sid:
-            problems += [other.problem(i, key, pid, "ledger-passage-source",
+            problems += [other.problem(i, key, pid, LEDGER_PASSAGE_SOURCE,
                                        f"is a passage of {psid}, but the row's source is {sid}",
                                        "name a passage of the row's own source") for i in rows]
             continue
@@ -179,17 +190,17 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
         if excerpt not in found_text[start:end]:
             found = [p for p, (s2, a, b) in spans.items()
                      if s2 == sid and a is not None and b is not None and excerpt in found_text[a:b]]
-            problems += [other.problem(i, key, pid, "ledger-excerpt", "does not contain the row's excerpt",
+            problems += [other.problem(i, key, pid, LEDGER_EXCERPT, "does not contain the row's excerpt",
                                        f"the excerpt lies in {found[0]}" if found else
                                        "the excerpt spans passages: shorten it to one passage") for i in rows]
     # Status agrees with the citations.
     for i, (pid, status) in enumerate(zip(ids, frame["status"].tolist())):
         if status == "coded" and pid not in cited:
-            problems.append(tf.problem(int(i), "status", status, "ledger-coded",
+            problems.append(tf.problem(int(i), "status", status, LEDGER_CODED,
                                        "is coded, but no row cites the passage",
                                        "cite it from the row that codes it, or mark it not_coded with a reason"))
         elif status == "not_coded" and pid in cited:
-            problems.append(tf.problem(int(i), "status", status, "ledger-coded",
+            problems.append(tf.problem(int(i), "status", status, LEDGER_CODED,
                                        "is not_coded, but a row cites the passage", "mark it coded and empty its reason"))
     return problems
 

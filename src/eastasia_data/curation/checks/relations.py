@@ -21,6 +21,7 @@ from eastasia_data.curation.checks.hygiene import INVISIBLE
 from eastasia_data.curation.checks.kernels import bools, fullmatch, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import FOREIGN_KEY, LOOKALIKE_ID
 
 _INVISIBLE = re.compile(INVISIBLE)
 # The commonest Latin look-alikes from Cyrillic and Greek.
@@ -82,7 +83,7 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
         i = int(values.index[pos])
         if key in first_seen and first_seen[key][1] != raw:
             line, other = first_seen[key]
-            problems.append(tf.problem(i, col, raw, "lookalike-id",
+            problems.append(tf.problem(i, col, raw, LOOKALIKE_ID,
                                        f"differs from {other!r} on line {line} only by case, an invisible character or a look-alike letter",
                                        "ids are lowercase ASCII; reuse the existing id or choose a distinct one"))
         else:
@@ -189,7 +190,7 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
                 close = suggest.closest(value) if suggest else None
                 hint = f"did you mean {close!r}? " if close else ""
                 hint += f"add the row to {parent.display} first, or correct the id"
-                problems.append(tf.problem(int(i), "+".join(fk.fields), value, "foreign-key",
+                problems.append(tf.problem(int(i), "+".join(fk.fields), value, FOREIGN_KEY,
                                            f"does not exist in {target}", hint))
     return problems
 
