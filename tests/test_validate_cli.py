@@ -122,7 +122,13 @@ def test_json_format_lists_the_same_problems(data_copy, sources_dir, tmp_path):
     assert report["valid"] is False
     assert {p["rule"] for p in report["problems"]} >= {"date", "foreign-key"}
     assert len(report["problems"]) == len(text.out.strip().splitlines()) - 1
-    assert all({"file", "line", "column", "value", "rule", "message", "hint"} <= set(p) for p in report["problems"])
+    assert all({"file", "line", "column", "value", "rule", "message", "hint", "table", "key"} <= set(p)
+               for p in report["problems"])
+    # a row's problem names the row by its identity as well as its line: the table and the primary key's values
+    _, rows = read_rows(data_copy / "event_actors.csv")
+    dangling = next(p for p in report["problems"] if p["rule"] == "foreign-key")
+    assert dangling["table"] == "event_actors"
+    assert dangling["key"] == [rows[0]["event_id"], "act-nobody", rows[0]["role"]]
 
 
 def test_github_format_prints_annotations(data_copy, sources_dir, tmp_path):
