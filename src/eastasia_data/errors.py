@@ -94,10 +94,11 @@ class BlockError(UsageError, ValueError):
 # -- refusals -----------------------------------------------------------------------------------
 
 
-class InvalidDataError(Refusal, SnapshotError):
-    """The tables do not validate; ``report`` holds the problems when there is one."""
+class InvalidDataError(Refusal, ValueError):
+    """The tables do not validate (for a build, a release, a comparison); ``report`` holds the problems when there is one.
 
-    exit_code = EXIT_REFUSED
+    A refusal only: the command ran and says no (exit status 1).
+    """
 
     def __init__(self, message: str, report=None):
         super().__init__(message)
@@ -110,6 +111,10 @@ class VersionError(Refusal, ValueError):
 
 class BuildError(Refusal, RuntimeError):
     """The release cannot be built; the message says why and what to do."""
+
+
+class ReleaseError(Refusal, RuntimeError):
+    """``eastasia-data release`` refuses: nothing to release, a bump too small, uncommitted changes, ..."""
 
 
 class ExportError(Refusal, RuntimeError):

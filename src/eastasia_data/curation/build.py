@@ -39,7 +39,7 @@ from eastasia_data.curation.descriptor import (
     descriptor_bytes,
     release_descriptor,
 )
-from eastasia_data.errors import BuildError, UsageError
+from eastasia_data.errors import BuildError, InvalidDataError, UsageError
 from eastasia_data.model import Table
 
 __all__ = ["BuildError", "BuildResult", "arrow_table", "build", "created_timestamp", "parquet_bytes"]
@@ -201,14 +201,15 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
 
     Raises
     ------
+    InvalidDataError
+        The data is invalid (``.report`` holds the problems).
     BuildError
-        The data is invalid (``.report`` holds the problems), or this version was already
-        built with other content.
+        This version was already built with other content.
 
     Examples
     --------
-    >>> import tempfile, eastasia_data.curation.build as release
-    >>> result = release.build(tempfile.mkdtemp())
+    >>> import tempfile
+    >>> result = build(tempfile.mkdtemp())
     >>> result.status, sorted(p.name for p in result.path.iterdir())[:2]
     ('built', ['actors.parquet', 'claim_sources.parquet'])
     """
@@ -217,9 +218,7 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
     if report is None:
         report = validate(**validate_args)
     if not report.valid:
-        err = BuildError(f"the data is not valid ({report.summary}); nothing was built")
-        err.report = report  # type: ignore[attr-defined]
-        raise err
+        raise InvalidDataError(f"the data is not valid ({report.summary}); nothing was built", report)
     checkout = paths.checkout()
     package = checkout_package(checkout)
     version = package.version

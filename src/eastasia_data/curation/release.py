@@ -47,14 +47,10 @@ from pathlib import Path
 
 from eastasia_data import paths
 from eastasia_data.corrections import TABLE as CORRECTIONS
-from eastasia_data.errors import InvalidDataError, Refusal, UsageError, VersionError
+from eastasia_data.errors import InvalidDataError, ReleaseError, UsageError, VersionError
 
 UNRELEASED = re.compile(r"^## \[Unreleased\][^\n]*\n(.*?)(?=^## \[)", re.S | re.M)
 SECTION = re.compile(r"^### (.+)$", re.M)
-
-
-class ReleaseError(Refusal):
-    """The release is refused; the message says why and what to do."""
 
 
 @dataclass
