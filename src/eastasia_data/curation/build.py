@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,13 +66,7 @@ def created_timestamp(repo: Path | None = None) -> str:
         raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: not a number of seconds since 1970 between 0 and "
                          f"{_LAST_EPOCH} (unset it, or set e.g. 1700000000)")
     if not epoch:
-        try:
-            epoch = subprocess.run(
-                ["git", "log", "-1", "--format=%ct"], cwd=repo or paths.checkout().root,
-                capture_output=True, text=True, check=True,
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            epoch = ""
+        epoch = paths.last_commit_epoch(repo or paths.checkout().root)
     if not _EPOCH.fullmatch(epoch):
         raise BuildError("cannot date the release: set SOURCE_DATE_EPOCH or build inside a git checkout")
     if int(epoch) > _LAST_EPOCH:

@@ -180,12 +180,10 @@ def set_version(pyproject: Path, version: str) -> None:
 
 
 def _git(root: Path, *args: str) -> str:
-    import subprocess
-
-    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise ReleaseError(f"git {' '.join(args)} failed: {proc.stderr.strip() or proc.stdout.strip()}")
-    return proc.stdout.strip()
+    run = paths.git(root, *args)
+    if not run.ok:
+        raise ReleaseError(f"git {' '.join(args)} failed: {run.stderr or run.text}")
+    return run.text
 
 
 def release(bump: str | None = None, *, date: str | None = None, sources_dir: str | Path | None = None,
@@ -426,13 +424,7 @@ def _source_date_epoch(root: Path) -> Iterator[None]:
     if os.environ.get("SOURCE_DATE_EPOCH"):
         yield
         return
-    import subprocess
-
-    try:
-        epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                               check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        epoch = ""
+    epoch = paths.last_commit_epoch(root)
     if not epoch:
         yield
         return

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -254,10 +253,6 @@ def _project(directory: Path) -> dict[str, Any]:
         return {}
 
 
-def _git(*args: str, repo: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
-
-
 def is_revision(rev: str, repo: Path | None = None) -> bool:
     """Whether ``rev`` names a commit of the repository.
 
@@ -266,10 +261,7 @@ def is_revision(rev: str, repo: Path | None = None) -> bool:
     >>> is_revision("HEAD"), is_revision("no-such-revision")
     (True, False)
     """
-    try:
-        return _git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", repo=repo or paths.checkout().root).returncode == 0
-    except OSError:
-        return False
+    return paths.git(repo or paths.checkout().root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").ok
 
 
 def from_git(rev: str, repo: Path | None = None, *, sources_dir: str | Path | None = None) -> Snapshot:
@@ -282,14 +274,13 @@ def from_git(rev: str, repo: Path | None = None, *, sources_dir: str | Path | No
     True
     """
     repo = repo or paths.checkout().root
-    commit = _git("rev-parse", "--short", f"{rev}^{{commit}}", repo=repo)
-    if commit.returncode != 0:
+    commit = paths.git(repo, "rev-parse", "--short", f"{rev}^{{commit}}")
+    if not commit.ok:
         raise SnapshotError(f"{rev}: not a revision of {repo}")
-    short = commit.stdout.decode().strip()
-    archive = _git("archive", "--format=tar", rev, "pyproject.toml", "data", "schemas", repo=repo)
-    if archive.returncode != 0:
-        raise SnapshotError(f"{rev}: cannot read pyproject.toml, data/ and schemas/ there "
-                            f"({archive.stderr.decode(errors='replace').strip()})")
+    short = commit.text
+    archive = paths.git(repo, "archive", "--format=tar", rev, "pyproject.toml", "data", "schemas")
+    if not archive.ok:
+        raise SnapshotError(f"{rev}: cannot read pyproject.toml, data/ and schemas/ there ({archive.stderr})")
     with tempfile.TemporaryDirectory(prefix="eastasia-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
