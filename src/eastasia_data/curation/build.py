@@ -244,9 +244,6 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
     except BaseException:  # a signal or Ctrl-C as well: leave nothing behind
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    from eastasia_data.curation.bundle import make_bundle
-
-    make_bundle(version, release=target, from_worktree=True)  # the zip beside the new release
     return BuildResult(target, version, "built")
 
 

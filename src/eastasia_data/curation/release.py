@@ -296,7 +296,7 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
         result = build(None, report=report)
         written = [pyproject, changelog] + ([register] if register_before != _read(register) else []) + [result.path]
         written += [p for p, status in generate(figures=figures) if status == "written"]
-        written.append(_rebundle(version, result.path))
+        written.append(_bundle(version, result.path))
         written = [p.relative_to(stage.root) if p.is_relative_to(stage.root) else p for p in written]
         stage.commit()
     result_ = ReleaseResult(base, version, bump, written)
@@ -458,11 +458,11 @@ def _date_corrections(report, register: Path, version: str) -> bool:
     return True
 
 
-def _rebundle(version: str, directory: Path) -> Path:
-    """The release's bundle, made again now that the generated files it holds are current.
+def _bundle(version: str, directory: Path) -> Path:
+    """The release's bundle, made once the generated files it holds are current.
 
-    ``build`` makes the bundle with the release, before ``generate`` has rewritten the
-    datasheet and the rest; the bundle must hold them as they are committed with the release.
+    ``build`` writes the release directory only; the bundle holds the datasheet and the rest
+    as they are committed with the release, so it is made after ``generate``.
     """
     from eastasia_data.curation.bundle import make_bundle
 
