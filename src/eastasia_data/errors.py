@@ -130,7 +130,20 @@ class IntegrityError(Refusal, RuntimeError):
 
 
 class UnsafeFileError(IntegrityError):
-    """A file is refused as it stands: a symbolic link, not a regular file, over its size cap, or outside its release."""
+    """A file is refused as it stands: a symbolic link, not a regular file, over its size cap, or outside its release.
+
+    ``reason`` says which, for a caller that reports them differently: ``"too-big"`` for a file
+    over its size cap, ``"unsafe"`` for the rest.
+
+    Examples
+    --------
+    >>> UnsafeFileError("big.csv is over the cap", reason="too-big").reason, UnsafeFileError("a link").reason
+    ('too-big', 'unsafe')
+    """
+
+    def __init__(self, message: str, *, reason: str = "unsafe"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def exit_code(error: BaseException) -> int:

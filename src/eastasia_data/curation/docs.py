@@ -460,17 +460,14 @@ def render_coverage_block() -> str:
     >>> print(render_coverage_block().splitlines()[0])
     | article | passages | coded | not coded, by reason |
     """
-    from eastasia_data.curation.checks.ledger import checkout_coverage
+    from eastasia_data.curation.checks.ledger import checkout_coverage, read_rows
     from eastasia_data.curation.descriptor import checkout_package
 
     cov = checkout_coverage()
     titles: dict[str, str] = {}
     index = checkout_package().archive
     if index is not None:
-        import csv
-
-        with (paths.checkout().data_dir / f"{index.table}.csv").open(encoding="utf-8", newline="") as f:
-            titles = {row[index.key]: row[index.title] for row in csv.DictReader(f)}
+        titles = {row[index.key]: row[index.title] for row in read_rows(paths.checkout(), index.table)}
     out = ["| article | passages | coded | not coded, by reason |", "|---|---|---|---|"]
     for sid, e in cov.items():
         reasons = ", ".join(f"{r.replace('_', ' ')} {n}" for r, n in e["by_reason"].items())

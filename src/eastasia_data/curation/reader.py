@@ -401,7 +401,7 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     try:
         data = read_bytes(path, root=root, limit=limit)
     except UnsafeFileError as exc:
-        too_big = "over the cap" in str(exc)
+        too_big = exc.reason == "too-big"
         result.problems.append(Problem(display, None, None, None, FILE_SIZE if too_big else FILE,
                                        str(exc).removeprefix(str(path)).lstrip(" ,;"),
                                        "split or shorten the table" if too_big else "make it a plain file"))
