@@ -589,12 +589,12 @@ def _check_references(table: Table, where: str) -> None:
                              "(valueOf names the column that says which column the value belongs to)")
 
 
-def check_foreign_keys(model: Mapping[str, Table]) -> None:
+def check_fk_targets(model: Mapping[str, Table]) -> None:
     """Every foreign key points at a table and columns that exist.
 
     Examples
     --------
-    >>> check_foreign_keys(release_model()) is None
+    >>> check_fk_targets(release_model()) is None
     True
     """
     for table in model.values():

@@ -9,7 +9,7 @@ listed after every root problem.
 
 Examples
 --------
->>> from eastasia_data.curation.reader import read_checkout
+>>> from eastasia_data.curation.validate import read_checkout
 >>> from eastasia_data.curation.rules import FOREIGN_KEY, PATTERN
 >>> files = read_checkout()
 >>> root = Problem("data/events.csv", 5, "event_id", "EVT-1", PATTERN, "does not match", table="events", key=("EVT-1",))
@@ -58,7 +58,7 @@ def fold(problems: list[Problem], files: Mapping[str, TableFile]) -> list[Proble
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> lone = Problem("data/event_actors.csv", 9, "event_id", "evt-x", FOREIGN_KEY, "refers to …", "did you mean …",
     ...                table="event_actors")
@@ -113,7 +113,7 @@ def name_spreadsheet_resaves(problems: list[Problem], files: Mapping[str, TableF
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> files["events"].frame.loc[0, "start_date"] = "6/25/1950"
     >>> bom = Problem("data/events.csv", 1, None, None, BYTE_ORDER_MARK, "starts with a UTF-8 byte-order mark")
@@ -159,7 +159,7 @@ def settle_ambiguous_dates(problems: list[Problem], files: Mapping[str, TableFil
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> files["events"].frame.loc[0, "start_date"] = "25/6/1950"
     >>> p = Problem("data/events.csv", 3, "start_date", "6/7/1961", PATTERN, "does not match", "either reading")

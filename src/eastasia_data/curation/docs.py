@@ -82,12 +82,12 @@ def _code(text: str) -> str:
     return f"`{text}`" if text else ""
 
 
-def release_descriptor() -> dict[str, Any] | None:
+def read_built_descriptor() -> dict[str, Any] | None:
     """The descriptor of the checkout's built release of its own version, or None before it is built.
 
     Examples
     --------
-    >>> release_descriptor()["name"]
+    >>> read_built_descriptor()["name"]
     'eastasia-data'
     """
     path = paths.checkout().release_dir() / paths.DESCRIPTOR
@@ -108,7 +108,7 @@ def row_counts() -> dict[str, int]:
     >>> counts["events"] > 0
     True
     """
-    built = release_descriptor()
+    built = read_built_descriptor()
     return {r["name"]: int(r["eastasia:rows"]) for r in built["resources"]} if built else {}
 
 
@@ -485,7 +485,7 @@ def render_agreement_block() -> str:
     """
     from eastasia_data.curation.agreement import datasheet_block
 
-    built = release_descriptor()
+    built = read_built_descriptor()
     return datasheet_block(built if built is not None else {"version": release_version()})
 
 
@@ -586,7 +586,7 @@ def render_figures_record() -> str:
     from eastasia_data.citation import content_hash
     from eastasia_data.plot import KINDS
 
-    built = release_descriptor()
+    built = read_built_descriptor()
     record = {
         "release": paths.checkout().version,
         "release_content_hash": content_hash(built) if built else None,

@@ -121,8 +121,8 @@ class TableFile:
         key = self.table.primary_key
         if self.frame is None or not key or not set(key) <= set(self.frame.columns):
             return None
-        values = [self.frame[k].iat[position] for k in key]
-        return None if any(not isinstance(v, str) for v in values) else tuple(values)
+        values = tuple(v for k in key if isinstance(v := self.frame[k].iat[position], str))
+        return values if len(values) == len(key) else None
 
 
 def _decode(data: bytes, display: str, problems: list[Problem], index: LineIndex) -> str:
@@ -456,22 +456,3 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     result.frame = frame
     result.lines = lines
     return result
-
-
-def read_checkout(data_dir: Path | None = None) -> dict[str, TableFile]:
-    """Every table of the checkout (or of ``data_dir``) as read, named as a contributor sees it.
-
-    Examples
-    --------
-    >>> files = read_checkout()
-    >>> files["events"].display, files["events"].line_of(0)
-    ('data/events.csv', 2)
-    """
-    from eastasia_data import paths
-    from eastasia_data.curation.problems import display_path
-    from eastasia_data.curation.schemas import read_model
-
-    checkout = paths.checkout()
-    data_dir = Path(data_dir) if data_dir else checkout.data_dir
-    return {name: read_table_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name))
-            for name, t in read_model(checkout.schemas_dir).items()}

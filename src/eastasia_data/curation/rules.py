@@ -2,7 +2,7 @@
 
 Every :class:`~eastasia_data.curation.problems.Problem` names the rule it breaks. A rule
 here has an id (what a problem line shows after ``rule:``), the layer that checks it, a
-title, and whether ``eastasia-data fmt`` repairs it. ``fmt`` reads :data:`RULES` to decide
+text of what it asks, and whether ``eastasia-data fmt`` repairs it. ``fmt`` reads :data:`RULES` to decide
 what it may rewrite, ``docs/rules.md`` is generated from it, and a test ties every rule to at
 least one case of the bad-input corpus. The cross-field rules a schema file declares under
 ``rules:`` are named in that file and reported under their own names (layer ``fields``);
@@ -41,7 +41,7 @@ LAYERS = {
 
 
 class CatalogRule(str):
-    """One rule of the catalogue: its id (the rule *is* that string), the layer that checks it, what it asks.
+    """One rule of the catalogue: its id (the rule *is* that string), the layer that checks it, what it ``asks``.
 
     A check names the rule it reports by this object (``tf.problem(i, column, value, PATTERN,
     message)``), never by its id written out, so a rule that is not in the catalogue cannot be
@@ -74,7 +74,7 @@ class CatalogRule(str):
     """
 
     layer: str
-    title: str
+    asks: str
     fmt: str | None
     parses: bool
     unreadable: bool
@@ -82,16 +82,16 @@ class CatalogRule(str):
     breaks_key: bool
     hint: str
 
-    def __new__(cls, id: str, layer: str, title: str, fmt: str | None = None, parses: bool = False,
+    def __new__(cls, id: str, layer: str, asks: str, fmt: str | None = None, parses: bool = False,
                 unreadable: bool = False, loses_row: bool = False, breaks_key: bool = False,
                 hint: str = "") -> CatalogRule:
         self = super().__new__(cls, id)
-        self.layer, self.title, self.fmt, self.hint = layer, title, fmt, hint
+        self.layer, self.asks, self.fmt, self.hint = layer, asks, fmt, hint
         self.parses, self.unreadable, self.loses_row, self.breaks_key = parses, unreadable, loses_row, breaks_key
         return self
 
     def __reduce__(self):
-        return (CatalogRule, (str(self), self.layer, self.title, self.fmt, self.parses, self.unreadable,
+        return (CatalogRule, (str(self), self.layer, self.asks, self.fmt, self.parses, self.unreadable,
                               self.loses_row, self.breaks_key, self.hint))
 
     @property
@@ -303,6 +303,6 @@ def render_rules() -> str:
     for layer, about in LAYERS.items():
         lines += [f"## {layer}", "", about[0].upper() + about[1:] + ".", "", "| rule | what it asks | `fmt` repairs it |",
                   "|---|---|---|"]
-        lines += [f"| `{r.id}` | {r.title} | {'yes' if r.fmt_repairs else ''} |" for r in RULES.values() if r.layer == layer]
+        lines += [f"| `{r.id}` | {r.asks} | {'yes' if r.fmt_repairs else ''} |" for r in RULES.values() if r.layer == layer]
         lines.append("")
     return "\n".join(lines)

@@ -48,7 +48,7 @@ from eastasia_data.curation.rules import (
 )
 from eastasia_data.errors import ModelError, UnsafeFileError
 from eastasia_data.files import MAX_SCHEMA_BYTES, read_bytes
-from eastasia_data.model import Table, check_foreign_keys, parse_table
+from eastasia_data.model import Table, check_fk_targets, parse_table
 from eastasia_data.types import FIELD_TYPES
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -553,7 +553,7 @@ def _read_model(directory: str, key: tuple, found: tuple[Path, ...]) -> dict[str
     if problems:
         raise ModelError("\n".join(problems))
     try:
-        check_foreign_keys(model)
+        check_fk_targets(model)
     except ModelError as exc:
         raise ModelError(f"{exc} (rule: schema-meaning)") from None
     return model

@@ -30,10 +30,25 @@ from eastasia_data.curation.problems import (
     summary_line,
 )
 from eastasia_data.curation.reader import TableFile, read_table_file
-from eastasia_data.curation.schemas import read_model
 from eastasia_data.curation.rules import ARCHIVE, DATE, FILE, FORMAT, PATTERN, TYPE, WHITESPACE
+from eastasia_data.curation.schemas import read_model
 from eastasia_data.errors import UsageError
 from eastasia_data.model import ArchiveIndex, Table
+
+
+def read_checkout(data_dir: Path | None = None) -> dict[str, TableFile]:
+    """Every table of the checkout (or of ``data_dir``) as read, named as a contributor sees it.
+
+    Examples
+    --------
+    >>> files = read_checkout()
+    >>> files["events"].display, files["events"].line_of(0)
+    ('data/events.csv', 2)
+    """
+    checkout = paths.checkout()
+    data_dir = Path(data_dir) if data_dir else checkout.data_dir
+    return {name: read_table_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name))
+            for name, t in read_model(checkout.schemas_dir).items()}
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from eastasia_data import paths
 from eastasia_data.corrections import TABLE, entries, row_key, split_key
-from eastasia_data.curation.checks.relations import _Suggester
+from eastasia_data.curation.checks.kernels import Suggester
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import CORRECTION_COLUMNS, CORRECTION_RELEASE, CORRECTION_ROW
@@ -154,7 +154,7 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> check_corrections(files, Releases.of(paths.checkout()))
     []
@@ -210,7 +210,7 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
         if e.row_key not in current and (released is None or e.row_key not in released[0]):
             where = f"data/{e.table_name}.csv" + (f" nor of release {before}, the release before "
                                                   f"{e.release or 'the next one'}" if before else "")
-            close = _Suggester(sorted(current | (released[0] if released else set()))).closest(e.row_key)
+            close = Suggester(sorted(current | (released[0] if released else set()))).closest(e.row_key)
             hint = (f"did you mean {close!r}? " if close else "") + (
                 "name the row by its key as released (values in key order joined by ' | '), and the release "
                 "that corrected it")

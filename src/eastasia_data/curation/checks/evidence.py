@@ -106,7 +106,7 @@ def open_archive(sources: TableFile, directory: Path | None, index: ArchiveIndex
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> from eastasia_data.curation.descriptor import checkout_package
     >>> tf = read_checkout()["sources"]
     >>> sorted(open_archive(tf, None, checkout_package().archive).archived)
@@ -226,7 +226,7 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> from eastasia_data.curation.descriptor import checkout_package
     >>> from eastasia_data.paths import default_sources_dir
     >>> files = read_checkout()

@@ -56,7 +56,7 @@ def check_dates(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["events"]
     >>> tf.frame.loc[0, "end_date"] = "1900-01-01"
     >>> [p.rule for p in check_dates(tf)]
@@ -117,7 +117,7 @@ def check_rules(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["actors"]
     >>> china = tf.frame.index[tf.frame["actor_id"] == "act-china"][0]
     >>> tf.frame.loc[china, "iso3"] = None
@@ -158,7 +158,7 @@ def check_fields(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["claims"]
     >>> check_fields(tf)
     []

@@ -171,7 +171,7 @@ def text_fields(tf: TableFile) -> list[str]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> fields = text_fields(read_checkout()["events"])
     >>> "summary" in fields, "event_id" in fields, "category" in fields  # free text; a pattern too; a list of values
     (True, True, False)
@@ -229,7 +229,7 @@ def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> files["events"].frame.loc[0, "title"] = "=1+1"
     >>> [p.rule for p in check_hygiene(files)]
@@ -276,7 +276,7 @@ def text_problems(texts: list[str]) -> list[tuple[int, str, str, str]]:
     [(1, 'formula'), (2, 'mixed-script'), (3, 'control-character')]
     """
     cells = pa.array(texts, type=pa.large_string())
-    out = []
+    out: list[tuple[int, str, str, str]] = []
     for place, order in sorted(_hits(cells)):
         rule, _, message, hint = _RULES[order] if order < len(_RULES) else _NFC
         out.append((place, rule, message, hint))

@@ -162,7 +162,7 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
     --------
     >>> from eastasia_data.curation.descriptor import checkout_package
     >>> from eastasia_data.paths import default_sources_dir
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> from eastasia_data.curation.checks.evidence import open_archive
     >>> files = read_checkout()
     >>> archive = open_archive(files["sources"], default_sources_dir(), checkout_package().archive)
@@ -298,7 +298,7 @@ def passages_of_unnamed_excerpts(files: dict[str, TableFile], texts: Mapping[str
     --------
     >>> from eastasia_data.curation.descriptor import checkout_package
     >>> from eastasia_data.paths import default_sources_dir
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> from eastasia_data.curation.checks.evidence import open_archive
     >>> files = read_checkout()
     >>> archive = open_archive(files["sources"], default_sources_dir(), checkout_package().archive)

@@ -15,7 +15,7 @@ without categories there, reported here under ``row-key``).
 
 from __future__ import annotations
 
-from eastasia_data.curation.checks.relations import _Suggester
+from eastasia_data.curation.checks.kernels import Suggester
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import CODED_COLUMN, CODED_VALUE, ROW_KEY
@@ -79,7 +79,7 @@ def check_references(files: dict[str, TableFile]) -> list[Problem]:
     Examples
     --------
     >>> import pandas as pd
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> files["codings"].frame = pd.DataFrame(
     ...     {"table_name": ["claims"], "row_key": ["clm-nope"], "field": ["verdict"], "coder": ["coder-a"],
@@ -109,7 +109,7 @@ def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, Ta
     problems: list[Problem] = []
     assert tf.frame is not None
     known: dict[str, set[str]] = {}
-    suggesters: dict[str, _Suggester] = {}
+    suggesters: dict[str, Suggester] = {}
     enumerated = bool(tf.table.field(table_column).categories)
     for i, (name, value) in enumerate(zip(tf.frame[table_column].tolist(), tf.frame[column].tolist())):
         if not isinstance(value, str) or not isinstance(name, str):
@@ -127,7 +127,7 @@ def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, Ta
         if value in known[name]:
             continue
         if name not in suggesters:
-            suggesters[name] = _Suggester(sorted(known[name]))
+            suggesters[name] = Suggester(sorted(known[name]))
         close = suggesters[name].closest(value)
         hint = (f"did you mean {close!r}? " if close else "") + key_hint(target.table)
         problems.append(tf.problem(i, column, value, ROW_KEY, f"names no row of {target.display}", hint))

@@ -317,7 +317,7 @@ def screen_schema(table: Table, columns: tuple[str, ...]) -> pa.DataFrameSchema:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["events"]
     >>> screen_schema(tf.table, tuple(tf.frame.columns)).validate(tf.frame).shape == tf.frame.shape
     True
@@ -358,7 +358,7 @@ def check_table(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["events"]
     >>> tf.frame.loc[0, "category"] = "AGRE"
     >>> [(p.rule, p.hint) for p in check_table(tf)]
