@@ -26,7 +26,6 @@ from eastasia_data.errors import (
     need,
 )
 
-EXIT_INVALID = EXIT_REFUSED
 #: What the contributor's commands import; each is named in the message when it is missing.
 CURATION_NEEDS = (("pandera", "validate"), ("yaml", "validate"), ("feedgen", "validate"))
 
@@ -70,7 +69,7 @@ def cmd_validate(args) -> int:
 
     report = validate(**_validate_args(args))
     print(report.render(args.format))
-    return EXIT_OK if report.valid else EXIT_INVALID
+    return EXIT_OK if report.valid else EXIT_REFUSED
 
 
 def cmd_build(args) -> int:
@@ -91,7 +90,7 @@ def cmd_build(args) -> int:
     if not report.valid:
         print(report.render(args.format))
         print("nothing was built: fix the problems above first", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     result = build(args.out, report=report)
     print(f"{result.status}: {result.path} (version {result.version}; {report.summary})")
     return EXIT_OK
@@ -123,9 +122,9 @@ def cmd_agreement(args) -> int:
         if exc.report is not None:
             print(exc.report.render("text"), file=sys.stderr)
         print("no agreement was computed: fix the problems above first", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     print(render(results, args.format))
-    return EXIT_OK if all(r.meets_target for r in results.values()) else EXIT_INVALID
+    return EXIT_OK if all(r.meets_target for r in results.values()) else EXIT_REFUSED
 
 
 def cmd_generate(args) -> int:
@@ -148,7 +147,7 @@ def cmd_generate(args) -> int:
             statuses[path] = status
     for path, status in statuses.items():
         print(f"{status}: {path}")
-    return EXIT_INVALID if args.check and any(s != "up to date" for s in statuses.values()) else EXIT_OK
+    return EXIT_REFUSED if args.check and any(s != "up to date" for s in statuses.values()) else EXIT_OK
 
 
 def cmd_verify(args) -> int:
@@ -169,7 +168,7 @@ def cmd_verify(args) -> int:
     if not results:
         print("error: this installation ships no release; in a checkout, run `eastasia-data build` first",
               file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     failed = 0
     for version, directory, anchor, problems in results:
         for line in problems:
@@ -179,7 +178,7 @@ def cmd_verify(args) -> int:
             print(f"{len(problems)} altered or missing file(s) in {directory} (release {version})")
         else:
             print(f"verified: {version} {directory} ({anchor})")
-    return EXIT_INVALID if failed else EXIT_OK
+    return EXIT_REFUSED if failed else EXIT_OK
 
 
 def cmd_tables(args) -> int:
@@ -418,7 +417,7 @@ def cmd_fmt(args) -> int:
     print(f"{len(results)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     if bad and args.check:
         print("run `eastasia-data fmt` to rewrite them canonically", file=sys.stderr)
-    return EXIT_INVALID if bad else EXIT_OK
+    return EXIT_REFUSED if bad else EXIT_OK
 
 
 def cmd_diff(args) -> int:
@@ -494,7 +493,7 @@ def cmd_check_version(args) -> int:
     if summary:
         with open(summary, "a", encoding="utf-8") as f:
             f.write(result.render("github-summary"))
-    return EXIT_OK if result.ok else EXIT_INVALID
+    return EXIT_OK if result.ok else EXIT_REFUSED
 
 
 def cmd_release(args) -> int:
@@ -566,7 +565,7 @@ def cmd_cite(args) -> int:
         for line in problems:
             print(f"error: {line}", file=sys.stderr)
         print("error: the release does not verify, so it is not cited; reinstall eastasia-data", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     if args.rows:  # issue 24: cite a handful of rows (eastasia_data.rowcite)
         from eastasia_data.rowcite import cite_rows, parse_rows_option
 
@@ -602,7 +601,7 @@ def cmd_verify_citation(args) -> int:
     if problems:
         for line in problems:
             print(f"error: {line}", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     head = _HEAD.search(text)
     n = sum(1 for line in text.splitlines() if _ROW.match(line))
     print(f"verified: {n} row{'s' if n != 1 else ''} of {head['name']} {head['version']} as cited" if head else "verified")

@@ -20,6 +20,7 @@ from typing import Any
 
 from eastasia_data import paths
 from eastasia_data.citation import content_hash
+from eastasia_data.curation.versioning import released_versions
 from eastasia_data.errors import UsageError
 
 REGISTRY_PATH = "src/eastasia_data/registry.json"
@@ -27,10 +28,6 @@ CHANGELOG_PATH = "src/eastasia_data/changelog.json"
 NOTE = "by `eastasia-data generate` from releases/, pyproject.toml and CHANGELOG.md; do not edit by hand"
 #: The default size budget of the releases shipped in a wheel, when pyproject sets none.
 DEFAULT_BUDGET = 5_000_000
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in re.findall(r"\d+", version)[:3])
 
 
 def release_config() -> dict[str, Any]:
@@ -67,11 +64,9 @@ def render_registry() -> str:
     checkout = paths.checkout()
     config = release_config()
     entries = []
-    for directory in sorted(checkout.releases_dir.iterdir(), key=lambda p: _version_key(p.name)):
-        version = paths.version_of_release_dir(directory.name)
+    for version in released_versions(checkout.releases_dir):
+        directory = checkout.release_dir(version)
         descriptor_path = directory / paths.DESCRIPTOR
-        if version is None or not descriptor_path.is_file():
-            continue
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
         files = {paths.DESCRIPTOR: "sha256:" + hashlib.sha256(descriptor_path.read_bytes()).hexdigest()}
         files |= {r["path"]: r["hash"] for r in descriptor["resources"]}
