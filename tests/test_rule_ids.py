@@ -97,3 +97,21 @@ def test_the_flags_give_the_sets_the_readers_used_to_list():
                                        "nfc"}
     # diff refuses a table it cannot type: these and the files that could not be read at all
     assert rules.ids("unreadable") == {"file", "encoding", "csv-syntax", "row-width", "header", "symlink", "file-size"}
+
+
+def test_every_value_rule_is_a_rule_of_the_catalogue():
+    """The rules on a column's values (patterns, allowed values, types, bounds, lengths) report catalogue ids:
+    a length bound once reported `minLength`, which no page listed."""
+    from eastasia_data.curation.checks.table import value_rules
+    from eastasia_data.curation.schemas import read_model
+    from eastasia_data.model import Category, Field
+
+    fields = [f for t in read_model().values() for f in t.fields] + [
+        Field("t", "string", "A text.", min_length=2, max_length=5, pattern="[a-z]+"),
+        Field("n", "number", "A number.", minimum=0, maximum=1),
+        Field("i", "integer", "An integer."), Field("b", "boolean", "A flag."), Field("d", "date", "A day."),
+        Field("u", "string", "A URL.", format="uri"), Field("c", "string", "One of.", categories=(Category("a", ""),)),
+    ]
+    names = {r.name for f in fields for r in value_rules(f)}
+    assert {"range", "pattern", "type", "date", "format", "enum"} <= names
+    assert names <= set(RULES), sorted(names - set(RULES))

@@ -109,10 +109,9 @@ def corrections_needed(d: Diff, *, pending: bool) -> list[tuple[CorrectedRow, li
     Examples
     --------
     >>> import dataclasses
-    >>> from eastasia_data.loader import release_dir
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> old = from_release(release_dir(), "old")
+    >>> old = from_release(paths.checkout().release_dir(), "old")
     >>> events = old.tables["events"]
     >>> frame = events.frame.copy()
     >>> frame.loc[frame.index[0], "title"] = "Renamed"
@@ -141,10 +140,9 @@ def corrections_notice(d: Diff) -> list[str]:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> release = from_release(release_dir(), "a release")
+    >>> release = from_release(paths.checkout().release_dir(), "a release")
     >>> corrections_notice(diff(release, release))
     []
     """
@@ -167,10 +165,9 @@ def corrections_refusal(d: Diff, version: str, *, pending: bool) -> list[str]:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> release = from_release(release_dir(), "a release")
+    >>> release = from_release(paths.checkout().release_dir(), "a release")
     >>> corrections_refusal(diff(release, release), "9.9.9", pending=False)
     []
     """

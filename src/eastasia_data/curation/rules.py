@@ -179,7 +179,7 @@ TYPE = CatalogRule("type", "table", "a value has its column's type (integer, num
 DATE = CatalogRule("date", "table", "a date is a real calendar date written YYYY, YYYY-MM or YYYY-MM-DD")
 FORMAT = CatalogRule("format", "table", "a URL is an absolute http or https URL")
 RANGE = CatalogRule("range", "table", "an integer fits in 64 bits and a number is finite, both within the "
-    "column's bounds")
+    "column's bounds; a text is within its column's minLength and maxLength")
 # fields
 PRECISION = CatalogRule("precision", "fields", "a date has the form its precision column states, and a "
     "precision goes with a date")

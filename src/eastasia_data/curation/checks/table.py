@@ -112,9 +112,9 @@ def value_rules(f: Field) -> tuple[ValueRule, ...]:
     if f.format == "uri":
         add(FORMAT, "is not an http or https URL", kernels.fullmatch(URI))
     if f.min_length is not None:
-        add("minLength", f"is shorter than {f.min_length} characters", kernels.length_at_least(f.min_length))
+        add(RANGE, f"is shorter than {f.min_length} characters", kernels.length_at_least(f.min_length))
     if f.max_length is not None:
-        add("maxLength", f"is longer than {f.max_length} characters", kernels.length_at_most(f.max_length))
+        add(RANGE, f"is longer than {f.max_length} characters", kernels.length_at_most(f.max_length))
     if f.minimum is not None:
         add(RANGE, f"is below the minimum {f.minimum}", kernels.at_least(f.minimum))
     if f.maximum is not None:
@@ -201,7 +201,7 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
             dtype = pd.StringDtype(na_value=float("nan"))
         else:
             dtype = f.pandas_dtype
-        checks = [c for c in value_checks(f) if c.name in ("pattern", "minLength", "maxLength")] if f.pandas_dtype == "str" else []
+        checks = [c for c in value_checks(f) if c.name in (PATTERN, RANGE)] if f.pandas_dtype == "str" else []
         unique, extra = unique_among_filled(f, table)
         cols[f.name] = pa.Column(dtype, nullable=not f.required, unique=unique, checks=checks + extra, coerce=False,
                                  description=f.description)
