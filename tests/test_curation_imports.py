@@ -100,3 +100,16 @@ def test_no_curation_module_opens_a_file_with_open():
                         and not (isinstance(func.value, ast.Name) and func.value.id in ("os", "tarfile", "zipfile"))):
                     plain.append(f"{name}:{node.lineno}")
     assert plain == []
+
+
+def test_curation_never_imports_the_command_line():
+    """The command line calls curation and passes in what it renders (the README's commands), never the reverse."""
+    found = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in ("eastasia_data.cli", "eastasia_data") and (
+                    node.module == "eastasia_data.cli" or any(a.name == "cli" for a in node.names)):
+                found.append(f"{name}:{node.lineno}")
+            elif isinstance(node, ast.Import) and any(a.name == "eastasia_data.cli" for a in node.names):
+                found.append(f"{name}:{node.lineno}")
+    assert found == []
