@@ -119,7 +119,8 @@ def link_a_missing_actor(repo: Path, env: dict, actor: str) -> None:
 def bump_with_a_minor_change(repo: Path) -> str:
     """The bump a release of the clone needs once a MINOR change is added: MINOR, or more when the data cloned has
     changed since the last release in a way that needs more (a checkout between two releases)."""
-    from eastasia_data.curation.versioning import BUMPS, check_version
+    from eastasia_data.curation.gates import check_version
+    from eastasia_data.curation.versioning import BUMPS
 
     already = check_version(repo=repo).required
     return max((b for b in (already, "minor") if b), key=BUMPS.index)

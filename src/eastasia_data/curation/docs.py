@@ -1,18 +1,19 @@
-"""The generated files: the data dictionary, the blocks of hand-written pages, the descriptor, the citation.
+"""Renderers of the generated files: the data dictionary, the blocks of hand-written pages, the descriptor, the citation.
 
 Everything here is derived: the tables, columns, keys, allowed values and rules come
 from the model (:func:`eastasia_data.model.read_model`), the row counts from the release
-this checkout loads (the ``eastasia:rows`` of its descriptor). ``eastasia-data generate``
-writes every file registered in :data:`GENERATED` (``--check`` reports stale ones):
+this checkout loads (the ``eastasia:rows`` of its descriptor). Each renderer returns text
+and writes nothing; which file (or marked block of a hand-written file) each one fills, and
+in what order, is the list :data:`eastasia_data.curation.generate.GENERATED`, which
+``eastasia-data generate`` writes:
 
 * ``docs/data-dictionary.md``: :func:`render_dictionary`;
 * the marked block ``tables`` of ``README.md``: :func:`render_tables_block`;
 * the marked block ``composition`` of ``docs/datasheet.md``: :func:`render_composition_block`;
 * the marked block ``agreement`` of ``docs/datasheet.md``: :func:`render_agreement_block`;
-* the Atom feed of the releases, ``releases/feed.atom``: :func:`eastasia_data.curation.feed.render_feed`.
-
-A marked block is the text between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` in a
-hand-written file; :func:`fill_block` replaces it and leaves the rest alone.
+* ``datapackage.json``, ``schemas/table-schema.json``, ``CITATION.cff`` and the record of the
+  figures: :func:`render_root_datapackage`, :func:`render_table_schema`,
+  :func:`render_citation`, :func:`render_figures_record`.
 
 Examples
 --------
@@ -27,15 +28,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from eastasia_data import paths
-from eastasia_data.curation.feed import FEED_PATH, render_feed
 from eastasia_data.curation.schemas import read_model
-from eastasia_data.errors import BlockError
 from eastasia_data.model import Field, Table
 from eastasia_data.publish import escape
 
@@ -88,12 +86,12 @@ def _code(text: str) -> str:
     return escape.markdown_code(text) if text else ""
 
 
-def release_descriptor() -> dict[str, Any] | None:
+def read_built_descriptor() -> dict[str, Any] | None:
     """The descriptor of the checkout's built release of its own version, or None before it is built.
 
     Examples
     --------
-    >>> release_descriptor()["name"]
+    >>> read_built_descriptor()["name"]
     'eastasia-data'
     """
     path = paths.checkout().release_dir() / paths.DESCRIPTOR
@@ -114,7 +112,7 @@ def row_counts() -> dict[str, int]:
     >>> counts["events"] > 0
     True
     """
-    built = release_descriptor()
+    built = read_built_descriptor()
     return {r["name"]: int(r["eastasia:rows"]) for r in built["resources"]} if built else {}
 
 
@@ -466,17 +464,14 @@ def render_coverage_block() -> str:
     >>> print(render_coverage_block().splitlines()[0])
     | article | passages | coded | not coded, by reason |
     """
-    from eastasia_data.curation.checks.ledger import checkout_coverage
+    from eastasia_data.curation.checks.ledger import checkout_coverage, read_rows
     from eastasia_data.curation.descriptor import checkout_package
 
     cov = checkout_coverage()
     titles: dict[str, str] = {}
     index = checkout_package().archive
     if index is not None:
-        import csv
-
-        with (paths.checkout().data_dir / f"{index.table}.csv").open(encoding="utf-8", newline="") as f:
-            titles = {row[index.key]: row[index.title] for row in csv.DictReader(f)}
+        titles = {row[index.key]: row[index.title] for row in read_rows(paths.checkout(), index.table)}
     out = ["| article | passages | coded | not coded, by reason |", "|---|---|---|---|"]
     for sid, e in cov.items():
         reasons = ", ".join(f"{r.replace('_', ' ')} {n}" for r, n in e["by_reason"].items())
@@ -494,132 +489,14 @@ def render_agreement_block() -> str:
     """
     from eastasia_data.curation.agreement import datasheet_block
 
-    built = release_descriptor()
+    built = read_built_descriptor()
     return datasheet_block(built if built is not None else {"version": release_version()})
 
 
-def render_commands_block() -> str:
-    """The README's list of commands, from the argument parser itself (usage line and help of each).
-
-    Examples
-    --------
-    >>> render_commands_block().splitlines()[1:3]  # doctest: +NORMALIZE_WHITESPACE
-    ['# reading (the installed release, or any released version; no checkout needed)',
-     'eastasia-data tables [--release VERSION]']
-    """
-    import argparse
-
-    from eastasia_data.cli import COMMAND_GROUPS, parser
-
-    top = parser()
-    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
-    helps = {a.dest: a.help for a in sub._choices_actions}
-    lines = ["```sh"]
-    for title, names in COMMAND_GROUPS.items():
-        lines.append(f"# {title}")
-        for name in names:
-            command = sub.choices[name]
-            command.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=110)
-            usage = " ".join(command.format_usage().split()).removeprefix("usage: ").replace(" [-h]", "")
-            lines += [usage, f"    # {helps.get(name, '')}"]
-    lines.append("```")
-    return "\n".join(lines) + "\n"
-
-
-def fill_block(text: str, name: str, block: str) -> str:
-    """Replace the marked block ``name`` of a hand-written text, keeping everything else.
-
-    Parameters
-    ----------
-    text : str
-        The whole file, holding ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` once each.
-    name : str
-        The block's name.
-    block : str
-        The new content between the markers.
-
-    Returns
-    -------
-    str
-        ``text`` with the block replaced.
-
-    Raises
-    ------
-    BlockError
-        The markers are missing, repeated or out of order.
-
-    Examples
-    --------
-    >>> fill_block("a\\n<!-- n:start -->\\nold\\n<!-- n:end -->\\nb\\n", "n", "new\\n")
-    'a\\n<!-- n:start -->\\nnew\\n<!-- n:end -->\\nb\\n'
-    """
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    pattern = re.compile(re.escape(start) + r"\n.*?" + re.escape(end), re.S)
-    if text.count(start) != 1 or text.count(end) != 1 or not pattern.search(text):
-        raise BlockError(f"the text needs one {start} line followed by one {end} line")
-    return pattern.sub(lambda _: f"{start}\n{block}{end}", text)
-
-
 # ---------------------------------------------------------------------------------------------
-# The registry of generated files
+# Renderers of whole generated files (listed, in write order, in curation/generate.py)
 
 
-def _render_rules() -> str:
-    from eastasia_data.curation.rules import render_rules
-
-    return render_rules()
-
-
-@dataclass(frozen=True)
-class Generated:
-    """One generated file (or marked block of a hand-written one) and the function that renders it.
-
-    ``also`` is called after the file is written, for files made beside it (the figures, whose
-    record of what they were drawn from is the generated file).
-    """
-
-    path: str
-    render: Callable[[], str]
-    block: str | None = None
-    also: Callable[[], list[Path]] | None = None
-
-    def text(self, current: str | None) -> str:
-        """The file's new content, given its current content (needed to refill a block).
-
-        Examples
-        --------
-        >>> item = Generated("notes.md", lambda: "new\\n", block="b")
-        >>> item.text("<!-- b:start -->\\nold\\n<!-- b:end -->\\n")
-        '<!-- b:start -->\\nnew\\n<!-- b:end -->\\n'
-        """
-        if self.block is None:
-            return self.render()
-        if current is None:
-            raise BlockError(f"{self.path} is missing: it is hand-written around the generated block {self.block!r}")
-        return fill_block(current, self.block, self.render())
-
-
-#: Every generated file, in the order ``generate`` writes them.
-GENERATED: list[Generated] = []
-
-
-def generated(path: str, block: str | None = None,
-              also: Callable[[], list[Path]] | None = None) -> Callable[[Callable[[], str]], Callable[[], str]]:
-    """Register a renderer for ``path`` (or for the marked ``block`` of it).
-
-    Examples
-    --------
-    >>> [g.path for g in GENERATED][:2]
-    ['datapackage.json', 'docs/data-dictionary.md']
-    """
-    def register(render: Callable[[], str]) -> Callable[[], str]:
-        GENERATED.append(Generated(path, render, block, also))
-        return render
-
-    return register
-
-
-@generated("datapackage.json")
 def render_root_datapackage() -> str:
     """The checkout's ``datapackage.json``.
 
@@ -633,19 +510,6 @@ def render_root_datapackage() -> str:
     return json.dumps(root_descriptor(read_model()), ensure_ascii=False, indent=2) + "\n"
 
 
-generated(DICTIONARY_PATH)(render_dictionary)
-generated("README.md", "tables")(render_tables_block)
-generated("README.md", "commands")(render_commands_block)
-generated("docs/rules.md")(_render_rules)
-generated("docs/datasheet.md", "composition")(render_composition_block)
-generated("docs/datasheet.md", "coverage")(render_coverage_block)
-generated("docs/datasheet.md", "agreement")(render_agreement_block)
-
-
-generated(FEED_PATH)(render_feed)
-
-
-@generated("schemas/table-schema.json")
 def render_table_schema() -> str:
     """``schemas/table-schema.json``: the JSON Schema of the schema files, for editors and ``check-jsonschema``.
 
@@ -659,7 +523,6 @@ def render_table_schema() -> str:
     return json.dumps(TABLE_SCHEMA, ensure_ascii=False, indent=2) + "\n"
 
 
-@generated("src/eastasia_data/curation/checks/invisible.json")
 def render_invisible() -> str:
     """The stored class of invisible characters (:data:`~eastasia_data.curation.checks.hygiene.INVISIBLE_FILE`).
 
@@ -673,7 +536,6 @@ def render_invisible() -> str:
     return hygiene.render_invisible()
 
 
-@generated("CITATION.cff")
 def render_citation() -> str:
     """``CITATION.cff`` of the checkout: its built release of pyproject's version, else its package facts.
 
@@ -700,7 +562,8 @@ def render_citation() -> str:
 FIGURES_DIR = "docs/figures"
 
 
-def _draw_figures() -> list[Path]:
+def draw_figures() -> list[Path]:
+    """Draw every figure of the checkout's release into ``docs/figures``; the paths written."""
     from eastasia_data.curation.snapshot import from_release
     from eastasia_data.plot import KINDS, plot
 
@@ -710,7 +573,6 @@ def _draw_figures() -> list[Path]:
     return [p for kind in KINDS for p in plot(kind, out, frames)]
 
 
-@generated(f"{FIGURES_DIR}/figures.json", also=_draw_figures)
 def render_figures_record() -> str:
     """What the figures in ``docs/figures`` are drawn from: the release's content hash and the drawing code.
 
@@ -728,7 +590,7 @@ def render_figures_record() -> str:
     from eastasia_data.citation import content_hash
     from eastasia_data.plot import KINDS
 
-    built = release_descriptor()
+    built = read_built_descriptor()
     record = {
         "release": paths.checkout().version,
         "release_content_hash": content_hash(built) if built else None,
@@ -736,54 +598,3 @@ def render_figures_record() -> str:
         "figures": [f"{kind}.{ext}" for kind in KINDS for ext in ("png", "svg")],
     }
     return json.dumps(record, indent=2) + "\n"
-
-
-def generate(check: bool = False, *, figures: bool = True) -> Iterator[tuple[Path, str]]:
-    """Render each generated file; write it unless ``check``. Yields (path, status).
-
-    Parameters
-    ----------
-    check : bool, default False
-        Only compare: report each file as ``up to date`` or ``out of date …``.
-    figures : bool, default True
-        Redraw the figures when their record is stale (needs the ``plot`` extra); with
-        ``False`` they are left alone.
-
-    Yields
-    ------
-    tuple of (pathlib.Path, str)
-        Each file of :data:`GENERATED` and its status (``up to date``, ``written`` or
-        ``out of date (run `eastasia-data generate`)``).
-
-    Examples
-    --------
-    >>> [status for _, status in generate(check=True)][0]
-    'up to date'
-    """
-    root = paths.checkout().root
-    for item in GENERATED:
-        path = root / item.path
-        current = path.read_text(encoding="utf-8") if path.is_file() else None
-        text = item.text(current)
-        if current == text:
-            yield path, "up to date"
-        elif check:
-            yield path, "out of date (run `eastasia-data generate`)"
-        elif item.also is not None and not figures:
-            yield path, "out of date (left alone)"
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            extra = item.also() if item.also is not None else []
-            path.write_text(text, encoding="utf-8")
-            yield path, "written"
-            for other in extra:
-                yield other, "written"
-
-
-# issue 24: the datasheet's answers to Croissant's RAI fields, shipped for the croissant export.
-from eastasia_data.publish.rai import render_rai as _render_rai  # noqa: E402
-
-generated("src/eastasia_data/publish/rai.json")(lambda: _render_rai())
-
-# registry.json and changelog.json register themselves on import (see curation/registry.py).
-from eastasia_data.curation import registry as _registry  # noqa: E402,F401
