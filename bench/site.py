@@ -48,7 +48,7 @@ def summary(samples: list[float]) -> dict:
 
 
 def real(work: Path, runs: int) -> dict:
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
     from eastasia_data.publish.site import build_site
 
     counter = iter(range(10_000))

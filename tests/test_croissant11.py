@@ -89,8 +89,8 @@ def test_the_shipped_rai_json_is_generated_from_the_datasheet():
 
 
 def test_the_site_becomes_the_url(monkeypatch):
-    from eastasia_data import rowcite
-    from eastasia_data.schemaorg import croissant
+    from eastasia_data.citation import rows as rowcite
+    from eastasia_data.publish.schemaorg import croissant
 
     assert "url" not in croissant()
     monkeypatch.setattr(rowcite, "site_url", lambda: "https://example.org/eastasia-data/")

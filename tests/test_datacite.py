@@ -9,7 +9,7 @@ from conftest import run_cli
 from datacite import schema45
 
 import eastasia_data as ead
-from eastasia_data.catalog import registry
+from eastasia_data.releases import registry
 from eastasia_data.loader import descriptor
 from eastasia_data.publish import datacite as dc
 
@@ -56,7 +56,8 @@ def test_what_does_not_exist_is_left_out():
 
 
 def test_a_configured_doi_and_site_flow_in(monkeypatch):
-    from eastasia_data import citation, rowcite
+    from eastasia_data import citation
+    from eastasia_data.citation import rows as rowcite
 
     monkeypatch.setattr(citation, "configured", lambda: {"eastasia:doi": "10.5281/zenodo.1234567"})
     monkeypatch.setattr(rowcite, "site_url", lambda: "https://example.org/eastasia-data/")

@@ -212,7 +212,7 @@ def cmd_show(args) -> int:
     [{"strategy_id":"str-...","actor_id":"act-..."}]
     0
     """
-    from eastasia_data.export import neutralise, text_columns
+    from eastasia_data.publish.export import neutralise, text_columns
     from eastasia_data.loader import load, model
 
     frame = load(args.table, version=args.release)
@@ -256,7 +256,7 @@ def cmd_versions(args) -> int:
       0.1.0 ...
     0
     """
-    from eastasia_data.catalog import versions
+    from eastasia_data.releases import versions
 
     print(versions().to_string(index=False))
     return EXIT_OK
@@ -298,7 +298,7 @@ def cmd_export(args) -> int:
         if path is not None:
             print(f"written: {path} (datacite)")
         return EXIT_OK
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
 
     if args.out == "-":
         if args.format == "csv":
@@ -336,7 +336,7 @@ def cmd_serve(args) -> int:
     >>> main(["serve", "--port", "70000"])
     2
     """
-    from eastasia_data.serve import serve
+    from eastasia_data.publish.datasette import serve
 
     return serve(args.port)
 
@@ -358,7 +358,7 @@ def cmd_site(args) -> int:
 
 
 def _releases_listed() -> str:
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
 
     versions = [r["version"] for r in registry()["releases"]]
     return f"{len(versions)} release(s), {versions[0]} to {versions[-1]}"
@@ -378,7 +378,7 @@ def cmd_plot(args) -> int:
     written: .../network.svg
     0
     """
-    from eastasia_data.plot import plot
+    from eastasia_data.publish.plot import plot
 
     figures = ("timeline", "network") if args.figure == "all" else (args.figure,)
     out = Path(args.out)
@@ -562,7 +562,7 @@ def cmd_cite(args) -> int:
     if args.release is None:
         problems = verify_release()
     else:
-        from eastasia_data.catalog import registry
+        from eastasia_data.releases import registry
 
         recorded = next((r["content_hash"] for r in registry()["releases"] if r["version"] == args.release), None)
         present = actual_hashes(args.release)
@@ -575,8 +575,8 @@ def cmd_cite(args) -> int:
             print(f"error: {line}", file=sys.stderr)
         print("error: the release does not verify, so it is not cited; reinstall eastasia-data", file=sys.stderr)
         return EXIT_INVALID
-    if args.rows:  # issue 24: cite a handful of rows (eastasia_data.rowcite)
-        from eastasia_data.rowcite import cite_rows, parse_rows_option
+    if args.rows:  # issue 24: cite a handful of rows (eastasia_data.citation.rows)
+        from eastasia_data.citation.rows import cite_rows, parse_rows_option
 
         print(cite_rows(args.style, version=args.release, rows=parse_rows_option(args.rows)).rstrip("\n"))
         return EXIT_OK
@@ -593,14 +593,14 @@ def cmd_verify_citation(args) -> int:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from eastasia_data.rowcite import cite_rows
+    >>> from eastasia_data.citation.rows import cite_rows
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "cite.txt"
     >>> _ = f.write_text(cite_rows("apa", rows={"events": ["evt-1950-06-25-korean-war"]}), encoding="utf-8")
     >>> cmd_verify_citation(parser().parse_args(["verify-citation", str(f)]))  # doctest: +ELLIPSIS
     verified: 1 row of eastasia-data ... as cited
     0
     """
-    from eastasia_data.rowcite import _HEAD, _ROW, verify_citation
+    from eastasia_data.citation.rows import _HEAD, _ROW, verify_citation
 
     if args.file in (None, "-"):
         text = sys.stdin.read()

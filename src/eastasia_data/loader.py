@@ -45,7 +45,7 @@ def release_dir(version: str | None = None) -> Path:
 
     With no version, the release this package ships: in an installed wheel it is
     ``eastasia_data/release/``; in a checkout, the built release of the checkout's version
-    under ``releases/``. With a version, see :func:`eastasia_data.catalog.release_dir`
+    under ``releases/``. With a version, see :func:`eastasia_data.releases.release_dir`
     (an older release may be downloaded).
 
     Raises
@@ -59,7 +59,7 @@ def release_dir(version: str | None = None) -> Path:
     True
     """
     if version is not None:
-        from eastasia_data.catalog import release_dir as versioned
+        from eastasia_data.releases import release_dir as versioned
 
         return versioned(version)
     if (paths.SHIPPED_RELEASE / paths.DESCRIPTOR).is_file():
@@ -330,7 +330,7 @@ def load(name: str, *, version: str | None = None, backend: str = "pandas", veri
     version : str, optional
         A released version, e.g. ``"0.1.0"`` (see :func:`eastasia_data.versions`); default
         the release this package ships. Older releases ship in the wheel within a size
-        budget; past it, one is downloaded once and cached (see :mod:`eastasia_data.catalog`).
+        budget; past it, one is downloaded once and cached (see :mod:`eastasia_data.releases`).
     backend : {"pandas", "arrow", "polars"}, default "pandas"
         ``"arrow"`` returns a ``pyarrow.Table``, ``"polars"`` a ``polars.DataFrame`` (the
         ``polars`` extra); both hold dates as ``date32`` days.
@@ -520,7 +520,7 @@ def shipped_releases() -> list[tuple[str, Path]]:
     >>> [v for v, _ in shipped_releases()][:2]
     ['0.1.0', '1.0.0']
     """
-    from eastasia_data.catalog import SHIPPED_OLDER
+    from eastasia_data.releases import SHIPPED_OLDER
 
     def version_key(version: str) -> tuple:
         parts = version.split(".")
@@ -562,7 +562,7 @@ def verify_releases() -> list[tuple[str, Path, str, list[str]]]:
     >>> all(problems == [] for _, _, _, problems in verify_releases())
     True
     """
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
     from eastasia_data.integrity import anchor_for
 
     recorded = {entry["version"]: entry.get("files") or {} for entry in registry().get("releases", [])}

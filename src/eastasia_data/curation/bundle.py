@@ -78,7 +78,7 @@ def csv_members(release: Path, top: str) -> list[tuple[str, bytes]]:
     >>> members[0][0], members[0][1].splitlines()[0][:18]
     ('x/data/actors.csv', b'actor_id,name,kind')
     """
-    from eastasia_data.export import csv_text, text_columns
+    from eastasia_data.publish.export import csv_text, text_columns
     from eastasia_data.loader import read_release_table
     from eastasia_data.model import model_from_descriptor
 

@@ -698,7 +698,7 @@ FIGURES_DIR = "docs/figures"
 
 def _draw_figures() -> list[Path]:
     from eastasia_data.curation.snapshot import from_release
-    from eastasia_data.plot import KINDS, plot
+    from eastasia_data.publish.plot import KINDS, plot
 
     snapshot = from_release(paths.checkout().release_dir())
     frames = {name: t.frame for name, t in snapshot.tables.items()}
@@ -711,7 +711,7 @@ def render_figures_record() -> str:
     """What the figures in ``docs/figures`` are drawn from: the release's content hash and the drawing code.
 
     The figures are compared by what they were drawn from, not by their pixels: when the
-    release or ``eastasia_data/plot.py`` changes, this record changes, ``generate --check``
+    release or ``eastasia_data/publish/plot.py`` changes, this record changes, ``generate --check``
     reports it stale and ``generate`` redraws the figures.
 
     Examples
@@ -722,13 +722,13 @@ def render_figures_record() -> str:
     import hashlib
 
     from eastasia_data.citation import content_hash
-    from eastasia_data.plot import KINDS
+    from eastasia_data.publish.plot import KINDS
 
     built = release_descriptor()
     record = {
         "release": paths.checkout().version,
         "release_content_hash": content_hash(built) if built else None,
-        "plot_sha256": hashlib.sha256((paths.PACKAGE_DIR / "plot.py").read_bytes()).hexdigest(),
+        "plot_sha256": hashlib.sha256((paths.PACKAGE_DIR / "publish" / "plot.py").read_bytes()).hexdigest(),
         "figures": [f"{kind}.{ext}" for kind in KINDS for ext in ("png", "svg")],
     }
     return json.dumps(record, indent=2) + "\n"

@@ -135,7 +135,7 @@ RULES: dict[str, Rule] = _rules(
                                                   "authority's own words (event_sources.authority_excerpt)"),
     # ledger
     Rule("ledger-source", "ledger", "the ledger lists passages of archived articles only"),
-    Rule("ledger-split", "ledger", "each ledger row is a passage as eastasia_data.passages.split cuts the text"),
+    Rule("ledger-split", "ledger", "each ledger row is a passage as eastasia_data.curation.passages.split cuts the text"),
     Rule("ledger-duplicate", "ledger", "each passage is listed once"),
     Rule("ledger-kind", "ledger", "a passage's kind is the one the split gives"),
     Rule("ledger-missing", "ledger", "every passage of every archived article is listed"),

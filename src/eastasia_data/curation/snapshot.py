@@ -313,7 +313,7 @@ def from_version(version: str, repo: Path | None = None) -> Snapshot:
     parse(number)
     checkout = paths.Checkout(repo) if repo else paths.checkout_or_none()
     if checkout is None:  # a reader outside any checkout: the releases this installation has
-        from eastasia_data.catalog import release_dir
+        from eastasia_data.releases import release_dir
 
         directory = release_dir(number)
         return from_release(directory, f"release {number}")

@@ -58,7 +58,7 @@ def _source_urls(version: str | None, descriptor: Mapping[str, Any]) -> list[str
 
 def _previous_doi(version: str) -> str | None:
     """The DOI the release before ``version`` records, if it records one."""
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
     from eastasia_data.loader import descriptor
 
     versions = [r["version"] for r in registry()["releases"]]
@@ -88,7 +88,7 @@ def datacite(version: str | None = None) -> dict[str, Any]:
     from eastasia_data.citation import configured, content_hash
     from eastasia_data.loader import descriptor as release_descriptor
     from eastasia_data.model import Package
-    from eastasia_data.rowcite import site_url
+    from eastasia_data.citation.rows import site_url
 
     d = {**configured(), **release_descriptor(version)}
     package = Package.from_descriptor(d)

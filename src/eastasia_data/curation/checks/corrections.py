@@ -6,7 +6,7 @@ when the correction removed it or changed its key, in the release before the one
 ``release`` (the release it was removed from; the last release while ``release`` is
 empty). The releases are read as shipped (Parquet, through the package's loader): the
 checkout's ``releases/`` when it holds the version, else the releases the package knows
-(:mod:`eastasia_data.catalog`). ``columns`` names columns of that table, now or in that
+(:mod:`eastasia_data.releases`). ``columns`` names columns of that table, now or in that
 release; ``release`` names a release, or the version being released.
 """
 
@@ -52,7 +52,7 @@ class Releases:
         if checkout is not None and checkout.releases_dir.is_dir():
             found.update(released_versions(checkout.releases_dir))
         try:
-            from eastasia_data.catalog import registry
+            from eastasia_data.releases import registry
 
             found.update(r["version"] for r in registry()["releases"])
         except EastAsiaError:
@@ -80,7 +80,7 @@ class Releases:
     def _directory(self, version: str) -> Path:
         if self.root is not None and (self.root / paths.release_dirname(version) / paths.DESCRIPTOR).is_file():
             return self.root / paths.release_dirname(version)
-        from eastasia_data.catalog import release_dir
+        from eastasia_data.releases import release_dir
 
         return release_dir(version)
 

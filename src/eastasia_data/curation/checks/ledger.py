@@ -1,6 +1,6 @@
 """The coding ledger: every passage of every archived article is accounted for.
 
-``data/passages.csv`` lists the passages that :func:`eastasia_data.passages.split`
+``data/passages.csv`` lists the passages that :func:`eastasia_data.curation.passages.split`
 cuts from each archived article, with a status: ``coded`` (some row cites it)
 or ``not_coded`` with a reason. This layer proves that the list is the split
 and that the rows agree with it:
@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from eastasia_data.curation.checks.kernels import text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
-from eastasia_data.passages import split
+from eastasia_data.curation.passages import split
 
 
 def _citing(files: dict[str, TableFile], ledger: str, key: str):
@@ -133,8 +133,8 @@ def check_ledger(files: dict[str, TableFile], texts: Mapping[str, str], archived
             seen[span] += 1
             if span not in expected:
                 problems.append(tf.problem(int(i), None, f"{start}-{end}", "ledger-split",
-                                           f"is not a passage of {sid} as eastasia_data.passages.split cuts it",
-                                           "regenerate the offsets from the archived text with eastasia_data.passages.split"))
+                                           f"is not a passage of {sid} as eastasia_data.curation.passages.split cuts it",
+                                           "regenerate the offsets from the archived text with eastasia_data.curation.passages.split"))
                 continue
             if seen[span] > 1:
                 problems.append(tf.problem(int(i), None, f"{start}-{end}", "ledger-duplicate",

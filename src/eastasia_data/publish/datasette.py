@@ -8,7 +8,7 @@ is derived here from the model of the release and its package facts, never writt
   descriptor (the data licence is the first one listed); the source links to the
   repository only when the package facts name one, which they do not yet;
 * each table's description, and each column's description followed by its allowed
-  values and their meaning (:func:`eastasia_data.export.column_description`);
+  values and their meaning (:func:`eastasia_data.publish.export.column_description`);
 * each SQL view's description (:mod:`eastasia_data.views`), each of its columns described
   as the column it is read from;
 * a facet for every column with allowed values (so the claims page opens with the
@@ -24,7 +24,7 @@ with the ``serve`` extra.
 
 Examples
 --------
->>> from eastasia_data.serve import datasette_metadata
+>>> from eastasia_data.publish.datasette import datasette_metadata
 >>> meta = datasette_metadata("eastasia")
 >>> meta["databases"]["eastasia"]["tables"]["claims"]["facets"]
 ['claimant', 'kind', 'verdict']
@@ -115,7 +115,7 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
     >>> meta["databases"]["eastasia"]["tables"]["claims"]["columns"]["verdict"][:28]
     "The curators' verdict, on a "
     """
-    from eastasia_data.export import column_description, search_columns
+    from eastasia_data.publish.export import column_description, search_columns
     from eastasia_data.loader import descriptor as release_descriptor
     from eastasia_data.loader import model
 
@@ -150,7 +150,7 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
 
 def _view_metadata(tables: Mapping[str, Table]) -> dict[str, Any]:
     """The SQL views' descriptions: each column described as the column of the table it is read from."""
-    from eastasia_data.export import column_description
+    from eastasia_data.publish.export import column_description
     from eastasia_data.views import SQL, view_columns
 
     out = {}
@@ -185,7 +185,7 @@ def check_queries(path: Path) -> None:
     Examples
     --------
     >>> import tempfile
-    >>> from eastasia_data.export import export
+    >>> from eastasia_data.publish.export import export
     >>> check_queries(export("sqlite", Path(tempfile.mkdtemp()) / "e.sqlite")) is None
     True
     """
@@ -196,7 +196,7 @@ def check_queries(path: Path) -> None:
                 con.execute("EXPLAIN " + query["sql"], {"actor_id": ""})
             except sqlite3.Error as exc:
                 raise ExportError(f"the canned query {name} does not fit the tables ({exc}); "
-                                  "fix it in eastasia_data.serve.CANNED_QUERIES") from None
+                                  "fix it in eastasia_data.publish.datasette.CANNED_QUERIES") from None
     finally:
         con.close()
 
@@ -207,7 +207,7 @@ def write_metadata(database: Path, target: Path | None = None) -> Path:
     Examples
     --------
     >>> import tempfile
-    >>> from eastasia_data.export import export
+    >>> from eastasia_data.publish.export import export
     >>> db = export("sqlite", Path(tempfile.mkdtemp()) / "eastasia.sqlite")
     >>> metadata_path(db).is_file()  # export writes it already; this rewrites it
     True
@@ -299,7 +299,7 @@ def serve(port: int = 8001, *, directory: str | Path | None = None) -> int:
     """
     import tempfile
 
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
 
     if not 0 <= port <= 65535:
         raise UsageError(f"port {port} is not a port number (0 to 65535)")

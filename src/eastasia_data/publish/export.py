@@ -33,7 +33,7 @@ Examples
 --------
 >>> import sqlite3, tempfile
 >>> from pathlib import Path
->>> from eastasia_data.export import export
+>>> from eastasia_data.publish.export import export
 >>> path = export("sqlite", Path(tempfile.mkdtemp()) / "eastasia.sqlite")
 >>> con = sqlite3.connect(path)
 >>> con.execute("SELECT COUNT(*) FROM events").fetchone()[0] > 0
@@ -642,13 +642,13 @@ def _write_json(path: Path, document: Mapping[str, Any]) -> None:
 
 
 def _write_claimreview(path: Path, schemas, texts) -> None:
-    from eastasia_data.schemaorg import claim_reviews
+    from eastasia_data.publish.schemaorg import claim_reviews
 
     _write_json(path, claim_reviews(texts, schemas))
 
 
 def _write_croissant(path: Path, schemas, texts) -> None:
-    from eastasia_data.schemaorg import croissant
+    from eastasia_data.publish.schemaorg import croissant
 
     _write_json(path, croissant(schemas))
 
@@ -665,9 +665,9 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
     fmt : {"sqlite", "duckdb", "xlsx", "csv", "claimreview", "croissant"}
         The format. ``duckdb`` needs the ``duckdb`` package and ``xlsx`` needs
         ``openpyxl`` (``pip install "eastasia-data[export]"``). ``sqlite`` also writes
-        the Datasette metadata beside the database (:mod:`eastasia_data.serve`);
+        the Datasette metadata beside the database (:mod:`eastasia_data.publish.datasette`);
         ``claimreview`` and ``croissant`` write schema.org JSON-LD
-        (:mod:`eastasia_data.schemaorg`).
+        (:mod:`eastasia_data.publish.schemaorg`).
     out : str or path
         The file to write; for ``csv``, the directory to write one ``<table>.csv`` per
         table into.
@@ -746,7 +746,7 @@ def export(fmt: str, out: str | Path, *, frames: Mapping[str, Any] | None = None
 def _beside(fmt: str, out: Path) -> dict[Path, Any]:
     """The files an export writes beside its target, and the function writing each."""
     if fmt == "sqlite":
-        from eastasia_data.serve import metadata_path, write_metadata
+        from eastasia_data.publish.datasette import metadata_path, write_metadata
 
         return {metadata_path(out): lambda database, target: write_metadata(database, target)}
     return {}

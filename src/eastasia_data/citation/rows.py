@@ -128,7 +128,7 @@ def site_url() -> str | None:
     >>> site_url() is None or site_url().startswith("http")
     True
     """
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
     from eastasia_data.errors import ReleaseUnavailableError
 
     try:
@@ -267,7 +267,7 @@ def verify_citation(text: str, *, directory=None) -> list[str]:
         return [f"the citation names no rows block (a line 'Rows of eastasia-data VERSION (set hash sha256:<64 hex>)'; "
                 f"see {DOC})"]
     version = head["version"]
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
     from eastasia_data.errors import EastAsiaError
 
     recorded = {r["version"]: r["content_hash"] for r in registry()["releases"]}

@@ -217,7 +217,7 @@ def configured() -> dict[str, str]:
     >>> configured()
     {}
     """
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
     from eastasia_data.errors import ReleaseUnavailableError
 
     try:

@@ -24,10 +24,10 @@ checked against the sha256 values of ``registry.json`` and cached in
 
 Examples
 --------
->>> from eastasia_data import catalog
->>> [r["version"] for r in catalog.registry()["releases"]][:2]
+>>> from eastasia_data import releases
+>>> [r["version"] for r in releases.registry()["releases"]][:2]
 ['0.1.0', '1.0.0']
->>> catalog.release_dir("0.1.0").name
+>>> releases.release_dir("0.1.0").name
 'eastasia-data-0.1.0'
 """
 

@@ -17,7 +17,7 @@ review page, which Google's fact-check markup expects, until such a page exists.
 
 Examples
 --------
->>> from eastasia_data.schemaorg import claim_reviews
+>>> from eastasia_data.publish.schemaorg import claim_reviews
 >>> reviews = claim_reviews()
 >>> {review["@type"] for review in reviews["@graph"]}
 {'ClaimReview'}
@@ -219,7 +219,7 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
     Parameters
     ----------
     texts : mapping of str to DataFrame, optional
-        The tables with dates as ISO text (:func:`eastasia_data.export.text_columns`);
+        The tables with dates as ISO text (:func:`eastasia_data.publish.export.text_columns`);
         default: the release's.
     tables : mapping of str to Table, optional
         The model (default: the release's).
@@ -245,7 +245,7 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
 
     d = {**configured(), **(release_descriptor() if descriptor is None else descriptor)}  # issue 24: the DOI
     if texts is None:
-        from eastasia_data.export import _release_tables
+        from eastasia_data.publish.export import _release_tables
 
         tables, texts = _release_tables(None)
     package = Package.from_descriptor(d)
@@ -329,7 +329,7 @@ def croissant(tables: Mapping[str, Table] | None = None, descriptor: Mapping[str
 
     from eastasia_data.citation import configured
     from eastasia_data.publish.rai import provenance_annotation, rai_properties
-    from eastasia_data.rowcite import site_url
+    from eastasia_data.citation.rows import site_url
 
     tables = model() if tables is None else tables
     d = {**configured(), **(release_descriptor() if descriptor is None else descriptor)}  # issue 24: the DOI
