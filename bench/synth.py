@@ -30,7 +30,7 @@ archived texts, which is the coding ledger):
   value outside ``allow`` replaced, or else the ``when`` is made false. A rule
   that cannot be satisfied so raises an error naming it; it then needs a hook in
   :data:`RULE_HOOKS`, keyed by the rule's name (none does today);
-* the one exception, the **corrections register** (``eastasia_data.corrections.TABLE``),
+* the one exception, the **corrections register** (``eastasia_data.views.CORRECTIONS``),
   whose rows name rows of other tables by their key (``row_key``) and columns: generated
   as any table, it is finished last, naming real keys and columns of the generated
   tables, with ``release`` empty.
@@ -80,8 +80,8 @@ import exrex
 import numpy as np
 import pandas as pd
 
-from eastasia_data.corrections import TABLE as REGISTER
-from eastasia_data.corrections import row_key
+from eastasia_data.views import CORRECTIONS as REGISTER
+from eastasia_data.views import row_key
 from eastasia_data.curation.descriptor import checkout_package
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.dates import PRECISIONS

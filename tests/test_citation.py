@@ -17,7 +17,7 @@ from conftest import REPO, run_cli
 
 import eastasia_data as ead
 from eastasia_data.citation import cite, content_hash
-from eastasia_data.loader import descriptor
+from eastasia_data.releases import descriptor
 
 
 def _cffconvert() -> str:

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, run_cli
 
 import eastasia_data as ead
-from eastasia_data.loader import descriptor, model, release_dir
+from eastasia_data.releases import descriptor, model, release_dir
 from eastasia_data.publish import rai
 
 #: Left out of the quick run, like tests/test_schemaorg.py: mlcroissant reads the export.

@@ -10,7 +10,7 @@ from datacite import schema45
 
 import eastasia_data as ead
 from eastasia_data.releases import registry
-from eastasia_data.loader import descriptor
+from eastasia_data.releases import descriptor
 from eastasia_data.publish import datacite as dc
 
 VERSIONS = [r["version"] for r in registry()["releases"]]

@@ -44,7 +44,7 @@ def test_load_all_returns_every_table():
 
 
 def test_version_is_the_data_version():
-    from eastasia_data.loader import descriptor
+    from eastasia_data.releases import descriptor
 
     assert ead.__version__ == descriptor()["version"]
 
@@ -62,19 +62,18 @@ def test_import_does_not_pull_in_pandera_or_frictionless():
 def test_verify_detects_an_altered_file(tmp_path, monkeypatch):
     import shutil
 
-    from eastasia_data import loader as load_module
+    from eastasia_data.loader import verify_release
 
-    release = load_module.release_dir()
     copy = tmp_path / "release"
-    shutil.copytree(release, copy)
-    monkeypatch.setattr(load_module, "release_dir", lambda: copy)
-    assert load_module.verify_release() == []
+    shutil.copytree(ead.release_dir(), copy)
+    assert verify_release(release=copy) == []
     path = copy / "events.parquet"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    problems = load_module.verify_release()
+    problems = verify_release(release=copy)
     assert len(problems) == 1 and "events.parquet" in problems[0]
+    assert verify_release() == []  # the shipped release is untouched
     with pytest.raises(ead.IntegrityError, match="events.parquet"):
-        ead.load("events", verify=True)
-    assert len(ead.load("claims", verify=True)) > 0
+        ead.load("events", release=copy, verify=True)
+    assert len(ead.load("claims", release=copy, verify=True)) == len(ead.load("claims"))

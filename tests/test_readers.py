@@ -236,7 +236,7 @@ def test_the_loader_gives_the_same_dtypes_and_values_from_both_storages(scratch_
     for i in dates:
         as_timestamps = as_timestamps.set_column(i, stored.schema.field(i).name, stored.column(i).cast(pa.timestamp("ms")))
     pq.write_table(as_timestamps, old_storage / "events.parquet")
-    new, old = (loader.read_release_table(r, "events") for r in (scratch_release, old_storage))
+    new, old = (loader.load("events", release=r) for r in (scratch_release, old_storage))
     assert str(new["start_date"].dtype) == str(old["start_date"].dtype) == "datetime64[ms]"
     pd.testing.assert_frame_equal(new, old)
     raw = pd.read_csv(REPO / "data" / "events.csv", dtype=str, keep_default_na=False).set_index("event_id")
@@ -249,7 +249,7 @@ def test_the_loader_gives_the_same_dtypes_and_values_from_both_storages(scratch_
     for backend, values in (("arrow", lambda t: t["start_date"].to_pylist()),
                             ("polars", lambda t: t["start_date"].to_list())):
         for release in (scratch_release, old_storage):
-            assert values(loader.read_release_table(release, "events", backend=backend)) == days, (backend, release)
+            assert values(loader.load("events", release=release, backend=backend)) == days, (backend, release)
     for version in RELEASED:  # and every shipped release, whichever way it stores dates
         assert str(ead.load("events", version=version)["start_date"].dtype) == "datetime64[ms]", version
         assert ead.load("events", version=version, backend="arrow").schema.field("start_date").type == pa.date32()
@@ -307,12 +307,12 @@ def test_format_dates_takes_one_precision_for_all_and_refuses_a_length_mismatch(
 
 
 def test_verdict_and_reliability_are_ordered_from_the_schema(scratch_release):
-    claims = loader.read_release_table(scratch_release, "claims")
-    sources = loader.read_release_table(scratch_release, "sources")
+    claims = loader.load("claims", release=scratch_release)
+    sources = loader.load("sources", release=scratch_release)
     assert claims["verdict"].cat.ordered and sources["reliability"].cat.ordered
     assert list(claims["verdict"].cat.categories) == list(MODEL["claims"].field("verdict").enum)
     assert set(sources.loc[sources["reliability"] <= "medium", "reliability"]) == {"high", "medium"}
-    assert not loader.read_release_table(scratch_release, "events")["category"].cat.ordered
+    assert not loader.load("events", release=scratch_release)["category"].cat.ordered
     descriptor = json.loads((scratch_release / "datapackage.json").read_text())
     ordered = sorted((r["name"], f["name"]) for r in descriptor["resources"] for f in r["schema"]["fields"]
                      if f.get("categoriesOrdered"))

@@ -14,7 +14,7 @@ from conftest import REPO, run_cli
 
 import eastasia_data as ead
 from eastasia_data.citation import rows as rowcite
-from eastasia_data.loader import descriptor, model, release_dir
+from eastasia_data.releases import descriptor, model, release_dir
 
 CLAIMS = ["clm-a1-3000-more-early-2025", "clm-a1-altered-strategic-calculus"]
 PAIR = "clm-a1-china-key-ally | src-article-china-watching-warily"

@@ -13,7 +13,7 @@ from conftest import run_cli
 
 import eastasia_data as ead
 from eastasia_data.errors import ExportError
-from eastasia_data.loader import descriptor, model, release_dir
+from eastasia_data.releases import descriptor, model, release_dir
 from eastasia_data.publish.schemaorg import rating_scale
 
 #: Left out of the quick run (`-m "not slow"`): ClaimReview and Croissant checked with pyld and mlcroissant.

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eastasia_data import views
-from eastasia_data.releases import history, versions
 from eastasia_data.errors import (
     EastAsiaError,
     IntegrityError,
@@ -41,7 +40,9 @@ from eastasia_data.errors import (
     UnknownTableError,
     UnknownVersionError,
 )
-from eastasia_data.loader import describe, load, load_all, path, release_dir, tables
+from eastasia_data.loader import describe, load, load_all, path, tables
+from eastasia_data.releases import release_dir, versions
+from eastasia_data.views import history
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -241,7 +242,7 @@ def verify_citation(text: str) -> list[str]:
 
 def __getattr__(name: str) -> str:
     if name == "__version__":
-        from eastasia_data.loader import checkout_version
+        from eastasia_data.releases import checkout_version
 
         version = checkout_version()  # a source checkout's pyproject.toml says what it is now
         if version:

@@ -240,7 +240,8 @@ def cmd_path(args) -> int:
     /.../events.parquet
     0
     """
-    from eastasia_data.loader import path, release_dir
+    from eastasia_data.loader import path
+    from eastasia_data.releases import release_dir
 
     print(path(args.table, args.release) if args.table else release_dir(args.release))
     return EXIT_OK
@@ -427,7 +428,7 @@ def cmd_diff(args) -> int:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> same = str(release_dir())
     >>> cmd_diff(parser().parse_args(["diff", same, same]))  # doctest: +ELLIPSIS
     release directory /... (version ...) → release directory /... (version ...)

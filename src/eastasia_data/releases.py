@@ -1,4 +1,11 @@
-"""Every released version: which there are, where each one's files are, and how a row changed.
+"""Every released version: which there are, where each one's files are, its descriptor and model.
+
+The one place that finds a release: :func:`release_dir` looks in the wheel, the source
+checkout the package runs from and the download cache, and downloads what is nowhere else.
+:func:`descriptor` and :func:`model` read a release's ``datapackage.json`` (the model is
+built from it, no YAML). Every function that reads a release takes either ``version=`` (a
+released version; default the one this package ships) or ``release=`` (a release
+directory, for instance a scratch build), never both.
 
 A reader can load any release, not only the newest (``ead.load(name, version="0.1.0")``),
 as Hugging Face's ``revision=`` or DVC's ``rev=`` allow. Two files shipped inside the
@@ -12,7 +19,8 @@ generate`` from the checkout and never edited by hand:
     ``pyproject.toml``; none is configured yet), and the repository URL and DOI a citation
     names (``Repository`` of ``[project.urls]`` and ``doi`` of ``[tool.eastasia-data]``; none yet).
 ``changelog.json``
-    The sections of ``CHANGELOG.md``, one list of entries per version, for :func:`history`.
+    The sections of ``CHANGELOG.md``, one list of entries per version, for
+    :func:`eastasia_data.history`.
 
 **Size budget.** The wheel ships the current release in ``eastasia_data/release/`` and, newest
 first, as many older releases (in ``eastasia_data/releases/``) as fit together with it in
@@ -40,7 +48,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eastasia_data import paths
-from eastasia_data.corrections import row_key
 from eastasia_data.errors import (
     IntegrityError,
     ReleaseUnavailableError,
@@ -48,12 +55,14 @@ from eastasia_data.errors import (
     UsageError,
     require,
 )
+from eastasia_data.files import MAX_DESCRIPTOR_BYTES, read_bytes
+from eastasia_data.model import Table, model_from_descriptor
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CHANGELOG", "REGISTRY", "SHIPPED_OLDER", "changelog", "history", "registry", "release_dir",
-           "versions"]
+__all__ = ["CACHE_ENV", "CHANGELOG", "REGISTRY", "SHIPPED_OLDER", "changelog", "checkout_version", "descriptor",
+           "model", "registry", "release_dir", "shipped_releases", "versions"]
 
 #: The registry of every release (generated; ships in the package).
 REGISTRY = paths.PACKAGE_DIR / "registry.json"
@@ -138,31 +147,48 @@ def _check_cached(directory: Path, entry: dict[str, Any]) -> Path:
     return directory
 
 
-def release_dir(version: str | None = None) -> Path:
-    """The directory holding release ``version`` (default: the one this package loads).
+def release_dir(version: str | None = None, *, release: str | Path | None = None) -> Path:
+    """The directory holding a release: Parquet per table plus ``datapackage.json``.
 
-    Looked for in the wheel (``release/`` and ``releases/``), in the source checkout the
-    package runs from, and in the download cache; a release found nowhere is downloaded
-    (see the module's description).
+    With no version, the release this package ships: in an installed wheel it is
+    ``eastasia_data/release/``; in a checkout, the built release of the checkout's version
+    under ``releases/``. A version is looked for in the wheel (``release/`` and
+    ``releases/``), in the source checkout the package runs from, and in the download
+    cache; a release found nowhere is downloaded (see the module's description).
+    ``release=`` names a release directory instead (a scratch build, say): it is returned
+    as it is once it holds a ``datapackage.json``.
 
     Raises
     ------
     UnknownVersionError
         ``version`` was never released.
     ReleaseUnavailableError
-        It is not installed and cannot be downloaded (no URL configured, or no pooch).
+        It is not installed and cannot be downloaded (no URL configured, or no pooch); or
+        this installation ships no release (in a checkout: run ``eastasia-data build``);
+        or ``release`` holds no release descriptor.
+    UsageError
+        Both ``version`` and ``release`` are given.
     IntegrityError
         A downloaded file does not match its sha256 in the registry.
 
     Examples
     --------
+    >>> (release_dir() / "datapackage.json").is_file()
+    True
     >>> (release_dir("0.1.0") / "datapackage.json").is_file()
     True
+    >>> release_dir(release=release_dir("0.1.0")).name
+    'eastasia-data-0.1.0'
     """
-    from eastasia_data.loader import release_dir as current
-
+    if release is not None:
+        if version is not None:
+            raise UsageError(f"give a version ({version!r}) or a release directory ({str(release)!r}), not both")
+        directory = Path(release)
+        if not (directory / paths.DESCRIPTOR).is_file():
+            raise ReleaseUnavailableError(f"{directory}: no release there (it holds no {paths.DESCRIPTOR})")
+        return directory
     if version is None:
-        return current()
+        return _shipped()
     for directory in _installed(version):  # also the current release before registry.json lists it
         if (directory / paths.DESCRIPTOR).is_file():
             return directory
@@ -173,21 +199,152 @@ def release_dir(version: str | None = None) -> Path:
     return _download(entry, cached)
 
 
+def _shipped() -> Path:
+    """The release this package loads by default: the wheel's, or the checkout's built release."""
+    if (paths.SHIPPED_RELEASE / paths.DESCRIPTOR).is_file():
+        return paths.SHIPPED_RELEASE
+    source = paths.source_checkout()
+    if source is not None:
+        built = source.release_dir()
+        if (built / paths.DESCRIPTOR).is_file():
+            return built
+    raise ReleaseUnavailableError(
+        "this installation ships no release; in a checkout, run `eastasia-data build` first"
+    )
+
+
 def _installed(version: str) -> list[Path]:
     """Where release ``version`` may be without a download: the wheel, then the source checkout."""
-    from eastasia_data.loader import release_dir as current
-
     name = paths.release_dirname(version)
     candidates = [SHIPPED_OLDER / name]
     try:
-        if json.loads((current() / paths.DESCRIPTOR).read_text(encoding="utf-8")).get("version") == version:
-            candidates.insert(0, current())
-    except (FileNotFoundError, ValueError):
+        current = _shipped()
+        if json.loads((current / paths.DESCRIPTOR).read_text(encoding="utf-8")).get("version") == version:
+            candidates.insert(0, current)
+    except (ReleaseUnavailableError, FileNotFoundError, ValueError):
         pass
     source = paths.source_checkout()
     if source is not None:
         candidates.append(source.release_dir(version))
     return candidates
+
+
+def checkout_version() -> str | None:
+    """The version of the source checkout this package runs from, if it runs from one.
+
+    An editable install's metadata keeps the version it was installed with; the checkout's
+    ``pyproject.toml`` says what it is now.
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> checkout_version() == ead.__version__
+    True
+    """
+    source = paths.source_checkout()
+    if source is None:
+        return None
+    try:
+        return source.version
+    except Exception:  # an unreadable pyproject in a source checkout: fall back to the metadata
+        return None
+
+
+@lru_cache(maxsize=8)
+def _descriptor(path: Path, mtime_ns: int) -> dict[str, Any]:
+    try:
+        data = read_bytes(path, root=path.parent, limit=MAX_DESCRIPTOR_BYTES)
+        descriptor = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise IntegrityError(f"{path} is not UTF-8: the release descriptor is damaged; reinstall eastasia-data") from None
+    except ValueError as exc:
+        raise IntegrityError(f"{path} is not valid JSON ({exc}): the release descriptor is damaged; "
+                             "reinstall eastasia-data") from None
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
+                                                  and isinstance(r.get("path"), str) for r in resources):
+        raise IntegrityError(f"{path} does not describe a release (each resource needs a name and a path): "
+                             "the release descriptor is damaged; reinstall eastasia-data")
+    return descriptor
+
+
+@lru_cache(maxsize=8)
+def _model(path: Path, mtime_ns: int) -> dict[str, Table]:
+    return model_from_descriptor(_descriptor(path, mtime_ns))
+
+
+def _key(version: str | None, release: str | Path | None) -> tuple[Path, int]:
+    path = release_dir(version, release=release) / paths.DESCRIPTOR
+    return path, path.stat().st_mtime_ns
+
+
+def descriptor(version: str | None = None, *, release: str | Path | None = None) -> dict[str, Any]:
+    """The release descriptor (``datapackage.json``) as a dict (default: the shipped release).
+
+    Examples
+    --------
+    >>> d = descriptor()
+    >>> d["name"], "events" in [r["name"] for r in d["resources"]]
+    ('eastasia-data', True)
+    >>> descriptor("0.1.0")["version"]
+    '0.1.0'
+    >>> descriptor(release=release_dir("1.0.0"))["version"]
+    '1.0.0'
+    """
+    return _descriptor(*_key(version, release))
+
+
+def model(version: str | None = None, *, release: str | Path | None = None) -> dict[str, Table]:
+    """The tables of a release, as the model (built from its descriptor, no YAML).
+
+    Examples
+    --------
+    >>> model()["events"].primary_key
+    ('event_id',)
+    >>> "passages" in model("0.1.0")
+    False
+    """
+    return _model(*_key(version, release))
+
+
+def shipped_releases() -> list[tuple[str, Path]]:
+    """Every release this installation holds, oldest first: (version, directory).
+
+    The release it loads by default, and the older ones that ``load(version=…)`` reads
+    without a download: in a wheel ``eastasia_data/releases/``, in a checkout ``releases/``.
+
+    Examples
+    --------
+    >>> [v for v, _ in shipped_releases()][:2]
+    ['0.1.0', '1.0.0']
+    """
+    def version_key(version: str) -> tuple:
+        parts = version.split(".")
+        return (0, *map(int, parts)) if all(p.isdigit() for p in parts) else (1, version)
+
+    found: dict[str, Path] = {}
+    folders = [SHIPPED_OLDER]
+    source = paths.source_checkout()
+    if source is not None:
+        folders.append(source.releases_dir)
+    prefix = paths.release_dirname("")
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for directory in sorted(folder.iterdir()):
+            if directory.is_dir() and not directory.is_symlink() and directory.name.startswith(prefix):
+                found.setdefault(directory.name.removeprefix(prefix), directory)
+    try:
+        current = _shipped()
+    except ReleaseUnavailableError:
+        current = None
+    if current is not None:
+        try:
+            version = str(json.loads((current / paths.DESCRIPTOR).read_bytes().decode("utf-8"))["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            version = checkout_version() or "the shipped release"
+        found[version] = current
+    return sorted(found.items(), key=lambda item: version_key(item[0]))
 
 
 def _download(entry: dict[str, Any], target: Path) -> Path:
@@ -235,154 +392,3 @@ def versions() -> pd.DataFrame:
              "tables": r["tables"], "rows": r["rows"], "bytes": r["bytes"], "shipped": r["shipped"]}
             for r in registry()["releases"]]
     return pd.DataFrame(rows, columns=["version", "date", "content_hash", "tables", "rows", "bytes", "shipped"])
-
-
-def _key_values(table, key) -> dict[str, str]:
-    pk = table.primary_key
-    if isinstance(key, dict):
-        values = {str(k): str(v) for k, v in key.items()}
-        if set(values) != set(pk):
-            raise UsageError(
-                f"table {table.name!r} is keyed by {', '.join(pk)}; give a value for each (got {', '.join(values)})")
-        return values
-    parts = (key,) if isinstance(key, str) else tuple(key)
-    if len(parts) != len(pk):
-        raise UsageError(
-            f"table {table.name!r} is keyed by ({', '.join(pk)}); give {len(pk)} value(s) in that order, or a dict")
-    return dict(zip(pk, map(str, parts)))
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value != value:  # None, NaN, NaT
-        return None
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def history(table: str, key) -> pd.DataFrame:
-    """One row of a table in every release, with the CHANGELOG entries that changed it.
-
-    Parameters
-    ----------
-    table : str
-        A table name.
-    key : str, tuple or dict
-        The row's primary key: its value, the values of a composite key in key order,
-        or ``{column: value}``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per release, oldest first: ``version``, ``status`` (``added``, ``changed``,
-        ``unchanged``, ``removed`` or ``absent``), ``changed`` (the columns whose value
-        differs from the release before), ``changelog`` (the entries of that version's
-        CHANGELOG section that name the key, one per line), ``reason`` (for a row that
-        version changed or removed: what was wrong, from the corrections register, one
-        entry per line; the register is read from the newest release that ships one, so
-        corrections made before the register existed are explained too), then the row's
-        columns as text (missing where the release has no such row or column). A renamed key
-        is a removal plus an addition; the CHANGELOG entry of the addition names the old key.
-
-    Raises
-    ------
-    UnknownTableError
-        ``table`` is in no release.
-    UnknownKeyError
-        No release has a row with that key (the closest key of the last release is suggested).
-
-    Examples
-    --------
-    >>> import eastasia_data as ead
-    >>> h = ead.history("claims", "clm-a2-military-threat-unlikely")
-    >>> h[["version", "status", "verdict"]].values.tolist()[:2]
-    [['0.1.0', 'added', 'supported'], ['1.0.0', 'changed', 'unverifiable']]
-    >>> "`supported` → `unverifiable`" in h["changelog"].iloc[1]
-    True
-    >>> ead.history("event_actors", ("evt-1950-06-25-korean-war", "act-north-korea", "actor"))["status"].tolist()[-1]
-    'unchanged'
-    >>> ead.history("claims", "clm-a2-military-threat-unlikly")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    eastasia_data.errors.UnknownKeyError: no release of claims has a row with claim_id 'clm-a2-military-threat-unlikly'; did you mean 'clm-a2-military-threat-unlikely'?
-    """
-    import pandas as pd
-
-    from eastasia_data.errors import UnknownTableError
-    from eastasia_data.loader import load, model
-
-    releases = [r["version"] for r in registry()["releases"]]
-    found = [v for v in releases if table in model(v)]
-    if not found:
-        raise UnknownTableError(f"no release has a table named {table!r} (see eastasia_data.tables())")
-    wanted = _key_values(model(found[-1])[table], key)
-    key_text = row_key(wanted[c] for c in model(found[-1])[table].primary_key)
-    register = _register(releases)
-    entries = changelog().get("versions", {})
-    out, previous = [], None
-    for version in releases:
-        row = None
-        if table in model(version):
-            frame = load(table, version=version)
-            mask = pd.Series(True, index=frame.index)
-            for column, value in wanted.items():
-                mask &= frame[column].astype("str") == value if column in frame else False
-            if mask.any():
-                row = {c: _text(v) for c, v in frame[mask].iloc[0].items()}
-        changed: list[str] = []
-        if row is None:
-            status = "removed" if previous is not None else "absent"
-        elif previous is None:
-            status, changed = "added", []
-        else:
-            changed = [c for c in row if row.get(c) != previous.get(c)]
-            status = "changed" if changed else "unchanged"
-        named = [e for section in entries.get(version, {}).get("sections", {}).values() for e in section
-                 if any(f"`{v}`" in e for c, v in wanted.items() if not _is_category(model(found[-1])[table], c))]
-        why = register.get((table, key_text, version), []) if status in ("changed", "removed") else []
-        out.append({"version": version, "status": status, "changed": ", ".join(changed),
-                    "changelog": "\n".join(named) if status != "unchanged" and status != "absent" else "",
-                    "reason": "\n".join(e.reason() for e in why) or None, **(row or {})})
-        previous = row
-    if all(entry["status"] == "absent" for entry in out):
-        _no_such_key(table, wanted, found[-1])
-    # Every column text: a cell the row lacks (or a release lacks the row) is missing alike, NaN.
-    return pd.DataFrame(out).astype("str")
-
-
-def _no_such_key(table: str, wanted: dict[str, str], version: str) -> None:
-    """Raise :class:`UnknownKeyError` for a key found in no release, suggesting the closest of ``version``."""
-    import difflib
-
-    from eastasia_data.errors import UnknownKeyError
-    from eastasia_data.loader import load
-
-    frame = load(table, version=version)
-    joined = "|".join(wanted.values())
-    keys = frame[list(wanted)].astype("str").agg("|".join, axis=1).tolist()
-    close = difflib.get_close_matches(joined, keys, n=1)
-    shown = ", ".join(f"{c} {v!r}" for c, v in wanted.items())
-    hint = f"; did you mean {close[0]!r}?" if close else f"; see ead.load({table!r}, version={version!r})"
-    raise UnknownKeyError(f"no release of {table} has a row with {shown}{hint}")
-
-
-def _register(releases: list[str]) -> dict:
-    """The corrections register of the newest release that ships one, by (table, row_key, release); {} if none does.
-
-    Releases up to 2.0.0 have no register; the register of a later release lists the
-    corrections made by the earlier ones too.
-    """
-    from eastasia_data.corrections import TABLE, reasons
-    from eastasia_data.loader import load, model
-
-    for version in reversed(releases):
-        if TABLE in model(version):
-            return reasons(load(TABLE, version=version))
-    return {}
-
-
-def _is_category(table, column: str) -> bool:
-    try:
-        return bool(table.field(column).categories)
-    except KeyError:
-        return False

@@ -266,7 +266,7 @@ def cite(style: str = "bibtex", descriptor: dict[str, Any] | None = None, *, ver
     bundle = None
     if descriptor is None:  # a release, with the hashes of the files actually present
         from eastasia_data.loader import actual_hashes
-        from eastasia_data.loader import descriptor as release
+        from eastasia_data.releases import descriptor as release
 
         descriptor = release(version)
         present = actual_hashes(version)

@@ -419,11 +419,9 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     True
     """
     if frames is None:  # read as load() reads, so dates are datetime64 whether stored as date32 or timestamps
-        from eastasia_data.loader import read_release_table
+        from eastasia_data.loader import load_all
 
-        directory = paths.checkout().release_dir()
-        names = [r["name"] for r in json.loads((directory / paths.DESCRIPTOR).read_text(encoding="utf-8"))["resources"]]
-        frames = {name: read_release_table(directory, name) for name in names}
+        frames = load_all(release=paths.checkout().release_dir())
     events, claims, sources = frames["events"], frames["claims"], frames["sources"]
     titles = sources.set_index("source_id")["title"]
     lines = [f"- Release {release_version()}: "

@@ -20,7 +20,7 @@ first problems and points to ``eastasia-data validate``. No pandera is imported.
 Examples
 --------
 >>> from eastasia_data.curation.snapshot import open_snapshot
->>> from eastasia_data.loader import release_dir
+>>> from eastasia_data.releases import release_dir
 >>> "events" in open_snapshot(release_dir()).tables
 True
 """
@@ -100,7 +100,7 @@ def read_release_files(directory: Path):
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> descriptor, frames = read_release_files(release_dir())
     >>> sorted(frames) == sorted(r["name"] for r in descriptor["resources"])
     True
@@ -142,7 +142,7 @@ def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> snapshot = from_release(release_dir())
     >>> "events" in snapshot.tables and snapshot.version is not None
     True
@@ -336,7 +336,7 @@ def open_snapshot(spec: str | Path, *, repo: Path | None = None, sources_dir: st
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> open_snapshot(release_dir()).version == from_release(release_dir()).version
     True
     >>> open_snapshot("no-such-thing")  # doctest: +ELLIPSIS

@@ -40,7 +40,7 @@ from eastasia_data import paths
 from eastasia_data.errors import VersionError
 
 if TYPE_CHECKING:
-    from eastasia_data.corrections import Entry
+    from eastasia_data.views import Entry
     from eastasia_data.curation.diff import CorrectedRow, Diff
 
 #: The bumps, smallest first.
@@ -178,7 +178,7 @@ def corrections_needed(d: Diff, *, pending: bool) -> list[tuple[CorrectedRow, li
     Examples
     --------
     >>> import dataclasses
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
     >>> old = from_release(release_dir(), "old")
@@ -210,7 +210,7 @@ def corrections_notice(d: Diff) -> list[str]:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
     >>> release = from_release(release_dir(), "a release")
@@ -236,7 +236,7 @@ def corrections_refusal(d: Diff, version: str, *, pending: bool) -> list[str]:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
     >>> release = from_release(release_dir(), "a release")

@@ -116,8 +116,8 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
     "The curators' verdict, on a "
     """
     from eastasia_data.publish.export import column_description, search_columns
-    from eastasia_data.loader import descriptor as release_descriptor
-    from eastasia_data.loader import model
+    from eastasia_data.releases import descriptor as release_descriptor
+    from eastasia_data.releases import model
 
     tables = model() if tables is None else tables
     d = release_descriptor() if descriptor is None else descriptor

@@ -110,7 +110,7 @@ def table_order(model: Mapping[str, Table]) -> list[str]:
 
     Examples
     --------
-    >>> from eastasia_data.loader import model
+    >>> from eastasia_data.releases import model
     >>> order = table_order(model())
     >>> order.index("sources") < order.index("claims")
     True
@@ -145,7 +145,7 @@ def text_columns(frame, table: Table):
     Examples
     --------
     >>> import eastasia_data as ead
-    >>> from eastasia_data.loader import model
+    >>> from eastasia_data.releases import model
     >>> events = text_columns(ead.load("events"), model()["events"])
     >>> row = events.set_index("event_id").loc["evt-2024-10-nk-troops-deployed-to-russia"]
     >>> row["start_date"], row["date_precision"]
@@ -388,7 +388,7 @@ def column_description(f) -> str:
 
     Examples
     --------
-    >>> from eastasia_data.loader import model
+    >>> from eastasia_data.releases import model
     >>> print(column_description(model()["event_actors"].field("role")))  # doctest: +ELLIPSIS
     The actor's part in the event. Values: actor (...); recipient (...); participant (...).
     """
@@ -405,7 +405,7 @@ def references(table: Table, name: str) -> str:
 
     Examples
     --------
-    >>> from eastasia_data.loader import model
+    >>> from eastasia_data.releases import model
     >>> references(model()["event_actors"], "actor_id")
     'References actors.actor_id.'
     >>> references(model()["event_actors"], "role")

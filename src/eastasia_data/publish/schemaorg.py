@@ -124,7 +124,7 @@ def rating_scale(claims: Table, verdict: str = "verdict") -> dict[str, dict[str,
 
     Examples
     --------
-    >>> from eastasia_data.loader import model
+    >>> from eastasia_data.releases import model
     >>> scale = rating_scale(model()["claims"])
     >>> scale["contradicted"]["ratingValue"], scale["contradicted"]["alternateName"]
     (1, 'False')
@@ -237,8 +237,8 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
     >>> sorted(review["itemReviewed"])
     ['@type', 'appearance', 'author', 'datePublished', 'text']
     """
-    from eastasia_data.loader import descriptor as release_descriptor
-    from eastasia_data.loader import model
+    from eastasia_data.releases import descriptor as release_descriptor
+    from eastasia_data.releases import model
 
     tables = model() if tables is None else tables
     from eastasia_data.citation import configured
@@ -324,8 +324,8 @@ def croissant(tables: Mapping[str, Table] | None = None, descriptor: Mapping[str
     ('sc:Dataset', 'http://mlcommons.org/croissant/1.1', 'application/x-parquet')
     """
     from eastasia_data.citation import bibtex
-    from eastasia_data.loader import descriptor as release_descriptor
-    from eastasia_data.loader import model
+    from eastasia_data.releases import descriptor as release_descriptor
+    from eastasia_data.releases import model
 
     from eastasia_data.citation import configured
     from eastasia_data.publish.rai import provenance_annotation, rai_properties

@@ -112,7 +112,8 @@ class Release:
 def _read_release(entry: Mapping[str, Any]) -> Release:
     """A release the registry lists, its files checked against their recorded hashes."""
     from eastasia_data.citation import cite
-    from eastasia_data.loader import load, release_dir
+    from eastasia_data.loader import load
+    from eastasia_data.releases import release_dir
 
     version = entry["version"]
     return read_release(release_dir(version), entry["created"][:10], entry["content_hash"],
@@ -124,24 +125,24 @@ def read_release(directory: Path, date: str, content_hash: str, citation: str | 
                  read: Any = None) -> Release:
     """A release directory as the site shows it (also one the registry does not list, as the bench's synthetic one).
 
-    ``read(name)`` reads a table (default: :func:`eastasia_data.loader.read_release_table`).
+    ``read(name)`` reads a table (default: ``eastasia_data.load(name, release=directory)``).
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> r = read_release(release_dir("0.1.0"), "2026-11-23", "sha256:...")
     >>> r.version, "passages" in r.model, ("clm-a2-military-threat-unlikely",) in r.rows["claims"]
     ('0.1.0', False, True)
     """
-    from eastasia_data.releases import _text as history_text
     from eastasia_data.citation import apa
-    from eastasia_data.publish.export import text_columns
-    from eastasia_data.loader import read_release_table
+    from eastasia_data.loader import load
     from eastasia_data.model import model_from_descriptor
+    from eastasia_data.publish.export import text_columns
+    from eastasia_data.views import cell_text as history_text
 
     d = json.loads((Path(directory) / "datapackage.json").read_text(encoding="utf-8"))
     tables = model_from_descriptor(d)
-    read = read or (lambda name: read_release_table(directory, name))
+    read = read or (lambda name: load(name, release=directory))
     release = Release(d["version"], date, content_hash, d, tables, Path(directory),
                       citation=citation if citation is not None else apa(d).strip())
     texts = {}
@@ -191,17 +192,17 @@ def histories(releases: list[Release]) -> dict[str, dict[tuple[str, ...], list[S
     >>> [(s.version, s.status) for s in steps][:2]
     [('0.1.0', 'added'), ('1.0.0', 'changed')]
     """
-    from eastasia_data.releases import _is_category, _register, changelog, registry
-    from eastasia_data.corrections import row_key
+    from eastasia_data.releases import changelog, registry
+    from eastasia_data.views import corrections_register, row_key
 
-    register = _register([r["version"] for r in registry()["releases"]])  # as ead.history reads it
+    register = corrections_register([r["version"] for r in registry()["releases"]])  # as ead.history reads it
     entries = changelog().get("versions", {})
     out: dict[str, dict[tuple[str, ...], list[Step]]] = {}
     names = sorted({t for r in releases for t in r.raw})
     for table in names:
         last = [r for r in releases if table in r.model][-1].model[table]
         keys = sorted({k for r in releases for k in r.raw.get(table, {})})
-        literal = [i for i, c in enumerate(last.primary_key) if not _is_category(last, c)]
+        literal = [i for i, c in enumerate(last.primary_key) if not last.is_categorical(c)]
         table_out = out[table] = {}
         for key in keys:
             named_by = [f"`{key[i]}`" for i in literal]
@@ -348,7 +349,7 @@ class Site:
     def _downloads(self) -> list[tuple[str, str, str]]:
         """The current release in every export format, under ``<version>/downloads/``: (label, path, what)."""
         from eastasia_data.publish.export import export
-        from eastasia_data.loader import descriptor
+        from eastasia_data.releases import descriptor
 
         version = descriptor()["version"]
         where = f"{version}/downloads/"
@@ -551,7 +552,7 @@ def listed_columns(table: Table) -> list[Any]:
 
     Examples
     --------
-    >>> from eastasia_data.loader import model
+    >>> from eastasia_data.releases import model
     >>> [f.name for f in listed_columns(model()["claims"])]
     ['claim_id', 'paraphrase', 'claimant', 'kind', 'verdict']
     """
