@@ -69,15 +69,15 @@ def test_a_configured_doi_and_site_flow_in(monkeypatch):
 
 
 def test_the_previous_releases_doi_is_related(monkeypatch):
-    from eastasia_data import loader
+    from eastasia_data import releases
 
-    real = loader.descriptor
+    real = releases.descriptor
 
-    def with_doi(version=None):
-        d = real(version)
+    def with_doi(version=None, *, release=None):
+        d = real(version, release=release)
         return {**d, "eastasia:doi": "10.5281/zenodo.7654321"} if version == VERSIONS[-2] else d
 
-    monkeypatch.setattr(loader, "descriptor", with_doi)
+    monkeypatch.setattr(releases, "descriptor", with_doi)
     record = dc.datacite(VERSIONS[-1])
     assert {"relatedIdentifier": "10.5281/zenodo.7654321", "relatedIdentifierType": "DOI",
             "relationType": "IsNewVersionOf"} in record["relatedIdentifiers"]

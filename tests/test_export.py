@@ -283,7 +283,7 @@ def test_years_before_1000_keep_four_digits(tmp_path, fmt):
 
 
 def test_duckdb_carries_the_descriptions_as_comments(tmp_path):
-    from eastasia_data.publish.export import column_description
+    from eastasia_data.publish.tables import column_description
     from eastasia_data.releases import model
 
     path = export("duckdb", tmp_path / "e.duckdb")

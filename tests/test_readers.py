@@ -661,7 +661,8 @@ def test_a_release_without_the_plover_columns_gets_every_view_with_them_empty():
 
 def test_the_sqlite_export_searches_the_actors_names(tmp_path):
     """Datasette's search box on actors: an FTS5 index over the names, in every language the release has."""
-    from eastasia_data.publish.export import export, search_columns
+    from eastasia_data.publish.export import export
+    from eastasia_data.publish.sql import search_columns
     from eastasia_data.publish.datasette import datasette_metadata
 
     db = export("sqlite", tmp_path / "e.sqlite")

@@ -212,7 +212,8 @@ def cmd_show(args) -> int:
     [{"strategy_id":"str-...","actor_id":"act-..."}]
     0
     """
-    from eastasia_data.publish.export import neutralise, text_columns
+    from eastasia_data.publish.sheets import neutralise
+    from eastasia_data.publish.tables import text_columns
     from eastasia_data.loader import load, model
 
     frame = load(args.table, version=args.release)
@@ -332,14 +333,36 @@ def cmd_bundle(args) -> int:
 def cmd_serve(args) -> int:
     """``eastasia-data serve [--port N]``: the release in Datasette on 127.0.0.1 until Ctrl-C.
 
+    Exports the release to SQLite with its metadata (:mod:`eastasia_data.publish.datasette`)
+    in a temporary directory removed on exit, and runs Datasette on it; returns Datasette's
+    exit status. The port is checked before anything is announced or written.
+
     Examples
     --------
     >>> main(["serve", "--port", "70000"])
     2
     """
-    from eastasia_data.publish.datasette import serve
+    import tempfile
 
-    return serve(args.port)
+    from eastasia_data.errors import require
+    from eastasia_data.publish.datasette import check_port_free, datasette_args
+    from eastasia_data.publish.export import export
+
+    port = args.port
+    if not 0 <= port <= 65535:
+        raise UsageError(f"port {port} is not a port number (0 to 65535)")
+    require("datasette", "serve", "serve")
+    check_port_free(port)  # before anything is announced or written
+    from datasette.cli import cli
+
+    with tempfile.TemporaryDirectory(prefix="eastasia-serve-") as scratch:
+        database = export("sqlite", Path(scratch) / "eastasia.sqlite", force=True)
+        print(f"serving {database} on http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
+        try:
+            cli.main(datasette_args(database, port), prog_name="datasette", standalone_mode=False)
+        except SystemExit as exc:  # click ends a run with SystemExit in some versions
+            return int(exc.code or 0)
+    return 0
 
 
 def cmd_site(args) -> int:

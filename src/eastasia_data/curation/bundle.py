@@ -79,7 +79,8 @@ def csv_members(release: Path, top: str) -> list[tuple[str, bytes]]:
     ('x/data/actors.csv', b'actor_id,name,kind')
     """
     from eastasia_data.loader import load, model
-    from eastasia_data.publish.export import csv_text, text_columns
+    from eastasia_data.publish.sheets import csv_text
+    from eastasia_data.publish.tables import text_columns
 
     return [(f"{top}/data/{name}.csv", csv_text(text_columns(load(name, release=release), table)).encode("utf-8"))
             for name, table in model(release=release).items()]

@@ -219,7 +219,7 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
     Parameters
     ----------
     texts : mapping of str to DataFrame, optional
-        The tables with dates as ISO text (:func:`eastasia_data.publish.export.text_columns`);
+        The tables with dates as ISO text (:func:`eastasia_data.publish.tables.text_columns`);
         default: the release's.
     tables : mapping of str to Table, optional
         The model (default: the release's).
@@ -245,9 +245,9 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
 
     d = {**configured(), **(release_descriptor() if descriptor is None else descriptor)}  # issue 24: the DOI
     if texts is None:
-        from eastasia_data.publish.export import _release_tables
+        from eastasia_data.publish.tables import release_texts
 
-        tables, texts = _release_tables(None)
+        tables, texts = release_texts()
     package = Package.from_descriptor(d)
     scale = rating_scale(tables["claims"])
     sources = {r["source_id"]: r for r in texts["sources"].to_dict("records")}

@@ -137,7 +137,7 @@ def read_release(directory: Path, date: str, content_hash: str, citation: str | 
     from eastasia_data.citation import apa
     from eastasia_data.loader import load
     from eastasia_data.model import model_from_descriptor
-    from eastasia_data.publish.export import text_columns
+    from eastasia_data.publish.tables import text_columns
     from eastasia_data.views import cell_text as history_text
 
     d = json.loads((Path(directory) / "datapackage.json").read_text(encoding="utf-8"))
@@ -387,7 +387,7 @@ class Site:
         t = release.model[table]
         rows = list(release.rows.get(table, {}).items()) if t.primary_key else []
         if not t.primary_key:  # a table without a key is shown whole, with no row pages
-            from eastasia_data.publish.export import text_columns
+            from eastasia_data.publish.tables import text_columns
             from eastasia_data.loader import load
 
             frame = text_columns(load(table, version=release.version), t)
