@@ -57,7 +57,20 @@ def neutralise(value: Any) -> Any:
 
 
 def write_xlsx(path: Path, schemas, texts) -> None:
-    """Write the tables (``texts``, as :func:`~eastasia_data.publish.tables.text_columns` gives them) as one workbook, a sheet each."""
+    """Write the tables (``texts``, as :func:`~eastasia_data.publish.tables.text_columns` gives them) as one workbook, a sheet each.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from openpyxl import load_workbook
+    >>> from eastasia_data.publish.tables import release_texts
+    >>> schemas, texts = release_texts()
+    >>> path = Path(tempfile.mkdtemp()) / "e.xlsx"
+    >>> write_xlsx(path, schemas, texts)
+    >>> load_workbook(path, read_only=True).sheetnames == sorted(texts)
+    True
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -190,7 +203,18 @@ def csv_text(texts) -> str:
 
 
 def write_csv(directory: Path, schemas, texts) -> None:
-    """Write the tables (``texts``) as one ``<table>.csv`` each into the new directory ``directory``."""
+    """Write the tables (``texts``) as one ``<table>.csv`` each into the new directory ``directory``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> out = Path(tempfile.mkdtemp()) / "tables"
+    >>> write_csv(out, {}, {"notes": pd.DataFrame({"id": ["a"], "note": ["=1"]}, dtype=object)})
+    >>> (out / "notes.csv").read_text()
+    "id,note\\na,'=1\\n"
+    """
     directory.mkdir()
     for name in sorted(texts):
         (directory / f"{name}.csv").write_text(csv_text(texts[name]), encoding="utf-8", newline="")

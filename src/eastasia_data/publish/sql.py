@@ -156,7 +156,19 @@ def insertion_batches(frame, table: Table) -> list:
 
 
 def write_sqlite(path: Path, schemas, texts) -> None:
-    """Write the tables (``texts``, as :func:`~eastasia_data.publish.tables.text_columns` gives them) to a new SQLite file."""
+    """Write the tables (``texts``, as :func:`~eastasia_data.publish.tables.text_columns` gives them) to a new SQLite file.
+
+    Examples
+    --------
+    >>> import sqlite3, tempfile
+    >>> from pathlib import Path
+    >>> from eastasia_data.publish.tables import release_texts
+    >>> schemas, texts = release_texts()
+    >>> path = Path(tempfile.mkdtemp()) / "e.sqlite"
+    >>> write_sqlite(path, schemas, texts)
+    >>> sqlite3.connect(path).execute("SELECT count(*) FROM claims_with_authority").fetchone()[0] == len(texts["claims"])
+    True
+    """
     import sqlite3
 
     con = sqlite3.connect(path)
@@ -273,7 +285,19 @@ DUCKDB_BLOCK_SIZE = 16_384
 
 
 def write_duckdb(path: Path, schemas, texts) -> None:
-    """Write the tables (``texts``, as :func:`~eastasia_data.publish.tables.text_columns` gives them) to a new DuckDB file."""
+    """Write the tables (``texts``, as :func:`~eastasia_data.publish.tables.text_columns` gives them) to a new DuckDB file.
+
+    Examples
+    --------
+    >>> import duckdb, tempfile
+    >>> from pathlib import Path
+    >>> from eastasia_data.publish.tables import release_texts
+    >>> schemas, texts = release_texts()
+    >>> path = Path(tempfile.mkdtemp()) / "e.duckdb"
+    >>> write_duckdb(path, schemas, texts)
+    >>> duckdb.connect(str(path), read_only=True).execute("SELECT count(*) FROM events").fetchone()[0] == len(texts["events"])
+    True
+    """
     import duckdb
 
     con = duckdb.connect()
