@@ -191,7 +191,8 @@ def cmd_tables(args) -> int:
     ...
     0
     """
-    from eastasia_data.loader import descriptor, tables
+    from eastasia_data.loader import tables
+    from eastasia_data.releases import descriptor
 
     rows = {r["name"]: r.get("eastasia:rows", "") for r in descriptor(args.release)["resources"]}
     width = max(map(len, rows))
@@ -214,7 +215,8 @@ def cmd_show(args) -> int:
     """
     from eastasia_data.publish.sheets import neutralise
     from eastasia_data.publish.tables import text_columns
-    from eastasia_data.loader import load, model
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
 
     frame = load(args.table, version=args.release)
     if args.head is not None:
@@ -581,7 +583,8 @@ def cmd_cite(args) -> int:
     0
     """
     from eastasia_data.citation import cite, content_hash
-    from eastasia_data.loader import actual_hashes, descriptor, verify_release
+    from eastasia_data.loader import actual_hashes, verify_release
+    from eastasia_data.releases import descriptor
 
     if args.release is None:
         problems = verify_release()

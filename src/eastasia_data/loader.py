@@ -41,8 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["BACKENDS", "IntegrityError", "UnknownTableError", "actual_hashes", "anchor_description", "describe",
-           "descriptor", "from_arrow", "load", "load_all", "model", "path", "release_dir", "tables", "verify_release",
-           "verify_releases"]
+           "from_arrow", "load", "load_all", "path", "tables", "verify_release", "verify_releases"]
 
 #: A release directory (``release=``), as a path or its text.
 Where = str | Path | None

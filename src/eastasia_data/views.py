@@ -563,7 +563,8 @@ def history(table: str, key) -> pd.DataFrame:
     import pandas as pd
 
     from eastasia_data.errors import UnknownTableError
-    from eastasia_data.loader import load, model
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
     from eastasia_data.releases import changelog, registry
 
     releases = [r["version"] for r in registry()["releases"]]
@@ -633,7 +634,8 @@ def corrections_register(releases: list[str]) -> dict[tuple[str, str, str], list
     >>> register
     {}
     """
-    from eastasia_data.loader import load, model
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
 
     for version in reversed(releases):
         if CORRECTIONS in model(version):

@@ -157,7 +157,8 @@ def parse_rows_option(values: Iterable[str]) -> dict[str, list[str]]:
 
 def _release_rows(version: str | None, table: str, directory=None) -> tuple[tuple[str, ...], dict[str, dict]]:
     """The primary key and the rows of ``table`` (key text → row as stored), from a release."""
-    from eastasia_data.loader import load, model
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
 
     if directory is not None:
         version = None  # the release in ``directory``, whichever version it is

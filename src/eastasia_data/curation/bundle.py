@@ -78,7 +78,8 @@ def csv_members(release: Path, top: str) -> list[tuple[str, bytes]]:
     >>> members[0][0], members[0][1].splitlines()[0][:18]
     ('x/data/actors.csv', b'actor_id,name,kind')
     """
-    from eastasia_data.loader import load, model
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
     from eastasia_data.publish.sheets import csv_text
     from eastasia_data.publish.tables import text_columns
 

@@ -117,7 +117,8 @@ def release_texts(frames: Mapping[str, Any] | None = None) -> tuple[dict[str, Ta
     >>> sorted(set(texts["events"]["start_date"].map(len))), sorted(tables) == sorted(texts)
     ([4, 7, 10], True)
     """
-    from eastasia_data.loader import load, model
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
 
     tables = model()
     given = dict(frames or {})
