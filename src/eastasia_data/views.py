@@ -630,9 +630,12 @@ def corrections_register(releases: list[str]) -> dict[tuple[str, str, str], list
 
     Examples
     --------
-    >>> register = corrections_register(["0.1.0", "1.0.0"])
-    >>> register
+    >>> corrections_register(["0.1.0", "1.0.0"])  # no release up to 2.0.0 ships a register
     {}
+    >>> import eastasia_data as ead
+    >>> register = corrections_register(ead.versions()["version"].tolist())
+    >>> len(register) > 0, all(e.status == "corrected" for found in register.values() for e in found)
+    (True, True)
     """
     from eastasia_data.loader import load
     from eastasia_data.releases import model
