@@ -77,3 +77,18 @@ def test_verify_detects_an_altered_file(tmp_path, monkeypatch):
     with pytest.raises(ead.IntegrityError, match="events.parquet"):
         ead.load("events", release=copy, verify=True)
     assert len(ead.load("claims", release=copy, verify=True)) == len(ead.load("claims"))
+
+
+def test_release_names_a_directory_to_read_instead_of_a_version(tmp_path):
+    """``release=DIR`` reads the release in DIR (a copy, a scratch build); with a version too, or no release there, it says so."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(ead.release_dir("0.1.0"), copy)
+    assert ead.load("events", release=copy).equals(ead.load("events", version="0.1.0"))
+    assert ead.tables(release=copy) == ead.tables("0.1.0")
+    assert ead.path("events", release=copy) == copy / "events.parquet"
+    with pytest.raises(ead.errors.UsageError, match="give a version .* or a release directory .*, not both"):
+        ead.load("events", version="0.1.0", release=copy)
+    with pytest.raises(ead.errors.ReleaseUnavailableError, match=f"{tmp_path}: no release there"):
+        ead.load("events", release=tmp_path)
