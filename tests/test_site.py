@@ -23,8 +23,8 @@ import pytest
 from conftest import REPO, run_cli
 
 import eastasia_data as ead
-from eastasia_data.catalog import registry
-from eastasia_data.loader import model
+from eastasia_data.releases import registry
+from eastasia_data.releases import model
 from eastasia_data.publish.site import build as site_build
 
 SITE_URL = "https://example.org/eastasia-data"
