@@ -185,7 +185,7 @@ def test_the_xlsx_export_stores_a_formula_as_quoted_text(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     import pandas as pd
 
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
     from eastasia_data.loader import load, tables
 
     frames = {t: load(t) for t in tables()}
@@ -407,7 +407,7 @@ def test_the_diff_and_the_changelog_entry_keep_a_hostile_cell_text(case):
     from eastasia_data.curation.diff import diff
     from eastasia_data.curation.diff_render import render_changelog, render_markdown, render_text
     from eastasia_data.curation.snapshot import from_release
-    from eastasia_data.loader import release_dir
+    from eastasia_data.releases import release_dir
 
     old = from_release(release_dir(), "old")
     claims = old.tables["claims"]
@@ -425,7 +425,7 @@ def test_the_diff_and_the_changelog_entry_keep_a_hostile_cell_text(case):
 
 @pytest.mark.parametrize("case", HOSTILE)
 def test_the_json_ld_export_can_be_embedded_whatever_a_cell_holds(case, frames, tmp_path):
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
 
     changed, row = _with(frames, HOSTILE[case])
     text = export("claimreview", tmp_path / "c.jsonld", frames=changed).read_text(encoding="utf-8")
@@ -435,7 +435,7 @@ def test_the_json_ld_export_can_be_embedded_whatever_a_cell_holds(case, frames, 
 
 
 def test_a_javascript_address_is_no_schema_org_url(frames, tmp_path):
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
 
     changed, row = _with(frames, "javascript://x%0Aalert(1)", table="sources", column="url")
     text = export("claimreview", tmp_path / "c.jsonld", frames=changed).read_text(encoding="utf-8")
@@ -445,7 +445,7 @@ def test_a_javascript_address_is_no_schema_org_url(frames, tmp_path):
 @pytest.mark.parametrize("case", ["math-dollars", "very-long", "terminal-escape"])
 def test_a_hostile_title_draws_a_legible_timeline(case, frames, tmp_path):
     pytest.importorskip("matplotlib")
-    from eastasia_data.plot import plot
+    from eastasia_data.publish.plot import plot
 
     changed, row = _with(frames, HOSTILE[case], table="events", column="title")
     plot("timeline", tmp_path, frames=changed)

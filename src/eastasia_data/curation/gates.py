@@ -41,7 +41,7 @@ from eastasia_data.publish import escape
 from eastasia_data.errors import UsageError, VersionError
 
 if TYPE_CHECKING:
-    from eastasia_data.corrections import Entry
+    from eastasia_data.views import Entry
 
 GATES = ("auto", "pull-request", "release")
 
