@@ -188,3 +188,23 @@ def test_the_cache_module_imports_nothing_heavy():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'jsonschema', 'pandera', 'pandas')))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def _schema_corpus():
+    from test_schema_files import CASES as SCHEMA_CASES
+
+    return SCHEMA_CASES
+
+
+@pytest.mark.parametrize("name", ["valid", *sorted(_schema_corpus())])
+def test_every_schema_corpus_case_says_the_same_without_a_cache_cold_and_warm(name, scratch, monkeypatch):
+    """The schema files' corpus (tests/test_schema_files.py): identical words and exit codes either way."""
+    if name != "valid":
+        table, text, _, _ = _schema_corpus()[name]
+        (scratch / "schemas" / f"{table}.yaml").write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    off = run("fmt", "--check", env={"EASTASIA_NO_CACHE": "1"})
+    cold = run("fmt", "--check")
+    warm = run("fmt", "--check")
+    assert off.code == (0 if name == "valid" else 2), off.text
+    assert (cold.code, cold.out, cold.err) == (off.code, off.out, off.err)
+    assert (warm.code, warm.out, warm.err) == (off.code, off.out, off.err)
