@@ -37,7 +37,7 @@ import dataclasses  # noqa: E402
 import synth  # noqa: E402
 
 from eastasia_data import loader, paths  # noqa: E402
-from eastasia_data.curation import build as release  # noqa: E402
+from eastasia_data.curation import build as building  # noqa: E402
 from eastasia_data.curation import descriptor as descriptors  # noqa: E402
 from eastasia_data.curation.schemas import read_model  # noqa: E402
 
@@ -180,7 +180,7 @@ def _paired(ours, ref, runs: int) -> tuple[list[float], list[float]]:
 
 def write_release(model: dict, frames: dict, out: Path) -> Path:
     """A release directory for ``frames`` (valid by construction), written with the release module's own writers."""
-    files = {name: release.parquet_bytes(release.arrow_table(model[name], frames[name])) for name in model}
+    files = {name: building.parquet_bytes(building.arrow_table(model[name], frames[name])) for name in model}
     rows = {name: len(frames[name]) for name in model}
     package = dataclasses.replace(descriptors.checkout_package(), description="synthetic benchmark data",
                                   version="0.0.0")
@@ -474,10 +474,10 @@ def bench_commands(runs: int, sources: Path) -> list[Figure]:
 
 BUILD = """
 import json, sys, time
-from eastasia_data.curation import build as release
+from eastasia_data.curation.build import build
 import eastasia_data.curation.validate, eastasia_data.curation.checks.table
 t = time.perf_counter()
-result = release.build(sys.argv[1], data_dir=sys.argv[2], sources_dir=sys.argv[3], require_archive=True)
+result = build(sys.argv[1], data_dir=sys.argv[2], sources_dir=sys.argv[3], require_archive=True)
 print(json.dumps({"seconds": time.perf_counter() - t, "path": str(result.path)}))
 """
 

@@ -6,10 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/eastasia-data validate "$@"
-.venv/bin/eastasia-data fmt --check
-.venv/bin/eastasia-data generate --check
-.venv/bin/eastasia-data check-version
+bash scripts/gates.sh all "$@"  # validate, fmt --check, generate --check, check-version: the gates CI runs
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 .venv/bin/eastasia-data build --out "$scratch" "$@"

@@ -162,8 +162,18 @@ _SLOW_DOCTEST_MODULES = ("eastasia_data.plot", "eastasia_data.export", "eastasia
                          "eastasia_data.publish.site.build.build_site", "eastasia_data.publish.site.build.Site.build")
 
 
+def _module_fixture(item) -> bool:
+    """Whether the test uses a module-scoped fixture (a site built, a wheel installed, a server started)."""
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        # With xdist (pytest -n, `--dist loadgroup` in pyproject), the tests that share a module-scoped
+        # fixture run in one worker, so the fixture is made once rather than once per worker.
+        if _module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
         if isinstance(item, pytest.DoctestItem) and (
                 item.name.startswith(_SLOW_DOCTEST_MODULES) or item.name == "eastasia_data.cli.cmd_plot"):
             item.add_marker(pytest.mark.slow)

@@ -228,7 +228,7 @@ def test_a_row_key_of_a_composite_key_is_its_values_joined(data_copy, sources_di
     """The check is the schema's (rowKeyOf), not the codings table's: a table keyed by three columns is named by
     its three values joined by ' | ', and the hint names them."""
     from eastasia_data.curation.checks.references import check_references
-    from eastasia_data.curation.reader import read_checkout
+    from eastasia_data.curation.validate import read_checkout
 
     files = read_checkout(data_copy)
     _, links = read_rows(data_copy / "event_actors.csv")

@@ -20,7 +20,8 @@ from csvedit import read_rows, write_rows
 
 from eastasia_data import paths
 from eastasia_data.curation.build import build
-from eastasia_data.curation.versioning import bump_between, check_version, next_version
+from eastasia_data.curation.gates import check_version
+from eastasia_data.curation.versioning import bump_between, next_version
 
 #: The copies are not git checkouts: their releases are dated by SOURCE_DATE_EPOCH (1 December 2025).
 EPOCH = "1764547200"

@@ -17,6 +17,7 @@ from conftest import REPO, run_cli
 
 import eastasia_data as ead
 from eastasia_data.citation import cite, content_hash
+from eastasia_data.errors import UsageError
 from eastasia_data.loader import descriptor
 
 
@@ -85,7 +86,7 @@ def test_repository_citation_cff_validates():
 
 
 def test_unknown_style_names_the_styles():
-    with pytest.raises(ValueError, match="use one of bibtex, apa, cff"):
+    with pytest.raises(UsageError, match="use one of bibtex, apa, cff"):
         cite("mla")
     assert run_cli("cite", "--style", "mla").code == 2
 

@@ -105,7 +105,7 @@ def _screen_and_schema_agree(tf) -> bool:
 
 
 def test_the_one_call_screen_agrees_with_the_detailed_schema_on_the_real_data():
-    from eastasia_data.curation.reader import read_checkout
+    from eastasia_data.curation.validate import read_checkout
 
     files = read_checkout()
     # every table is read and has rows, but one its schema lets be empty (codings, before a second coding)
@@ -121,7 +121,7 @@ def test_the_one_call_screen_agrees_with_the_detailed_schema(name, tmp_path, mon
     Only the tables a case changed (its CSV or its schema file differs from the checkout's)
     are compared; the others are the real data, compared once in the test above.
     """
-    from eastasia_data.curation.reader import read_checkout
+    from eastasia_data.curation.validate import read_checkout
 
     root, _ = prepare(name, tmp_path / name)
     monkeypatch.chdir(root)

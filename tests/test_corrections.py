@@ -66,8 +66,8 @@ def test_each_entry_names_a_row_its_release_corrected_or_removed(version):
         if not row.removed:
             assert set(entry["columns"].split()) <= set(row.columns), (entry, row.columns)
         else:  # a removed row: the columns named are its key's, or those the re-keyed row changed
-            assert set(entry["columns"].split()) <= set(d.new.tables[row.table].schema["primaryKey"]) | {
-                f["name"] for f in d.new.tables[row.table].schema["fields"]}
+            assert set(entry["columns"].split()) <= set(d.new.tables[row.table].table.primary_key) | set(
+                d.new.tables[row.table].table.field_names)
 
 
 def test_diff_shows_the_reason_beside_corrected_and_removed_rows(current):

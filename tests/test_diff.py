@@ -298,3 +298,23 @@ def test_the_heading_states_each_release_version_once():
     assert run.code == 0
     assert run.out.splitlines()[0] == ("release 1.0.0 (releases/eastasia-data-1.0.0) → "
                                        "release 2.0.0 (releases/eastasia-data-2.0.0)")
+
+
+def test_diff_compares_every_attribute_of_a_field():
+    """A new schema property of `model.Field` cannot go uncompared: diff names each attribute in one of its lists."""
+    import dataclasses
+
+    from eastasia_data.curation import diff as diff_module
+    from eastasia_data.model import Field
+
+    compared = (diff_module._LOWER_BOUNDS + diff_module._UPPER_BOUNDS + diff_module._TIGHTEN_WHEN_ADDED
+                + diff_module._COMPARED_APART)
+    assert sorted(compared) == sorted(f.name for f in dataclasses.fields(Field))
+
+
+def test_a_release_with_datetime_dates_differs_in_type_from_one_with_dates():
+    """The stored type of a partial date (datetime up to 1.0.0, date after) is a type change, read from the model."""
+    from eastasia_data.curation.snapshot import from_version
+
+    d = diff(from_version("1.0.0"), from_version("2.0.0"))
+    assert "events: type changed: start_date: datetime → date [major]" in [c.as_text() for c in d.changes]

@@ -10,7 +10,9 @@ from conftest import MODEL, REPO, TABLES, run_cli
 
 import eastasia_data as ead
 from eastasia_data.cli import COMMAND_GROUPS, parser
-from eastasia_data.curation.docs import BlockError, fill_block, render_dictionary
+from eastasia_data.curation.docs import render_dictionary
+from eastasia_data.curation.generate import fill_block
+from eastasia_data.errors import BlockError
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 DICTIONARY = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
@@ -151,3 +153,11 @@ def test_help_lists_the_reading_commands_before_the_curating_ones():
     listed = [name for names in COMMAND_GROUPS.values() for name in names]
     sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
     assert sorted(listed) == sorted(sub.choices)  # every command in exactly one group
+
+
+def test_readme_lists_the_commands_the_parser_has():
+    """The README's block of commands is what `cli.commands_markdown()` renders from the parser (sqlite-utils' check)."""
+    from eastasia_data.cli import commands_markdown
+
+    block = README.split("<!-- commands:start -->\n", 1)[1].split("<!-- commands:end -->", 1)[0]
+    assert block == commands_markdown()

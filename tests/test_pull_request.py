@@ -119,7 +119,8 @@ def link_a_missing_actor(repo: Path, env: dict, actor: str) -> None:
 def bump_with_a_minor_change(repo: Path) -> str:
     """The bump a release of the clone needs once a MINOR change is added: MINOR, or more when the data cloned has
     changed since the last release in a way that needs more (a checkout between two releases)."""
-    from eastasia_data.curation.versioning import BUMPS, check_version
+    from eastasia_data.curation.gates import check_version
+    from eastasia_data.curation.versioning import BUMPS
 
     already = check_version(repo=repo).required
     return max((b for b in (already, "minor") if b), key=BUMPS.index)
@@ -129,11 +130,15 @@ def play(repo: Path, env: dict) -> list[tuple[str, subprocess.CompletedProcess]]
     """The ``run:`` steps of the job in the clone, in order, up to the first that fails (as a job stops there).
 
     The test suite runs with this run's ``CI`` (whether a missing Chromium fails or skips its tests is
-    this machine's setup) and with :data:`INSIDE` set.
+    this machine's setup) and with :data:`INSIDE` set. It runs the quick suite (``-m "not slow"``, through
+    ``PYTEST_ADDOPTS`` so that the step's own command line is the workflow's), the run CONTRIBUTING.md
+    gives a contributor as covering what a change to ``data/`` or ``schemas/`` can break; the slow tests
+    (fresh interpreters, wheels, fuzzing, exports, the browser) run in the outer suite on this checkout.
     """
     out = []
     for name, run in steps():
-        step_env = {**env, INSIDE: "1", "CI": os.environ.get("CI", "")} if name == "Tests" else env
+        step_env = ({**env, INSIDE: "1", "CI": os.environ.get("CI", ""), "PYTEST_ADDOPTS": '-m "not slow"'}
+                    if name == "Tests" else env)
         proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", run], cwd=repo, env=step_env,
                               capture_output=True, text=True, timeout=2400 if name == "Tests" else 900)
         out.append((name, proc))

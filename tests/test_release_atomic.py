@@ -17,7 +17,7 @@ from csvedit import read_rows, write_rows
 
 from eastasia_data import paths
 from eastasia_data.curation import build as build_module
-from eastasia_data.curation import docs
+from eastasia_data.curation import generate as generate_module
 from eastasia_data.curation import release as release_module
 
 GIT = ["git", "-c", "user.name=Maintainer", "-c", "user.email=m@example.org"]
@@ -54,9 +54,9 @@ def _boom(*args, **kwargs):
 
 def _break_generated(monkeypatch):
     """The third generated file fails to render, after two are written."""
-    items = list(docs.GENERATED)
-    items[2] = docs.Generated(items[2].path, _boom, items[2].block, items[2].also)
-    monkeypatch.setattr(docs, "GENERATED", items)
+    items = list(generate_module.GENERATED)
+    items[2] = generate_module.Generated(items[2].path, _boom, items[2].block, items[2].also)
+    monkeypatch.setattr(generate_module, "GENERATED", tuple(items))
 
 
 def _break_move(monkeypatch):
@@ -78,7 +78,7 @@ STEPS = {
     "build": lambda mp: mp.setattr(build_module, "build", _boom),
     "generated-files": _break_generated,
     "figures": lambda mp: mp.setattr("eastasia_data.plot.plot", _boom),
-    "bundle": lambda mp: mp.setattr(release_module, "_rebundle", _boom),
+    "bundle": lambda mp: mp.setattr(release_module, "_bundle", _boom),
     "move-into-the-checkout": _break_move,
 }
 
@@ -87,7 +87,7 @@ def _release(repo: Path, sources_dir: Path):
     # The corrections register is not what is tested here, and the checkout may hold corrections
     # still to be registered; the refusal it would give comes before anything is written anyway.
     with paths.use_checkout(repo), pytest.MonkeyPatch.context() as mp:
-        mp.setattr("eastasia_data.curation.versioning.corrections_refusal", lambda *a, **k: [])
+        mp.setattr("eastasia_data.curation.gates.corrections_refusal", lambda *a, **k: [])
         return release_module.release(date="2026-12-02", sources_dir=sources_dir, figures=True)
 
 
@@ -118,5 +118,5 @@ def test_the_release_unbroken_writes_it_all(clone, sources_dir, tmp_path):
     assert f"releases/eastasia-data-{result.version}.zip" in after
     assert not [p for p in after if ".release-" in p], "no temporary file is left behind"
     with paths.use_checkout(clone):
-        stale = [(p, s) for p, s in docs.generate(check=True) if s != "up to date"]
+        stale = [(p, s) for p, s in generate_module.generate(check=True) if s != "up to date"]
     assert stale == []

@@ -91,7 +91,7 @@ def test_describe_matches_the_schema(name):
 
 
 def test_generated_files_are_up_to_date():
-    from eastasia_data.curation.docs import generate
+    from eastasia_data.curation.generate import generate
 
     stale = [str(p) for p, status in generate(check=True) if status != "up to date"]
     assert stale == [], "run `eastasia-data generate`"

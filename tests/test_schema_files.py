@@ -338,3 +338,12 @@ def test_a_control_character_in_a_schema_value_is_escaped_and_each_problem_stays
     lines = str(caught.value).split("\n")
     assert lines and all(line.startswith("schemas/actors.yaml:") and "(rule: schema-" in line for line in lines), lines
     assert "\r" not in str(caught.value) and "\\r" in str(caught.value)
+
+
+def test_the_json_schema_and_the_model_know_the_same_field_properties():
+    """The schema files' JSON Schema and `model`'s parser accept the same keys (a release descriptor may add `enum`)."""
+    from eastasia_data import model
+
+    field = TABLE_SCHEMA["$defs"]["field"]["properties"]
+    assert set(field) == model._FIELD_KEYS
+    assert set(field["constraints"]["properties"]) == model._CONSTRAINT_KEYS - {"enum"}

@@ -160,7 +160,7 @@ def _changed(clone: Path) -> list[str]:
 def _generated(clone: Path) -> set[str]:
     """The files `eastasia-data generate` writes (its registry), relative to the clone."""
     from eastasia_data import paths
-    from eastasia_data.curation.docs import generate
+    from eastasia_data.curation.generate import generate
 
     with paths.use_checkout(clone):
         return {str(Path(p).resolve().relative_to(clone.resolve())) for p, _ in generate(check=True)}

@@ -122,7 +122,13 @@ def test_json_format_lists_the_same_problems(data_copy, sources_dir, tmp_path):
     assert report["valid"] is False
     assert {p["rule"] for p in report["problems"]} >= {"date", "foreign-key"}
     assert len(report["problems"]) == len(text.out.strip().splitlines()) - 1
-    assert all({"file", "line", "column", "value", "rule", "message", "hint"} <= set(p) for p in report["problems"])
+    assert all({"file", "line", "column", "value", "rule", "message", "hint", "table", "key"} <= set(p)
+               for p in report["problems"])
+    # a row's problem names the row by its identity as well as its line: the table and the primary key's values
+    _, rows = read_rows(data_copy / "event_actors.csv")
+    dangling = next(p for p in report["problems"] if p["rule"] == "foreign-key")
+    assert dangling["table"] == "event_actors"
+    assert dangling["key"] == [rows[0]["event_id"], "act-nobody", rows[0]["role"]]
 
 
 def test_github_format_prints_annotations(data_copy, sources_dir, tmp_path):
@@ -191,3 +197,20 @@ def test_a_csv_without_a_schema_is_reported(data_copy, sources_dir, tmp_path):
     result = run_cli("validate", "--data-dir", "data", "--sources-dir", str(sources_dir), cwd=tmp_path)
     assert result.code == 1
     assert "data/evnets.csv: is not a table of the dataset" in result.out and "(rule: file)" in result.out
+
+
+@pytest.mark.parametrize("edit, named", [
+    (lambda text: text.split("[tool.eastasia-data.archive.ledger-columns]")[0] + "[tool.eastasia-data.releases]"
+     + text.split("[tool.eastasia-data.releases]", 1)[1], "[tool.eastasia-data.archive.ledger-columns]"),
+    (lambda text: text.replace('kind = "kind"', 'kind = "passage_kind"'), "passage_kind"),
+])
+def test_the_ledger_check_needs_its_columns_declared_and_present(edit, named, tmp_path, sources_dir):
+    """A ledger column renamed in the schema but not in pyproject (or not declared at all) stops validate with one
+    line, rather than switching the ledger layer off."""
+    repo = make_checkout(tmp_path / "repo", releases=False)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(edit(pyproject.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run_cli("--repo", str(repo), "validate", "--sources-dir", str(sources_dir), cwd=tmp_path)
+    assert result.code == 2, result.text
+    assert "Traceback" not in result.text and len(result.err.strip().splitlines()) == 1
+    assert named in result.err and "ledger" in result.err

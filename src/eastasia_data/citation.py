@@ -31,6 +31,7 @@ import hashlib
 import json
 from typing import Any
 
+from eastasia_data.errors import UsageError
 from eastasia_data.model import Package
 
 STYLES = ("bibtex", "apa", "cff")
@@ -252,6 +253,8 @@ def cite(style: str = "bibtex", descriptor: dict[str, Any] | None = None, *, ver
     ------
     UnknownVersionError
         ``version`` was never released.
+    UsageError
+        ``style`` is not one of :data:`STYLES`.
 
     Examples
     --------
@@ -262,7 +265,7 @@ def cite(style: str = "bibtex", descriptor: dict[str, Any] | None = None, *, ver
     True
     """
     if style not in STYLES:
-        raise ValueError(f"unknown citation style {style!r}; use one of {', '.join(STYLES)}")
+        raise UsageError(f"unknown citation style {style!r}; use one of {', '.join(STYLES)}")
     bundle = None
     if descriptor is None:  # a release, with the hashes of the files actually present
         from eastasia_data.loader import actual_hashes

@@ -26,7 +26,6 @@ from eastasia_data.errors import (
     need,
 )
 
-EXIT_INVALID = EXIT_REFUSED
 #: What the contributor's commands import; each is named in the message when it is missing.
 CURATION_NEEDS = (("pandera", "validate"), ("yaml", "validate"), ("feedgen", "validate"))
 
@@ -70,7 +69,7 @@ def cmd_validate(args) -> int:
 
     report = validate(**_validate_args(args))
     print(report.render(args.format))
-    return EXIT_OK if report.valid else EXIT_INVALID
+    return EXIT_OK if report.valid else EXIT_REFUSED
 
 
 def cmd_build(args) -> int:
@@ -91,7 +90,7 @@ def cmd_build(args) -> int:
     if not report.valid:
         print(report.render(args.format))
         print("nothing was built: fix the problems above first", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     result = build(args.out, report=report)
     print(f"{result.status}: {result.path} (version {result.version}; {report.summary})")
     return EXIT_OK
@@ -123,9 +122,9 @@ def cmd_agreement(args) -> int:
         if exc.report is not None:
             print(exc.report.render("text"), file=sys.stderr)
         print("no agreement was computed: fix the problems above first", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     print(render(results, args.format))
-    return EXIT_OK if all(r.meets_target for r in results.values()) else EXIT_INVALID
+    return EXIT_OK if all(r.meets_target for r in results.values()) else EXIT_REFUSED
 
 
 def cmd_generate(args) -> int:
@@ -139,15 +138,16 @@ def cmd_generate(args) -> int:
     0
     """
     _needs_curation("generate", ("yaml", "feedgen"))
-    from eastasia_data.curation.docs import generate
+    from eastasia_data.curation.generate import Generated, generate
 
+    commands = Generated("README.md", commands_markdown, "commands")
     statuses: dict = {}  # a file with several generated blocks (README.md) is named once, with its worst status
-    for path, status in generate(check=args.check):
+    for path, status in generate(check=args.check, extra=[commands]):
         if statuses.get(path, "up to date") == "up to date":
             statuses[path] = status
     for path, status in statuses.items():
         print(f"{status}: {path}")
-    return EXIT_INVALID if args.check and any(s != "up to date" for s in statuses.values()) else EXIT_OK
+    return EXIT_REFUSED if args.check and any(s != "up to date" for s in statuses.values()) else EXIT_OK
 
 
 def cmd_verify(args) -> int:
@@ -168,7 +168,7 @@ def cmd_verify(args) -> int:
     if not results:
         print("error: this installation ships no release; in a checkout, run `eastasia-data build` first",
               file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     failed = 0
     for version, directory, anchor, problems in results:
         for line in problems:
@@ -178,7 +178,7 @@ def cmd_verify(args) -> int:
             print(f"{len(problems)} altered or missing file(s) in {directory} (release {version})")
         else:
             print(f"verified: {version} {directory} ({anchor})")
-    return EXIT_INVALID if failed else EXIT_OK
+    return EXIT_REFUSED if failed else EXIT_OK
 
 
 def cmd_tables(args) -> int:
@@ -417,7 +417,7 @@ def cmd_fmt(args) -> int:
     print(f"{len(results)} files: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     if bad and args.check:
         print("run `eastasia-data fmt` to rewrite them canonically", file=sys.stderr)
-    return EXIT_INVALID if bad else EXIT_OK
+    return EXIT_REFUSED if bad else EXIT_OK
 
 
 def cmd_diff(args) -> int:
@@ -485,24 +485,15 @@ def cmd_check_version(args) -> int:
     import os
 
     _needs_curation("check-version", ("yaml",))
-    from eastasia_data.curation.versioning import check_version
+    from eastasia_data.curation.gates import check_version
 
     result = check_version(gate=args.gate)
-    text = result.render()
-    print(text)
-    if args.format == "github":
-        kind = "notice" if result.ok else "error"
-        print(f"::{kind} title=check-version ({result.gate} gate)::{result.lines[0]}")
-        from eastasia_data.curation.problems import workflow_text
-
-        for notice in result.notices:  # the released rows a pull request corrects with no corrections entry yet
-            print(f"::notice title=corrections register::{workflow_text(notice)}")
+    print(result.render("github" if args.format == "github" else "text"))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as f:
-            f.write(f"### Version check ({result.gate} gate)\n\n" + "\n".join(
-                [f"**{result.lines[0]}**", ""] + [f"- {line.strip()}" for line in result.lines[1:]]) + "\n\n")
-    return EXIT_OK if result.ok else EXIT_INVALID
+            f.write(result.render("github-summary"))
+    return EXIT_OK if result.ok else EXIT_REFUSED
 
 
 def cmd_release(args) -> int:
@@ -574,7 +565,7 @@ def cmd_cite(args) -> int:
         for line in problems:
             print(f"error: {line}", file=sys.stderr)
         print("error: the release does not verify, so it is not cited; reinstall eastasia-data", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     if args.rows:  # issue 24: cite a handful of rows (eastasia_data.rowcite)
         from eastasia_data.rowcite import cite_rows, parse_rows_option
 
@@ -610,7 +601,7 @@ def cmd_verify_citation(args) -> int:
     if problems:
         for line in problems:
             print(f"error: {line}", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_REFUSED
     head = _HEAD.search(text)
     n = sum(1 for line in text.splitlines() if _ROW.match(line))
     print(f"verified: {n} row{'s' if n != 1 else ''} of {head['name']} {head['version']} as cited" if head else "verified")
@@ -780,6 +771,32 @@ def parser() -> argparse.ArgumentParser:
     sub.help = argparse.SUPPRESS
     p.usage = "%(prog)s [-h] [--version] [--repo DIR] [--debug] COMMAND ..."
     return p
+
+
+def commands_markdown() -> str:
+    """The README's list of commands (its block ``commands``), from the argument parser itself.
+
+    ``eastasia-data generate`` writes it; ``generate --check`` reports it stale.
+
+    Examples
+    --------
+    >>> commands_markdown().splitlines()[1:3]  # doctest: +NORMALIZE_WHITESPACE
+    ['# reading (the installed release, or any released version; no checkout needed)',
+     'eastasia-data tables [--release VERSION]']
+    """
+    top = parser()
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    lines = ["```sh"]
+    for title, names in COMMAND_GROUPS.items():
+        lines.append(f"# {title}")
+        for name in names:
+            command = sub.choices[name]
+            command.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=110)
+            usage = " ".join(command.format_usage().split()).removeprefix("usage: ").replace(" [-h]", "")
+            lines += [usage, f"    # {helps.get(name, '')}"]
+    lines.append("```")
+    return "\n".join(lines) + "\n"
 
 
 def _version() -> str:

@@ -39,7 +39,7 @@ PRECISIONS: dict[str, Precision] = {
     "year": Precision("year", 4, "YYYY"),
 }
 
-#: The text of a date at any precision (its calendar validity is checked by :func:`parse_dates`).
+#: The text of a date at any precision (its calendar validity is checked apart, e.g. by the date rule of validate).
 PARTIAL_SHAPE = r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
 #: The text of a date of day precision.
 DAY_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -101,36 +101,6 @@ def format_dates(values, precisions=None) -> Any:
 
         return pd.Series(texts, index=index, dtype=object, name=getattr(values, "name", None))
     return texts
-
-
-def parse_dates(values):
-    """Parse ISO dates of year, month or day precision to the first instant of the period.
-
-    Anything that is not a real calendar date becomes NaT; one vectorised parse.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Text; missing values stay missing.
-
-    Returns
-    -------
-    pandas.Series
-        ``datetime64[ms]``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> parse_dates(pd.Series(["2024", "2024-06", "2024-06-19", "2023-02-29"])).dt.strftime("%Y-%m-%d").tolist()
-    ['2024-01-01', '2024-06-01', '2024-06-19', nan]
-    """
-    import pandas as pd
-
-    text = values.astype("str")
-    length = text.str.len()
-    padded = text.where(length != 4, text + "-01-01").where(length != 7, text + "-01")
-    shaped = padded.where(padded.str.fullmatch(DAY_SHAPE).fillna(False).astype(bool))
-    return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce").astype("datetime64[ms]")
 
 
 def period_end(value: Any, precision: str) -> dt.date | None:

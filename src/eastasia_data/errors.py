@@ -94,10 +94,11 @@ class BlockError(UsageError, ValueError):
 # -- refusals -----------------------------------------------------------------------------------
 
 
-class InvalidDataError(Refusal, SnapshotError):
-    """The tables do not validate; ``report`` holds the problems when there is one."""
+class InvalidDataError(Refusal, ValueError):
+    """The tables do not validate (for a build, a release, a comparison); ``report`` holds the problems when there is one.
 
-    exit_code = EXIT_REFUSED
+    A refusal only: the command ran and says no (exit status 1).
+    """
 
     def __init__(self, message: str, report=None):
         super().__init__(message)
@@ -110,6 +111,10 @@ class VersionError(Refusal, ValueError):
 
 class BuildError(Refusal, RuntimeError):
     """The release cannot be built; the message says why and what to do."""
+
+
+class ReleaseError(Refusal, RuntimeError):
+    """``eastasia-data release`` refuses: nothing to release, a bump too small, uncommitted changes, ..."""
 
 
 class ExportError(Refusal, RuntimeError):
@@ -125,7 +130,20 @@ class IntegrityError(Refusal, RuntimeError):
 
 
 class UnsafeFileError(IntegrityError):
-    """A file is refused as it stands: a symbolic link, not a regular file, over its size cap, or outside its release."""
+    """A file is refused as it stands: a symbolic link, not a regular file, over its size cap, or outside its release.
+
+    ``reason`` says which, for a caller that reports them differently: ``"too-big"`` for a file
+    over its size cap, ``"unsafe"`` for the rest.
+
+    Examples
+    --------
+    >>> UnsafeFileError("big.csv is over the cap", reason="too-big").reason, UnsafeFileError("a link").reason
+    ('too-big', 'unsafe')
+    """
+
+    def __init__(self, message: str, *, reason: str = "unsafe"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def exit_code(error: BaseException) -> int:

@@ -136,7 +136,7 @@ def read_bytes(path: str | Path, *, root: str | Path | None = None, limit: int =
     try:
         if info.st_size > limit:
             raise UnsafeFileError(f"{path} is {info.st_size:,} bytes, over the cap of {limit:,} bytes ({_mib(limit)}); "
-                                  "a file this large is not one of ours")
+                                  "a file this large is not one of ours", reason="too-big")
         chunks, left = [], limit + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 24))
@@ -148,7 +148,7 @@ def read_bytes(path: str | Path, *, root: str | Path | None = None, limit: int =
     finally:
         os.close(fd)
     if len(data) > limit:  # grew while being read
-        raise UnsafeFileError(f"{path} is over the cap of {limit:,} bytes ({_mib(limit)})")
+        raise UnsafeFileError(f"{path} is over the cap of {limit:,} bytes ({_mib(limit)})", reason="too-big")
     return data
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,11 +146,8 @@ def git_anchor(release: Path, repo: Path) -> Anchor | None:
         return None
 
     def git(*args: str) -> str | None:
-        try:
-            proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, timeout=60, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
+        run = paths.git(repo, *args, timeout=60)
+        return run.stdout.decode("utf-8", "replace") if run.ok else None
 
     listing = git("ls-tree", "-z", "HEAD", "--", f"{rel.as_posix()}/")
     if not listing:

@@ -112,6 +112,9 @@ class Field:
     item_type: str | None = None
     delimiter: str | None = None
     authority_excerpt_of: str | None = None
+    #: The type a release descriptor gave a partial date (``date``; ``datetime`` up to 1.0.0), when
+    #: read from one; None for a field read from a schema file. Not part of equality.
+    stored_type: str | None = field(default=None, compare=False)
 
     @property
     def is_list(self) -> bool:
@@ -431,8 +434,9 @@ def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Fi
         description = raw["description"]
     except KeyError as exc:
         raise ModelError(f"{where}: field is missing {exc.args[0]!r}") from None
+    stored_type = None
     if stored and ftype in ("datetime", "date") and raw.get("precisionField"):
-        ftype = "string"  # a release stores a partial date as the first day of its period
+        stored_type, ftype = ftype, "string"  # a release stores a partial date as the first day of its period
     if ftype not in FIELD_TYPES:
         raise ModelError(f"{where}: field {name!r} has type {ftype!r}; use one of {FIELD_TYPES}")
     c = raw.get("constraints") or {}
@@ -487,6 +491,7 @@ def _parse_field(raw: dict[str, Any], where: str, *, stored: bool = False) -> Fi
         value_of=raw.get("valueOf"),
         item_type=(raw.get("itemType") or "string") if ftype == "list" else None,
         delimiter=(raw.get("delimiter") or ",") if ftype == "list" else None,
+        stored_type=stored_type,
     )
 
 
@@ -584,12 +589,12 @@ def _check_references(table: Table, where: str) -> None:
                              "(valueOf names the column that says which column the value belongs to)")
 
 
-def check_foreign_keys(model: Mapping[str, Table]) -> None:
+def check_fk_targets(model: Mapping[str, Table]) -> None:
     """Every foreign key points at a table and columns that exist.
 
     Examples
     --------
-    >>> check_foreign_keys(release_model()) is None
+    >>> check_fk_targets(release_model()) is None
     True
     """
     for table in model.values():

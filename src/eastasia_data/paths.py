@@ -357,3 +357,58 @@ def default_sources_dir() -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# git: the one runner every module uses (integrity, release, snapshot, bundle, build)
+
+
+@dataclass(frozen=True)
+class GitRun:
+    """What a git command did: whether it succeeded, its output (bytes) and its error text."""
+
+    ok: bool
+    stdout: bytes
+    stderr: str
+
+    @property
+    def text(self) -> str:
+        """The output as text, stripped of surrounding whitespace.
+
+        Examples
+        --------
+        >>> GitRun(True, b"abc\\n", "").text
+        'abc'
+        """
+        return self.stdout.decode("utf-8", "replace").strip()
+
+
+def git(root: str | Path, *args: str, timeout: float = 120) -> GitRun:
+    """Run ``git -C root ARGS`` and return what it did; never raises (a missing git is a failed run).
+
+    Examples
+    --------
+    >>> git(checkout().root, "rev-parse", "--is-inside-work-tree").text
+    'true'
+    >>> git(checkout().root, "no-such-command").ok
+    False
+    """
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return GitRun(False, b"", str(exc))
+    return GitRun(proc.returncode == 0, proc.stdout, proc.stderr.decode("utf-8", "replace").strip())
+
+
+def last_commit_epoch(root: str | Path) -> str:
+    """The commit time of ``root``'s last commit, in seconds since 1970, as text; empty outside git.
+
+    Examples
+    --------
+    >>> last_commit_epoch(checkout().root).isdigit()
+    True
+    """
+    run = git(root, "log", "-1", "--format=%ct")
+    return run.text if run.ok else ""

@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from eastasia_data.curation.descriptor import (
     descriptor_bytes,
     release_descriptor,
 )
-from eastasia_data.errors import BuildError, UsageError
+from eastasia_data.errors import BuildError, InvalidDataError, UsageError
 from eastasia_data.model import Table
 
 __all__ = ["BuildError", "BuildResult", "arrow_table", "build", "created_timestamp", "parquet_bytes"]
@@ -67,13 +66,7 @@ def created_timestamp(repo: Path | None = None) -> str:
         raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: not a number of seconds since 1970 between 0 and "
                          f"{_LAST_EPOCH} (unset it, or set e.g. 1700000000)")
     if not epoch:
-        try:
-            epoch = subprocess.run(
-                ["git", "log", "-1", "--format=%ct"], cwd=repo or paths.checkout().root,
-                capture_output=True, text=True, check=True,
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            epoch = ""
+        epoch = paths.last_commit_epoch(repo or paths.checkout().root)
     if not _EPOCH.fullmatch(epoch):
         raise BuildError("cannot date the release: set SOURCE_DATE_EPOCH or build inside a git checkout")
     if int(epoch) > _LAST_EPOCH:
@@ -201,14 +194,15 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
 
     Raises
     ------
+    InvalidDataError
+        The data is invalid (``.report`` holds the problems).
     BuildError
-        The data is invalid (``.report`` holds the problems), or this version was already
-        built with other content.
+        This version was already built with other content.
 
     Examples
     --------
-    >>> import tempfile, eastasia_data.curation.build as release
-    >>> result = release.build(tempfile.mkdtemp())
+    >>> import tempfile
+    >>> result = build(tempfile.mkdtemp())
     >>> result.status, sorted(p.name for p in result.path.iterdir())[:2]
     ('built', ['actors.parquet', 'claim_sources.parquet'])
     """
@@ -217,9 +211,7 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
     if report is None:
         report = validate(**validate_args)
     if not report.valid:
-        err = BuildError(f"the data is not valid ({report.summary}); nothing was built")
-        err.report = report  # type: ignore[attr-defined]
-        raise err
+        raise InvalidDataError(f"the data is not valid ({report.summary}); nothing was built", report)
     checkout = paths.checkout()
     package = checkout_package(checkout)
     version = package.version
@@ -252,9 +244,6 @@ def build(out_dir: str | Path | None = None, *, report=None, **validate_args) ->
     except BaseException:  # a signal or Ctrl-C as well: leave nothing behind
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    from eastasia_data.curation.bundle import make_bundle
-
-    make_bundle(version, release=target, from_worktree=True)  # the zip beside the new release
     return BuildResult(target, version, "built")
 
 

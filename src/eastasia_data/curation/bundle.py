@@ -36,7 +36,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -112,14 +111,11 @@ def release_commit(release: Path, root: Path) -> str | None:
         relative = (release / paths.DESCRIPTOR).resolve().relative_to(root.resolve())
     except ValueError:
         return None
-    shallow = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-shallow-repository"],
-                             capture_output=True, text=True)
-    if shallow.stdout.strip() == "true":  # its oldest commit would seem to add every file
+    if paths.git(root, "rev-parse", "--is-shallow-repository").text == "true":  # its oldest commit would seem to add every file
         raise UsageError(f"{root} is a shallow clone: the commit that added a release is not in it "
                          "(git fetch --unshallow)")
-    run = subprocess.run(["git", "-C", str(root), "log", "--diff-filter=A", "--format=%H", "--", relative.as_posix()],
-                         capture_output=True, text=True)
-    commits = run.stdout.split() if run.returncode == 0 else []
+    run = paths.git(root, "log", "--diff-filter=A", "--format=%H", "--", relative.as_posix())
+    commits = run.text.split() if run.ok else []
     # Newest first: a release directory removed before it was published and built again is the
     # one the newest addition made, so the bundle takes that commit's files.
     return commits[0] if commits else None
@@ -129,8 +125,8 @@ def _checkout_file(root: Path, commit: str | None, path: str) -> bytes | None:
     if commit is None:
         file = root / path
         return file.read_bytes() if file.is_file() and not file.is_symlink() else None
-    run = subprocess.run(["git", "-C", str(root), "show", f"{commit}:{path}"], capture_output=True)
-    return run.stdout if run.returncode == 0 else None
+    run = paths.git(root, "show", f"{commit}:{path}")
+    return run.stdout if run.ok else None
 
 
 def bundle_members(version: str, release: Path | None = None, *, from_worktree: bool = False) -> list[tuple[str, bytes]]:

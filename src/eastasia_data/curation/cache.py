@@ -129,8 +129,8 @@ class Cache:
 
 
 #: The modules whose code decides what the cached values are: a change to any of them makes a new key.
-_CODE = ("curation/cache.py", "curation/schemas.py", "curation/problems.py", "curation/checks/hygiene.py",
-         "curation/checks/invisible.json", "types.py", "passages.py")
+_CODE = ("curation/cache.py", "curation/schemas.py", "curation/problems.py", "curation/rules.py",
+         "curation/checks/hygiene.py", "curation/checks/invisible.json", "types.py", "passages.py")
 
 
 @lru_cache(maxsize=1)

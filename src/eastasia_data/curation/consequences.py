@@ -9,12 +9,13 @@ listed after every root problem.
 
 Examples
 --------
->>> from eastasia_data.curation.reader import read_checkout
->>> from eastasia_data.paths import data_dir
+>>> from eastasia_data.curation.validate import read_checkout
+>>> from eastasia_data.curation.rules import FOREIGN_KEY, PATTERN
 >>> files = read_checkout()
->>> root = Problem("data/events.csv", 5, "event_id", "EVT-1", "pattern", "does not match")
->>> child = Problem("data/event_actors.csv", 9, "event_id", "evt-1", "foreign-key", "refers to …", "did you mean …")
->>> folded = fold([root, child], files, data_dir())
+>>> root = Problem("data/events.csv", 5, "event_id", "EVT-1", PATTERN, "does not match", table="events", key=("EVT-1",))
+>>> child = Problem("data/event_actors.csv", 9, "event_id", "evt-1", FOREIGN_KEY, "refers to …", "did you mean …",
+...                 table="event_actors")
+>>> folded = fold([root, child], files)
 >>> [p.rule for p in folded], folded[1].hint
 (['pattern', 'foreign-key'], '')
 >>> print(folded[1].message)
@@ -23,49 +24,32 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Mapping
-from pathlib import Path
 
 from eastasia_data.curation.checks.relations import skeleton
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import BYTE_ORDER_MARK, DATE, FOREIGN_KEY, LINE_ENDS, PATTERN, SPREADSHEET, TYPE, ids
 
-#: Rules of a parent's row that leave the rows referring to it dangling.
-_UNREAD = ("row-width", "csv-syntax")
-_BAD_KEY = ("pattern", "required", "lookalike-id", "invisible-character", "whitespace", "nfc")
-
-
-def _raw_key(path: Path | None, line: int, positions: tuple[int, ...]) -> str | None:
-    """The key cells of the physical line ``line`` of a CSV, read on their own (for a row the reader could not take)."""
-    if path is None or not path.is_file():
-        return None
-    try:
-        with path.open(encoding="utf-8", errors="replace", newline="") as f:
-            for number, text in enumerate(f, start=1):
-                if number == line:
-                    cells = next(csv.reader(io.StringIO(text)), [])
-                    if all(p < len(cells) for p in positions):
-                        return "|".join(cells[p] for p in positions)
-                    return None
-    except (OSError, csv.Error):
-        return None
-    return None
+#: Rules of a parent's row that leave the rows referring to it dangling: the row is not taken, or its key is malformed.
+_LOSES_ROW = ids("loses_row")
+_BREAKS_KEY = ids("breaks_key")
 
 
-def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path | None) -> list[Problem]:
+def fold(problems: list[Problem], files: Mapping[str, TableFile]) -> list[Problem]:
     """``problems`` with the foreign-key problems that follow from a root problem folded, roots first.
+
+    A root is a problem of a row that was not taken (a catalogue rule with ``loses_row``) or
+    whose key is malformed (``breaks_key``); the reader names each such row by its table and
+    key (:attr:`Problem.key`), so no file is read again here.
 
     Parameters
     ----------
     problems : list of Problem
         Everything found, in report order.
     files : mapping of str to TableFile
-        Every table as read.
-    data_dir : path or None
-        Where the CSV files are, to read the key cells of a row the reader could not take.
+        Every table as read (for the tables' keys and foreign keys).
 
     Returns
     -------
@@ -74,34 +58,31 @@ def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
-    >>> lone = Problem("data/event_actors.csv", 9, "event_id", "evt-x", "foreign-key", "refers to …", "did you mean …")
-    >>> fold([lone], files, None) == [lone]  # no root cause: nothing to fold
+    >>> lone = Problem("data/event_actors.csv", 9, "event_id", "evt-x", FOREIGN_KEY, "refers to …", "did you mean …",
+    ...                table="event_actors")
+    >>> fold([lone], files) == [lone]  # no root cause: nothing to fold
     True
     """
-    by_display = {tf.display: tf for tf in files.values()}
     roots: dict[str, dict[str, str]] = defaultdict(dict)  # parent table → {skeleton of a key: "file:line"}
     for p in problems:
-        tf = by_display.get(p.file)
+        tf = files.get(p.table or "")
         if tf is None or p.line is None or not tf.table.primary_key:
             continue
         key = tf.table.primary_key
         where = f"{p.file}:{p.line}"
-        if p.rule in _UNREAD and all(k in tf.header for k in key):
-            path = data_dir / tf.table.csv_name if data_dir else None
-            value = _raw_key(path, p.line, tuple(tf.header.index(k) for k in key))
-            if value:
-                roots[tf.table.name].setdefault(skeleton(value), where)
-        elif p.rule in _BAD_KEY and p.column in key and len(key) == 1 and p.value:
+        if p.rule in _LOSES_ROW and p.key:
+            roots[tf.table.name].setdefault(skeleton("|".join(p.key)), where)
+        elif p.rule in _BREAKS_KEY and p.column in key and len(key) == 1 and p.value:
             roots[tf.table.name].setdefault(skeleton(p.value.strip()), where)  # a stray space is a bad key too
     if not roots:
         return problems
     kept: list[Problem] = []
     groups: dict[tuple[str, str, str, str], list[Problem]] = defaultdict(list)
     for p in problems:
-        tf = by_display.get(p.file)
-        if p.rule == "foreign-key" and tf is not None and p.value is not None:
+        tf = files.get(p.table or "")
+        if p.rule == FOREIGN_KEY and tf is not None and p.value is not None:
             parent = next((fk.resource for fk in tf.table.foreign_keys if "+".join(fk.fields) == p.column), None)
             root = roots.get(parent or "", {}).get(skeleton(p.value.strip()))
             if root:
@@ -113,9 +94,9 @@ def fold(problems: list[Problem], files: Mapping[str, TableFile], data_dir: Path
         shown = ", ".join(map(str, lines[:10])) + (", …" if len(lines) > 10 else "")
         rows = f"{len(items)} row{'s' if len(items) != 1 else ''} (line{'s' if len(lines) != 1 else ''} {shown})"
         verb = "refer" if len(items) != 1 else "refers"
-        kept.append(Problem(file, None, column, None, "foreign-key",
+        kept.append(Problem(file, None, column, None, FOREIGN_KEY,
                             f"{rows} {verb} to {value!r}, which {root} does not define: "
-                            "a consequence of the problem reported there"))
+                            "a consequence of the problem reported there", table=items[0].table))
     return kept
 
 
@@ -132,10 +113,10 @@ def name_spreadsheet_resaves(problems: list[Problem], files: Mapping[str, TableF
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> files["events"].frame.loc[0, "start_date"] = "6/25/1950"
-    >>> bom = Problem("data/events.csv", 1, None, None, "byte-order-mark", "starts with a UTF-8 byte-order mark")
+    >>> bom = Problem("data/events.csv", 1, None, None, BYTE_ORDER_MARK, "starts with a UTF-8 byte-order mark")
     >>> named = name_spreadsheet_resaves([bom], files)
     >>> named[0].rule, named[0].line
     ('spreadsheet', None)
@@ -143,7 +124,7 @@ def name_spreadsheet_resaves(problems: list[Problem], files: Mapping[str, TableF
     by_display = {tf.display: tf for tf in files.values()}
     marks = defaultdict(set)
     for p in problems:
-        if p.rule in ("byte-order-mark", "line-ends"):
+        if p.rule in (BYTE_ORDER_MARK, LINE_ENDS):
             marks[p.file].add(p.rule)
     out = []
     for file, seen in sorted(marks.items()):
@@ -156,10 +137,10 @@ def name_spreadsheet_resaves(problems: list[Problem], files: Mapping[str, TableF
                 dates += int(tf.frame[f.name].str.fullmatch(_SPREADSHEET_DATE).fillna(False).astype(bool).sum())
         if not dates:
             continue
-        signs = [s for s in ("a byte-order mark" if "byte-order-mark" in seen else "",
-                             "CR or CRLF line ends" if "line-ends" in seen else "",
+        signs = [s for s in ("a byte-order mark" if BYTE_ORDER_MARK in seen else "",
+                             "CR or CRLF line ends" if LINE_ENDS in seen else "",
                              f"{dates} date{'s' if dates != 1 else ''} rewritten in a spreadsheet's form") if s]
-        out.append(Problem(file, None, None, None, "spreadsheet",
+        out.append(Problem(file, None, None, None, SPREADSHEET,
                            "looks opened and saved by a spreadsheet: " + ", ".join(signs),
                            f"restore it with `git checkout -- {file}` and make the change in a text editor; or run "
                            "`eastasia-data fmt` and write each date back in the ISO form its line below shows"))
@@ -178,10 +159,10 @@ def settle_ambiguous_dates(problems: list[Problem], files: Mapping[str, TableFil
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> files["events"].frame.loc[0, "start_date"] = "25/6/1950"
-    >>> p = Problem("data/events.csv", 3, "start_date", "6/7/1961", "pattern", "does not match", "either reading")
+    >>> p = Problem("data/events.csv", 3, "start_date", "6/7/1961", PATTERN, "does not match", "either reading")
     >>> settle_ambiguous_dates([p], files)[0].hint
     'write it as 1961-07-06 (ISO 8601: YYYY-MM-DD): the file writes the day first, as in 25/6/1950'
     """
@@ -213,7 +194,7 @@ def settle_ambiguous_dates(problems: list[Problem], files: Mapping[str, TableFil
 
     out = []
     for p in problems:
-        forms = iso_forms(p.value) if p.value and p.rule in ("pattern", "type", "date") else []
+        forms = iso_forms(p.value) if p.value and p.rule in (PATTERN, TYPE, DATE) else []
         found = convention(p.file) if len(forms) == 2 and re.fullmatch(_SLASHED, p.value or "") else None
         if found is not None:
             index, example = found

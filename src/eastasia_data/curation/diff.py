@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,7 @@ from eastasia_data.curation.snapshot import (
 )
 from eastasia_data.curation.versioning import BUMPS, POLICY, parse
 from eastasia_data.errors import VersionError
+from eastasia_data.model import Field, ForeignKey, Rule
 
 __all__ = ["CellChange", "Change", "CorrectedRow", "Diff", "TableRows", "diff", "show"]
 
@@ -263,34 +263,49 @@ def show(value) -> str:
     return str(value)
 
 
-_LOWER_BOUNDS = ("minLength", "minimum")
-_UPPER_BOUNDS = ("maxLength", "maximum")
-_TIGHTEN_WHEN_ADDED = ("pattern", "precisionField", "notBefore", "excerptOf", "rowKeyOf", "columnOf", "valueOf", "format")
+#: How each attribute of a :class:`~eastasia_data.model.Field` is compared, by kind of change:
+#: bounds (tightened when a lower one rises or an upper one falls), references and patterns
+#: (tightened when added or changed), and the attributes compared on their own (the type, the
+#: flags, the categories and the description). ``tests/test_diff.py`` checks that every
+#: attribute of ``Field`` is named here, so a new schema property cannot go uncompared.
+_LOWER_BOUNDS = ("min_length", "minimum")
+_UPPER_BOUNDS = ("max_length", "maximum")
+_TIGHTEN_WHEN_ADDED = ("pattern", "precision_field", "not_before", "excerpt_of", "authority_excerpt_of",
+                       "row_key_of", "column_of", "value_of", "format")
+_COMPARED_APART = ("name", "type", "stored_type", "item_type", "delimiter", "required", "unique", "categories",
+                   "ordered", "description")
+#: The names the schema files use, for the details of a change.
+_SCHEMA_NAMES = {"min_length": "minLength", "max_length": "maxLength", "precision_field": "precisionField",
+                 "not_before": "notBefore", "excerpt_of": "excerptOf", "authority_excerpt_of": "authorityExcerptOf",
+                 "row_key_of": "rowKeyOf", "column_of": "columnOf", "value_of": "valueOf"}
 
 
-def _enum(f: dict[str, Any]) -> list[str]:
-    if "categories" in f:
-        return [c["value"] if isinstance(c, dict) else c for c in f["categories"]]
-    return list(f.get("constraints", {}).get("enum", []))
+def _stored_type(f: Field) -> str:
+    """The type a release stores the column as: a partial date is a date (a datetime up to 1.0.0)."""
+    if f.is_partial_date:
+        return f.stored_type or "date"
+    return f.type
 
 
-def _field_changes(table: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    name = new["name"]
+def _field_changes(table: str, old: Field, new: Field) -> list[Change]:
+    name = new.name
     out = []
 
     def add(kind, detail):
         out.append(Change(table, kind, f"{name}: {detail}"))
 
-    if old.get("type") != new.get("type") or ("categories" in old) != ("categories" in new):
-        before = str(old.get("type")) + (" with categories" if "categories" in old else "")
-        after = str(new.get("type")) + (" with categories" if "categories" in new else "")
+    if _stored_type(old) != _stored_type(new) or bool(old.categories) != bool(new.categories):
+        before = _stored_type(old) + (" with categories" if old.categories else "")
+        after = _stored_type(new) + (" with categories" if new.categories else "")
         add("type changed", f"{before} → {after}")
-    oc, nc = old.get("constraints", {}), new.get("constraints", {})
+    if (old.item_type, old.delimiter) != (new.item_type, new.delimiter) and old.is_list and new.is_list:
+        add("type changed", f"list delimiter {old.delimiter!r} → {new.delimiter!r}")
     for key in ("required", "unique"):
-        if bool(oc.get(key)) != bool(nc.get(key)):
-            add("constraint tightened" if nc.get(key) else "constraint relaxed", f"{key} {bool(oc.get(key))} → {bool(nc.get(key))}")
+        a, b = getattr(old, key), getattr(new, key)
+        if a != b:
+            add("constraint tightened" if b else "constraint relaxed", f"{key} {a} → {b}")
     for key in _LOWER_BOUNDS + _UPPER_BOUNDS:
-        a, b = oc.get(key), nc.get(key)
+        a, b = getattr(old, key), getattr(new, key)
         if a == b:
             continue
         lower = key in _LOWER_BOUNDS
@@ -300,17 +315,19 @@ def _field_changes(table: str, old: dict[str, Any], new: dict[str, Any]) -> list
             tighter = False
         else:
             tighter = b > a if lower else b < a
-        add("constraint tightened" if tighter else "constraint relaxed", f"{key} {a} → {b}")
+        add("constraint tightened" if tighter else "constraint relaxed", f"{_SCHEMA_NAMES.get(key, key)} {a} → {b}")
     for key in _TIGHTEN_WHEN_ADDED:
-        a = oc.get(key) if key == "pattern" else old.get(key)
-        b = nc.get(key) if key == "pattern" else new.get(key)
+        if key == "pattern" and (old.is_partial_date or new.is_partial_date):
+            continue  # a release stores a partial date as a date: its text pattern is not part of it
+        a, b = getattr(old, key), getattr(new, key)
         if a != b:
-            add("constraint relaxed" if b is None else "constraint tightened", f"{key} {a!r} → {b!r}")
-    if bool(old.get("categoriesOrdered")) != bool(new.get("categoriesOrdered")):
+            add("constraint relaxed" if b is None else "constraint tightened",
+                f"{_SCHEMA_NAMES.get(key, key)} {a!r} → {b!r}")
+    if old.ordered != new.ordered:
         # An ordered categorical is another pandas dtype: comparisons and sorting change.
-        add("type changed", "categories " + ("ordered" if new.get("categoriesOrdered") else "no longer ordered"))
-    if "categories" in old and "categories" in new or "enum" in oc and "enum" in nc:
-        a, b = _enum(old), _enum(new)
+        add("type changed", "categories " + ("ordered" if new.ordered else "no longer ordered"))
+    if old.categories and new.categories:
+        a, b = old.enum, new.enum
         gone, came = [v for v in a if v not in b], [v for v in b if v not in a]
         if gone:
             add("constraint tightened", "allowed values removed: " + ", ".join(gone))
@@ -318,17 +335,17 @@ def _field_changes(table: str, old: dict[str, Any], new: dict[str, Any]) -> list
             add("constraint relaxed", "allowed values added: " + ", ".join(came))
         if not gone and not came and a != b:
             add("constraint tightened", "allowed values reordered (the category order changes)")
-    if old.get("description") != new.get("description"):
+    if old.description != new.description:
         add("description changed", "column description reworded")
-    if "categories" in old and "categories" in new and old["categories"] != new["categories"] and _enum(old) == _enum(new):
+    if old.categories and new.categories and old.categories != new.categories and old.enum == new.enum:
         add("description changed", "category labels reworded")
     return out
 
 
 def _schema_changes(name: str, old: TableState, new: TableState) -> list[Change]:
     out = []
-    of = {f["name"]: f for f in old.schema["fields"]}
-    nf = {f["name"]: f for f in new.schema["fields"]}
+    of = {f.name: f for f in old.table.fields}
+    nf = {f.name: f for f in new.table.fields}
     old_names, new_names = list(of), list(nf)
     removed = [n for n in old_names if n not in nf]
     added = [n for n in new_names if n not in of]
@@ -342,31 +359,38 @@ def _schema_changes(name: str, old: TableState, new: TableState) -> list[Change]
     for n in added:
         after_all_old = all(new_names.index(n) > new_names.index(k) for k in kept_new)
         if after_all_old:
-            out.append(Change(name, "field appended", f"{n} ({nf[n].get('type')})"))
+            out.append(Change(name, "field appended", f"{n} ({_stored_type(nf[n])})"))
         else:
-            out.append(Change(name, "field inserted", f"{n} ({nf[n].get('type')}) before existing columns"))
+            out.append(Change(name, "field inserted", f"{n} ({_stored_type(nf[n])}) before existing columns"))
     for n in kept_new:
         out += _field_changes(name, of[n], nf[n])
-    opk, npk = old.schema.get("primaryKey", []), new.schema.get("primaryKey", [])
+    opk, npk = old.table.primary_key, new.table.primary_key
     if opk != npk:
         out.append(Change(name, "primary key changed", f"({', '.join(opk)}) → ({', '.join(npk)})"))
-    for key, label in (("foreignKeys", "foreign key"), ("rules", "rule")):
-        a = [json.dumps(x, sort_keys=True) for x in old.schema.get(key, [])]
-        b = [json.dumps(x, sort_keys=True) for x in new.schema.get(key, [])]
-        for item in b:
-            if item not in a:
-                harmless = key == "rules" and _only_new_fields(json.loads(item), set(added))
-                out.append(Change(name, "rule on new fields" if harmless else "constraint tightened",
-                                  f"{label} added or changed: {_brief(item)}"))
-        for item in a:
-            if item not in b:
-                out.append(Change(name, "constraint relaxed", f"{label} removed or changed: {_brief(item)}"))
+    for fk in new.table.foreign_keys:
+        if fk not in old.table.foreign_keys:
+            out.append(Change(name, "constraint tightened", f"foreign key added or changed: {_fk_text(fk)}"))
+    for fk in old.table.foreign_keys:
+        if fk not in new.table.foreign_keys:
+            out.append(Change(name, "constraint relaxed", f"foreign key removed or changed: {_fk_text(fk)}"))
+    for rule in new.table.rules:
+        if rule not in old.table.rules:
+            harmless = _only_new_fields(rule, set(added))
+            out.append(Change(name, "rule on new fields" if harmless else "constraint tightened",
+                              f"rule added or changed: {rule.name}"))
+    for rule in old.table.rules:
+        if rule not in new.table.rules:
+            out.append(Change(name, "constraint relaxed", f"rule removed or changed: {rule.name}"))
     if old.description != new.description:
         out.append(Change(name, "description changed", "table description reworded"))
     return out
 
 
-def _only_new_fields(rule: dict, new: set[str]) -> bool:
+def _fk_text(fk: ForeignKey) -> str:
+    return f"({', '.join(fk.fields)}) → {fk.resource}"
+
+
+def _only_new_fields(rule: Rule, new: set[str]) -> bool:
     """Whether a rule added with these new (appended) fields can reject no row that was valid before.
 
     Old rows have the new fields empty: a rule that only forbids or limits the values of new
@@ -375,28 +399,21 @@ def _only_new_fields(rule: dict, new: set[str]) -> bool:
 
     Examples
     --------
-    >>> _only_new_fields({"when": {"category": ["CONSULT"]}, "allow": {"mode": ["visit"]}}, {"mode"})
+    >>> def rule(when, **then):
+    ...     return Rule("r", "", tuple((c, None if v == "present" else tuple(v)) for c, v in when.items()),
+    ...                 **{k: tuple(v.items()) if k == "allow" else tuple(v) for k, v in then.items()})
+    >>> _only_new_fields(rule({"category": ["CONSULT"]}, allow={"mode": ("visit",)}), {"mode"})
     True
-    >>> _only_new_fields({"when": {"kind": ["state"]}, "require": ["name_ko"]}, {"name_ko"})
+    >>> _only_new_fields(rule({"kind": ["state"]}, require=["name_ko"]), {"name_ko"})
     False
-    >>> _only_new_fields({"when": {"name_ko": "present"}, "require": ["names_source_url"]},
-    ...                  {"name_ko", "names_source_url"})
+    >>> _only_new_fields(rule({"name_ko": "present"}, require=["names_source_url"]), {"name_ko", "names_source_url"})
     True
     """
-    constrained = set(rule.get("require", [])) | set(rule.get("forbid", [])) | set(rule.get("allow", {}))
+    constrained = set(rule.require) | set(rule.forbid) | {column for column, _ in rule.allow}
     if not constrained <= new:
         return False
-    gated_by_new = any(column in new and values == "present" for column, values in rule.get("when", {}).items())
-    return gated_by_new or not rule.get("require")
-
-
-def _brief(item: str) -> str:
-    data = json.loads(item)
-    if "name" in data:
-        return data["name"]
-    if "reference" in data:
-        return f"({', '.join(data['fields'])}) → {data['reference']['resource']}"
-    return item
+    gated_by_new = any(column in new and values is None for column, values in rule.when)
+    return gated_by_new or not rule.require
 
 
 def _keys(frame, key: list[str]) -> list[tuple[str, ...]]:
@@ -426,9 +443,9 @@ def _shown(series) -> list[str]:
 
 
 def _row_changes(name: str, old: TableState, new: TableState) -> TableRows:
-    key = list(new.schema.get("primaryKey", []))
+    key = list(new.table.primary_key)
     rows = TableRows(name, tuple(key))
-    if key != list(old.schema.get("primaryKey", [])) or not key:
+    if key != list(old.table.primary_key) or not key:
         return rows  # rows cannot be matched; the key change is reported as a schema change
     okeys, nkeys = _keys(old.frame, key), _keys(new.frame, key)
     oidx, nidx = dict(zip(okeys, range(len(okeys)))), dict(zip(nkeys, range(len(nkeys))))

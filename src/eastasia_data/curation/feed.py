@@ -31,7 +31,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from eastasia_data import paths
 from eastasia_data.citation import content_hash
@@ -161,14 +160,3 @@ def render_feed() -> str:
             fe.link(href=f"https://doi.org/{d['eastasia:doi']}", rel="alternate")
     declaration, rest = fg.atom_str(pretty=True).decode("utf-8").split("\n", 1)
     return f"{declaration}\n{HEADER}\n{rest}"
-
-
-def feed_path() -> Path:
-    """The feed's path in the checkout.
-
-    Examples
-    --------
-    >>> feed_path().name
-    'feed.atom'
-    """
-    return paths.checkout().root / FEED_PATH

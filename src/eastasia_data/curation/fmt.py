@@ -41,6 +41,7 @@ from eastasia_data.curation.problems import Problem, display_path
 from eastasia_data.curation.reader import BOM, read_table_file
 from eastasia_data.curation.rules import fmt_can_rewrite
 from eastasia_data.curation.schemas import read_model
+from eastasia_data.files import read_bytes
 from eastasia_data.model import Table
 
 
@@ -200,7 +201,7 @@ def format_file(table: Table, path: Path, display: str | None = None, *, check: 
         frame[name] = None
     trimmed = _trim(tf, frame)
     text = canonical_text(table, frame)
-    data = path.read_bytes()
+    data = read_bytes(path, root=path.parent.parent)  # as the reader opened it: guarded, never through a link
     new = text.encode("utf-8")
     if data == new:
         return FmtResult(display, "canonical")

@@ -20,6 +20,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from eastasia_data.curation.rules import CatalogRule
+
 #: Characters that would end a line of a report (``str.splitlines`` breaks at all of them) or not show.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -73,7 +75,19 @@ class Problem:
 
     ``line`` is the physical line in the file (1 is the header), or ``None``
     for problems of a whole file; ``column`` is ``None`` for problems of a
-    whole row or file.
+    whole row or file. ``rule`` is given as the catalogue's
+    :class:`~eastasia_data.curation.rules.CatalogRule` (or, for a cross-field rule
+    of a schema file, its name) and kept as its id; a catalogue rule's own hint
+    stands in when the check gives none. ``table`` and ``key`` say which row it
+    is by its identity, the table and the primary key's values, where the row
+    was read (``None`` for a problem of no row, or of a row whose key could not be read).
+
+    Examples
+    --------
+    >>> from eastasia_data.curation.rules import PATTERN
+    >>> p = Problem("data/events.csv", 5, "event_id", "EVT-1", PATTERN, "does not match", table="events", key=("EVT-1",))
+    >>> p.rule, p.table, p.key
+    ('pattern', 'events', ('EVT-1',))
     """
 
     file: str
@@ -84,6 +98,15 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = field(default="error", compare=False)
+    table: str | None = field(default=None, compare=False)
+    key: tuple[str, ...] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rule, CatalogRule):  # keep its id, and its hint when the check gives none
+            object.__setattr__(self, "hint", self.hint or self.rule.hint)
+            object.__setattr__(self, "rule", self.rule.id)
+        if self.key is not None:
+            object.__setattr__(self, "key", tuple(self.key))
 
     def as_text(self) -> str:
         """The problem as one line: ``file:line: column: 'value' message (rule: …); hint: …``.

@@ -24,6 +24,23 @@ import numpy as np
 import pandas as pd
 
 from eastasia_data.curation.problems import Problem
+from eastasia_data.curation.rules import (
+    BYTE_ORDER_MARK,
+    COLUMN_ORDER,
+    CSV_SYNTAX,
+    DELIMITER,
+    ENCODING,
+    FILE,
+    FILE_SIZE,
+    HEADER,
+    LINE_ENDS,
+    MISSING_OPTIONAL_COLUMN,
+    NO_ROWS,
+    ROW_WIDTH,
+    SYMLINK,
+    TRAILING_BLANK_LINE,
+    ids,
+)
 from eastasia_data.errors import UnsafeFileError
 from eastasia_data.files import (
     MAX_TABLE_BYTES,
@@ -38,6 +55,8 @@ BOM = b"\xef\xbb\xbf"
 #: Largest cell the careful reader accepts; far larger cells are still reported by the cell-size check.
 _FIELD_LIMIT = 1 << 30
 FMT_HINT = "run `eastasia-data fmt` to rewrite the file canonically"
+#: Rules whose problems leave the bytes parseable as they are (the fast path stays open).
+_PARSES = ids("parses")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOT_SPACE = re.compile(r"\S")
 
@@ -66,19 +85,44 @@ class TableFile:
         """
         return int(self.lines[position])
 
-    def problem(self, position: int | None, column: str | None, value, rule: str, message: str, hint: str = "") -> Problem:
+    def problem(self, position: int | None, column: str | None, value, rule: str, message: str,
+                hint: str = "") -> Problem:
         """A :class:`~eastasia_data.curation.problems.Problem` at the row ``position`` (``None``: the whole file).
+
+        The problem names the row by its table and primary key as well as by its line.
+
+        Examples
+        --------
+        >>> from eastasia_data.curation.rules import REQUIRED
+        >>> from eastasia_data.curation.schemas import read_model
+        >>> from eastasia_data.paths import data_dir
+        >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
+        >>> p = tf.problem(0, "title", "x", REQUIRED, "is a demonstration")
+        >>> p.as_text()
+        "data/events.csv:2: title: 'x' is a demonstration (rule: required)"
+        >>> p.table, p.key == (tf.frame["event_id"].iloc[0],)
+        ('events', True)
+        """
+        line = None if position is None else self.line_of(position)
+        return Problem(self.display, line, column, None if value is None else str(value), rule, message, hint,
+                       table=self.table.name, key=None if position is None else self.key_of(position))
+
+    def key_of(self, position: int) -> tuple[str, ...] | None:
+        """The primary key's values of the row at ``position`` (``None`` when a key column is missing or empty).
 
         Examples
         --------
         >>> from eastasia_data.curation.schemas import read_model
         >>> from eastasia_data.paths import data_dir
-        >>> tf = read_table_file(read_model()["events"], data_dir() / "events.csv", "data/events.csv")
-        >>> tf.problem(0, "title", "x", "demo", "is a demonstration").as_text()
-        "data/events.csv:2: title: 'x' is a demonstration (rule: demo)"
+        >>> tf = read_table_file(read_model()["event_actors"], data_dir() / "event_actors.csv", "data/event_actors.csv")
+        >>> len(tf.key_of(0))
+        3
         """
-        line = None if position is None else self.line_of(position)
-        return Problem(self.display, line, column, None if value is None else str(value), rule, message, hint)
+        key = self.table.primary_key
+        if self.frame is None or not key or not set(key) <= set(self.frame.columns):
+            return None
+        values = tuple(v for k in key if isinstance(v := self.frame[k].iat[position], str))
+        return values if len(values) == len(key) else None
 
 
 def _decode(data: bytes, display: str, problems: list[Problem], index: LineIndex) -> str:
@@ -90,7 +134,7 @@ def _decode(data: bytes, display: str, problems: list[Problem], index: LineIndex
         if line not in reported:
             reported.add(line)
             problems.append(
-                Problem(display, line, None, data[offset: offset + 4].hex(" "), "encoding",
+                Problem(display, line, None, data[offset: offset + 4].hex(" "), ENCODING,
                         f"holds bytes that are not UTF-8 (at byte {offset})", "save the file as UTF-8")
             )
     return text
@@ -99,19 +143,19 @@ def _decode(data: bytes, display: str, problems: list[Problem], index: LineIndex
 def _check_bytes(data: bytes, display: str) -> tuple[bytes, LineIndex, list[Problem]]:
     problems: list[Problem] = []
     if data.startswith(BOM):
-        problems.append(Problem(display, 1, None, None, "byte-order-mark", "starts with a UTF-8 byte-order mark",
+        problems.append(Problem(display, 1, None, None, BYTE_ORDER_MARK, "starts with a UTF-8 byte-order mark",
                                 "save as UTF-8 without BOM, or " + FMT_HINT))
         data = data[len(BOM):]
     index = LineIndex(data)
     if b"\x00" in data:
         nul = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
         for line in sorted({index.line_of(int(i)) for i in nul[:1000]}):
-            problems.append(Problem(display, line, None, None, "encoding", "holds a NUL byte",
+            problems.append(Problem(display, line, None, None, ENCODING, "holds a NUL byte",
                                     "remove the NUL bytes; the file may not be text"))
         data = data.replace(b"\x00", b"")
         index = LineIndex(data)
     if b"\r" in data:
-        problems.append(Problem(display, index.line_of(data.index(b"\r")), None, None, "line-ends",
+        problems.append(Problem(display, index.line_of(data.index(b"\r")), None, None, LINE_ENDS,
                                 "uses CR or CRLF line ends; the canonical form is LF", FMT_HINT))
     return data, index, problems
 
@@ -147,7 +191,7 @@ def _check_quotes(data: bytes, display: str, index: LineIndex) -> list[Problem]:
             continue
         seen.add(line)
         around = data[max(0, q - 20): q + 21].decode("utf-8", errors="replace").splitlines()
-        problems.append(Problem(display, line, None, " ".join(around), "csv-syntax",
+        problems.append(Problem(display, line, None, " ".join(around), CSV_SYNTAX,
                                 "has a double quote in the middle of a value (RFC 4180 allows one only to open or close a quoted value)",
                                 'quote the whole value and double every quote inside it: "say ""hi"""'))
         if len(problems) >= _STRAY_LIMIT:
@@ -167,12 +211,12 @@ def _check_header(table: Table, header: list[str], display: str) -> list[Problem
         for sep, name in _SEPARATORS.items():
             parts = header[0].split(sep)
             if len(parts) > 1 and len(set(parts) & set(expected)) >= max(1, len(expected) // 2):
-                return [Problem(display, 1, None, None, "delimiter", f"separates its values with {name}, not commas",
+                return [Problem(display, 1, None, None, DELIMITER, f"separates its values with {name}, not commas",
                                 "save it as comma-separated values (CSV UTF-8), or restore it with git and edit it "
                                 "in a text editor")]
     problems = []
 
-    def add(column, message, hint, rule="header"):
+    def add(column, message, hint, rule=HEADER):
         problems.append(Problem(display, 1, column, None, rule, message, hint))
 
     seen: set[str] = set()
@@ -193,9 +237,9 @@ def _check_header(table: Table, header: list[str], display: str) -> list[Problem
         else:
             add(name, "optional column is missing from the header",
                 f"run `eastasia-data fmt` to add it empty, or add it (schemas/{table.name}.yaml lists the columns)",
-                "missing-optional-column")
+                MISSING_OPTIONAL_COLUMN)
     if not missing and not unexpected and len(header) == len(expected):
-        add(None, "columns are out of order", "put them in the schema's order: " + ", ".join(expected), "column-order")
+        add(None, "columns are out of order", "put them in the schema's order: " + ", ".join(expected), COLUMN_ORDER)
     return problems
 
 
@@ -231,10 +275,17 @@ def _fast_parse(data: bytes, header: list[str]) -> pd.DataFrame | None:
     return table.to_pandas()
 
 
-def _careful_parse(text: str, display: str, width: int, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
-    """Python's csv module, strict: every ragged row and the first quoting error, with physical lines."""
+def _careful_parse(text: str, display: str, width: int, problems: list[Problem],
+                   table: Table | None = None, header: list[str] | None = None) -> tuple[list[list[str]], list[int]]:
+    """Python's csv module, strict: every ragged row and the first quoting error, with physical lines.
+
+    A row that is not taken is still named by its table and key (its key cells, read as far as
+    they go), so that the rows referring to it can be traced to it.
+    """
+    key = table.primary_key if table is not None else ()
+    positions = tuple(header.index(k) for k in key) if header and key and set(key) <= set(header) else None
     with _large_fields():
-        return _careful_rows(text, display, width, problems)
+        return _careful_rows(text, display, width, problems, table.name if table is not None else None, positions)
 
 
 @contextmanager
@@ -247,7 +298,23 @@ def _large_fields():
         csv.field_size_limit(limit)
 
 
-def _careful_rows(text: str, display: str, width: int, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
+def _key_cells(cells: list[str], positions: tuple[int, ...] | None) -> tuple[str, ...] | None:
+    if positions is None or not all(p < len(cells) for p in positions):
+        return None
+    return tuple(cells[p] for p in positions)
+
+
+def _line_cells(text: str, line: int) -> list[str]:
+    """The cells of the physical line ``line`` of ``text``, read on their own (a row the reader could not take)."""
+    physical = text.split("\n", line)[line - 1] if line >= 1 else ""
+    try:
+        return next(csv.reader(io.StringIO(physical)), [])
+    except csv.Error:
+        return []
+
+
+def _careful_rows(text: str, display: str, width: int, problems: list[Problem], table: str | None = None,
+                  positions: tuple[int, ...] | None = None) -> tuple[list[list[str]], list[int]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -262,24 +329,27 @@ def _careful_rows(text: str, display: str, width: int, problems: list[Problem]) 
                 start = reader.line_num + 1
                 continue
             for line in blanks:
-                problems.append(Problem(display, line, None, None, "csv-syntax", "is a blank line", "delete the blank line"))
+                problems.append(Problem(display, line, None, None, CSV_SYNTAX, "is a blank line", "delete the blank line",
+                                        table=table))
             blanks = []
             if len(row) != width:
-                problems.append(Problem(display, start, None, None, "row-width",
+                problems.append(Problem(display, start, None, None, ROW_WIDTH,
                                         f"has {len(row)} fields; the header has {width}",
-                                        "check for a missing or extra comma, or an unquoted comma inside a value"))
+                                        "check for a missing or extra comma, or an unquoted comma inside a value",
+                                        table=table, key=_key_cells(row, positions)))
             else:
                 rows.append(row)
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(display, start, None, None, "csv-syntax",
+        problems.append(Problem(display, start, None, None, CSV_SYNTAX,
                                 f"cannot be parsed as CSV ({exc}); rows from here on were not checked",
-                                "look for an unbalanced double quote: quote a whole value and double any quote inside it"))
+                                "look for an unbalanced double quote: quote a whole value and double any quote inside it",
+                                table=table, key=_key_cells(_line_cells(text, start), positions)))
         blanks = []
     for line in blanks:  # blank lines at the end: an editor's artefact that fmt removes
-        problems.append(Problem(display, line, None, None, "trailing-blank-line", "is a blank line at the end of the file",
-                                FMT_HINT))
+        problems.append(Problem(display, line, None, None, TRAILING_BLANK_LINE, "is a blank line at the end of the file",
+                                FMT_HINT, table=table))
     return rows, lines
 
 
@@ -320,24 +390,24 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     link = symlink_on_the_way(path, root)
     if link is not None:
         where = "is a symbolic link" if link == path else f"lies in {link.name}/, a symbolic link"
-        result.problems.append(Problem(display, None, None, None, "symlink",
+        result.problems.append(Problem(display, None, None, None, SYMLINK,
                                        f"{where}; links under data/ are not followed",
                                        "replace the link by the file itself"))
         return result
     if not path.exists():
-        result.problems.append(Problem(display, None, None, None, "file", "is missing",
+        result.problems.append(Problem(display, None, None, None, FILE, "is missing",
                                        f"create it with the header: {','.join(table.field_names)}"))
         return result
     try:
         data = read_bytes(path, root=root, limit=limit)
     except UnsafeFileError as exc:
-        too_big = "over the cap" in str(exc)
-        result.problems.append(Problem(display, None, None, None, "file-size" if too_big else "file",
+        too_big = exc.reason == "too-big"
+        result.problems.append(Problem(display, None, None, None, FILE_SIZE if too_big else FILE,
                                        str(exc).removeprefix(str(path)).lstrip(" ,;"),
                                        "split or shorten the table" if too_big else "make it a plain file"))
         return result
     if not data or data.isspace():  # (strip() would copy the whole file)
-        result.problems.append(Problem(display, None, None, None, "header", "is empty; a CSV needs at least its header",
+        result.problems.append(Problem(display, None, None, None, HEADER, "is empty; a CSV needs at least its header",
                                        f"start it with the header: {','.join(table.field_names)}"))
         return result
     data, index, problems = _check_bytes(data, display)
@@ -347,7 +417,7 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
         with _large_fields():
             header = next(csv.reader(io.StringIO(text, newline="")))
     except (csv.Error, StopIteration) as exc:
-        result.problems.append(Problem(display, 1, None, None, "csv-syntax", f"header cannot be parsed ({exc})",
+        result.problems.append(Problem(display, 1, None, None, CSV_SYNTAX, f"header cannot be parsed ({exc})",
                                        f"the header is: {','.join(table.field_names)}"))
         return result
     result.header = header
@@ -355,11 +425,10 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     result.problems.extend(_check_quotes(data, display, index))
     first_break = _LINE_BREAK.search(text)
     if (first_break is None or not _NOT_SPACE.search(text, first_break.end())) and not table.empty_allowed:
-        result.problems.append(Problem(display, None, None, None, "no-rows", "has a header but no rows",
+        result.problems.append(Problem(display, None, None, None, NO_ROWS, "has a header but no rows",
                                        f"add the table's rows, or restore the file from git (`git checkout {display}`)"))
 
-    clean = not result.problems or all(p.rule in ("line-ends", "header", "column-order", "missing-optional-column")
-                                            for p in result.problems)
+    clean = all(p.rule in _PARSES for p in result.problems)
     # clean implies the bytes decoded without error, so they are the text's UTF-8 already
     frame = None
     if clean:
@@ -375,7 +444,7 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
                 frame = None  # quoted newlines or blank lines: count lines the careful way
     if frame is None:
         width = len(header)
-        rows, line_list = _careful_parse(text, display, width, result.problems)
+        rows, line_list = _careful_parse(text, display, width, result.problems, table, header)
         names = header if len(set(header)) == len(header) else [f"{h}#{i}" for i, h in enumerate(header)]
         columns = list(zip(*rows)) if rows else [() for _ in names]
         frame = pd.DataFrame({n: pd.array(list(c), dtype="str") for n, c in zip(names, columns)})
@@ -387,22 +456,3 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     result.frame = frame
     result.lines = lines
     return result
-
-
-def read_checkout(data_dir: Path | None = None) -> dict[str, TableFile]:
-    """Every table of the checkout (or of ``data_dir``) as read, named as a contributor sees it.
-
-    Examples
-    --------
-    >>> files = read_checkout()
-    >>> files["events"].display, files["events"].line_of(0)
-    ('data/events.csv', 2)
-    """
-    from eastasia_data import paths
-    from eastasia_data.curation.problems import display_path
-    from eastasia_data.curation.schemas import read_model
-
-    checkout = paths.checkout()
-    data_dir = Path(data_dir) if data_dir else checkout.data_dir
-    return {name: read_table_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name))
-            for name, t in read_model(checkout.schemas_dir).items()}

@@ -1,7 +1,7 @@
 """The two files a reader's install needs to serve every release: ``registry.json`` and ``changelog.json``.
 
 Both are rendered from the checkout (``releases/``, ``pyproject.toml`` and ``CHANGELOG.md``),
-registered in :data:`eastasia_data.curation.docs.GENERATED` and written by
+listed in :data:`eastasia_data.curation.generate.GENERATED` and written by
 ``eastasia-data generate``; :mod:`eastasia_data.catalog` reads them.
 
 Examples
@@ -20,7 +20,7 @@ from typing import Any
 
 from eastasia_data import paths
 from eastasia_data.citation import content_hash
-from eastasia_data.curation.docs import generated
+from eastasia_data.curation.versioning import released_versions
 from eastasia_data.errors import UsageError
 
 REGISTRY_PATH = "src/eastasia_data/registry.json"
@@ -28,10 +28,6 @@ CHANGELOG_PATH = "src/eastasia_data/changelog.json"
 NOTE = "by `eastasia-data generate` from releases/, pyproject.toml and CHANGELOG.md; do not edit by hand"
 #: The default size budget of the releases shipped in a wheel, when pyproject sets none.
 DEFAULT_BUDGET = 5_000_000
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in re.findall(r"\d+", version)[:3])
 
 
 def release_config() -> dict[str, Any]:
@@ -49,7 +45,6 @@ def release_config() -> dict[str, Any]:
     return {"url": tool.get("url") or None, "wheel-budget-bytes": budget}
 
 
-@generated(REGISTRY_PATH)
 def render_registry() -> str:
     """``registry.json``: every built release, its files' sha256 and whether the wheel ships it.
 
@@ -69,11 +64,9 @@ def render_registry() -> str:
     checkout = paths.checkout()
     config = release_config()
     entries = []
-    for directory in sorted(checkout.releases_dir.iterdir(), key=lambda p: _version_key(p.name)):
-        version = paths.version_of_release_dir(directory.name)
+    for version in released_versions(checkout.releases_dir):
+        directory = checkout.release_dir(version)
         descriptor_path = directory / paths.DESCRIPTOR
-        if version is None or not descriptor_path.is_file():
-            continue
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
         files = {paths.DESCRIPTOR: "sha256:" + hashlib.sha256(descriptor_path.read_bytes()).hexdigest()}
         files |= {r["path"]: r["hash"] for r in descriptor["resources"]}
@@ -139,7 +132,6 @@ def parse_changelog(text: str) -> dict[str, Any]:
     return out
 
 
-@generated(CHANGELOG_PATH)
 def render_changelog() -> str:
     """``changelog.json``: the released sections of ``CHANGELOG.md``.
 

@@ -47,14 +47,10 @@ from pathlib import Path
 
 from eastasia_data import paths
 from eastasia_data.corrections import TABLE as CORRECTIONS
-from eastasia_data.errors import InvalidDataError, Refusal, UsageError, VersionError
+from eastasia_data.errors import InvalidDataError, ReleaseError, UsageError, VersionError
 
 UNRELEASED = re.compile(r"^## \[Unreleased\][^\n]*\n(.*?)(?=^## \[)", re.S | re.M)
 SECTION = re.compile(r"^### (.+)$", re.M)
-
-
-class ReleaseError(Refusal):
-    """The release is refused; the message says why and what to do."""
 
 
 @dataclass
@@ -184,12 +180,10 @@ def set_version(pyproject: Path, version: str) -> None:
 
 
 def _git(root: Path, *args: str) -> str:
-    import subprocess
-
-    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise ReleaseError(f"git {' '.join(args)} failed: {proc.stderr.strip() or proc.stdout.strip()}")
-    return proc.stdout.strip()
+    run = paths.git(root, *args)
+    if not run.ok:
+        raise ReleaseError(f"git {' '.join(args)} failed: {run.stderr or run.text}")
+    return run.text
 
 
 def release(bump: str | None = None, *, date: str | None = None, sources_dir: str | Path | None = None,
@@ -234,16 +228,11 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
     from eastasia_data.curation.build import build
     from eastasia_data.curation.diff import diff
     from eastasia_data.curation.diff_render import render_changelog
-    from eastasia_data.curation.docs import generate
+    from eastasia_data.curation.generate import generate
     from eastasia_data.curation.snapshot import from_checkout, from_release
     from eastasia_data.curation.validate import validate
-    from eastasia_data.curation.versioning import (
-        BUMPS,
-        corrections_refusal,
-        next_version,
-        parse,
-        released_versions,
-    )
+    from eastasia_data.curation.gates import corrections_refusal
+    from eastasia_data.curation.versioning import BUMPS, next_version, parse, released_versions
 
     checkout = paths.checkout()
     if commit and _git(checkout.root, "status", "--porcelain", "--untracked-files=no"):
@@ -307,7 +296,7 @@ def release(bump: str | None = None, *, date: str | None = None, sources_dir: st
         result = build(None, report=report)
         written = [pyproject, changelog] + ([register] if register_before != _read(register) else []) + [result.path]
         written += [p for p, status in generate(figures=figures) if status == "written"]
-        written.append(_rebundle(version, result.path))
+        written.append(_bundle(version, result.path))
         written = [p.relative_to(stage.root) if p.is_relative_to(stage.root) else p for p in written]
         stage.commit()
     result_ = ReleaseResult(base, version, bump, written)
@@ -435,13 +424,7 @@ def _source_date_epoch(root: Path) -> Iterator[None]:
     if os.environ.get("SOURCE_DATE_EPOCH"):
         yield
         return
-    import subprocess
-
-    try:
-        epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True,
-                               check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        epoch = ""
+    epoch = paths.last_commit_epoch(root)
     if not epoch:
         yield
         return
@@ -475,11 +458,11 @@ def _date_corrections(report, register: Path, version: str) -> bool:
     return True
 
 
-def _rebundle(version: str, directory: Path) -> Path:
-    """The release's bundle, made again now that the generated files it holds are current.
+def _bundle(version: str, directory: Path) -> Path:
+    """The release's bundle, made once the generated files it holds are current.
 
-    ``build`` makes the bundle with the release, before ``generate`` has rewritten the
-    datasheet and the rest; the bundle must hold them as they are committed with the release.
+    ``build`` writes the release directory only; the bundle holds the datasheet and the rest
+    as they are committed with the release, so it is made after ``generate``.
     """
     from eastasia_data.curation.bundle import make_bundle
 

@@ -38,9 +38,17 @@ from typing import Any
 
 from eastasia_data import paths
 from eastasia_data.curation.problems import display_path, one_line
+from eastasia_data.curation.rules import (
+    FORMULA,
+    SCHEMA_FILE,
+    SCHEMA_MEANING,
+    SCHEMA_STRUCTURE,
+    SCHEMA_TEXT,
+    SCHEMA_YAML,
+)
 from eastasia_data.errors import ModelError, UnsafeFileError
 from eastasia_data.files import MAX_SCHEMA_BYTES, read_bytes
-from eastasia_data.model import Table, check_foreign_keys, parse_table
+from eastasia_data.model import Table, check_fk_targets, parse_table
 from eastasia_data.types import FIELD_TYPES
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -161,7 +169,7 @@ _HINTS = {"enum": "; use categories for the allowed values (each with a label)",
 class _Problems(list):
     """Problem lines, ``file:LINE: message (rule: …)``; the rule is set for each stage of reading."""
 
-    rule = "schema-file"
+    rule = SCHEMA_FILE
 
     def add(self, display: str, line: int | None, message: str) -> None:
         message = one_line(message)  # one line per problem, whatever a file holds
@@ -406,10 +414,10 @@ def _check_text(raw: Any, display: str, lines: dict[tuple, int], problems: _Prob
 
     found = list(_texts(raw))
     rule = problems.rule
-    problems.rule = "schema-text"
+    problems.rule = SCHEMA_TEXT
     for index, name, message, hint in text_problems([text for _, text in found]):
         path, text = found[index]
-        if name == "formula" and path and path[-1] in _PATTERN_KEYS:
+        if name == FORMULA and path and path[-1] in _PATTERN_KEYS:
             continue
         problems.add(display, _line_of(lines, path), f"{_where(path)}: {text!r} {message}; {hint}")
     for path, text in found:
@@ -444,7 +452,7 @@ def read_table(path: Path, display: str | None = None) -> Table:
 
 
 def _read(path: Path, display: str, problems: _Problems) -> Table | None:
-    problems.rule = "schema-file"
+    problems.rule = SCHEMA_FILE
     try:
         data = read_bytes(path, root=path.parent.parent, limit=MAX_SCHEMA_BYTES)
     except (UnsafeFileError, OSError) as exc:
@@ -518,7 +526,7 @@ def _check(text: str) -> tuple[tuple[str, ...], Any]:
     import yaml
 
     problems = _Problems()
-    problems.rule = "schema-yaml"
+    problems.rule = SCHEMA_YAML
     node = _compose(text, "", problems)
     if node is None:
         return tuple(problems), None
@@ -530,10 +538,10 @@ def _check(text: str) -> tuple[tuple[str, ...], Any]:
                      f"cannot be read as plain YAML ({getattr(exc, 'problem', None) or exc})")
         return tuple(problems), None
     lines = _lines(node)
-    problems.rule = "schema-structure"
+    problems.rule = SCHEMA_STRUCTURE
     _check_structure(raw, "", lines, problems)
     if not problems:
-        problems.rule = "schema-meaning"
+        problems.rule = SCHEMA_MEANING
         _check_meaning(raw, "", lines, problems)
     return tuple(problems), None if problems else raw
 
@@ -585,7 +593,7 @@ def _read_model(directory: str, key: tuple, found: tuple[Path, ...]) -> dict[str
     if problems:
         raise ModelError("\n".join(problems))
     try:
-        check_foreign_keys(model)
+        check_fk_targets(model)
     except ModelError as exc:
         raise ModelError(f"{exc} (rule: schema-meaning)") from None
     return model

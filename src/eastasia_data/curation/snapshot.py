@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -37,9 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from eastasia_data import paths
+from eastasia_data.curation.rules import DATE, ENUM, PRIMARY_KEY, TYPE, ids
+from eastasia_data.curation.versioning import SEMVER, parse, released_versions
 from eastasia_data.errors import InvalidDataError, ModelError, SnapshotError
 from eastasia_data.loader import from_arrow
-from eastasia_data.model import model_from_descriptor
+from eastasia_data.model import Table, model_from_descriptor
 
 __all__ = ["InvalidDataError", "Snapshot", "SnapshotError", "TableState", "from_checkout", "from_git",
            "from_release", "is_revision", "open_snapshot"]
@@ -47,12 +48,16 @@ __all__ = ["InvalidDataError", "Snapshot", "SnapshotError", "TableState", "from_
 
 @dataclass
 class TableState:
-    """One table of a snapshot: its stored Table Schema, description and typed rows."""
+    """One table of a snapshot: its definition (fields, keys, rules, description) and typed rows."""
 
     name: str
-    schema: dict[str, Any]
-    description: str
+    table: Table
     frame: Any  # pandas.DataFrame
+
+    @property
+    def description(self) -> str:
+        """The table's description."""
+        return self.table.description
 
 
 @dataclass
@@ -86,8 +91,8 @@ def package_facts(descriptor: dict[str, Any]) -> dict[str, Any]:
 
 
 
-def read_release_files(directory: Path):
-    """A release's descriptor and its tables as frames, every file opened through :mod:`eastasia_data.files`.
+def read_release_files(directory: Path) -> tuple[dict[str, Any], dict[str, TableState]]:
+    """A release's descriptor and its tables, every file opened through :mod:`eastasia_data.files`.
 
     The descriptor is capped in size and must be JSON; every path it names must be a plain
     file name inside ``directory`` (no ``..``, no absolute path, no symlink), a Parquet file
@@ -101,8 +106,8 @@ def read_release_files(directory: Path):
     Examples
     --------
     >>> from eastasia_data.loader import release_dir
-    >>> descriptor, frames = read_release_files(release_dir())
-    >>> sorted(frames) == sorted(r["name"] for r in descriptor["resources"])
+    >>> descriptor, tables = read_release_files(release_dir())
+    >>> sorted(tables) == sorted(r["name"] for r in descriptor["resources"])
     True
     """
     import pyarrow as pa
@@ -123,7 +128,7 @@ def read_release_files(directory: Path):
         raise SnapshotError(f"{directory}: not a release directory ({exc})") from None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
         raise SnapshotError(f"{directory}/datapackage.json: not a release descriptor (no list of resources)")
-    frames = {}
+    tables = {}
     for r in descriptor.get("resources", []):
         if not isinstance(r, dict) or not isinstance(r.get("name"), str):
             raise SnapshotError(f"{directory}/datapackage.json: a resource without a name")
@@ -132,10 +137,11 @@ def read_release_files(directory: Path):
             data = read_bytes(path, root=directory, limit=MAX_TABLE_BYTES)
             table = model_from_descriptor({"resources": [r]})[r["name"]]
             # ParquetFile, not read_table: read_table goes through pyarrow.dataset (an import of 10-20 ms)
-            frames[r["name"]] = from_arrow(pq.ParquetFile(pa.BufferReader(data)).read(), table)
+            arrow = pq.ParquetFile(pa.BufferReader(data)).read()
+            tables[r["name"]] = TableState(r["name"], table, from_arrow(arrow, table))
         except (UnsafeFileError, OSError, pa.ArrowException, ModelError) as exc:
             raise SnapshotError(f"{directory}: resource {r['name']!r} cannot be read ({exc})") from None
-    return descriptor, frames
+    return descriptor, tables
 
 
 def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
@@ -149,11 +155,7 @@ def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
     True
     """
     directory = Path(directory)
-    descriptor, files = read_release_files(directory)
-    tables = {}
-    for r in descriptor.get("resources", []):
-        frame = files[r["name"]]
-        tables[r["name"]] = TableState(r["name"], r["schema"], r.get("description", ""), frame)
+    descriptor, tables = read_release_files(directory)
     return Snapshot(label or str(directory), descriptor.get("version"), tables,
                     descriptor.get("title", ""), descriptor.get("description", ""), package_facts(descriptor))
 
@@ -186,18 +188,14 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
             continue
         if tf.table.primary_key and set(tf.table.primary_key) <= set(tf.frame.columns):
             dup = tf.frame.duplicated(list(tf.table.primary_key), keep="first")
-            problems += [tf.problem(int(i), None, None, "primary-key", "repeats the primary key of an earlier row")
+            problems += [tf.problem(int(i), None, None, PRIMARY_KEY, "repeats the primary key of an earlier row")
                          for i in dup[dup].index[:5]]
         problems += _untypable(tf)
     if problems:
         shown = "; ".join(p.as_text() for p in problems[:3])
         raise InvalidDataError(f"{label}: the tables cannot be compared ({len(problems)} problem(s): {shown}); "
                                "run `eastasia-data validate` there for every problem")
-    tables = {
-        name: TableState(name, t.to_table_schema(stored=True), t.description,
-                         from_arrow(arrow_table(t, files[name].frame), t))
-        for name, t in model.items()
-    }
+    tables = {name: TableState(name, t, from_arrow(arrow_table(t, files[name].frame), t)) for name, t in model.items()}
     meta = _project(directory)
     try:
         from eastasia_data.model import Package
@@ -230,23 +228,23 @@ def _untypable(tf) -> list:
         filled = present(values)
         if f.kind == "category":
             bad = filled & ~one_of(f.enum)(values.fill_null(""))
-            rule, message = "enum", "is not one of the allowed values"
+            rule, message = ENUM, "is not one of the allowed values"
         elif f.kind in ("date", "partial_date"):
             bad = filled & ~present(first_day(values))
-            rule, message = "date", "is not a date"
+            rule, message = DATE, "is not a date"
         elif f.kind == "integer":  # what an int64 column can hold, as the type and range rules say
             text = values.fill_null("")
             bad = filled & ~(fullmatch(r"[+-]?[0-9]+")(text) & fits_int64(text))
-            rule, message = "type", "is not a whole number that a release can store"
+            rule, message = TYPE, "is not a whole number that a release can store"
         else:
             bad = filled & np.isnan(numbers(values))
-            rule, message = "type", "is not a number"
+            rule, message = TYPE, "is not a number"
         out += [tf.problem(int(i), f.name, values[int(i)].as_py(), rule, message) for i in np.flatnonzero(bad)[:5]]
     return out
 
 
 #: Reader problems that leave a table unreadable for comparison (other problems are validate's business).
-_UNREADABLE = ("file", "encoding", "csv-syntax", "row-width", "header")
+_UNREADABLE = ids("unreadable")
 
 
 def _project(directory: Path) -> dict[str, Any]:
@@ -257,10 +255,6 @@ def _project(directory: Path) -> dict[str, Any]:
         return {}
 
 
-def _git(*args: str, repo: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
-
-
 def is_revision(rev: str, repo: Path | None = None) -> bool:
     """Whether ``rev`` names a commit of the repository.
 
@@ -269,10 +263,7 @@ def is_revision(rev: str, repo: Path | None = None) -> bool:
     >>> is_revision("HEAD"), is_revision("no-such-revision")
     (True, False)
     """
-    try:
-        return _git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", repo=repo or paths.checkout().root).returncode == 0
-    except OSError:
-        return False
+    return paths.git(repo or paths.checkout().root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").ok
 
 
 def from_git(rev: str, repo: Path | None = None, *, sources_dir: str | Path | None = None) -> Snapshot:
@@ -285,14 +276,13 @@ def from_git(rev: str, repo: Path | None = None, *, sources_dir: str | Path | No
     True
     """
     repo = repo or paths.checkout().root
-    commit = _git("rev-parse", "--short", f"{rev}^{{commit}}", repo=repo)
-    if commit.returncode != 0:
+    commit = paths.git(repo, "rev-parse", "--short", f"{rev}^{{commit}}")
+    if not commit.ok:
         raise SnapshotError(f"{rev}: not a revision of {repo}")
-    short = commit.stdout.decode().strip()
-    archive = _git("archive", "--format=tar", rev, "pyproject.toml", "data", "schemas", repo=repo)
-    if archive.returncode != 0:
-        raise SnapshotError(f"{rev}: cannot read pyproject.toml, data/ and schemas/ there "
-                            f"({archive.stderr.decode(errors='replace').strip()})")
+    short = commit.text
+    archive = paths.git(repo, "archive", "--format=tar", rev, "pyproject.toml", "data", "schemas")
+    if not archive.ok:
+        raise SnapshotError(f"{rev}: cannot read pyproject.toml, data/ and schemas/ there ({archive.stderr})")
     with tempfile.TemporaryDirectory(prefix="eastasia-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
@@ -308,8 +298,6 @@ def from_version(version: str, repo: Path | None = None) -> Snapshot:
     >>> from_version("v" + paths.checkout().version).label.startswith("release ")
     True
     """
-    from eastasia_data.curation.versioning import parse
-
     number = version.removeprefix("v")
     parse(number)
     checkout = paths.Checkout(repo) if repo else paths.checkout_or_none()
@@ -320,8 +308,6 @@ def from_version(version: str, repo: Path | None = None) -> Snapshot:
         return from_release(directory, f"release {number}")
     directory = checkout.release_dir(number)
     if not (directory / paths.DESCRIPTOR).is_file():
-        from eastasia_data.curation.versioning import released_versions
-
         built = ", ".join(released_versions(checkout.releases_dir)) or "none"
         raise SnapshotError(f"{version}: no release of that version in {checkout.releases_dir} (built: {built})")
     return from_release(directory, f"release {number} ({directory.relative_to(checkout.root)})")
@@ -345,8 +331,6 @@ def open_snapshot(spec: str | Path, *, repo: Path | None = None, sources_dir: st
     ...
     eastasia_data.errors.SnapshotError: no-such-thing: not a release directory ...
     """
-    from eastasia_data.curation.versioning import SEMVER
-
     path = Path(spec)
     if (path / "datapackage.json").is_file() and not (path / "data").is_dir():
         return from_release(path, f"release directory {spec}")

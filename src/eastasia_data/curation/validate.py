@@ -30,9 +30,25 @@ from eastasia_data.curation.problems import (
     summary_line,
 )
 from eastasia_data.curation.reader import TableFile, read_table_file
+from eastasia_data.curation.rules import ARCHIVE, DATE, FILE, FORMAT, PATTERN, TYPE, WHITESPACE
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.errors import UsageError
 from eastasia_data.model import ArchiveIndex, Table
+
+
+def read_checkout(data_dir: Path | None = None) -> dict[str, TableFile]:
+    """Every table of the checkout (or of ``data_dir``) as read, named as a contributor sees it.
+
+    Examples
+    --------
+    >>> files = read_checkout()
+    >>> files["events"].display, files["events"].line_of(0)
+    ('data/events.csv', 2)
+    """
+    checkout = paths.checkout()
+    data_dir = Path(data_dir) if data_dir else checkout.data_dir
+    return {name: read_table_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name))
+            for name, t in read_model(checkout.schemas_dir).items()}
 
 
 @dataclass
@@ -124,14 +140,14 @@ def _archive_index(checkout: paths.Checkout | None) -> ArchiveIndex | None:
 
 
 #: Rules on a cell's value whose hint already names a stray space (curation/checks/table.py).
-_VALUE_RULES = ("pattern", "type", "date", "format")
+_VALUE_RULES = (PATTERN, TYPE, DATE, FORMAT)
 
 
 def _one_per_cell(problems) -> list[Problem]:
     """Leave out the ``whitespace`` problem of a cell whose value rule reports it already, with its hint."""
     problems = list(problems)
     valued = {(p.file, p.line, p.column) for p in problems if p.rule in _VALUE_RULES and "space" in p.hint}
-    return [p for p in problems if not (p.rule == "whitespace" and (p.file, p.line, p.column) in valued)]
+    return [p for p in problems if not (p.rule == WHITESPACE and (p.file, p.line, p.column) in valued)]
 
 
 #: The cross-field rule of a row whose excerpt names no passage (schemas/*.yaml).
@@ -216,7 +232,7 @@ def validate(
     problems: list[Problem] = []
     notes: list[str] = []
     for stray in sorted(set(p.stem for p in data_dir.glob("*.csv")) - set(model)):
-        problems.append(Problem(display_path(data_dir / f"{stray}.csv"), None, None, None, "file",
+        problems.append(Problem(display_path(data_dir / f"{stray}.csv"), None, None, None, FILE,
                                 "is not a table of the dataset (no schemas/" + stray + ".yaml)",
                                 "add its schema to schemas/, or move the file out of the data directory"))
     for tf in files.values():
@@ -241,7 +257,7 @@ def validate(
         if not available:
             where = f"{sources_dir} is not a directory" if sources_dir else "no source archive found"
             if require_archive:
-                problems.append(Problem(str(sources_dir or "sources"), None, None, None, "archive",
+                problems.append(Problem(str(sources_dir or "sources"), None, None, None, ARCHIVE,
                                         f"evidence cannot be checked: {where}",
                                         "pass --sources-dir or set EASTASIA_SOURCES (required when CI=true)"))
             else:
@@ -254,6 +270,6 @@ def validate(
         key = sort_key(p)
         return (*key[:2], order.get(p.file, {}).get(p.column or "", -1 if p.column is None else 10**6), *key[2:])
 
-    problems = fold(sorted(_one_per_cell(dict.fromkeys(problems)), key=in_file_order), files, data_dir)
+    problems = fold(sorted(_one_per_cell(dict.fromkeys(problems)), key=in_file_order), files)
     problems = name_spreadsheet_resaves(settle_ambiguous_dates(problems, files), files)
     return Report(problems=problems, notes=notes, tables=model, files=files)

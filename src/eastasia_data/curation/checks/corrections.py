@@ -19,9 +19,10 @@ from pathlib import Path
 
 from eastasia_data import paths
 from eastasia_data.corrections import TABLE, entries, row_key, split_key
-from eastasia_data.curation.checks.relations import _Suggester
+from eastasia_data.curation.checks.kernels import Suggester
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import CORRECTION_COLUMNS, CORRECTION_RELEASE, CORRECTION_ROW
 from eastasia_data.curation.versioning import SEMVER, parse
 from eastasia_data.errors import EastAsiaError
 
@@ -153,7 +154,7 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> check_corrections(files, Releases.of(paths.checkout()))
     []
@@ -175,7 +176,7 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
             continue  # a `pattern` problem
         if e.release and e.release not in releases.versions and e.release != releases.being_released:
             known = ", ".join(releases.versions) or "none"
-            problems.append(tf.problem(i, "release", e.release, "correction-release",
+            problems.append(tf.problem(i, "release", e.release, CORRECTION_RELEASE,
                                        f"names no release (the releases are {known})",
                                        "name the version that made the correction, or leave release empty until "
                                        "`eastasia-data release` fills it in"))
@@ -183,7 +184,7 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
         pk = list(target.table.primary_key)
         values = split_key(e.row_key)
         if len(values) != len(pk):
-            problems.append(tf.problem(i, "row_key", e.row_key, "correction-row",
+            problems.append(tf.problem(i, "row_key", e.row_key, CORRECTION_ROW,
                                        f"has {len(values)} value(s), but {e.table_name} is keyed by {len(pk)} "
                                        f"({', '.join(pk)})",
                                        "join the key's values in key order with ' | ' (a space, a bar, a space)"))
@@ -200,7 +201,7 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
             try:
                 released = releases.table(before, e.table_name)
             except (EastAsiaError, OSError, ValueError) as exc:
-                problems.append(tf.problem(i, "row_key", e.row_key, "correction-row",
+                problems.append(tf.problem(i, "row_key", e.row_key, CORRECTION_ROW,
                                            f"cannot be looked up in release {before}: {exc}",
                                            "build or install that release, or correct release"))
                 continue
@@ -209,16 +210,16 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
         if e.row_key not in current and (released is None or e.row_key not in released[0]):
             where = f"data/{e.table_name}.csv" + (f" nor of release {before}, the release before "
                                                   f"{e.release or 'the next one'}" if before else "")
-            close = _Suggester(sorted(current | (released[0] if released else set()))).closest(e.row_key)
+            close = Suggester(sorted(current | (released[0] if released else set()))).closest(e.row_key)
             hint = (f"did you mean {close!r}? " if close else "") + (
                 "name the row by its key as released (values in key order joined by ' | '), and the release "
                 "that corrected it")
-            problems.append(tf.problem(i, "row_key", e.row_key, "correction-row", f"names no row of {where}", hint))
+            problems.append(tf.problem(i, "row_key", e.row_key, CORRECTION_ROW, f"names no row of {where}", hint))
         if pattern and not re.fullmatch(pattern, e.columns):
             continue  # a `pattern` problem
         for name in e.columns.split():
             if name not in columns:
-                problems.append(tf.problem(i, "columns", name, "correction-columns",
+                problems.append(tf.problem(i, "columns", name, CORRECTION_COLUMNS,
                                            f"is not a column of {e.table_name}",
                                            f"the columns are: {', '.join(target.table.field_names)}"))
     return problems

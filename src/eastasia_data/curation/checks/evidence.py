@@ -21,6 +21,17 @@ import pyarrow.compute as pc
 from eastasia_data.curation.checks.kernels import one_of, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import (
+    ARCHIVE_FILE,
+    ARCHIVE_PATH,
+    AUTHORITY_EXCERPT_MISSING,
+    AUTHORITY_EXCERPT_SOURCE,
+    EXCERPT,
+    EXCERPT_LENGTH,
+    EXCERPT_MISSING,
+    EXCERPT_SOURCE,
+    SHA256,
+)
 from eastasia_data.errors import UnsafeFileError
 from eastasia_data.files import MAX_TABLE_BYTES, read_bytes
 from eastasia_data.model import ArchiveIndex
@@ -95,7 +106,7 @@ def open_archive(sources: TableFile, directory: Path | None, index: ArchiveIndex
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> from eastasia_data.curation.descriptor import checkout_package
     >>> tf = read_checkout()["sources"]
     >>> sorted(open_archive(tf, None, checkout_package().archive).archived)
@@ -112,25 +123,25 @@ def open_archive(sources: TableFile, directory: Path | None, index: ArchiveIndex
     for i, sid, name, expected in zip(rows.index, rows[index.key], rows[index.file], rows[index.sha256]):
         path = safe_path(directory, name)
         if path is None:
-            archive.problems.append(sources.problem(int(i), index.file, name, "archive-path",
+            archive.problems.append(sources.problem(int(i), index.file, name, ARCHIVE_PATH,
                                                     "is not a plain file name inside the source archive",
                                                     "give the file's name only: no directories, '..', absolute paths or links"))
             continue
         if not path.is_file():
-            archive.problems.append(sources.problem(int(i), index.file, name, "archive-file",
+            archive.problems.append(sources.problem(int(i), index.file, name, ARCHIVE_FILE,
                                                     f"is not in the source archive {directory}",
                                                     "check the name, or add the file to the archive"))
             continue
         try:
             data = read_bytes(path, root=directory, limit=MAX_TABLE_BYTES)
         except (UnsafeFileError, OSError) as exc:
-            archive.problems.append(sources.problem(int(i), index.file, name, "archive-path",
+            archive.problems.append(sources.problem(int(i), index.file, name, ARCHIVE_PATH,
                                                     f"cannot be read from the source archive ({exc})",
                                                     "the archive holds plain files only, within the size cap"))
             continue
         actual = hashlib.sha256(data).hexdigest()
         if expected is not None and actual != expected:
-            archive.problems.append(sources.problem(int(i), index.sha256, expected, "sha256",
+            archive.problems.append(sources.problem(int(i), index.sha256, expected, SHA256,
                                                     f"does not match the archived file {name} (its sha256 is {actual})",
                                                     "the archived text changed, or the hash was mistyped: check both"))
         archive.texts[sid] = data.decode("utf-8", errors="replace")
@@ -179,7 +190,7 @@ def _authority_words(tf: TableFile, files: dict[str, TableFile], archive: Archiv
         has_words, archived = present(words), one_of(sorted(archive.archived))(sources)
         value = lambda column, i: column[int(i)].as_py()  # noqa: E731
         for i in np.flatnonzero(has_words & archived):
-            problems.append(tf.problem(int(i), f.name, value(words, i), "authority-excerpt-source",
+            problems.append(tf.problem(int(i), f.name, value(words, i), AUTHORITY_EXCERPT_SOURCE,
                                        f"is given, but source {value(sources, i)!r} is archived",
                                        "quote the archived article in the excerpt column (with its passage_id) instead"))
         events = files.get("events")
@@ -189,7 +200,7 @@ def _authority_words(tf: TableFile, files: dict[str, TableFile], archive: Archiv
         chosen = set(events.frame.loc[events.frame["basis"].isin(AUTHORITY_WORDS_REQUIRED_FOR), "event_id"])
         in_scope = one_of(sorted(chosen))(text_array(frame["event_id"]))
         for i in np.flatnonzero(in_scope & present(sources) & ~archived & ~has_words):
-            problems.append(tf.problem(int(i), f.name, None, "authority-excerpt-missing",
+            problems.append(tf.problem(int(i), f.name, None, AUTHORITY_EXCERPT_MISSING,
                                        f"is empty, but source {value(sources, i)!r} has no archived text and the "
                                        "event is on the chronology",
                                        "copy the authority's own words from the page, verbatim"))
@@ -215,7 +226,7 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> from eastasia_data.curation.descriptor import checkout_package
     >>> from eastasia_data.paths import default_sources_dir
     >>> files = read_checkout()
@@ -239,7 +250,7 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
             archived = one_of(sorted(archive.archived))(sources)
             value = lambda column, i: column[int(i)].as_py()  # noqa: E731  (only for the few rows reported)
             for i in np.flatnonzero(has_excerpt & has_source & ~archived):
-                problems.append(tf.problem(int(i), f.name, value(excerpts, i), "excerpt-source",
+                problems.append(tf.problem(int(i), f.name, value(excerpts, i), EXCERPT_SOURCE,
                                            f"is given, but source {value(sources, i)!r} has no archived text to check it against",
                                            "leave the excerpt empty for authorities, or cite the archived article"))
             # Each distinct excerpt is counted, and each distinct (source, excerpt) pair searched, once:
@@ -247,11 +258,11 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
             too_short = [e for e in pc.unique(excerpts.drop_null()).to_pylist() if len(_WORD.findall(e)) < MIN_EXCERPT_WORDS]
             short = one_of(too_short)(excerpts)
             for i in np.flatnonzero(short):
-                problems.append(tf.problem(int(i), f.name, value(excerpts, i), "excerpt-length",
+                problems.append(tf.problem(int(i), f.name, value(excerpts, i), EXCERPT_LENGTH,
                                            f"is fewer than {MIN_EXCERPT_WORDS} words, too short to show what the row says",
                                            "quote the whole clause or sentence that supports the row"))
             for i in np.flatnonzero(~has_excerpt & archived):
-                problems.append(tf.problem(int(i), f.name, None, "excerpt-missing",
+                problems.append(tf.problem(int(i), f.name, None, EXCERPT_MISSING,
                                            f"is empty, but source {value(sources, i)!r} is archived",
                                            "copy the passage that supports this row from the archived text"))
             if not available:
@@ -271,7 +282,7 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
             for i in np.flatnonzero(candidates):
                 sid, excerpt = value(sources, i), value(excerpts, i)
                 if (sid, excerpt) in missing:
-                    problems.append(tf.problem(int(i), f.name, excerpt, "excerpt",
+                    problems.append(tf.problem(int(i), f.name, excerpt, EXCERPT,
                                                f"is not in the archived text of {sid}: {missing[(sid, excerpt)]}",
                                                "copy the passage from the archived file byte for byte (curly quotes and dashes included)"))
     return problems

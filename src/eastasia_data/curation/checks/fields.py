@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from eastasia_data.curation.checks.kernels import bools, first_day, fullmatch, one_of, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import DATE_ORDER, PRECISION
 from eastasia_data.dates import PARTIAL_SHAPE, PRECISIONS
 from eastasia_data.model import Rule
 
@@ -55,7 +56,7 @@ def check_dates(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["events"]
     >>> tf.frame.loc[0, "end_date"] = "1900-01-01"
     >>> [p.rule for p in check_dates(tf)]
@@ -74,7 +75,7 @@ def check_dates(tf: TableFile) -> list[Problem]:
             continue
         no_date = present(column[precision_field]) & ~np.logical_or.reduce([present(column[d]) for d in dates])
         for i in _positions(no_date):
-            problems.append(tf.problem(i, precision_field, column[precision_field][i].as_py(), "precision",
+            problems.append(tf.problem(i, precision_field, column[precision_field][i].as_py(), PRECISION,
                                        f"is given, but {' and '.join(dates)} {'is' if len(dates) == 1 else 'are'} empty",
                                        f"fill in {dates[0]}, or leave {precision_field} empty"))
     for f in tf.table.fields:
@@ -89,13 +90,13 @@ def check_dates(tf: TableFile) -> list[Problem]:
             bad = present(values) & (expected >= 0) & fullmatch(PARTIAL_SHAPE)(values.fill_null("")) & (length != expected)
             for i in _positions(bad):
                 p = str(precision[i].as_py())
-                problems.append(tf.problem(i, f.name, values[i].as_py(), "precision",
+                problems.append(tf.problem(i, f.name, values[i].as_py(), PRECISION,
                                            f"disagrees with {f.precision_field} {p!r}, which takes the form {_SHAPE[p]}",
                                            f"write the date as {_SHAPE[p]} or correct {f.precision_field}"))
         if f.not_before and f.not_before in column:
             bad = bools(pc.less(first_day(values), first_day(column[f.not_before])))
             for i in _positions(bad):
-                problems.append(tf.problem(i, f.name, values[i].as_py(), "date-order",
+                problems.append(tf.problem(i, f.name, values[i].as_py(), DATE_ORDER,
                                            f"is before {f.not_before} {column[f.not_before][i].as_py()!r}",
                                            "swap the dates or correct one of them"))
     return problems
@@ -116,7 +117,7 @@ def check_rules(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["actors"]
     >>> china = tf.frame.index[tf.frame["actor_id"] == "act-china"][0]
     >>> tf.frame.loc[china, "iso3"] = None
@@ -157,7 +158,7 @@ def check_fields(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["claims"]
     >>> check_fields(tf)
     []

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from eastasia_data.curation import rules
 from eastasia_data.curation.checks.kernels import text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
@@ -137,23 +138,23 @@ PADDED = f"^{SPACE}|{SPACE}\\z"
 #: Each rule: its id, an RE2 pattern that finds a breaking cell (``None``: the size rule), the
 #: message and the hint.
 _RULES = (
-    ("control-character", CONTROL,
+    (rules.CONTROL_CHARACTER, CONTROL,
      "holds a control character (newline, tab or other)", "keep a cell on one line, without tabs or control codes"),
-    ("invisible-character", INVISIBLE,
+    (rules.INVISIBLE_CHARACTER, INVISIBLE,
      "holds an invisible or unassigned character (zero-width, joiner, direction mark or isolate, soft hyphen, variation selector, tag, private-use or unassigned code point)", "delete it"),
-    ("whitespace", PADDED,
+    (rules.WHITESPACE, PADDED,
      "has leading or trailing whitespace", "trim the cell"),
-    ("formula", r"^[=+\-@]",
+    (rules.FORMULA, r"^[=+\-@]",
      "starts with =, +, - or @, which a spreadsheet would run as a formula", "reword the cell so it starts otherwise"),
-    ("workflow-command", "^::",
+    (rules.WORKFLOW_COMMAND, "^::",
      "starts with ::, which a CI runner (GitHub Actions) reads as a workflow command when it starts a line of the log",
      "reword the cell so it starts otherwise"),
-    ("mixed-script", MIXED_SCRIPT,
+    (rules.MIXED_SCRIPT, MIXED_SCRIPT,
      "mixes letters of different scripts (Latin, Cyrillic, Greek) inside one word, which a reader takes for another word",
      "retype the word in one script"),
-    ("combining-marks", MARK_STACK,
+    (rules.COMBINING_MARKS, MARK_STACK,
      f"stacks more than {MAX_MARKS} combining marks on one letter", "delete the extra marks"),
-    ("cell-size", None,
+    (rules.CELL_SIZE, None,
      f"is longer than {MAX_CELL:,} characters", "shorten it: an excerpt is a sentence or two"),
 )
 
@@ -170,7 +171,7 @@ def text_fields(tf: TableFile) -> list[str]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> fields = text_fields(read_checkout()["events"])
     >>> "summary" in fields, "event_id" in fields, "category" in fields  # free text; a pattern too; a list of values
     (True, True, False)
@@ -228,7 +229,7 @@ def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> files["events"].frame.loc[0, "title"] = "=1+1"
     >>> [p.rule for p in check_hygiene(files)]
@@ -260,7 +261,7 @@ def _hits(cells: pa.Array) -> list[tuple[int, int]]:
     return found
 
 
-_NFC = ("nfc", None, "is not in Unicode NFC", "run `eastasia-data fmt`, which normalises text to NFC")
+_NFC = (rules.NFC, None, "is not in Unicode NFC", "run `eastasia-data fmt`, which normalises text to NFC")
 
 
 def text_problems(texts: list[str]) -> list[tuple[int, str, str, str]]:
@@ -275,7 +276,7 @@ def text_problems(texts: list[str]) -> list[tuple[int, str, str, str]]:
     [(1, 'formula'), (2, 'mixed-script'), (3, 'control-character')]
     """
     cells = pa.array(texts, type=pa.large_string())
-    out = []
+    out: list[tuple[int, str, str, str]] = []
     for place, order in sorted(_hits(cells)):
         rule, _, message, hint = _RULES[order] if order < len(_RULES) else _NFC
         out.append((place, rule, message, hint))

@@ -15,9 +15,10 @@ without categories there, reported here under ``row-key``).
 
 from __future__ import annotations
 
-from eastasia_data.curation.checks.relations import _Suggester
+from eastasia_data.curation.checks.kernels import Suggester
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import CODED_COLUMN, CODED_VALUE, ROW_KEY
 from eastasia_data.model import Table
 
 #: What joins the values of a primary key of several columns in a row key.
@@ -78,7 +79,7 @@ def check_references(files: dict[str, TableFile]) -> list[Problem]:
     Examples
     --------
     >>> import pandas as pd
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = read_checkout()
     >>> files["codings"].frame = pd.DataFrame(
     ...     {"table_name": ["claims"], "row_key": ["clm-nope"], "field": ["verdict"], "coder": ["coder-a"],
@@ -108,7 +109,7 @@ def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, Ta
     problems: list[Problem] = []
     assert tf.frame is not None
     known: dict[str, set[str]] = {}
-    suggesters: dict[str, _Suggester] = {}
+    suggesters: dict[str, Suggester] = {}
     enumerated = bool(tf.table.field(table_column).categories)
     for i, (name, value) in enumerate(zip(tf.frame[table_column].tolist(), tf.frame[column].tolist())):
         if not isinstance(value, str) or not isinstance(name, str):
@@ -116,7 +117,7 @@ def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, Ta
         target = files.get(name)
         if target is None:
             if not enumerated:
-                problems.append(tf.problem(i, table_column, name, "row-key", "is not a table of the dataset",
+                problems.append(tf.problem(i, table_column, name, ROW_KEY, "is not a table of the dataset",
                                            f"name one of: {', '.join(sorted(files))}"))
             continue
         if target.frame is None:
@@ -126,10 +127,10 @@ def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, Ta
         if value in known[name]:
             continue
         if name not in suggesters:
-            suggesters[name] = _Suggester(sorted(known[name]))
+            suggesters[name] = Suggester(sorted(known[name]))
         close = suggesters[name].closest(value)
         hint = (f"did you mean {close!r}? " if close else "") + key_hint(target.table)
-        problems.append(tf.problem(i, column, value, "row-key", f"names no row of {target.display}", hint))
+        problems.append(tf.problem(i, column, value, ROW_KEY, f"names no row of {target.display}", hint))
     return problems
 
 
@@ -144,7 +145,7 @@ def _columns(tf: TableFile, column: str, table_column: str, files: dict[str, Tab
         if listed and value not in listed:
             continue  # not a codable column at all: the enum rule of the column says so
         choices = [c for c in target.table.field_names if not listed or c in listed]
-        problems.append(tf.problem(i, column, value, "coded-column", f"is not a column of {name}",
+        problems.append(tf.problem(i, column, value, CODED_COLUMN, f"is not a column of {name}",
                                    f"the coded columns of {name} are: {', '.join(choices)}"))
     return problems
 
@@ -167,12 +168,12 @@ def _values(tf: TableFile, column: str, field_column: str, table_column: str,
             items = target_field.items(value)
             bad = [x for x in items if x not in allowed]
             if bad or len(set(items)) != len(items):
-                problems.append(tf.problem(i, column, value, "coded-value",
+                problems.append(tf.problem(i, column, value, CODED_VALUE,
                                            f"has an item that is not an allowed value of {name}.{coded}"
                                            + (f" ({bad[0]!r})" if bad else " (an item repeated)"),
                                            f"join items with {target_field.delimiter!r}, each once; the allowed "
                                            f"values are: {', '.join(allowed)}"))
         elif allowed and value not in allowed:
-            problems.append(tf.problem(i, column, value, "coded-value", f"is not an allowed value of {name}.{coded}",
+            problems.append(tf.problem(i, column, value, CODED_VALUE, f"is not an allowed value of {name}.{coded}",
                                        f"the allowed values are: {', '.join(allowed)}"))
     return problems

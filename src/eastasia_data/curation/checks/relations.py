@@ -8,8 +8,6 @@ line of the first.
 
 from __future__ import annotations
 
-import bisect
-import difflib
 import re
 import unicodedata
 
@@ -18,9 +16,10 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from eastasia_data.curation.checks.hygiene import INVISIBLE
-from eastasia_data.curation.checks.kernels import bools, fullmatch, present, text_array
+from eastasia_data.curation.checks.kernels import Suggester, bools, fullmatch, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import FOREIGN_KEY, LOOKALIKE_ID
 
 _INVISIBLE = re.compile(INVISIBLE)
 # The commonest Latin look-alikes from Cyrillic and Greek.
@@ -57,7 +56,7 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["actors"]
     >>> tf.frame.loc[0, "actor_id"] = "Act-China"
     >>> [p.rule for p in check_lookalike_keys(tf)]
@@ -82,7 +81,7 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
         i = int(values.index[pos])
         if key in first_seen and first_seen[key][1] != raw:
             line, other = first_seen[key]
-            problems.append(tf.problem(i, col, raw, "lookalike-id",
+            problems.append(tf.problem(i, col, raw, LOOKALIKE_ID,
                                        f"differs from {other!r} on line {line} only by case, an invisible character or a look-alike letter",
                                        "ids are lowercase ASCII; reuse the existing id or choose a distinct one"))
         else:
@@ -90,44 +89,10 @@ def check_lookalike_keys(tf: TableFile) -> list[Problem]:
     return problems
 
 
-class _Suggester:
-    """Close matches for a dangling key, in time that does not grow with the number of keys.
-
-    ``difflib.get_close_matches`` over every key costs about a millisecond per thousand
-    keys for each dangling value: minutes on a large table with 1% bad rows. Beyond
-    :data:`FULL_SEARCH` keys, only the keys that sort next to the value, forwards and
-    backwards (a typo late or early in the id), are compared.
-
-    >>> s = _Suggester([f"act-{i:05d}" for i in range(10_000)] + ["act-north-korea"])
-    >>> s.closest("act-nroth-korea"), s.closest("act-north-koreaa"), s.closest("zzz")
-    ('act-north-korea', 'act-north-korea', None)
-    """
-
-    FULL_SEARCH = 2_000
-    NEIGHBOURS = 5
-
-    def __init__(self, keys: list[str]):
-        self.keys = keys
-        if len(keys) > self.FULL_SEARCH:
-            self.forward = sorted(keys)
-            self.backward = sorted(k[::-1] for k in keys)
-
-    def closest(self, value: str) -> str | None:
-        if len(self.keys) <= self.FULL_SEARCH:
-            candidates = self.keys
-        else:
-            n = self.NEIGHBOURS
-            i = bisect.bisect_left(self.forward, value)
-            j = bisect.bisect_left(self.backward, value[::-1])
-            candidates = self.forward[max(0, i - n):i + n] + [k[::-1] for k in self.backward[max(0, j - n):j + n]]
-        close = difflib.get_close_matches(value, candidates, n=1)
-        return close[0] if close else None
-
-
 def _well_formed(keys: list[str], parent: TableFile, fields: tuple[str, ...]) -> list[str]:
     """The keys a hint may suggest: those whose every part fits its column's pattern (never a broken id).
 
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> _well_formed(["act-russia", "act-Russia", "act-russia "], read_checkout()["actors"], ("actor_id",))
     ['act-russia']
     """
@@ -153,7 +118,7 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> files = {n: tf for n, tf in read_checkout().items() if n in ("events", "actors", "event_actors")}
     >>> files["event_actors"].frame.loc[0, "actor_id"] = "act-rusia"
     >>> [p.hint.split("?")[0] for p in check_foreign_keys(files)]
@@ -183,13 +148,13 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
             if not len(dangling):
                 continue
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
-            suggest = _Suggester(_well_formed(keys(), parent, fk.reference_fields))  # built only when something dangles
+            suggest = Suggester(_well_formed(keys(), parent, fk.reference_fields))  # built only when something dangles
             for i in map(int, dangling):
                 value = "|".join(str(tf.frame[c].iat[i]) for c in fk.fields)
                 close = suggest.closest(value) if suggest else None
                 hint = f"did you mean {close!r}? " if close else ""
                 hint += f"add the row to {parent.display} first, or correct the id"
-                problems.append(tf.problem(int(i), "+".join(fk.fields), value, "foreign-key",
+                problems.append(tf.problem(int(i), "+".join(fk.fields), value, FOREIGN_KEY,
                                            f"does not exist in {target}", hint))
     return problems
 
@@ -199,7 +164,7 @@ def check_relations(files: dict[str, TableFile]) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> check_relations(read_checkout())
     []
     """

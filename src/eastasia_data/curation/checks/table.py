@@ -42,6 +42,7 @@ from pandera.errors import SchemaErrors
 from eastasia_data.curation.checks import kernels
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
+from eastasia_data.curation.rules import DATE, ENUM, FORMAT, PATTERN, PRIMARY_KEY, RANGE, REQUIRED, TYPE, UNIQUE
 from eastasia_data.dates import DAY_SHAPE, PARTIAL_SHAPE, iso_forms
 from eastasia_data.model import Field, Table
 
@@ -89,35 +90,35 @@ def value_rules(f: Field) -> tuple[ValueRule, ...]:
     rules: list[ValueRule] = []
     add = lambda name, error, kernel: rules.append(ValueRule(name, error, kernel))  # noqa: E731
     if f.pattern:
-        add("pattern", f"does not match the pattern {f.pattern}", kernels.fullmatch(f.pattern))
+        add(PATTERN, f"does not match the pattern {f.pattern}", kernels.fullmatch(f.pattern))
     if f.categories and f.is_list:
-        add("enum", f"has an item that is not one of the allowed values (items joined by {f.delimiter!r}, each once)",
+        add(ENUM, f"has an item that is not one of the allowed values (items joined by {f.delimiter!r}, each once)",
             kernels.items_of(f.enum, f.delimiter or ","))
     elif f.categories:
-        add("enum", "is not one of the allowed values", kernels.one_of(f.enum))
+        add(ENUM, "is not one of the allowed values", kernels.one_of(f.enum))
     if f.type == "integer":
-        add("type", "is not an integer", kernels.fullmatch(r"[+-]?[0-9]+"))
-        add("range", f"is outside the 64-bit range a release can store ({INT64_MIN:,} to {INT64_MAX:,})",
+        add(TYPE, "is not an integer", kernels.fullmatch(r"[+-]?[0-9]+"))
+        add(RANGE, f"is outside the 64-bit range a release can store ({INT64_MIN:,} to {INT64_MAX:,})",
             kernels.fits_int64)
     elif f.type == "number":
-        add("type", "is not a number", kernels.number)
-        add("range", "is not a finite number (infinite, or too large to store)", kernels.finite)
+        add(TYPE, "is not a number", kernels.number)
+        add(RANGE, "is not a finite number (infinite, or too large to store)", kernels.finite)
     elif f.type == "boolean":
-        add("type", "is not a boolean (true or false)", kernels.one_of(["true", "false"]))
+        add(TYPE, "is not a boolean (true or false)", kernels.one_of(["true", "false"]))
     elif f.type == "date":
-        add("type", "is not a date in the form YYYY-MM-DD", kernels.fullmatch(DAY_SHAPE))
+        add(TYPE, "is not a date in the form YYYY-MM-DD", kernels.fullmatch(DAY_SHAPE))
     if f.type == "date" or f.is_partial_date:
-        add("date", "is not a calendar date", kernels.calendar_date(DAY_SHAPE, PARTIAL_SHAPE))
+        add(DATE, "is not a calendar date", kernels.calendar_date(DAY_SHAPE, PARTIAL_SHAPE))
     if f.format == "uri":
-        add("format", "is not an http or https URL", kernels.fullmatch(URI))
+        add(FORMAT, "is not an http or https URL", kernels.fullmatch(URI))
     if f.min_length is not None:
-        add("minLength", f"is shorter than {f.min_length} characters", kernels.length_at_least(f.min_length))
+        add(RANGE, f"is shorter than {f.min_length} characters", kernels.length_at_least(f.min_length))
     if f.max_length is not None:
-        add("maxLength", f"is longer than {f.max_length} characters", kernels.length_at_most(f.max_length))
+        add(RANGE, f"is longer than {f.max_length} characters", kernels.length_at_most(f.max_length))
     if f.minimum is not None:
-        add("range", f"is below the minimum {f.minimum}", kernels.at_least(f.minimum))
+        add(RANGE, f"is below the minimum {f.minimum}", kernels.at_least(f.minimum))
     if f.maximum is not None:
-        add("range", f"is above the maximum {f.maximum}", kernels.at_most(f.maximum))
+        add(RANGE, f"is above the maximum {f.maximum}", kernels.at_most(f.maximum))
     return tuple(rules)
 
 
@@ -154,7 +155,7 @@ def unique_among_filled(f: Field, table: Table) -> tuple[bool, list[pa.Check]]:
     unique = f.unique or table.primary_key == (f.name,)
     if not unique or f.required:
         return unique, []
-    return False, [ValueRule("unique", "appears in more than one row", kernels.distinct).check()]
+    return False, [ValueRule(UNIQUE, "appears in more than one row", kernels.distinct).check()]
 
 
 def text_schema(table: Table, columns: list[str] | None = None) -> pa.DataFrameSchema:
@@ -200,7 +201,7 @@ def frame_schema(table: Table) -> pa.DataFrameSchema:
             dtype = pd.StringDtype(na_value=float("nan"))
         else:
             dtype = f.pandas_dtype
-        checks = [c for c in value_checks(f) if c.name in ("pattern", "minLength", "maxLength")] if f.pandas_dtype == "str" else []
+        checks = [c for c in value_checks(f) if c.name in (PATTERN, RANGE)] if f.pandas_dtype == "str" else []
         unique, extra = unique_among_filled(f, table)
         cols[f.name] = pa.Column(dtype, nullable=not f.required, unique=unique, checks=checks + extra, coerce=False,
                                  description=f.description)
@@ -231,22 +232,22 @@ def _passes(f: Field, value: str) -> bool:
 def _hint(f: Field | None, rule: str, value: str | None) -> str:
     if f is None:
         return ""
-    if rule == "enum" and f.is_list:
+    if rule == ENUM and f.is_list:
         bad = [item for item in f.items(str(value or "")) if item not in f.enum] or [""]
         close = difflib.get_close_matches(bad[0], list(f.enum), n=1)
         return (f"item {bad[0]!r}: " + (f"did you mean {close[0]!r}? " if close else "")
                 + f"join items with {f.delimiter!r}, each once; allowed: {', '.join(f.enum)}")
-    if rule == "enum":
+    if rule == ENUM:
         close = difflib.get_close_matches(str(value), list(f.enum), n=1)
         allowed = ", ".join(f.enum)
         return (f"did you mean {close[0]!r}? " if close else "") + f"allowed: {allowed}"
     space = stray_space(value)
-    if space and value is not None and rule in ("pattern", "type", "date", "format") and _passes(f, value.strip()):
+    if space and value is not None and rule in (PATTERN, TYPE, DATE, FORMAT) and _passes(f, value.strip()):
         return f"remove {space}: write {value.strip()!r}"  # an id or a date alike: the fault is the space
     is_date = f.kind in ("date", "partial_date") or f.type == "date"
-    if rule in ("pattern", "type") and is_date and iso_forms(value or ""):
-        rule = "date"  # a date written another way: show it in ISO form
-    if rule == "pattern":
+    if rule in (PATTERN, TYPE) and is_date and iso_forms(value or ""):
+        rule = DATE  # a date written another way: show it in ISO form
+    if rule == PATTERN:
         if value is not None and f.pattern and re.fullmatch(f.pattern, value.strip().lower()):
             return f"ids are lowercase: write {value.strip().lower()!r}" + (f" (and remove {space})" if space else "")
         if is_date:
@@ -257,7 +258,7 @@ def _hint(f: Field | None, rule: str, value: str | None) -> str:
         lowercase = f.pattern is not None and "a-z" in f.pattern and "A-Z" not in f.pattern
         return (f"the value must match {f.pattern} in full" +
                 ("; ids are lowercase letters and digits joined by hyphens" if lowercase else ""))
-    if rule == "date":
+    if rule == DATE:
         forms = iso_forms(value or "")
         if len(forms) == 1:
             return f"write it as {forms[0]} (ISO 8601: YYYY-MM-DD, YYYY-MM or YYYY)"
@@ -265,9 +266,9 @@ def _hint(f: Field | None, rule: str, value: str | None) -> str:
             return (f"write it as {forms[0]} if the month comes first (as US spreadsheets write it), or {forms[1]} "
                     "if the day does (ISO 8601: YYYY-MM-DD)")
         return "write a real date as YYYY, YYYY-MM or YYYY-MM-DD"
-    if rule == "required":
+    if rule == REQUIRED:
         return "fill it in; see the column's description in docs/ or schemas/"
-    if rule == "unique":
+    if rule == UNIQUE:
         return "every row needs its own value; never reuse an id"
     return ""
 
@@ -316,7 +317,7 @@ def screen_schema(table: Table, columns: tuple[str, ...]) -> pa.DataFrameSchema:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["events"]
     >>> screen_schema(tf.table, tuple(tf.frame.columns)).validate(tf.frame).shape == tf.frame.shape
     True
@@ -335,7 +336,7 @@ def screen_schema(table: Table, columns: tuple[str, ...]) -> pa.DataFrameSchema:
 def _detail_rules(f: Field, table: Table) -> tuple[ValueRule, ...]:
     """The rules whose failures :func:`check_table` names for one column: its value rules, then uniqueness."""
     unique, _ = unique_among_filled(f, table)
-    distinct = (ValueRule("unique", "appears in more than one row", kernels.distinct),) if unique or f.unique else ()
+    distinct = (ValueRule(UNIQUE, "appears in more than one row", kernels.distinct),) if unique or f.unique else ()
     return value_rules(f) + distinct
 
 
@@ -357,7 +358,7 @@ def check_table(tf: TableFile) -> list[Problem]:
 
     Examples
     --------
-    >>> from eastasia_data.curation.reader import read_checkout
+    >>> from eastasia_data.curation.validate import read_checkout
     >>> tf = read_checkout()["events"]
     >>> tf.frame.loc[0, "category"] = "AGRE"
     >>> [(p.rule, p.hint) for p in check_table(tf)]
@@ -385,8 +386,8 @@ def check_table(tf: TableFile) -> list[Problem]:
         f = table.field(name)
         if f.required:
             for k in np.flatnonzero(values.isna().to_numpy()):
-                problems.append(tf.problem(int(values.index[int(k)]), name, None, "required", "is empty but required",
-                                           _hint(f, "required", None)))
+                problems.append(tf.problem(int(values.index[int(k)]), name, None, REQUIRED, "is empty but required",
+                                           _hint(f, REQUIRED, None)))
         for rule in _detail_rules(f, table):
             # Pandera's check, run on this column's failing rows: its failure cases are the problems.
             cases = _check_of(rule)(values).failure_cases
@@ -399,6 +400,6 @@ def check_table(tf: TableFile) -> list[Problem]:
     if len(table.primary_key) > 1 and key in results and not results[key].all():
         rows = tf.frame.iloc[np.flatnonzero(~results[key])]
         for i, key_values in zip(rows.index, rows[list(table.primary_key)].itertuples(index=False, name=None)):
-            problems.append(tf.problem(int(i), None, "|".join(map(str, key_values)), "primary-key",
+            problems.append(tf.problem(int(i), None, "|".join(map(str, key_values)), PRIMARY_KEY,
                                        f"the primary key {key} appears in more than one row"))
     return list(dict.fromkeys(problems))
