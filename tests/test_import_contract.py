@@ -207,12 +207,14 @@ print(json.dumps({{"code": code, "heavy": sorted(m for m in sys.modules
 
 @pytest.mark.slow  # fresh processes
 @pytest.mark.parametrize("argv", [["diff", "HEAD"], ["check-version"], ["fmt", "--check"]], ids=" ".join)
-def test_with_an_unchanged_schema_diff_check_version_and_fmt_import_no_yaml_or_jsonschema(argv, tmp_path):
+def test_with_an_unchanged_schema_diff_check_version_and_fmt_import_no_yaml_or_jsonschema(argv):
     """The schema files' checked outcome comes from the checkout's cache: no YAML parser, no JSON Schema validator.
 
     The first run fills the cache (and may import both); the second, in a fresh interpreter, must not.
+    Both sign with the user's key, as every other command run on this checkout does (a key of the
+    test's own would make a parallel test's entries foreign, and theirs its own).
     """
-    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env = dict(__import__("os").environ)
     env.pop("EASTASIA_NO_CACHE", None)
     full = ["--repo", str(paths.checkout().root), *argv]
     results = []
