@@ -66,7 +66,15 @@ class Cache:
         self._secret = secret
 
     def key(self, kind: str, *parts: bytes) -> str:
-        """The entry's name: a sha256 over the kind, the code's fingerprint and ``parts``."""
+        """The entry's name: a sha256 over the kind, the code's fingerprint and ``parts``.
+
+        Examples
+        --------
+        >>> cache = Cache(Path("/nonexistent"), secret=b"k" * 32)
+        >>> key = cache.key("schema", b"fields: []")
+        >>> len(key), key == cache.key("schema", b"fields: [] ")
+        (64, False)
+        """
         h = hashlib.sha256(f"{FORMAT}\0{kind}\0{fingerprint()}".encode())
         for part in parts:
             h.update(len(part).to_bytes(8, "little"))
@@ -77,7 +85,15 @@ class Cache:
         return hmac.new(self._secret, f"{kind}\0{key}\0{body}".encode(), hashlib.sha256).hexdigest()
 
     def get(self, kind: str, key: str) -> Any | None:
-        """The value stored under (kind, key), or None when there is none or it is damaged or foreign."""
+        """The value stored under (kind, key), or None when there is none or it is damaged or foreign.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> cache = Cache(Path(tempfile.mkdtemp()) / CACHE_DIR, secret=b"k" * 32)
+        >>> cache.get("schema", cache.key("schema", b"never stored")) is None
+        True
+        """
         path = self.directory / kind / f"{key}.json"
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -97,7 +113,19 @@ class Cache:
             return None
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        """Store ``value`` (plain JSON) under (kind, key), atomically; any failure to write is ignored."""
+        """Store ``value`` (plain JSON) under (kind, key), atomically; any failure to write is ignored.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> root = Path(tempfile.mkdtemp())
+        >>> (root / "file").write_text("a file where the cache's directory would go")
+        43
+        >>> Cache(root / "file", secret=b"k" * 32).put("schema", "0" * 64, {"a": 1})  # nothing written, no error
+        >>> cache = Cache(root / CACHE_DIR, secret=b"k" * 32)
+        >>> cache.put("schema", "0" * 64, {"a": 1}); cache.get("schema", "0" * 64)
+        {'a': 1}
+        """
         try:
             body = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         except (TypeError, ValueError):  # not plain JSON: not cached
