@@ -3,7 +3,7 @@
 ``releases/eastasia-data-<version>/`` (written by ``eastasia-data build``) goes into the
 wheel as ``eastasia_data/release/``, so ``eastasia_data.load()`` works offline. The older
 releases that ``src/eastasia_data/registry.json`` marks ``shipped`` (those that fit the size
-budget, see ``eastasia_data.catalog``) go in as ``eastasia_data/releases/eastasia-data-<v>/``.
+budget, see ``eastasia_data.releases``) go in as ``eastasia_data/releases/eastasia-data-<v>/``.
 A wheel of a version that has not been built is refused rather than shipped empty.
 """
 

@@ -129,7 +129,7 @@ FIRST_LOAD_REF = ("import json, sys, time; t = time.perf_counter(); import panda
 
 def bench_import(runs: int) -> list[Figure]:
     ours, ref, first, first_ref = [], [], [], []
-    events = str(loader._resource_path(loader._resource("events")))
+    events = str(loader.path("events"))
     for _ in range(runs):
         ours.append(child(IMPORT.format(stmt="import eastasia_data")))
         ref.append(child(IMPORT.format(stmt="import pandas, pyarrow")))
@@ -193,26 +193,24 @@ def write_release(model: dict, frames: dict, out: Path) -> Path:
 
 
 def _load_figures(directory: Path, size: str, runs: int, one: str) -> list[Figure]:
-    original = loader.release_dir
-    loader.release_dir = lambda: directory  # point the loader at this release, as an installed wheel points at its own
-    try:
-        names = list(loader._resources())
-        paths_ = {n: loader._resource_path(loader._resource(n)) for n in names}
-        for n in names:  # same dtypes, or the comparison is meaningless
-            assert loader.load(n).dtypes.equals(_reference_read(paths_[n]).dtypes), n
-        a, b = _paired(lambda: loader.load(one), lambda: _reference_read(paths_[one]), runs)
-        rows = loader._resource(one)["eastasia:rows"]
-        figs = [Figure("load", f"`load('{one}')`", f"{size} ({rows:,} rows)", "s", a,
-                       "`pq.read_table(p).to_pandas()`", b, "≤ 1.10×", "ratio<=1.10")]
-        if len(names) > 1:
-            total = sum(loader._resource(n)["eastasia:rows"] for n in names)
-            a, b = _paired(loader.load_all, lambda: [_reference_read(paths_[n]) for n in names], runs)
-            figs.append(Figure("load", "`load_all()` (every table)", f"{size} ({total:,} rows)", "s", a,
-                               "`read_table().to_pandas()` per table", b, "≤ 1.10×", "ratio<=1.10"))
-        return figs
-    finally:
-        loader.release_dir = original
-        loader._descriptor.cache_clear()
+    from eastasia_data.releases import descriptor
+
+    resources = {r["name"]: r for r in descriptor(release=directory)["resources"]}  # the release to time, by release=
+    names = list(resources)
+    paths_ = {n: loader.path(n, release=directory) for n in names}
+    for n in names:  # same dtypes, or the comparison is meaningless
+        assert loader.load(n, release=directory).dtypes.equals(_reference_read(paths_[n]).dtypes), n
+    a, b = _paired(lambda: loader.load(one, release=directory), lambda: _reference_read(paths_[one]), runs)
+    rows = resources[one]["eastasia:rows"]
+    figs = [Figure("load", f"`load('{one}')`", f"{size} ({rows:,} rows)", "s", a,
+                   "`pq.read_table(p).to_pandas()`", b, "≤ 1.10×", "ratio<=1.10")]
+    if len(names) > 1:
+        total = sum(resources[n]["eastasia:rows"] for n in names)
+        a, b = _paired(lambda: loader.load_all(release=directory), lambda: [_reference_read(paths_[n]) for n in names],
+                       runs)
+        figs.append(Figure("load", "`load_all()` (every table)", f"{size} ({total:,} rows)", "s", a,
+                           "`read_table().to_pandas()` per table", b, "≤ 1.10×", "ratio<=1.10"))
+    return figs
 
 
 # -- validation ----------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def summary(samples: list[float]) -> dict:
 
 
 def real(work: Path, runs: int) -> dict:
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
     from eastasia_data.publish.site import build_site
 
     counter = iter(range(10_000))
@@ -66,7 +66,7 @@ def synthetic(work: Path, factor: int, sources: Path) -> dict:
     import synth
 
     from eastasia_data.curation.schemas import read_model
-    from eastasia_data.loader import descriptor
+    from eastasia_data.releases import descriptor
     from eastasia_data.publish.site import build as site_build
 
     rows = {r["name"]: r["eastasia:rows"] for r in descriptor()["resources"]}

@@ -30,7 +30,7 @@ archived texts, which is the coding ledger):
   value outside ``allow`` replaced, or else the ``when`` is made false. A rule
   that cannot be satisfied so raises an error naming it; it then needs a hook in
   :data:`RULE_HOOKS`, keyed by the rule's name (none does today);
-* the one exception, the **corrections register** (``eastasia_data.corrections.TABLE``),
+* the one exception, the **corrections register** (``eastasia_data.views.CORRECTIONS``),
   whose rows name rows of other tables by their key (``row_key``) and columns: generated
   as any table, it is finished last, naming real keys and columns of the generated
   tables, with ``release`` empty.
@@ -80,13 +80,13 @@ import exrex
 import numpy as np
 import pandas as pd
 
-from eastasia_data.corrections import TABLE as REGISTER
-from eastasia_data.corrections import row_key
+from eastasia_data.views import CORRECTIONS as REGISTER
+from eastasia_data.views import row_key
 from eastasia_data.curation.descriptor import checkout_package
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.dates import PRECISIONS
 from eastasia_data.model import ArchiveIndex, Field, ForeignKey, Rule, Table
-from eastasia_data.passages import split
+from eastasia_data.curation.passages import split
 
 MIN_ROWS = 10
 #: How many times more rows a link table gets than another table.
@@ -318,7 +318,7 @@ def _language(pattern: str, n: int) -> list[str]:
 
 def excerpt_pool(text: str, rng: np.random.Generator, size: int = 400) -> dict[str, int]:
     """Substrings of ``text`` that a curator could quote (within one passage, whole words, no hygiene
-    trouble), each with the index of the passage of :func:`eastasia_data.passages.split` it lies in.
+    trouble), each with the index of the passage of :func:`eastasia_data.curation.passages.split` it lies in.
 
     >>> text = "A heading\\n\\nThe envoys met in Pyongyang on Monday and agreed to expand the rail link soon."
     >>> pool = excerpt_pool(text, np.random.default_rng(0), size=3)

@@ -158,8 +158,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: Reader modules whose doctests draw figures, write databases or serve: left out of the quick run
 #: with their tests (test_plot, test_export, test_serve, test_schemaorg are slow-marked too).
-_SLOW_DOCTEST_MODULES = ("eastasia_data.plot", "eastasia_data.export", "eastasia_data.serve", "eastasia_data.schemaorg",
-                         "eastasia_data.publish.site.build.build_site", "eastasia_data.publish.site.build.Site.build")
+_SLOW_DOCTEST_MODULES = ("eastasia_data.publish.plot", "eastasia_data.publish.export", "eastasia_data.publish.datasette",
+                         "eastasia_data.publish.schemaorg", "eastasia_data.publish.site.build.build_site",
+                         "eastasia_data.publish.site.build.Site.build")
 
 
 def _module_fixture(item) -> bool:

@@ -102,10 +102,10 @@ def test_claimreview_quotes_the_authority_and_links_the_copy_read():
     from pyld import jsonld
     from test_schemaorg import one, schema_org_loader, value
 
-    from eastasia_data.export import _release_tables
-    from eastasia_data.schemaorg import claim_reviews
+    from eastasia_data.publish.tables import release_texts
+    from eastasia_data.publish.schemaorg import claim_reviews
 
-    tables, texts = _release_tables(None)
+    tables, texts = release_texts(None)
     texts = dict(texts)
     claims, sources = texts["claims"].copy(), texts["sources"].copy()
     rated = claims["verdict"].isin(["supported", "partly_supported", "contradicted"])
@@ -142,7 +142,7 @@ def test_claimreview_quotes_the_authority_and_links_the_copy_read():
 
 
 def test_datasette_describes_the_new_columns_and_the_view():
-    from eastasia_data.serve import CANNED_QUERIES, datasette_metadata
+    from eastasia_data.publish.datasette import CANNED_QUERIES, datasette_metadata
 
     meta = datasette_metadata("eastasia", tables=MODEL)["databases"]["eastasia"]
     claims, sources = meta["tables"]["claims"]["columns"], meta["tables"]["sources"]["columns"]

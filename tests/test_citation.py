@@ -18,7 +18,7 @@ from conftest import REPO, run_cli
 import eastasia_data as ead
 from eastasia_data.citation import cite, content_hash
 from eastasia_data.errors import UsageError
-from eastasia_data.loader import descriptor
+from eastasia_data.releases import descriptor
 
 
 def _cffconvert() -> str:
@@ -119,12 +119,12 @@ def test_cite_of_an_unknown_release_lists_the_real_ones():
 
 
 def test_cite_refuses_a_release_whose_files_do_not_match_the_registry(monkeypatch):
-    from eastasia_data import catalog
+    from eastasia_data import releases
 
-    real = catalog.registry()
+    real = releases.registry()
     forged = {**real, "releases": [{**r, "content_hash": "sha256:" + "0" * 64} if r["version"] == "1.0.0" else r
                                    for r in real["releases"]]}
-    monkeypatch.setattr(catalog, "registry", lambda: forged)
+    monkeypatch.setattr(releases, "registry", lambda: forged)
     run = run_cli("cite", "--release", "1.0.0")
     assert run.code == 1 and run.out == "" and "the registry records sha256:000" in run.err
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, run_cli
 from csvedit import read_rows
 
-from eastasia_data.corrections import entries, row_key
+from eastasia_data.views import entries, row_key
 from eastasia_data.curation.diff import CorrectedRow, diff
 from eastasia_data.curation.diff_render import render_changelog, render_markdown, render_text
 from eastasia_data.curation.snapshot import from_checkout, from_release
@@ -149,6 +149,6 @@ def test_the_register_can_name_a_row_of_every_other_table():
     """table_name's categories are the dataset's tables: a table added to schemas/ needs its category here."""
     from conftest import MODEL
 
-    from eastasia_data.corrections import TABLE
+    from eastasia_data.views import CORRECTIONS as TABLE
 
     assert set(MODEL[TABLE].field("table_name").enum) == set(MODEL) - {TABLE}

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, run_cli
 
 import eastasia_data as ead
-from eastasia_data.loader import descriptor, model, release_dir
+from eastasia_data.releases import descriptor, model, release_dir
 from eastasia_data.publish import rai
 
 #: Left out of the quick run, like tests/test_schemaorg.py: mlcroissant reads the export.
@@ -89,8 +89,8 @@ def test_the_shipped_rai_json_is_generated_from_the_datasheet():
 
 
 def test_the_site_becomes_the_url(monkeypatch):
-    from eastasia_data import rowcite
-    from eastasia_data.schemaorg import croissant
+    from eastasia_data.citation import rows as rowcite
+    from eastasia_data.publish.schemaorg import croissant
 
     assert "url" not in croissant()
     monkeypatch.setattr(rowcite, "site_url", lambda: "https://example.org/eastasia-data/")

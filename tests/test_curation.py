@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eastasia_data.passages import split
+from eastasia_data.curation.passages import split
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

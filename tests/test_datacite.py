@@ -9,8 +9,8 @@ from conftest import run_cli
 from datacite import schema45
 
 import eastasia_data as ead
-from eastasia_data.catalog import registry
-from eastasia_data.loader import descriptor
+from eastasia_data.releases import registry
+from eastasia_data.releases import descriptor
 from eastasia_data.publish import datacite as dc
 
 VERSIONS = [r["version"] for r in registry()["releases"]]
@@ -56,7 +56,8 @@ def test_what_does_not_exist_is_left_out():
 
 
 def test_a_configured_doi_and_site_flow_in(monkeypatch):
-    from eastasia_data import citation, rowcite
+    from eastasia_data import citation
+    from eastasia_data.citation import rows as rowcite
 
     monkeypatch.setattr(citation, "configured", lambda: {"eastasia:doi": "10.5281/zenodo.1234567"})
     monkeypatch.setattr(rowcite, "site_url", lambda: "https://example.org/eastasia-data/")
@@ -68,15 +69,15 @@ def test_a_configured_doi_and_site_flow_in(monkeypatch):
 
 
 def test_the_previous_releases_doi_is_related(monkeypatch):
-    from eastasia_data import loader
+    from eastasia_data import releases
 
-    real = loader.descriptor
+    real = releases.descriptor
 
-    def with_doi(version=None):
-        d = real(version)
+    def with_doi(version=None, *, release=None):
+        d = real(version, release=release)
         return {**d, "eastasia:doi": "10.5281/zenodo.7654321"} if version == VERSIONS[-2] else d
 
-    monkeypatch.setattr(loader, "descriptor", with_doi)
+    monkeypatch.setattr(releases, "descriptor", with_doi)
     record = dc.datacite(VERSIONS[-1])
     assert {"relatedIdentifier": "10.5281/zenodo.7654321", "relatedIdentifierType": "DOI",
             "relationType": "IsNewVersionOf"} in record["relatedIdentifiers"]

@@ -288,7 +288,7 @@ def test_unreadable_version_is_a_usage_error(spec):
 
 
 def _version() -> str:
-    from eastasia_data.loader import checkout_version
+    from eastasia_data.releases import checkout_version
 
     return checkout_version()
 

@@ -12,8 +12,8 @@ import pytest
 from conftest import RELEASED, run_cli
 
 import eastasia_data as ead
-from eastasia_data.export import ExportError, export
-from eastasia_data.loader import descriptor
+from eastasia_data.publish.export import ExportError, export
+from eastasia_data.releases import descriptor
 
 #: Left out of the quick run (`-m "not slow"`): databases and workbooks written.
 pytestmark = pytest.mark.slow
@@ -283,8 +283,8 @@ def test_years_before_1000_keep_four_digits(tmp_path, fmt):
 
 
 def test_duckdb_carries_the_descriptions_as_comments(tmp_path):
-    from eastasia_data.export import column_description
-    from eastasia_data.loader import model
+    from eastasia_data.publish.tables import column_description
+    from eastasia_data.releases import model
 
     path = export("duckdb", tmp_path / "e.duckdb")
     con = duckdb.connect(str(path), read_only=True)

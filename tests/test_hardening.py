@@ -19,7 +19,8 @@ import pytest
 from checkout_copy import absent
 from conftest import REPO, point_resource, run_cli
 
-from eastasia_data import cli, loader
+import eastasia_data as ead
+from eastasia_data import cli, loader, paths, releases
 from eastasia_data.curation import build as build_module
 
 # -- linear decoding --------------------------------------------------------------------------
@@ -184,11 +185,11 @@ def test_diff_opens_only_files_inside_a_release(how, tmp_path, monkeypatch, caps
 @pytest.fixture
 def release_copy(tmp_path, monkeypatch) -> Path:
     copy = tmp_path / "pkg" / "release"
-    shutil.copytree(loader.release_dir(), copy)
-    monkeypatch.setattr(loader, "release_dir", lambda: copy)
-    loader._descriptor.cache_clear()
+    shutil.copytree(ead.release_dir(), copy)
+    monkeypatch.setattr(paths, "SHIPPED_RELEASE", copy)  # where an installed wheel keeps its release
+    releases._descriptor.cache_clear()
     yield copy
-    loader._descriptor.cache_clear()
+    releases._descriptor.cache_clear()
 
 
 @pytest.mark.parametrize("command", [["export", "--format", "csv", "--out", "{tmp}/out"], ["plot", "network", "--out", "{tmp}/f"],
@@ -219,11 +220,11 @@ def test_a_descriptor_that_is_not_json_or_has_no_hash_makes_verify_say_so(releas
     descriptor = json.loads((release_copy / "datapackage.json").read_text(encoding="utf-8"))
     del descriptor["resources"][0]["hash"]
     (release_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    loader._descriptor.cache_clear()
+    releases._descriptor.cache_clear()
     assert cli.main(["verify"]) == 1
     assert "records no sha256 hash" in capsys.readouterr().out
     (release_copy / "datapackage.json").write_text("{ nope", encoding="utf-8")
-    loader._descriptor.cache_clear()
+    releases._descriptor.cache_clear()
     assert cli.main(["verify"]) == 1
     assert "is not valid JSON" in capsys.readouterr().out
 

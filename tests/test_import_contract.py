@@ -1,25 +1,31 @@
-"""The two walks stay apart: a reader's modules never import the contributor's, pandera, YAML or frictionless.
+"""The layers hold and the two walks stay apart: a reader's modules never import the contributor's,
+pandera, YAML or frictionless.
 
-Checked twice: in the source (no such import anywhere in a reader's module; in ``cli`` only
-inside the functions of contributor commands), and in a fresh interpreter after each reader
-command, by looking at ``sys.modules``.
+Checked three ways: by import-linter's contracts in ``pyproject.toml`` (``[tool.importlinter]``:
+the layers of the package, with imports inside functions counted and none ignored, and the
+modules a reader's walk may not reach); in ``cli`` and ``__init__``, whose contributor imports
+stay inside functions; and in a fresh interpreter after each reader command, by looking at
+``sys.modules``.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from eastasia_data import paths
 
-READER_MODULES = ("__init__", "loader", "citation", "export", "plot", "model", "types", "dates", "paths", "errors",
-                  "passages")
 FORBIDDEN = ("eastasia_data.curation", "pandera", "yaml", "frictionless")
+ROOT = paths.PACKAGE_DIR.parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def _imports(tree: ast.AST):
@@ -34,14 +40,54 @@ def _forbidden(name: str) -> bool:
     return any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
 
 
-@pytest.mark.parametrize("module", READER_MODULES)
-def test_a_readers_module_imports_nothing_of_the_contributors(module):
-    tree = ast.parse((paths.PACKAGE_DIR / f"{module}.py").read_text(encoding="utf-8"))
-    bad = sorted(n for n in _imports(tree) if _forbidden(n))
-    # __init__ may reach the contributor's validate() only inside that function (checked below).
-    if module == "__init__":
-        bad = [n for n in bad if n != "eastasia_data.curation.validate"]
-    assert not bad, f"{module}.py imports {bad}"
+def _lint_imports(root: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], capture_output=True, text=True, cwd=root, env=env,
+                          timeout=600)
+
+
+def _contracts() -> list[dict]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+
+
+def test_the_contracts_hold():
+    """lint-imports exits 0: no import runs up the layers, none reaches the contributor's from a reader's module."""
+    proc = _lint_imports(ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "Contracts: 3 kept, 0 broken." in " ".join(proc.stdout.split()), proc.stdout[-2000:]
+
+
+def test_the_contracts_ignore_nothing_and_place_every_module():
+    """No contract ignores an import, and every module of the package (and of publish/) has its layer."""
+    contracts = {c["id"]: c for c in _contracts()}
+    assert sorted(contracts) == ["layers", "publish", "reader"]
+    assert not [c["id"] for c in contracts.values() if "ignore_imports" in c or c.get("unmatched_ignore_imports_alerting")]
+    assert contracts["layers"]["exhaustive"] and contracts["publish"]["exhaustive"]
+    assert contracts["layers"].get("exhaustive_ignores", []) == []
+    assert set(contracts["reader"]["forbidden_modules"]) == set(FORBIDDEN)
+
+
+def _probe_checkout(tmp_path: Path) -> Path:
+    shutil.copytree(paths.PACKAGE_DIR, tmp_path / "src" / "eastasia_data",
+                    ignore=shutil.ignore_patterns("__pycache__", "release", "releases"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("module", "imported", "message"), [
+    ("model.py", "from eastasia_data import loader", "eastasia_data.model is not allowed to import eastasia_data.loader"),
+    ("publish/tables.py", "from eastasia_data.publish import export",
+     "eastasia_data.publish.tables is not allowed to import eastasia_data.publish.export"),
+    ("views.py", "import yaml", "eastasia_data.views is not allowed to import yaml"),
+], ids=["up-the-layers", "writer-to-dispatcher", "reader-to-yaml"])
+def test_an_import_inside_a_function_breaks_a_contract(module, imported, message, tmp_path):
+    """The contracts count imports inside function bodies, where every cycle of the 2.0.0 review hid."""
+    root = _probe_checkout(tmp_path)
+    with open(root / "src" / "eastasia_data" / module, "a", encoding="utf-8") as handle:
+        handle.write(f"\n\ndef _probe():\n    {imported}\n")
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}  # the copy, not the installed package
+    proc = _lint_imports(root, env)
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert message in " ".join(proc.stdout.split()), proc.stdout[-3000:]  # lint-imports wraps long lines
 
 
 @pytest.mark.parametrize("module", ["cli", "__init__"])

@@ -44,7 +44,7 @@ def test_load_all_returns_every_table():
 
 
 def test_version_is_the_data_version():
-    from eastasia_data.loader import descriptor
+    from eastasia_data.releases import descriptor
 
     assert ead.__version__ == descriptor()["version"]
 
@@ -62,19 +62,33 @@ def test_import_does_not_pull_in_pandera_or_frictionless():
 def test_verify_detects_an_altered_file(tmp_path, monkeypatch):
     import shutil
 
-    from eastasia_data import loader as load_module
+    from eastasia_data.loader import verify_release
 
-    release = load_module.release_dir()
     copy = tmp_path / "release"
-    shutil.copytree(release, copy)
-    monkeypatch.setattr(load_module, "release_dir", lambda: copy)
-    assert load_module.verify_release() == []
+    shutil.copytree(ead.release_dir(), copy)
+    assert verify_release(release=copy) == []
     path = copy / "events.parquet"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    problems = load_module.verify_release()
+    problems = verify_release(release=copy)
     assert len(problems) == 1 and "events.parquet" in problems[0]
+    assert verify_release() == []  # the shipped release is untouched
     with pytest.raises(ead.IntegrityError, match="events.parquet"):
-        ead.load("events", verify=True)
-    assert len(ead.load("claims", verify=True)) > 0
+        ead.load("events", release=copy, verify=True)
+    assert len(ead.load("claims", release=copy, verify=True)) == len(ead.load("claims"))
+
+
+def test_release_names_a_directory_to_read_instead_of_a_version(tmp_path):
+    """``release=DIR`` reads the release in DIR (a copy, a scratch build); with a version too, or no release there, it says so."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(ead.release_dir("0.1.0"), copy)
+    assert ead.load("events", release=copy).equals(ead.load("events", version="0.1.0"))
+    assert ead.tables(release=copy) == ead.tables("0.1.0")
+    assert ead.path("events", release=copy) == copy / "events.parquet"
+    with pytest.raises(ead.errors.UsageError, match="give a version .* or a release directory .*, not both"):
+        ead.load("events", version="0.1.0", release=copy)
+    with pytest.raises(ead.errors.ReleaseUnavailableError, match=f"{tmp_path}: no release there"):
+        ead.load("events", release=tmp_path)

@@ -18,7 +18,7 @@ import pytest
 from conftest import RELEASED, point_resource
 
 import eastasia_data as ead
-from eastasia_data import loader, paths
+from eastasia_data import loader, paths, releases
 
 #: Left out of the quick run (`-m "not slow"`): an audit of every file the readers' commands open.
 pytestmark = pytest.mark.slow
@@ -26,11 +26,11 @@ pytestmark = pytest.mark.slow
 AUDIT = r"""
 import json, sys
 import eastasia_data as ead
-from eastasia_data import loader
+from eastasia_data import loader, releases
 
 # Warm up: let pandas and pyarrow import what they import lazily, so that what follows is the loader's own work.
 ead.load_all(verify=True)
-loader._descriptor.cache_clear()
+releases._descriptor.cache_clear()
 
 events = []
 import pyarrow.parquet as pq
@@ -133,7 +133,7 @@ def test_loading_works_with_pickle_and_sockets_disabled(monkeypatch):
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    loader._descriptor.cache_clear()
+    releases._descriptor.cache_clear()
     frames = ead.load_all(verify=True)
     assert sorted(frames) == RELEASED and all(len(f) for f in frames.values())
 
@@ -144,16 +144,16 @@ def test_loading_works_with_pickle_and_sockets_disabled(monkeypatch):
 def release_copy(tmp_path: Path, monkeypatch) -> Path:
     """A copy of the release that the loader uses instead of its own."""
     copy = tmp_path / "pkg" / "release"
-    shutil.copytree(loader.release_dir(), copy)
-    monkeypatch.setattr(loader, "release_dir", lambda: copy)
-    loader._descriptor.cache_clear()
+    shutil.copytree(ead.release_dir(), copy)
+    monkeypatch.setattr(paths, "SHIPPED_RELEASE", copy)  # for the commands: where an installed wheel keeps its release
+    releases._descriptor.cache_clear()
     yield copy
-    loader._descriptor.cache_clear()
+    releases._descriptor.cache_clear()
 
 
 def set_path(release: Path, table: str, value: str) -> None:
     point_resource(release, table, value)
-    loader._descriptor.cache_clear()
+    releases._descriptor.cache_clear()
 
 
 def escape_parent(release: Path) -> str:
@@ -193,12 +193,12 @@ ESCAPES = {"parent": escape_parent, "absolute": escape_absolute, "subdirectory":
 def test_a_resource_path_outside_the_release_is_refused(how, release_copy):
     set_path(release_copy, "events", ESCAPES[how](release_copy))
     with pytest.raises(ead.IntegrityError, match="events"):
-        ead.load("events")
+        ead.load("events", release=release_copy)
     with pytest.raises(ead.IntegrityError, match="events"):
-        ead.load("events", verify=True)
-    problems = loader.verify_release()
+        ead.load("events", release=release_copy, verify=True)
+    problems = loader.verify_release(release=release_copy)
     assert len(problems) == 1 and "'events'" in problems[0]
-    assert len(ead.load("claims")) > 0  # the other tables still load
+    assert len(ead.load("claims", release=release_copy)) > 0  # the other tables still load
 
 
 @pytest.mark.parametrize("table", RELEASED)

@@ -9,7 +9,7 @@ import pytest
 from conftest import MODEL, REPO, run_cli
 
 import eastasia_data as ead
-from eastasia_data.plot import actor_graph, timeline_rows
+from eastasia_data.publish.plot import actor_graph, timeline_rows
 
 #: Left out of the quick run (`-m "not slow"`): figures drawn.
 pytestmark = pytest.mark.slow
@@ -110,7 +110,7 @@ def test_unknown_figure_is_a_usage_error():
 
 
 def test_the_timeline_marks_its_broken_axis_and_tells_every_category_apart(tmp_path):
-    from eastasia_data.plot import RECENT_FROM, event_styles
+    from eastasia_data.publish.plot import RECENT_FROM, event_styles
 
     result = run_cli("plot", "timeline", "--out", str(tmp_path))
     assert result.code == 0, result.text
@@ -153,7 +153,7 @@ def _scaled(k: int = 3) -> dict:
 
 def test_the_timeline_stays_readable_with_three_times_the_events(tmp_path):
     """A tall timeline repeats its time axis at the top, rules off the years and wraps its legend."""
-    from eastasia_data.plot import LEGEND_COLUMNS, TALL_FROM, save, timeline
+    from eastasia_data.publish.plot import LEGEND_COLUMNS, TALL_FROM, save, timeline
 
     frames = _scaled(3)
     n = len(frames["events"])
@@ -174,7 +174,7 @@ def test_the_timeline_stays_readable_with_three_times_the_events(tmp_path):
 
 
 def test_a_short_timeline_has_no_year_rules():
-    from eastasia_data.plot import TALL_FROM, timeline
+    from eastasia_data.publish.plot import TALL_FROM, timeline
 
     frames = {name: ead.load(name) for name in ("events", "event_actors", "actors")}
     frames["events"] = frames["events"].head(TALL_FROM - 1)

@@ -17,7 +17,7 @@ import pytest
 from conftest import MODEL, RELEASE_MODEL, REPO, SOURCES, run_cli
 
 import eastasia_data as ead
-from eastasia_data import catalog, cli, loader, views
+from eastasia_data import cli, loader, releases, views
 from eastasia_data.citation import content_hash
 from eastasia_data.curation.versioning import released_versions
 
@@ -110,8 +110,8 @@ def test_the_shipped_changelog_and_registry_are_generated():
         render_registry,
     )
 
-    assert catalog.REGISTRY.read_text(encoding="utf-8") == render_registry()
-    assert catalog.CHANGELOG.read_text(encoding="utf-8") == render_changelog()
+    assert releases.REGISTRY.read_text(encoding="utf-8") == render_registry()
+    assert releases.CHANGELOG.read_text(encoding="utf-8") == render_changelog()
     parsed = parse_changelog((REPO / "CHANGELOG.md").read_text(encoding="utf-8"))
     assert list(parsed) == RELEASED[::-1] and parsed["1.0.0"]["date"] == "2026-12-01"
 
@@ -137,15 +137,15 @@ def served(tmp_path, monkeypatch):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    registry = json.loads(catalog.REGISTRY.read_text(encoding="utf-8"))
+    registry = json.loads(releases.REGISTRY.read_text(encoding="utf-8"))
     registry["url"] = f"http://127.0.0.1:{server.server_address[1]}/releases"
     for entry in registry["releases"]:
         entry["shipped"] = entry["version"] != "0.1.0"
     fake = tmp_path / "registry.json"
     fake.write_text(json.dumps(registry), encoding="utf-8")
-    monkeypatch.setattr(catalog, "REGISTRY", fake)
-    monkeypatch.setattr(catalog, "_installed", lambda version: [])  # as in a wheel that does not ship 0.1.0
-    monkeypatch.setenv(catalog.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(releases, "REGISTRY", fake)
+    monkeypatch.setattr(releases, "_installed", lambda version: [])  # as in a wheel that does not ship 0.1.0
+    monkeypatch.setenv(releases.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     for var in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
@@ -159,7 +159,7 @@ def test_a_release_past_the_budget_is_downloaded_verified_and_cached(served):
     frame = ead.load("claims", version="0.1.0")
     assert len(frame) == pq.read_table(root / "releases" / "eastasia-data-0.1.0" / "claims.parquet").num_rows
     assert ead.path("claims", version="0.1.0") == cache / "claims.parquet"
-    assert sorted(p.name for p in cache.iterdir()) == sorted(catalog._entry("0.1.0")["files"])
+    assert sorted(p.name for p in cache.iterdir()) == sorted(releases._entry("0.1.0")["files"])
     assert "/releases/eastasia-data-0.1.0/datapackage.json" in requests
     count = len(requests)
     ead.load("events", version="0.1.0")
@@ -170,7 +170,7 @@ def test_a_cached_release_altered_later_is_refused(served, monkeypatch):
     _, _, cache = served
     ead.load("events", version="0.1.0")
     (cache / "events.parquet").write_bytes(b"PAR1 not the file PAR1")
-    monkeypatch.setattr(catalog, "_checked", set())  # a new process
+    monkeypatch.setattr(releases, "_checked", set())  # a new process
     with pytest.raises(ead.IntegrityError, match=r"events\.parquet: the cached file does not match its sha256"):
         ead.load("events", version="0.1.0")
 
@@ -188,9 +188,9 @@ def test_a_download_that_does_not_match_the_registry_is_refused(served, capsys):
 
 
 def test_without_a_release_url_the_error_says_none_is_configured(served, monkeypatch, tmp_path):
-    registry = json.loads(catalog.REGISTRY.read_text(encoding="utf-8"))
+    registry = json.loads(releases.REGISTRY.read_text(encoding="utf-8"))
     registry["url"] = None
-    catalog.REGISTRY.write_text(json.dumps(registry), encoding="utf-8")
+    releases.REGISTRY.write_text(json.dumps(registry), encoding="utf-8")
     with pytest.raises(ead.EastAsiaError, match=r"configures no release URL \(\[tool\.eastasia-data\.releases\] url"):
         ead.load("events", version="0.1.0")
 
@@ -236,7 +236,7 @@ def test_the_loader_gives_the_same_dtypes_and_values_from_both_storages(scratch_
     for i in dates:
         as_timestamps = as_timestamps.set_column(i, stored.schema.field(i).name, stored.column(i).cast(pa.timestamp("ms")))
     pq.write_table(as_timestamps, old_storage / "events.parquet")
-    new, old = (loader.read_release_table(r, "events") for r in (scratch_release, old_storage))
+    new, old = (loader.load("events", release=r) for r in (scratch_release, old_storage))
     assert str(new["start_date"].dtype) == str(old["start_date"].dtype) == "datetime64[ms]"
     pd.testing.assert_frame_equal(new, old)
     raw = pd.read_csv(REPO / "data" / "events.csv", dtype=str, keep_default_na=False).set_index("event_id")
@@ -249,7 +249,7 @@ def test_the_loader_gives_the_same_dtypes_and_values_from_both_storages(scratch_
     for backend, values in (("arrow", lambda t: t["start_date"].to_pylist()),
                             ("polars", lambda t: t["start_date"].to_list())):
         for release in (scratch_release, old_storage):
-            assert values(loader.read_release_table(release, "events", backend=backend)) == days, (backend, release)
+            assert values(loader.load("events", release=release, backend=backend)) == days, (backend, release)
     for version in RELEASED:  # and every shipped release, whichever way it stores dates
         assert str(ead.load("events", version=version)["start_date"].dtype) == "datetime64[ms]", version
         assert ead.load("events", version=version, backend="arrow").schema.field("start_date").type == pa.date32()
@@ -307,12 +307,12 @@ def test_format_dates_takes_one_precision_for_all_and_refuses_a_length_mismatch(
 
 
 def test_verdict_and_reliability_are_ordered_from_the_schema(scratch_release):
-    claims = loader.read_release_table(scratch_release, "claims")
-    sources = loader.read_release_table(scratch_release, "sources")
+    claims = loader.load("claims", release=scratch_release)
+    sources = loader.load("sources", release=scratch_release)
     assert claims["verdict"].cat.ordered and sources["reliability"].cat.ordered
     assert list(claims["verdict"].cat.categories) == list(MODEL["claims"].field("verdict").enum)
     assert set(sources.loc[sources["reliability"] <= "medium", "reliability"]) == {"high", "medium"}
-    assert not loader.read_release_table(scratch_release, "events")["category"].cat.ordered
+    assert not loader.load("events", release=scratch_release)["category"].cat.ordered
     descriptor = json.loads((scratch_release / "datapackage.json").read_text())
     ordered = sorted((r["name"], f["name"]) for r in descriptor["resources"] for f in r["schema"]["fields"]
                      if f.get("categoriesOrdered"))
@@ -333,7 +333,7 @@ def test_describe_gives_the_labels_of_the_allowed_values():
 
 def test_views_are_the_sql_views_of_the_sqlite_export(tmp_path):
     from eastasia_data.dates import format_dates
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
 
     db = export("sqlite", tmp_path / "e.sqlite")
     con = sqlite3.connect(db)
@@ -389,7 +389,7 @@ def test_event_participants_finds_the_events_a_state_takes_part_in_only_through_
 def test_the_duckdb_export_has_the_views(tmp_path):
     import duckdb
 
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
 
     con = duckdb.connect(str(export("duckdb", tmp_path / "e.duckdb")), read_only=True)
     names = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
@@ -661,8 +661,9 @@ def test_a_release_without_the_plover_columns_gets_every_view_with_them_empty():
 
 def test_the_sqlite_export_searches_the_actors_names(tmp_path):
     """Datasette's search box on actors: an FTS5 index over the names, in every language the release has."""
-    from eastasia_data.export import export, search_columns
-    from eastasia_data.serve import datasette_metadata
+    from eastasia_data.publish.export import export
+    from eastasia_data.publish.sql import search_columns
+    from eastasia_data.publish.datasette import datasette_metadata
 
     db = export("sqlite", tmp_path / "e.sqlite")
     con = sqlite3.connect(db)

@@ -77,7 +77,7 @@ STEPS = {
     "corrections": lambda mp: mp.setattr(release_module, "_date_corrections", _boom),
     "build": lambda mp: mp.setattr(build_module, "build", _boom),
     "generated-files": _break_generated,
-    "figures": lambda mp: mp.setattr("eastasia_data.plot.plot", _boom),
+    "figures": lambda mp: mp.setattr("eastasia_data.publish.plot.plot", _boom),
     "bundle": lambda mp: mp.setattr(release_module, "_bundle", _boom),
     "move-into-the-checkout": _break_move,
 }

@@ -13,8 +13,8 @@ import rfc8785
 from conftest import REPO, run_cli
 
 import eastasia_data as ead
-from eastasia_data import rowcite
-from eastasia_data.loader import descriptor, model, release_dir
+from eastasia_data.citation import rows as rowcite
+from eastasia_data.releases import descriptor, model, release_dir
 
 CLAIMS = ["clm-a1-3000-more-early-2025", "clm-a1-altered-strategic-calculus"]
 PAIR = "clm-a1-china-key-ally | src-article-china-watching-warily"
@@ -159,7 +159,7 @@ def _changed_row(old: str, new: str) -> tuple[str, str]:
 
 def test_another_release_is_refused():
     current = ead.__version__
-    previous = next(r["version"] for r in __import__("eastasia_data.catalog", fromlist=["x"]).registry()["releases"])
+    previous = next(r["version"] for r in __import__("eastasia_data.releases", fromlist=["x"]).registry()["releases"])
     table, key = _changed_row(previous, current)  # the first release, which differs most
     text = ead.cite("apa", version=previous, rows={table: [key]})
     assert ead.verify_citation(text) == []
@@ -205,7 +205,7 @@ def test_jcs_follows_rfc_8785(value, expected):
 
 def test_the_documented_recipe_recomputes_every_row_of_every_release():
     recipe = _recipe()
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
 
     for version in [r["version"] for r in registry()["releases"]]:
         for resource in descriptor(version)["resources"]:

@@ -8,26 +8,23 @@ release is made; that releases/ holds the build of the committed data is test_re
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import MODEL, REPO, TABLES
 
 import eastasia_data as ead
-from eastasia_data import loader
 from eastasia_data.curation.checks.table import frame_schema, text_schema
-from eastasia_data.loader import descriptor
+from eastasia_data.releases import descriptor
 
 
-@pytest.fixture(scope="module", autouse=True)
-def built_release(tmp_path_factory, sources_dir):
-    """load(), describe() and descriptor() read a fresh build of the checkout's data."""
+@pytest.fixture(scope="module")
+def built_release(tmp_path_factory, sources_dir) -> Path:
+    """A fresh build of the checkout's data, for load(), describe() and descriptor() to read with ``release=``."""
     from eastasia_data.curation.build import build
 
-    result = build(tmp_path_factory.mktemp("release"), sources_dir=sources_dir)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loader, "release_dir", lambda: result.path)
-        yield result.path
+    return build(tmp_path_factory.mktemp("release"), sources_dir=sources_dir).path
 
 
 def root_resources() -> dict:
@@ -63,14 +60,14 @@ def test_root_datapackage_describes_the_schema(name):
 
 
 @pytest.mark.parametrize("name", TABLES)
-def test_release_descriptor_describes_the_schema(name):
-    resource = {r["name"]: r for r in descriptor()["resources"]}[name]
+def test_release_descriptor_describes_the_schema(name, built_release):
+    resource = {r["name"]: r for r in descriptor(release=built_release)["resources"]}[name]
     assert resource["schema"] == MODEL[name].to_table_schema(stored=True)
 
 
 @pytest.mark.parametrize("name", TABLES)
-def test_loaded_dtypes_are_the_schema_dtypes(name):
-    frame = ead.load(name)
+def test_loaded_dtypes_are_the_schema_dtypes(name, built_release):
+    frame = ead.load(name, release=built_release)
     table = MODEL[name]
     assert list(frame.columns) == list(table.field_names)
     assert {c: str(t) for c, t in frame.dtypes.items()} == table.dtypes
@@ -81,8 +78,8 @@ def test_loaded_dtypes_are_the_schema_dtypes(name):
 
 
 @pytest.mark.parametrize("name", TABLES)
-def test_describe_matches_the_schema(name):
-    doc = ead.describe(name)
+def test_describe_matches_the_schema(name, built_release):
+    doc = ead.describe(name, release=built_release)
     table = MODEL[name]
     assert doc["column"].tolist() == list(table.field_names)
     assert doc["dtype"].tolist() == [f.pandas_dtype for f in table.fields]
@@ -97,8 +94,8 @@ def test_generated_files_are_up_to_date():
     assert stale == [], "run `eastasia-data generate`"
 
 
-def test_partial_dates_load_as_first_day_of_period():
-    events = ead.load("events")
+def test_partial_dates_load_as_first_day_of_period(built_release):
+    events = ead.load("events", release=built_release)
     raw = pd.read_csv(REPO / "data" / "events.csv", dtype=str, keep_default_na=False)
     for loaded, text, precision in zip(events["start_date"], raw["start_date"], raw["date_precision"]):
         assert loaded.strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[precision]) == text

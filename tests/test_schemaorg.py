@@ -13,8 +13,8 @@ from conftest import run_cli
 
 import eastasia_data as ead
 from eastasia_data.errors import ExportError
-from eastasia_data.loader import descriptor, model, release_dir
-from eastasia_data.schemaorg import rating_scale
+from eastasia_data.releases import descriptor, model, release_dir
+from eastasia_data.publish.schemaorg import rating_scale
 
 #: Left out of the quick run (`-m "not slow"`): ClaimReview and Croissant checked with pyld and mlcroissant.
 pytestmark = pytest.mark.slow
@@ -187,7 +187,7 @@ def test_croissant_distribution_is_the_release_files_with_their_sha256(croissant
 
 
 def test_croissant_takes_no_modified_frames(tmp_path):
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
 
     with pytest.raises(ExportError, match="describes the release's own files"):
         export("croissant", tmp_path / "c.json", frames={"claims": ead.load("claims")})
@@ -195,7 +195,7 @@ def test_croissant_takes_no_modified_frames(tmp_path):
 
 def test_a_repository_and_doi_in_the_package_facts_are_used_when_they_exist():
     """Nothing names a repository or DOI today; once the package facts do, the exports carry them."""
-    from eastasia_data.schemaorg import claim_reviews, croissant
+    from eastasia_data.publish.schemaorg import claim_reviews, croissant
 
     facts = {**descriptor(), "homepage": "https://example.org/eastasia-data", "eastasia:doi": "10.0000/example"}
     doc = croissant(descriptor=facts)
@@ -215,7 +215,7 @@ def test_the_new_exports_stay_on_the_readers_walk(tmp_path):
     code = f"""
 import sys
 from pathlib import Path
-from eastasia_data.export import export
+from eastasia_data.publish.export import export
 for fmt, name in (("claimreview", "c.jsonld"), ("croissant", "c.json"), ("sqlite", "e.sqlite")):
     export(fmt, Path({str(tmp_path)!r}) / name)
 print(sorted(m for m in sys.modules if m.split(".")[0] in ("pandera", "frictionless", "yaml")

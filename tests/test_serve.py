@@ -19,8 +19,8 @@ import pytest
 from conftest import REPO, run_cli
 
 import eastasia_data as ead
-from eastasia_data.loader import model
-from eastasia_data.serve import CANNED_QUERIES, metadata_path
+from eastasia_data.releases import model
+from eastasia_data.publish.datasette import CANNED_QUERIES, metadata_path
 
 #: Left out of the quick run (`-m "not slow"`): Datasette and Chromium.
 pytestmark = pytest.mark.slow

@@ -23,7 +23,7 @@ def _small_total() -> int:
     """A small dataset: 500 rows, or as many more as leave every other table of the model (a table can be added by
     its schema alone) room for the generator's minimum (a link table twice it) besides the ledger's passages (one per
     passage of the archive)."""
-    from eastasia_data.passages import split
+    from eastasia_data.curation.passages import split
 
     passages = sum(len(split(text)) for _, _, text in synth._archives(SOURCES)) if SOURCES else 0
     return max(500, passages + synth.MIN_ROWS * synth.LINK_WEIGHT * (len(MODEL) - 1))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from eastasia_data import cli, loader, paths
+from eastasia_data import cli, paths, releases
 
 RELEASED = sorted(p.name.removeprefix("eastasia-data-") for p in (REPO / "releases").iterdir()
                   if p.is_dir() and p.name.startswith("eastasia-data-"))
@@ -32,10 +32,10 @@ def clone(tmp_path_factory) -> Path:
 def shipped_by(clone, monkeypatch):
     """The package runs from the clone; the clone's files are restored after the test."""
     monkeypatch.setattr(paths, "source_checkout", lambda: paths.Checkout(clone))
-    loader._descriptor.cache_clear()
+    releases._descriptor.cache_clear()
     yield clone
     subprocess.run(["git", "checkout", "-q", "--", "releases"], cwd=clone, check=True)
-    loader._descriptor.cache_clear()
+    releases._descriptor.cache_clear()
 
 
 def test_every_shipped_release_is_verified_one_line_each(shipped_by, capsys):

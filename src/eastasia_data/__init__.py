@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eastasia_data import views
-from eastasia_data.catalog import history, versions
 from eastasia_data.errors import (
     EastAsiaError,
     IntegrityError,
@@ -41,7 +40,9 @@ from eastasia_data.errors import (
     UnknownTableError,
     UnknownVersionError,
 )
-from eastasia_data.loader import describe, load, load_all, path, release_dir, tables
+from eastasia_data.loader import describe, load, load_all, path, tables
+from eastasia_data.releases import release_dir, versions
+from eastasia_data.views import history
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,7 +200,7 @@ def cite(style: str = "bibtex", version: str | None = None, *, rows: dict[str, l
     rows : dict, optional
         Cite these rows, table → primary keys (a composite key's values joined with ``" | "``):
         the citation adds each row, its permalink when ``site-url`` is set, its short hash and
-        a hash over exactly these rows (see :mod:`eastasia_data.rowcite`).
+        a hash over exactly these rows (see :mod:`eastasia_data.citation.rows`).
 
     Examples
     --------
@@ -212,14 +213,14 @@ def cite(style: str = "bibtex", version: str | None = None, *, rows: dict[str, l
     from eastasia_data.citation import cite as _cite
 
     if rows is not None:  # issue 24: cite a handful of rows
-        from eastasia_data.rowcite import cite_rows
+        from eastasia_data.citation.rows import cite_rows
 
         return cite_rows(style, version=version, rows=rows)
     return _cite(style, version=version)
 
 
 def verify_citation(text: str) -> list[str]:
-    """Recompute a row citation from the release it names; see :func:`eastasia_data.rowcite.verify_citation`.
+    """Recompute a row citation from the release it names; see :func:`eastasia_data.citation.rows.verify_citation`.
 
     Returns
     -------
@@ -233,7 +234,7 @@ def verify_citation(text: str) -> list[str]:
     >>> ead.verify_citation(ead.cite("apa", rows={"claims": ["clm-a1-3000-more-early-2025"]}))
     []
     """
-    from eastasia_data.rowcite import verify_citation as _verify
+    from eastasia_data.citation.rows import verify_citation as _verify
 
     return _verify(text)
 
@@ -241,7 +242,7 @@ def verify_citation(text: str) -> list[str]:
 
 def __getattr__(name: str) -> str:
     if name == "__version__":
-        from eastasia_data.loader import checkout_version
+        from eastasia_data.releases import checkout_version
 
         version = checkout_version()  # a source checkout's pyproject.toml says what it is now
         if version:

@@ -191,7 +191,8 @@ def cmd_tables(args) -> int:
     ...
     0
     """
-    from eastasia_data.loader import descriptor, tables
+    from eastasia_data.loader import tables
+    from eastasia_data.releases import descriptor
 
     rows = {r["name"]: r.get("eastasia:rows", "") for r in descriptor(args.release)["resources"]}
     width = max(map(len, rows))
@@ -212,8 +213,10 @@ def cmd_show(args) -> int:
     [{"strategy_id":"str-...","actor_id":"act-..."}]
     0
     """
-    from eastasia_data.export import neutralise, text_columns
-    from eastasia_data.loader import load, model
+    from eastasia_data.publish.sheets import neutralise
+    from eastasia_data.publish.tables import text_columns
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
 
     frame = load(args.table, version=args.release)
     if args.head is not None:
@@ -240,7 +243,8 @@ def cmd_path(args) -> int:
     /.../events.parquet
     0
     """
-    from eastasia_data.loader import path, release_dir
+    from eastasia_data.loader import path
+    from eastasia_data.releases import release_dir
 
     print(path(args.table, args.release) if args.table else release_dir(args.release))
     return EXIT_OK
@@ -256,7 +260,7 @@ def cmd_versions(args) -> int:
       0.1.0 ...
     0
     """
-    from eastasia_data.catalog import versions
+    from eastasia_data.releases import versions
 
     print(versions().to_string(index=False))
     return EXIT_OK
@@ -298,7 +302,7 @@ def cmd_export(args) -> int:
         if path is not None:
             print(f"written: {path} (datacite)")
         return EXIT_OK
-    from eastasia_data.export import export
+    from eastasia_data.publish.export import export
 
     if args.out == "-":
         if args.format == "csv":
@@ -331,14 +335,36 @@ def cmd_bundle(args) -> int:
 def cmd_serve(args) -> int:
     """``eastasia-data serve [--port N]``: the release in Datasette on 127.0.0.1 until Ctrl-C.
 
+    Exports the release to SQLite with its metadata (:mod:`eastasia_data.publish.datasette`)
+    in a temporary directory removed on exit, and runs Datasette on it; returns Datasette's
+    exit status. The port is checked before anything is announced or written.
+
     Examples
     --------
     >>> main(["serve", "--port", "70000"])
     2
     """
-    from eastasia_data.serve import serve
+    import tempfile
 
-    return serve(args.port)
+    from eastasia_data.errors import require
+    from eastasia_data.publish.datasette import check_port_free, datasette_args
+    from eastasia_data.publish.export import export
+
+    port = args.port
+    if not 0 <= port <= 65535:
+        raise UsageError(f"port {port} is not a port number (0 to 65535)")
+    require("datasette", "serve", "serve")
+    check_port_free(port)  # before anything is announced or written
+    from datasette.cli import cli
+
+    with tempfile.TemporaryDirectory(prefix="eastasia-serve-") as scratch:
+        database = export("sqlite", Path(scratch) / "eastasia.sqlite", force=True)
+        print(f"serving {database} on http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
+        try:
+            cli.main(datasette_args(database, port), prog_name="datasette", standalone_mode=False)
+        except SystemExit as exc:  # click ends a run with SystemExit in some versions
+            return int(exc.code or 0)
+    return 0
 
 
 def cmd_site(args) -> int:
@@ -358,7 +384,7 @@ def cmd_site(args) -> int:
 
 
 def _releases_listed() -> str:
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
 
     versions = [r["version"] for r in registry()["releases"]]
     return f"{len(versions)} release(s), {versions[0]} to {versions[-1]}"
@@ -378,7 +404,7 @@ def cmd_plot(args) -> int:
     written: .../network.svg
     0
     """
-    from eastasia_data.plot import plot
+    from eastasia_data.publish.plot import plot
 
     figures = ("timeline", "network") if args.figure == "all" else (args.figure,)
     out = Path(args.out)
@@ -427,7 +453,7 @@ def cmd_diff(args) -> int:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> same = str(release_dir())
     >>> cmd_diff(parser().parse_args(["diff", same, same]))  # doctest: +ELLIPSIS
     release directory /... (version ...) → release directory /... (version ...)
@@ -548,12 +574,13 @@ def cmd_cite(args) -> int:
     0
     """
     from eastasia_data.citation import cite, content_hash
-    from eastasia_data.loader import actual_hashes, descriptor, verify_release
+    from eastasia_data.loader import actual_hashes, verify_release
+    from eastasia_data.releases import descriptor
 
     if args.release is None:
         problems = verify_release()
     else:
-        from eastasia_data.catalog import registry
+        from eastasia_data.releases import registry
 
         recorded = next((r["content_hash"] for r in registry()["releases"] if r["version"] == args.release), None)
         present = actual_hashes(args.release)
@@ -566,8 +593,8 @@ def cmd_cite(args) -> int:
             print(f"error: {line}", file=sys.stderr)
         print("error: the release does not verify, so it is not cited; reinstall eastasia-data", file=sys.stderr)
         return EXIT_REFUSED
-    if args.rows:  # issue 24: cite a handful of rows (eastasia_data.rowcite)
-        from eastasia_data.rowcite import cite_rows, parse_rows_option
+    if args.rows:  # issue 24: cite a handful of rows (eastasia_data.citation.rows)
+        from eastasia_data.citation.rows import cite_rows, parse_rows_option
 
         print(cite_rows(args.style, version=args.release, rows=parse_rows_option(args.rows)).rstrip("\n"))
         return EXIT_OK
@@ -584,14 +611,14 @@ def cmd_verify_citation(args) -> int:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from eastasia_data.rowcite import cite_rows
+    >>> from eastasia_data.citation.rows import cite_rows
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "cite.txt"
     >>> _ = f.write_text(cite_rows("apa", rows={"events": ["evt-1950-06-25-korean-war"]}), encoding="utf-8")
     >>> cmd_verify_citation(parser().parse_args(["verify-citation", str(f)]))  # doctest: +ELLIPSIS
     verified: 1 row of eastasia-data ... as cited
     0
     """
-    from eastasia_data.rowcite import _HEAD, _ROW, verify_citation
+    from eastasia_data.citation.rows import _HEAD, _ROW, verify_citation
 
     if args.file in (None, "-"):
         text = sys.stdin.read()

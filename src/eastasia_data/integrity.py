@@ -17,7 +17,7 @@ only, and ``verify`` says so.
 
 Examples
 --------
->>> from eastasia_data.loader import release_dir
+>>> from eastasia_data.releases import release_dir
 >>> anchor = anchor_for(release_dir())
 >>> anchor is None or anchor.check(release_dir()) == []
 True
@@ -101,7 +101,7 @@ def wheel_anchor(release: Path) -> Anchor | None:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> anchor = wheel_anchor(release_dir())
     >>> anchor is None or "RECORD" in anchor.what
     True
@@ -135,7 +135,7 @@ def git_anchor(release: Path, repo: Path) -> Anchor | None:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> anchor = git_anchor(release_dir(), paths.checkout().root)
     >>> anchor is None or anchor.what.startswith("the release as committed")
     True
@@ -173,7 +173,7 @@ def anchor_for(release: Path) -> Anchor | None:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> anchor_for(release_dir()) is None or anchor_for(release_dir()).digests != {}
     True
     """

@@ -1,18 +1,25 @@
 """The user's walk: the shipped release descriptor names the tables; ``load`` reads one Parquet file.
 
 Nothing here parses schemas or imports pandera or frictionless. Files are opened
-only inside the release directory, and only as Parquet and JSON.
+only inside the release directory, and only as Parquet and JSON. Which release is read
+is :mod:`eastasia_data.releases`' business: every function takes ``version=`` (a released
+version, default the shipped one) or ``release=`` (a release directory, such as a scratch
+build), as scikit-learn's loaders take ``data_home=``.
+
+Examples
+--------
+>>> from eastasia_data.releases import release_dir
+>>> len(load("events", release=release_dir("0.1.0"))) == len(load("events", version="0.1.0"))
+True
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eastasia_data import paths
+from eastasia_data import integrity, paths
 from eastasia_data.errors import (
     IntegrityError,
     UnknownTableError,
@@ -26,147 +33,35 @@ from eastasia_data.files import (
     confined,
     read_bytes,
 )
-from eastasia_data.model import Table, model_from_descriptor
+from eastasia_data.model import Table
+from eastasia_data.releases import descriptor, model, registry, release_dir, shipped_releases
 from eastasia_data.types import arrow_dates, nullable_types_mapper
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["BACKENDS", "IntegrityError", "UnknownTableError", "actual_hashes", "anchor_description", "describe",
-           "descriptor", "from_arrow", "load", "load_all", "path", "read_release_table", "release_dir", "tables",
-           "verify_release"]
+           "from_arrow", "load", "load_all", "path", "tables", "verify_release", "verify_releases"]
+
+#: A release directory (``release=``), as a path or its text.
+Where = str | Path | None
 
 #: What :func:`load` can return: a pandas DataFrame, a pyarrow Table or a polars DataFrame.
 BACKENDS = ("pandas", "arrow", "polars")
 
 
-def release_dir(version: str | None = None) -> Path:
-    """The directory of a release: Parquet per table plus ``datapackage.json``.
-
-    With no version, the release this package ships: in an installed wheel it is
-    ``eastasia_data/release/``; in a checkout, the built release of the checkout's version
-    under ``releases/``. With a version, see :func:`eastasia_data.catalog.release_dir`
-    (an older release may be downloaded).
-
-    Raises
-    ------
-    FileNotFoundError
-        Neither is there (in a checkout: run ``eastasia-data build``).
-
-    Examples
-    --------
-    >>> (release_dir() / "datapackage.json").is_file()
-    True
-    """
-    if version is not None:
-        from eastasia_data.catalog import release_dir as versioned
-
-        return versioned(version)
-    if (paths.SHIPPED_RELEASE / paths.DESCRIPTOR).is_file():
-        return paths.SHIPPED_RELEASE
-    source = paths.source_checkout()
-    if source is not None:
-        built = source.release_dir()
-        if (built / paths.DESCRIPTOR).is_file():
-            return built
-    raise FileNotFoundError(
-        "this installation ships no release; in a checkout, run `eastasia-data build` first"
-    )
+def _resources(version: str | None = None, release: Where = None) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in descriptor(version, release=release)["resources"]}
 
 
-def checkout_version() -> str | None:
-    """The version of the source checkout this package runs from, if it runs from one.
-
-    An editable install's metadata keeps the version it was installed with; the checkout's
-    ``pyproject.toml`` says what it is now.
-
-    Examples
-    --------
-    >>> import eastasia_data as ead
-    >>> checkout_version() in (None, ead.__version__)
-    True
-    """
-    source = paths.source_checkout()
-    if source is None:
-        return None
-    try:
-        return source.version
-    except Exception:  # an unreadable pyproject in a source checkout: fall back to the metadata
-        return None
-
-
-@lru_cache(maxsize=8)
-def _descriptor(path: Path, mtime_ns: int) -> dict[str, Any]:
-    try:
-        data = read_bytes(path, root=path.parent, limit=MAX_DESCRIPTOR_BYTES)
-        descriptor = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise IntegrityError(f"{path} is not UTF-8: the release descriptor is damaged; reinstall eastasia-data") from None
-    except ValueError as exc:
-        raise IntegrityError(f"{path} is not valid JSON ({exc}): the release descriptor is damaged; "
-                             "reinstall eastasia-data") from None
-    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
-                                                  and isinstance(r.get("path"), str) for r in resources):
-        raise IntegrityError(f"{path} does not describe a release (each resource needs a name and a path): "
-                             "the release descriptor is damaged; reinstall eastasia-data")
-    return descriptor
-
-
-@lru_cache(maxsize=8)
-def _model(path: Path, mtime_ns: int) -> dict[str, Table]:
-    return model_from_descriptor(_descriptor(path, mtime_ns))
-
-
-def _dir(version: str | None) -> Path:
-    """The release directory of ``version``; None is the shipped release (looked up as ``release_dir()``)."""
-    return release_dir() if version is None else release_dir(version)
-
-
-def _key(version: str | None = None) -> tuple[Path, int]:
-    path = _dir(version) / paths.DESCRIPTOR
-    return path, path.stat().st_mtime_ns
-
-
-def descriptor(version: str | None = None) -> dict[str, Any]:
-    """The release descriptor (``datapackage.json``) as a dict (default: the shipped release).
-
-    Examples
-    --------
-    >>> d = descriptor()
-    >>> d["name"], "events" in [r["name"] for r in d["resources"]]
-    ('eastasia-data', True)
-    >>> descriptor("0.1.0")["version"]
-    '0.1.0'
-    """
-    return _descriptor(*_key(version))
-
-
-def model(version: str | None = None) -> dict[str, Table]:
-    """The tables of a release, as the model (built from its descriptor, no YAML).
-
-    Examples
-    --------
-    >>> model()["events"].primary_key
-    ('event_id',)
-    >>> "passages" in model("0.1.0")
-    False
-    """
-    return _model(*_key(version))
-
-
-def _resources(version: str | None = None) -> dict[str, dict[str, Any]]:
-    return {r["name"]: r for r in descriptor(version)["resources"]}
-
-
-def _resource(name: str, version: str | None = None) -> dict[str, Any]:
-    resources = _resources(version)
+def _resource(name: str, version: str | None = None, release: Where = None) -> dict[str, Any]:
+    resources = _resources(version, release)
     if name not in resources:
         import difflib
 
         close = difflib.get_close_matches(str(name), list(resources), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        where = f" in release {version}" if version else ""
+        where = f" in release {version}" if version else f" in {release}" if release is not None else ""
         raise UnknownTableError(
             f"no table named {name!r}{where}.{hint} The tables are: {', '.join(sorted(resources))} "
             "(see eastasia_data.tables())"
@@ -174,8 +69,8 @@ def _resource(name: str, version: str | None = None) -> dict[str, Any]:
     return resources[name]
 
 
-def _resource_path(resource: dict[str, Any], version: str | None = None) -> Path:
-    directory = _dir(version)
+def _resource_path(resource: dict[str, Any], version: str | None = None, release: Where = None) -> Path:
+    directory = release_dir(version, release=release)
     try:
         path = confined(directory, resource["path"])
     except UnsafeFileError:
@@ -197,13 +92,12 @@ def _recorded_hash(resource: dict[str, Any]) -> str:
     return recorded.removeprefix("sha256:")
 
 
-def _check_anchor(names: list[str] | None = None) -> None:
+def _check_anchor(names: list[str] | None = None, release: Where = None) -> None:
     """Raise IntegrityError if the descriptor (and ``names``) differ from the anchor outside the descriptor."""
-    from eastasia_data.integrity import anchor_for
-
-    anchor = anchor_for(release_dir())
+    directory = release_dir(release=release)
+    anchor = integrity.anchor_for(directory)
     if anchor is not None:
-        problems = anchor.check(release_dir(), [paths.DESCRIPTOR, *(names or ())])
+        problems = anchor.check(directory, [paths.DESCRIPTOR, *(names or ())])
         if problems:
             raise IntegrityError(problems[0])
 
@@ -221,7 +115,7 @@ def _check_hash(resource: dict[str, Any], path: Path) -> None:
         )
 
 
-def tables(version: str | None = None) -> dict[str, str]:
+def tables(version: str | None = None, *, release: Where = None) -> dict[str, str]:
     """The tables of the release, each with a one-line description.
 
     Returns
@@ -237,10 +131,10 @@ def tables(version: str | None = None) -> dict[str, str]:
     >>> len(ead.tables("0.1.0"))
     9
     """
-    return {name: table.summary for name, table in model(version).items()}
+    return {name: table.summary for name, table in model(version, release=release).items()}
 
 
-def path(name: str, version: str | None = None) -> Path:
+def path(name: str, version: str | None = None, *, release: Where = None) -> Path:
     """The Parquet file of one table, for polars, DuckDB, R or any other tool.
 
     Parameters
@@ -258,30 +152,7 @@ def path(name: str, version: str | None = None) -> Path:
     >>> ead.path("events", version="0.1.0").parent.name
     'eastasia-data-0.1.0'
     """
-    return _resource_path(_resource(name, version), version)
-
-
-def read_release_table(directory: Path, name: str, *, backend: str = "pandas"):
-    """Read table ``name`` from the release in ``directory`` (any release, even one not registered).
-
-    What :func:`load` does once it has found the release; tests use it on a scratch build.
-
-    Examples
-    --------
-    >>> read_release_table(release_dir(), "events", backend="arrow").schema.field("start_date").type
-    DataType(date32[day])
-    """
-    import pyarrow.parquet as pq
-
-    desc_path = Path(directory) / paths.DESCRIPTOR
-    tables = _model(desc_path, desc_path.stat().st_mtime_ns)
-    resources = {r["name"]: r for r in _descriptor(desc_path, desc_path.stat().st_mtime_ns)["resources"]}
-    if name not in resources:
-        raise UnknownTableError(f"no table named {name!r} in {directory}")
-    file = (Path(directory) / resources[name]["path"]).resolve()
-    if file.parent != Path(directory).resolve() or file.suffix != ".parquet":
-        raise IntegrityError(f"resource {name!r} points outside the release: {resources[name]['path']!r}")
-    return from_arrow(pq.ParquetFile(file).read(), tables[name], backend)
+    return _resource_path(_resource(name, version, release), version, release)
 
 
 def from_arrow(arrow, table: Table, backend: str = "pandas"):
@@ -320,7 +191,8 @@ def from_arrow(arrow, table: Table, backend: str = "pandas"):
     return polars.from_arrow(arrow)
 
 
-def load(name: str, *, version: str | None = None, backend: str = "pandas", verify: bool = False) -> Any:
+def load(name: str, *, version: str | None = None, release: Where = None, backend: str = "pandas",
+         verify: bool = False) -> Any:
     """Load one table, as a pandas DataFrame with the schema's dtypes (or Arrow, or polars).
 
     Parameters
@@ -330,7 +202,9 @@ def load(name: str, *, version: str | None = None, backend: str = "pandas", veri
     version : str, optional
         A released version, e.g. ``"0.1.0"`` (see :func:`eastasia_data.versions`); default
         the release this package ships. Older releases ship in the wheel within a size
-        budget; past it, one is downloaded once and cached (see :mod:`eastasia_data.catalog`).
+        budget; past it, one is downloaded once and cached (see :mod:`eastasia_data.releases`).
+    release : str or Path, optional
+        A release directory to read instead (a scratch build, or a copy); not with ``version``.
     backend : {"pandas", "arrow", "polars"}, default "pandas"
         ``"arrow"`` returns a ``pyarrow.Table``, ``"polars"`` a ``polars.DataFrame`` (the
         ``polars`` extra); both hold dates as ``date32`` days.
@@ -373,11 +247,11 @@ def load(name: str, *, version: str | None = None, backend: str = "pandas", veri
 
     if backend not in BACKENDS:
         raise UsageError(f"backend={backend!r}: use one of {', '.join(BACKENDS)}")
-    resource = _resource(name, version)
-    file = _resource_path(resource, version)
+    resource = _resource(name, version, release)
+    file = _resource_path(resource, version, release)
     if verify:
         if version is None:
-            _check_anchor([file.name])
+            _check_anchor([file.name], release)
         _check_hash(resource, file)
     if file.is_symlink():
         raise IntegrityError(f"resource {name!r} points outside the release: {file} is a symbolic link")
@@ -390,10 +264,11 @@ def load(name: str, *, version: str | None = None, backend: str = "pandas", veri
     except (pa.ArrowException, OSError) as exc:
         raise IntegrityError(f"{file} cannot be read as Parquet ({exc}): the file is damaged; "
                              "run `eastasia-data verify`, then reinstall eastasia-data") from None
-    return from_arrow(arrow, model(version)[name], backend)
+    return from_arrow(arrow, model(version, release=release)[name], backend)
 
 
-def load_all(*, version: str | None = None, backend: str = "pandas", verify: bool = False) -> dict[str, Any]:
+def load_all(*, version: str | None = None, release: Where = None, backend: str = "pandas",
+             verify: bool = False) -> dict[str, Any]:
     """Every table, as ``{name: DataFrame}``.
 
     Examples
@@ -403,10 +278,11 @@ def load_all(*, version: str | None = None, backend: str = "pandas", verify: boo
     >>> sorted(frames) == sorted(ead.tables())
     True
     """
-    return {name: load(name, version=version, backend=backend, verify=verify) for name in _resources(version)}
+    return {name: load(name, version=version, release=release, backend=backend, verify=verify)
+            for name in _resources(version, release)}
 
 
-def describe(name: str, version: str | None = None) -> pd.DataFrame:
+def describe(name: str, version: str | None = None, *, release: Where = None) -> pd.DataFrame:
     """The documentation of a table's columns, as a DataFrame.
 
     Returns
@@ -428,7 +304,7 @@ def describe(name: str, version: str | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    _resource(name, version)  # an unknown name raises, naming the valid ones
+    _resource(name, version, release)  # an unknown name raises, naming the valid ones
     rows = [
         {
             "column": f.name,
@@ -440,12 +316,12 @@ def describe(name: str, version: str | None = None) -> pd.DataFrame:
             "labels": {c.value: c.label for c in f.categories},
             "description": f.description,
         }
-        for f in model(version)[name].fields
+        for f in model(version, release=release)[name].fields
     ]
     return pd.DataFrame(rows).astype({"required": "bool", "ordered": "bool"})
 
 
-def verify_release() -> list[str]:
+def verify_release(*, release: Where = None) -> list[str]:
     """Check the release descriptor and every shipped file; return the problems found.
 
     First against the anchor outside the descriptor (:mod:`eastasia_data.integrity`: the
@@ -459,20 +335,18 @@ def verify_release() -> list[str]:
     >>> verify_release()
     []
     """
-    return _verify_directory(release_dir())
+    return _verify_directory(release_dir(release=release))
 
 
 def _verify_directory(directory: Path) -> list[str]:
     """The problems of the release in ``directory``: against its anchor, then against its own descriptor."""
-    from eastasia_data.integrity import anchor_for
-
-    anchor = anchor_for(directory)
+    anchor = integrity.anchor_for(directory)
     problems = anchor.check(directory) if anchor is not None else []
     path = directory / paths.DESCRIPTOR
-    try:
-        resources = _descriptor(path, path.stat().st_mtime_ns)["resources"]
-    except FileNotFoundError:
+    if not path.is_file():
         return problems + [f"{path}: missing from the installed release"]
+    try:
+        resources = descriptor(release=directory)["resources"]
     except IntegrityError as exc:
         return problems + [str(exc)]
     for resource in resources:
@@ -509,48 +383,6 @@ def _verify_directory(directory: Path) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
-def shipped_releases() -> list[tuple[str, Path]]:
-    """Every release this installation holds, oldest first: (version, directory).
-
-    The release it loads by default, and the older ones that ``load(version=…)`` reads
-    without a download: in a wheel ``eastasia_data/releases/``, in a checkout ``releases/``.
-
-    Examples
-    --------
-    >>> [v for v, _ in shipped_releases()][:2]
-    ['0.1.0', '1.0.0']
-    """
-    from eastasia_data.catalog import SHIPPED_OLDER
-
-    def version_key(version: str) -> tuple:
-        parts = version.split(".")
-        return (0, *map(int, parts)) if all(p.isdigit() for p in parts) else (1, version)
-
-    found: dict[str, Path] = {}
-    folders = [SHIPPED_OLDER]
-    source = paths.source_checkout()
-    if source is not None:
-        folders.append(source.releases_dir)
-    prefix = paths.release_dirname("")
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for directory in sorted(folder.iterdir()):
-            if directory.is_dir() and not directory.is_symlink() and directory.name.startswith(prefix):
-                found.setdefault(directory.name.removeprefix(prefix), directory)
-    try:
-        current = release_dir()
-    except FileNotFoundError:
-        current = None
-    if current is not None:
-        try:
-            version = str(json.loads((current / paths.DESCRIPTOR).read_bytes().decode("utf-8"))["version"])
-        except (OSError, ValueError, KeyError, TypeError):
-            version = checkout_version() or "the shipped release"
-        found[version] = current
-    return sorted(found.items(), key=lambda item: version_key(item[0]))
-
-
 def verify_releases() -> list[tuple[str, Path, str, list[str]]]:
     """Check every release the installation ships (:func:`shipped_releases`), each against its anchor.
 
@@ -562,9 +394,6 @@ def verify_releases() -> list[tuple[str, Path, str, list[str]]]:
     >>> all(problems == [] for _, _, _, problems in verify_releases())
     True
     """
-    from eastasia_data.catalog import registry
-    from eastasia_data.integrity import anchor_for
-
     recorded = {entry["version"]: entry.get("files") or {} for entry in registry().get("releases", [])}
     out = []
     for version, directory in shipped_releases():
@@ -583,7 +412,7 @@ def verify_releases() -> list[tuple[str, Path, str, list[str]]]:
                 continue
             if actual != digest:
                 problems.append(f"{file}: differs from the registry of releases (registry.json): the file was altered")
-        anchor = anchor_for(directory)
+        anchor = integrity.anchor_for(directory)
         what = [f"anchored in {anchor.what}"] if anchor is not None else []
         if version in recorded:
             what.append("the registry's sha256 values")
@@ -600,15 +429,13 @@ def anchor_description() -> str:
     >>> anchor_description().startswith(("anchored in", "not anchored"))
     True
     """
-    from eastasia_data.integrity import anchor_for
-
-    anchor = anchor_for(release_dir())
+    anchor = integrity.anchor_for(release_dir())
     if anchor is None:
         return "not anchored: no wheel RECORD or git commit covers this release, so only its descriptor was checked"
     return f"anchored in {anchor.what}"
 
 
-def actual_hashes(version: str | None = None) -> dict[str, str]:
+def actual_hashes(version: str | None = None, *, release: Where = None) -> dict[str, str]:
     """The sha256 of each table's Parquet file as it is on disk now (``sha256:<hex>``), by table name.
 
     What :func:`eastasia_data.cite` names, so that a citation states the data actually present.
@@ -622,8 +449,8 @@ def actual_hashes(version: str | None = None) -> dict[str, str]:
     True
     """
     out = {}
-    for resource in descriptor(version)["resources"]:
-        path = _resource_path(resource, version)
+    for resource in descriptor(version, release=release)["resources"]:
+        path = _resource_path(resource, version, release)
         try:
             out[resource["name"]] = "sha256:" + _sha256(path)
         except FileNotFoundError:

@@ -56,7 +56,7 @@ holds the archive) are a :class:`Package`, read from ``[tool.eastasia-data]`` of
 
 Examples
 --------
->>> from eastasia_data.model import release_model
+>>> from eastasia_data.releases import model as release_model
 >>> model = release_model()
 >>> model["events"].primary_key
 ('event_id',)
@@ -77,7 +77,7 @@ from eastasia_data.errors import ModelError
 from eastasia_data.types import FIELD_TYPES, TYPES, ColumnType
 
 __all__ = ["ArchiveIndex", "Category", "Field", "ForeignKey", "ModelError", "Package", "Rule", "Table",
-           "FIELD_TYPES", "model_from_descriptor", "parse_table", "release_model"]
+           "FIELD_TYPES", "model_from_descriptor", "parse_table"]
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,7 @@ class Field:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> release_model()["event_actors"].field("role").enum
         ('actor', 'recipient', 'participant')
         """
@@ -154,6 +155,7 @@ class Field:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> events = release_model()["events"]
         >>> events.field("start_date").is_partial_date, events.field("title").is_partial_date
         (True, False)
@@ -169,6 +171,7 @@ class Field:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> events = release_model()["events"]
         >>> [events.field(c).kind for c in ("event_id", "start_date", "category")]
         ['string', 'partial_date', 'category']
@@ -187,6 +190,7 @@ class Field:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> release_model()["events"].field("start_date").column_type.duckdb
         'VARCHAR'
         """
@@ -198,6 +202,7 @@ class Field:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> events = release_model()["events"]
         >>> [events.field(c).pandas_dtype for c in ("event_id", "start_date", "category")]
         ['str', 'datetime64[ms]', 'category']
@@ -285,6 +290,7 @@ class Rule:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> rule = release_model()["claims"].rules[0]
         >>> rule.to_descriptor()["when"]
         {'claimant': ['quoted_actor']}
@@ -322,16 +328,30 @@ class Table:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> release_model()["strategy_targets"].field_names
         ('strategy_id', 'actor_id')
         """
         return tuple(f.name for f in self.fields)
+
+    def is_categorical(self, name: str) -> bool:
+        """Whether column ``name`` has allowed values (False for a column the table lacks).
+
+        Examples
+        --------
+        >>> from eastasia_data.releases import model as release_model
+        >>> events = release_model()["events"]
+        >>> events.is_categorical("category"), events.is_categorical("title"), events.is_categorical("nope")
+        (True, False, False)
+        """
+        return any(f.name == name and bool(f.categories) for f in self.fields)
 
     def field(self, name: str) -> Field:
         """The column called ``name``; ``KeyError`` if the table has none.
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> release_model()["events"].field("category").type
         'string'
         """
@@ -346,6 +366,7 @@ class Table:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> release_model()["events"].csv_name
         'events.csv'
         """
@@ -360,6 +381,7 @@ class Table:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> release_model()["event_actors"].summary
         'Which actors take part in which event, and in what role.'
         >>> release_model()["sources"].summary.startswith("Every document the dataset rests on: the archived")
@@ -374,6 +396,7 @@ class Table:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> release_model()["strategy_targets"].dtypes
         {'strategy_id': 'str', 'actor_id': 'str'}
         """
@@ -386,6 +409,7 @@ class Table:
 
         Examples
         --------
+        >>> from eastasia_data.releases import model as release_model
         >>> schema = release_model()["event_actors"].to_table_schema()
         >>> schema["primaryKey"], schema["foreignKeys"][0]["reference"]
         (['event_id', 'actor_id', 'role'], {'resource': 'events', 'fields': ['event_id']})
@@ -594,6 +618,7 @@ def check_fk_targets(model: Mapping[str, Table]) -> None:
 
     Examples
     --------
+    >>> from eastasia_data.releases import model as release_model
     >>> check_fk_targets(release_model()) is None
     True
     """
@@ -625,7 +650,7 @@ def model_from_descriptor(descriptor: Mapping[str, Any]) -> dict[str, Table]:
 
     Examples
     --------
-    >>> from eastasia_data.loader import descriptor
+    >>> from eastasia_data.releases import descriptor
     >>> list(model_from_descriptor(descriptor()))[:2]
     ['actors', 'claim_sources']
     """
@@ -634,19 +659,6 @@ def model_from_descriptor(descriptor: Mapping[str, Any]) -> dict[str, Table]:
         raw = {**r["schema"], "description": r.get("description", "")}
         model[r["name"]] = parse_table(r["name"], raw, f"resource {r['name']!r}", stored=True)
     return model
-
-
-def release_model() -> dict[str, Table]:
-    """The tables of the release this installation loads (from its descriptor; no YAML).
-
-    Examples
-    --------
-    >>> "events" in release_model()
-    True
-    """
-    from eastasia_data.loader import model
-
-    return model()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -695,7 +707,7 @@ class Package:
 
     Examples
     --------
-    >>> from eastasia_data.loader import descriptor
+    >>> from eastasia_data.releases import descriptor
     >>> Package.from_descriptor(descriptor()).name
     'eastasia-data'
     """
@@ -767,7 +779,7 @@ class Package:
 
         Examples
         --------
-        >>> from eastasia_data.loader import descriptor
+        >>> from eastasia_data.releases import descriptor
         >>> list(Package.from_descriptor(descriptor()).to_descriptor())[:3]
         ['$schema', 'name', 'title']
         """

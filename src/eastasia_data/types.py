@@ -6,7 +6,7 @@ A column's *kind* is its Table Schema type, except that a column with allowed va
 *items*) is a ``list``, kept everywhere as its delimited text. :data:`TYPES` is the one table of types; the model, the loader, the
 build, the exports and the docs all read it.
 
-Dates are written to SQL as ISO text at their precision (see ``eastasia_data.export``),
+Dates are written to SQL as ISO text at their precision (see ``eastasia_data.publish.export``),
 so they are ``TEXT``/``VARCHAR`` there. In Parquet they are ``date32`` (a calendar day, which
 polars and DuckDB show as ``DATE``); releases up to 1.0.0 stored them as ``timestamp[ms]``
 and :func:`arrow_dates` reads both. ``load()`` returns them as ``datetime64[ms]`` either way.

@@ -31,13 +31,18 @@ for every release.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from eastasia_data.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LATER_COLUMNS", "QUADS", "SQL", "STATE_KINDS", "chronology", "claims_with_authority", "create_views",
-           "event_participants", "view_columns", "view_sql"]
+__all__ = ["CORRECTIONS", "LATER_COLUMNS", "QUADS", "SEPARATOR", "SQL", "STATE_KINDS", "Entry", "cell_text",
+           "chronology", "claims_with_authority", "corrections_register", "create_views", "entries",
+           "event_participants", "history", "reasons", "row_key", "split_key", "view_columns", "view_sql"]
 
 #: The kinds of actor that are their own state in the roll-up: every other actor rolls up to its
 #: ``state_actor_id`` (people, government bodies, armed forces, initiatives), or to none
@@ -358,3 +363,284 @@ def chronology(*, version: str | None = None) -> pd.DataFrame:
     out = events[columns].assign(actors=events["event_id"].map(actors).astype("str"),
                                  sources=events["event_id"].map(sources).astype("str"))
     return out.sort_values("event_id", ignore_index=True)
+
+
+# The corrections register: how a corrected row is named, and the reason given for it.
+#
+# The table ``corrections`` (``data/corrections.csv``, shipped in every release from the one
+# after 2.0.0) holds one row per correction of a released row: the table, the row's key as
+# released (``row_key``), the columns, the release that made the correction and what was
+# wrong. A row's key is its primary key's values in key order joined by ``" | "``
+# (:func:`row_key`). :func:`history` and ``eastasia-data diff`` show the reason beside each
+# corrected or removed row; ``check-version`` and ``release`` ask for an entry for each
+# (:mod:`eastasia_data.curation.checks.corrections`). Nothing here imports pandas at import time.
+
+#: The name of the corrections register's table.
+CORRECTIONS = "corrections"
+#: What joins the values of a composite key in ``row_key``.
+SEPARATOR = " | "
+
+
+def row_key(values: Iterable[Any]) -> str:
+    """A row's key as the register writes it: its values in key order joined by ``" | "``.
+
+    Examples
+    --------
+    >>> row_key(["evt-2013-09-07-xi-proposes-silk-road-economic-belt", "act-belt-and-road-initiative", "participant"])
+    'evt-2013-09-07-xi-proposes-silk-road-economic-belt | act-belt-and-road-initiative | participant'
+    """
+    return SEPARATOR.join(str(v) for v in values)
+
+
+def split_key(text: str) -> tuple[str, ...]:
+    """The values of a ``row_key``, in key order.
+
+    Examples
+    --------
+    >>> split_key("str-china-asean-regional-forum | act-asean")
+    ('str-china-asean-regional-forum', 'act-asean')
+    """
+    return tuple(text.split(SEPARATOR))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the register, every cell as text (empty cells as ``""``)."""
+
+    correction_id: str
+    table_name: str
+    row_key: str
+    columns: str
+    release: str
+    what_was_wrong: str
+    evidence_source_id: str
+    reported_by: str
+    status: str
+
+    def reason(self) -> str:
+        """The reason as shown beside the row: what was wrong, the evidence, the entry's id.
+
+        Examples
+        --------
+        >>> Entry("cor-001", "events", "evt-x", "title", "1.0.0", "Misspelt.", "src-y", "issue 1", "corrected").reason()
+        'Misspelt. (evidence: src-y; cor-001)'
+        """
+        evidence = f"evidence: {self.evidence_source_id}; " if self.evidence_source_id else ""
+        return f"{self.what_was_wrong} ({evidence}{self.correction_id})"
+
+
+def _cell(value: Any) -> str:
+    if value is None or value != value:  # None, NaN, NA
+        return ""
+    try:
+        import pandas as pd
+
+        if value is pd.NA:
+            return ""
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return str(value)
+
+
+def entries(frame: Any) -> list[Entry]:
+    """The register's rows, from its frame as loaded (a release) or as read (a checkout).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame([{"correction_id": "cor-001", "table_name": "events", "row_key": "evt-x",
+    ...                        "columns": "title", "release": None, "what_was_wrong": "Misspelt.",
+    ...                        "evidence_source_id": None, "reported_by": "issue 1", "status": "corrected"}])
+    >>> entries(frame)[0].release
+    ''
+    """
+    names = list(Entry.__dataclass_fields__)
+    columns = [c for c in names if c in frame.columns]
+    out = []
+    for values in frame[columns].itertuples(index=False, name=None):
+        cells = dict(zip(columns, map(_cell, values)))
+        out.append(Entry(**{n: cells.get(n, "") for n in names}))
+    return out
+
+
+def reasons(frame: Any, *, statuses: tuple[str, ...] = ("corrected",)) -> dict[tuple[str, str, str], list[Entry]]:
+    """The register's entries by (table, row_key, release), those of the given statuses only.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame([{"correction_id": "cor-001", "table_name": "events", "row_key": "evt-x",
+    ...                        "release": "1.1.0", "what_was_wrong": "Misspelt.", "status": "corrected"}])
+    >>> [e.correction_id for e in reasons(frame)[("events", "evt-x", "1.1.0")]]
+    ['cor-001']
+    """
+    out: dict[tuple[str, str, str], list[Entry]] = {}
+    for e in entries(frame):
+        if e.status in statuses:
+            out.setdefault((e.table_name, e.row_key, e.release), []).append(e)
+    return out
+
+
+# History: one row across the releases.
+
+def _key_values(table, key) -> dict[str, str]:
+    pk = table.primary_key
+    if isinstance(key, dict):
+        values = {str(k): str(v) for k, v in key.items()}
+        if set(values) != set(pk):
+            raise UsageError(
+                f"table {table.name!r} is keyed by {', '.join(pk)}; give a value for each (got {', '.join(values)})")
+        return values
+    parts = (key,) if isinstance(key, str) else tuple(key)
+    if len(parts) != len(pk):
+        raise UsageError(
+            f"table {table.name!r} is keyed by ({', '.join(pk)}); give {len(pk)} value(s) in that order, or a dict")
+    return dict(zip(pk, map(str, parts)))
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as :func:`history` shows it: text, a date as ``YYYY-MM-DD``, None for a missing value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cell_text(pd.Timestamp("2024-06-19")), cell_text(float("nan")), cell_text(3)
+    ('2024-06-19', None, '3')
+    """
+    if value is None or value != value:  # None, NaN, NaT
+        return None
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def history(table: str, key) -> pd.DataFrame:
+    """One row of a table in every release, with the CHANGELOG entries that changed it.
+
+    Parameters
+    ----------
+    table : str
+        A table name.
+    key : str, tuple or dict
+        The row's primary key: its value, the values of a composite key in key order,
+        or ``{column: value}``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per release, oldest first: ``version``, ``status`` (``added``, ``changed``,
+        ``unchanged``, ``removed`` or ``absent``), ``changed`` (the columns whose value
+        differs from the release before), ``changelog`` (the entries of that version's
+        CHANGELOG section that name the key, one per line), ``reason`` (for a row that
+        version changed or removed: what was wrong, from the corrections register, one
+        entry per line; the register is read from the newest release that ships one, so
+        corrections made before the register existed are explained too), then the row's
+        columns as text (missing where the release has no such row or column). A renamed key
+        is a removal plus an addition; the CHANGELOG entry of the addition names the old key.
+
+    Raises
+    ------
+    UnknownTableError
+        ``table`` is in no release.
+    UnknownKeyError
+        No release has a row with that key (the closest key of the last release is suggested).
+
+    Examples
+    --------
+    >>> import eastasia_data as ead
+    >>> h = ead.history("claims", "clm-a2-military-threat-unlikely")
+    >>> h[["version", "status", "verdict"]].values.tolist()[:2]
+    [['0.1.0', 'added', 'supported'], ['1.0.0', 'changed', 'unverifiable']]
+    >>> "`supported` → `unverifiable`" in h["changelog"].iloc[1]
+    True
+    >>> ead.history("event_actors", ("evt-1950-06-25-korean-war", "act-north-korea", "actor"))["status"].tolist()[-1]
+    'unchanged'
+    >>> ead.history("claims", "clm-a2-military-threat-unlikly")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    eastasia_data.errors.UnknownKeyError: no release of claims has a row with claim_id 'clm-a2-military-threat-unlikly'; did you mean 'clm-a2-military-threat-unlikely'?
+    """
+    import pandas as pd
+
+    from eastasia_data.errors import UnknownTableError
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
+    from eastasia_data.releases import changelog, registry
+
+    releases = [r["version"] for r in registry()["releases"]]
+    found = [v for v in releases if table in model(v)]
+    if not found:
+        raise UnknownTableError(f"no release has a table named {table!r} (see eastasia_data.tables())")
+    wanted = _key_values(model(found[-1])[table], key)
+    key_text = row_key(wanted[c] for c in model(found[-1])[table].primary_key)
+    register = corrections_register(releases)
+    entries = changelog().get("versions", {})
+    out, previous = [], None
+    for version in releases:
+        row = None
+        if table in model(version):
+            frame = load(table, version=version)
+            mask = pd.Series(True, index=frame.index)
+            for column, value in wanted.items():
+                mask &= frame[column].astype("str") == value if column in frame else False
+            if mask.any():
+                row = {c: cell_text(v) for c, v in frame[mask].iloc[0].items()}
+        changed: list[str] = []
+        if row is None:
+            status = "removed" if previous is not None else "absent"
+        elif previous is None:
+            status, changed = "added", []
+        else:
+            changed = [c for c in row if row.get(c) != previous.get(c)]
+            status = "changed" if changed else "unchanged"
+        named = [e for section in entries.get(version, {}).get("sections", {}).values() for e in section
+                 if any(f"`{v}`" in e for c, v in wanted.items() if not model(found[-1])[table].is_categorical(c))]
+        why = register.get((table, key_text, version), []) if status in ("changed", "removed") else []
+        out.append({"version": version, "status": status, "changed": ", ".join(changed),
+                    "changelog": "\n".join(named) if status != "unchanged" and status != "absent" else "",
+                    "reason": "\n".join(e.reason() for e in why) or None, **(row or {})})
+        previous = row
+    if all(entry["status"] == "absent" for entry in out):
+        _no_such_key(table, wanted, found[-1])
+    # Every column text: a cell the row lacks (or a release lacks the row) is missing alike, NaN.
+    return pd.DataFrame(out).astype("str")
+
+
+def _no_such_key(table: str, wanted: dict[str, str], version: str) -> None:
+    """Raise :class:`UnknownKeyError` for a key found in no release, suggesting the closest of ``version``."""
+    import difflib
+
+    from eastasia_data.errors import UnknownKeyError
+    from eastasia_data.loader import load
+
+    frame = load(table, version=version)
+    joined = "|".join(wanted.values())
+    keys = frame[list(wanted)].astype("str").agg("|".join, axis=1).tolist()
+    close = difflib.get_close_matches(joined, keys, n=1)
+    shown = ", ".join(f"{c} {v!r}" for c, v in wanted.items())
+    hint = f"; did you mean {close[0]!r}?" if close else f"; see ead.load({table!r}, version={version!r})"
+    raise UnknownKeyError(f"no release of {table} has a row with {shown}{hint}")
+
+
+def corrections_register(releases: list[str]) -> dict[tuple[str, str, str], list[Entry]]:
+    """The corrections register of the newest release that ships one, by (table, row_key, release); {} if none does.
+
+    Releases up to 2.0.0 have no register; the register of a later release lists the
+    corrections made by the earlier ones too. What :func:`history` reads its reasons from.
+
+    Examples
+    --------
+    >>> corrections_register(["0.1.0", "1.0.0"])  # no release up to 2.0.0 ships a register
+    {}
+    >>> import eastasia_data as ead
+    >>> register = corrections_register(ead.versions()["version"].tolist())
+    >>> len(register) > 0, all(e.status == "corrected" for found in register.values() for e in found)
+    (True, True)
+    """
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
+
+    for version in reversed(releases):
+        if CORRECTIONS in model(version):
+            return reasons(load(CORRECTIONS, version=version))
+    return {}

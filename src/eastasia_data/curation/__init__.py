@@ -12,6 +12,7 @@ need the ``validate`` extra (pandera, PyYAML); a reader's install never imports 
 ``checks/``    the check layers (table, fields, relations, evidence, hygiene)
 ``validate``   runs every layer over a checkout: a :class:`Report`
 ``fmt``        the canonical form of the CSV files
+``passages``   an archived text cut into passages (the coding ledger's rule)
 ``descriptor`` the root and the release ``datapackage.json``
 ``build``      valid tables → a release directory of Parquet files
 ``snapshot``   a version (release, checkout, git revision) read for comparison

@@ -234,7 +234,7 @@ def agreement(frame, *, round: int | None = None, resamples: int = RESAMPLES, se
     if missing:
         raise UsageError(f"the codings lack the columns {missing}")
     if list_fields is None:
-        from eastasia_data.model import release_model
+        from eastasia_data.releases import model as release_model
 
         list_fields = {f"{t.name}.{f.name}": f.delimiter or "," for t in release_model().values()
                        for f in t.fields if f.is_list}

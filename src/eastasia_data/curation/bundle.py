@@ -77,13 +77,13 @@ def csv_members(release: Path, top: str) -> list[tuple[str, bytes]]:
     >>> members[0][0], members[0][1].splitlines()[0][:18]
     ('x/data/actors.csv', b'actor_id,name,kind')
     """
-    from eastasia_data.export import csv_text, text_columns
-    from eastasia_data.loader import read_release_table
-    from eastasia_data.model import model_from_descriptor
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
+    from eastasia_data.publish.sheets import csv_text
+    from eastasia_data.publish.tables import text_columns
 
-    tables = model_from_descriptor(json.loads((release / paths.DESCRIPTOR).read_bytes()))
-    return [(f"{top}/data/{name}.csv", csv_text(text_columns(read_release_table(release, name), table)).encode("utf-8"))
-            for name, table in tables.items()]
+    return [(f"{top}/data/{name}.csv", csv_text(text_columns(load(name, release=release), table)).encode("utf-8"))
+            for name, table in model(release=release).items()]
 
 
 def bundle_path(version: str, releases_dir: Path | None = None) -> Path:

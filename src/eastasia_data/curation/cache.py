@@ -158,7 +158,7 @@ class Cache:
 
 #: The modules whose code decides what the cached values are: a change to any of them makes a new key.
 _CODE = ("curation/cache.py", "curation/schemas.py", "curation/problems.py", "curation/rules.py",
-         "curation/checks/hygiene.py", "curation/checks/invisible.json", "types.py", "passages.py")
+         "curation/checks/hygiene.py", "curation/checks/invisible.json", "types.py")
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ Examples
 --------
 >>> from eastasia_data.curation.diff import diff
 >>> from eastasia_data.curation.snapshot import open_snapshot
->>> from eastasia_data.loader import release_dir
+>>> from eastasia_data.releases import release_dir
 >>> release = open_snapshot(release_dir())
 >>> diff(release, release).changes
 []
@@ -22,8 +22,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from eastasia_data.corrections import TABLE as CORRECTIONS
-from eastasia_data.corrections import Entry, entries, row_key
+from eastasia_data.views import CORRECTIONS
+from eastasia_data.views import Entry, entries, row_key
 from eastasia_data.curation.snapshot import (
     Snapshot,
     TableState,
@@ -138,7 +138,7 @@ class Diff:
         Examples
         --------
         >>> import dataclasses
-        >>> from eastasia_data.loader import release_dir
+        >>> from eastasia_data.releases import release_dir
         >>> from eastasia_data.curation.snapshot import from_release
         >>> old = from_release(release_dir(), "old")
         >>> events = old.tables["events"]
@@ -171,7 +171,7 @@ class Diff:
 
         Examples
         --------
-        >>> from eastasia_data.loader import release_dir
+        >>> from eastasia_data.releases import release_dir
         >>> from eastasia_data.curation.snapshot import from_release
         >>> release = from_release(release_dir(), "a release")
         >>> diff(release, release).corrections()
@@ -203,7 +203,7 @@ class Diff:
         Examples
         --------
         >>> import dataclasses
-        >>> from eastasia_data.loader import release_dir
+        >>> from eastasia_data.releases import release_dir
         >>> from eastasia_data.curation.snapshot import from_release
         >>> old = from_release(release_dir(), "old")
         >>> events = old.tables["events"]
@@ -224,7 +224,7 @@ class Diff:
         Examples
         --------
         >>> import dataclasses
-        >>> from eastasia_data.loader import release_dir
+        >>> from eastasia_data.releases import release_dir
         >>> from eastasia_data.curation.snapshot import from_release
         >>> old = from_release(release_dir(), "old")
         >>> events = old.tables["events"]
@@ -479,7 +479,7 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
     Examples
     --------
     >>> import dataclasses
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> from eastasia_data.curation.snapshot import from_release
     >>> old = from_release(release_dir(), "old")
     >>> events = old.tables["events"]

@@ -7,7 +7,7 @@ Examples
 >>> from eastasia_data.curation.diff import diff
 >>> from eastasia_data.curation.snapshot import open_snapshot
 >>> from eastasia_data.curation.diff_render import render_text
->>> from eastasia_data.loader import release_dir
+>>> from eastasia_data.releases import release_dir
 >>> release = open_snapshot(release_dir())
 >>> print(render_text(diff(release, release)).splitlines()[-1])
 no differences
@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from eastasia_data.corrections import row_key
+from eastasia_data.views import row_key
 from eastasia_data.curation.diff import Diff, TableRows
 
 #: How many changed cells (or added/removed keys) each table lists before summarising the rest.
@@ -67,7 +67,7 @@ def reasons(d: Diff) -> Why:
     --------
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> release = from_release(release_dir(), "a release")
     >>> reasons(diff(release, release))("events", ("evt-x",)) is None
     True
@@ -114,7 +114,7 @@ def render_text(d: Diff) -> str:
     >>> import dataclasses
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> old = from_release(release_dir(), "old")
     >>> events = old.tables["events"]
     >>> frame = events.frame.iloc[1:].copy()
@@ -152,7 +152,7 @@ def render_markdown(d: Diff) -> str:
     >>> import dataclasses
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> old = from_release(release_dir(), "old")
     >>> events = old.tables["events"]
     >>> frame = events.frame.iloc[1:].copy()
@@ -220,7 +220,7 @@ def render_changelog(d: Diff, version: str | None = None, date: str | None = Non
     >>> import dataclasses
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> old = from_release(release_dir(), "old")
     >>> events = old.tables["events"]
     >>> frame = events.frame.iloc[1:].copy()
@@ -279,7 +279,7 @@ def as_dict(d: Diff) -> dict:
     --------
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> release = from_release(release_dir(), "a release")
     >>> as_dict(diff(release, release))["bump"] is None
     True
@@ -323,7 +323,7 @@ def render_json(d: Diff) -> str:
     >>> import json
     >>> from eastasia_data.curation.diff import diff
     >>> from eastasia_data.curation.snapshot import from_release
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> release = from_release(release_dir(), "a release")
     >>> json.loads(render_json(diff(release, release)))["changes"]
     []

@@ -417,11 +417,9 @@ def render_composition_block(frames: Mapping | None = None) -> str:
     True
     """
     if frames is None:  # read as load() reads, so dates are datetime64 whether stored as date32 or timestamps
-        from eastasia_data.loader import read_release_table
+        from eastasia_data.loader import load_all
 
-        directory = paths.checkout().release_dir()
-        names = [r["name"] for r in json.loads((directory / paths.DESCRIPTOR).read_text(encoding="utf-8"))["resources"]]
-        frames = {name: read_release_table(directory, name) for name in names}
+        frames = load_all(release=paths.checkout().release_dir())
     events, claims, sources = frames["events"], frames["claims"], frames["sources"]
     titles = sources.set_index("source_id")["title"]
     lines = [f"- Release {release_version()}: "
@@ -561,7 +559,7 @@ FIGURES_DIR = "docs/figures"
 def draw_figures() -> list[Path]:
     """Draw every figure of the checkout's release into ``docs/figures``; the paths written."""
     from eastasia_data.curation.snapshot import from_release
-    from eastasia_data.plot import KINDS, plot
+    from eastasia_data.publish.plot import KINDS, plot
 
     snapshot = from_release(paths.checkout().release_dir())
     frames = {name: t.frame for name, t in snapshot.tables.items()}
@@ -573,7 +571,7 @@ def render_figures_record() -> str:
     """What the figures in ``docs/figures`` are drawn from: the release's content hash and the drawing code.
 
     The figures are compared by what they were drawn from, not by their pixels: when the
-    release or ``eastasia_data/plot.py`` changes, this record changes, ``generate --check``
+    release or ``eastasia_data/publish/plot.py`` changes, this record changes, ``generate --check``
     reports it stale and ``generate`` redraws the figures.
 
     Examples
@@ -584,13 +582,13 @@ def render_figures_record() -> str:
     import hashlib
 
     from eastasia_data.citation import content_hash
-    from eastasia_data.plot import KINDS
+    from eastasia_data.publish.plot import KINDS
 
     built = read_built_descriptor()
     record = {
         "release": paths.checkout().version,
         "release_content_hash": content_hash(built) if built else None,
-        "plot_sha256": hashlib.sha256((paths.PACKAGE_DIR / "plot.py").read_bytes()).hexdigest(),
+        "plot_sha256": hashlib.sha256((paths.PACKAGE_DIR / "publish" / "plot.py").read_bytes()).hexdigest(),
         "figures": [f"{kind}.{ext}" for kind in KINDS for ext in ("png", "svg")],
     }
     return json.dumps(record, indent=2) + "\n"

@@ -41,7 +41,7 @@ from eastasia_data.curation.versioning import BUMPS, bump_between, next_version,
 from eastasia_data.errors import UsageError, VersionError
 
 if TYPE_CHECKING:
-    from eastasia_data.corrections import Entry
+    from eastasia_data.views import Entry
 
 GATES = ("auto", "pull-request", "release")
 

@@ -2,7 +2,7 @@
 
 Both are rendered from the checkout (``releases/``, ``pyproject.toml`` and ``CHANGELOG.md``),
 listed in :data:`eastasia_data.curation.generate.GENERATED` and written by
-``eastasia-data generate``; :mod:`eastasia_data.catalog` reads them.
+``eastasia-data generate``; :mod:`eastasia_data.releases` reads them.
 
 Examples
 --------
@@ -91,7 +91,7 @@ def render_registry() -> str:
     from eastasia_data.curation.descriptor import checkout_package
 
     package = checkout_package(checkout)  # where a citation points (eastasia_data.citation.configured)
-    # issue 24: the site's address, for the rows' permalinks (eastasia_data.rowcite.site_url)
+    # issue 24: the site's address, for the rows' permalinks (eastasia_data.citation.rows.site_url)
     site = checkout.pyproject().get("tool", {}).get("eastasia-data", {}).get("site-url") or None
     registry = {"eastasia:generated": NOTE, "url": config["url"], "repository": package.repository,
                 "doi": package.doi, "site-url": site, "wheel-budget-bytes": config["wheel-budget-bytes"],

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eastasia_data import paths
-from eastasia_data.corrections import TABLE as CORRECTIONS
+from eastasia_data.views import CORRECTIONS
 from eastasia_data.errors import InvalidDataError, ReleaseError, UsageError, VersionError
 
 UNRELEASED = re.compile(r"^## \[Unreleased\][^\n]*\n(.*?)(?=^## \[)", re.S | re.M)

@@ -224,7 +224,7 @@ AUTHORITY_EXCERPT_MISSING = CatalogRule("authority-excerpt-missing", "evidence",
 # ledger
 LEDGER_SOURCE = CatalogRule("ledger-source", "ledger", "the ledger lists passages of archived articles only")
 LEDGER_SPLIT = CatalogRule("ledger-split", "ledger", "each ledger row is a passage as "
-    "eastasia_data.passages.split cuts the text")
+    "eastasia_data.curation.passages.split cuts the text")
 LEDGER_DUPLICATE = CatalogRule("ledger-duplicate", "ledger", "each passage is listed once")
 LEDGER_KIND = CatalogRule("ledger-kind", "ledger", "a passage's kind is the one the split gives")
 LEDGER_MISSING = CatalogRule("ledger-missing", "ledger", "every passage of every archived article is listed")

@@ -1,7 +1,7 @@
 """The schema files: ``schemas/<table>.yaml`` checked and parsed into the model.
 
 Reading YAML is the contributor's job: a reader's model comes from the release
-descriptor (:func:`eastasia_data.model.release_model`). Each file is one Frictionless
+descriptor (:func:`eastasia_data.releases.model`). Each file is one Frictionless
 Table Schema with our extensions (see :mod:`eastasia_data.model`); the table is named
 after the file.
 

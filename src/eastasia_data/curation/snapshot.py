@@ -20,7 +20,7 @@ first problems and points to ``eastasia-data validate``. No pandera is imported.
 Examples
 --------
 >>> from eastasia_data.curation.snapshot import open_snapshot
->>> from eastasia_data.loader import release_dir
+>>> from eastasia_data.releases import release_dir
 >>> "events" in open_snapshot(release_dir()).tables
 True
 """
@@ -105,7 +105,7 @@ def read_release_files(directory: Path) -> tuple[dict[str, Any], dict[str, Table
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> descriptor, tables = read_release_files(release_dir())
     >>> sorted(tables) == sorted(r["name"] for r in descriptor["resources"])
     True
@@ -149,7 +149,7 @@ def from_release(directory: str | Path, label: str | None = None) -> Snapshot:
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> snapshot = from_release(release_dir())
     >>> "events" in snapshot.tables and snapshot.version is not None
     True
@@ -302,7 +302,7 @@ def from_version(version: str, repo: Path | None = None) -> Snapshot:
     parse(number)
     checkout = paths.Checkout(repo) if repo else paths.checkout_or_none()
     if checkout is None:  # a reader outside any checkout: the releases this installation has
-        from eastasia_data.catalog import release_dir
+        from eastasia_data.releases import release_dir
 
         directory = release_dir(number)
         return from_release(directory, f"release {number}")
@@ -323,7 +323,7 @@ def open_snapshot(spec: str | Path, *, repo: Path | None = None, sources_dir: st
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> open_snapshot(release_dir()).version == from_release(release_dir()).version
     True
     >>> open_snapshot("no-such-thing")  # doctest: +ELLIPSIS

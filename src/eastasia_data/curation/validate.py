@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from eastasia_data import paths
-from eastasia_data.corrections import TABLE as CORRECTIONS
+from eastasia_data.views import CORRECTIONS
 from eastasia_data.curation.problems import (
     Problem,
     display_path,

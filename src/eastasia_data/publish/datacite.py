@@ -43,7 +43,7 @@ SPDX = "https://spdx.org/licenses/"
 
 def _source_urls(version: str | None, descriptor: Mapping[str, Any]) -> list[str]:
     """The URL of each source the release's archive table lists, in its order, once each."""
-    from eastasia_data.loader import read_release_table, release_dir
+    from eastasia_data.loader import load
     from eastasia_data.model import Package
 
     archive = Package.from_descriptor(descriptor).archive
@@ -52,14 +52,14 @@ def _source_urls(version: str | None, descriptor: Mapping[str, Any]) -> list[str
     names = [r["name"] for r in descriptor.get("resources", [])]
     if archive.table not in names:
         return []
-    rows = read_release_table(release_dir(version), archive.table, backend="arrow").column(archive.url).to_pylist()
+    rows = load(archive.table, version=version, backend="arrow").column(archive.url).to_pylist()
     return list(dict.fromkeys(u for u in rows if isinstance(u, str) and u.startswith(("http://", "https://"))))
 
 
 def _previous_doi(version: str) -> str | None:
     """The DOI the release before ``version`` records, if it records one."""
-    from eastasia_data.catalog import registry
-    from eastasia_data.loader import descriptor
+    from eastasia_data.releases import registry
+    from eastasia_data.releases import descriptor
 
     versions = [r["version"] for r in registry()["releases"]]
     if version not in versions or versions.index(version) == 0:
@@ -86,9 +86,9 @@ def datacite(version: str | None = None) -> dict[str, Any]:
     ('1.0.0', '2026')
     """
     from eastasia_data.citation import configured, content_hash
-    from eastasia_data.loader import descriptor as release_descriptor
+    from eastasia_data.releases import descriptor as release_descriptor
     from eastasia_data.model import Package
-    from eastasia_data.rowcite import site_url
+    from eastasia_data.citation.rows import site_url
 
     d = {**configured(), **release_descriptor(version)}
     package = Package.from_descriptor(d)

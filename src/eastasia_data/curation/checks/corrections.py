@@ -1,12 +1,12 @@
 """The corrections register against the tables and the releases.
 
 Each entry of ``data/corrections.csv`` names a row by its table and key as released
-(:func:`eastasia_data.corrections.row_key`). The row must exist in the current data, or,
+(:func:`eastasia_data.views.row_key`). The row must exist in the current data, or,
 when the correction removed it or changed its key, in the release before the one named in
 ``release`` (the release it was removed from; the last release while ``release`` is
 empty). The releases are read as shipped (Parquet, through the package's loader): the
 checkout's ``releases/`` when it holds the version, else the releases the package knows
-(:mod:`eastasia_data.catalog`). ``columns`` names columns of that table, now or in that
+(:mod:`eastasia_data.releases`). ``columns`` names columns of that table, now or in that
 release; ``release`` names a release, or the version being released.
 """
 
@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from eastasia_data import paths
-from eastasia_data.corrections import TABLE, entries, row_key, split_key
+from eastasia_data.views import CORRECTIONS as TABLE, entries, row_key, split_key
 from eastasia_data.curation.checks.kernels import Suggester
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
@@ -53,7 +53,7 @@ class Releases:
         if checkout is not None and checkout.releases_dir.is_dir():
             found.update(released_versions(checkout.releases_dir))
         try:
-            from eastasia_data.catalog import registry
+            from eastasia_data.releases import registry
 
             found.update(r["version"] for r in registry()["releases"])
         except EastAsiaError:
@@ -81,7 +81,7 @@ class Releases:
     def _directory(self, version: str) -> Path:
         if self.root is not None and (self.root / paths.release_dirname(version) / paths.DESCRIPTOR).is_file():
             return self.root / paths.release_dirname(version)
-        from eastasia_data.catalog import release_dir
+        from eastasia_data.releases import release_dir
 
         return release_dir(version)
 
@@ -109,19 +109,14 @@ class Releases:
 @lru_cache(maxsize=64)
 def _release_table(directory: str, mtime_ns: int, table: str) -> tuple[frozenset[str], list[str]] | None:
     """The row keys and columns of one table of the release in ``directory`` (read once per process)."""
-    import json
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model as release_model
 
-    from eastasia_data.files import MAX_DESCRIPTOR_BYTES, read_bytes
-    from eastasia_data.loader import read_release_table
-    from eastasia_data.model import model_from_descriptor
-
-    root = Path(directory)
-    descriptor = read_bytes(root / paths.DESCRIPTOR, root=root, limit=MAX_DESCRIPTOR_BYTES)
-    model = model_from_descriptor(json.loads(descriptor.decode("utf-8")))
+    model = release_model(release=directory)
     if table not in model:
         return None
     pk = list(model[table].primary_key)
-    frame = read_release_table(root, table)
+    frame = load(table, release=directory)
     keys = frozenset(row_key(_cell(v) for v in values) for values in frame[pk].itertuples(index=False, name=None))
     return keys, list(model[table].field_names)
 

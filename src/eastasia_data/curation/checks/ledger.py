@@ -1,6 +1,6 @@
 """The coding ledger: every passage of every archived article is accounted for.
 
-``data/passages.csv`` lists the passages that :func:`eastasia_data.passages.split`
+``data/passages.csv`` lists the passages that :func:`eastasia_data.curation.passages.split`
 cuts from each archived article, with a status: ``coded`` (some row cites it)
 or ``not_coded`` with a reason. This layer proves that the list is the split
 and that the rows agree with it:
@@ -53,7 +53,7 @@ from eastasia_data.curation.rules import (
 )
 from eastasia_data.errors import ModelError
 from eastasia_data.model import Table
-from eastasia_data.passages import split
+from eastasia_data.curation.passages import split
 
 
 def _citing(files: dict[str, TableFile], ledger: str, key: str):
@@ -210,8 +210,8 @@ def _check_split(tf: TableFile, texts: Mapping[str, str], archived: set[str], c:
             seen[span] += 1
             if span not in expected:
                 problems.append(tf.problem(int(i), None, f"{start}-{end}", LEDGER_SPLIT,
-                                           f"is not a passage of {sid} as eastasia_data.passages.split cuts it",
-                                           "regenerate the offsets from the archived text with eastasia_data.passages.split"))
+                                           f"is not a passage of {sid} as eastasia_data.curation.passages.split cuts it",
+                                           "regenerate the offsets from the archived text with eastasia_data.curation.passages.split"))
                 continue
             if seen[span] > 1:
                 problems.append(tf.problem(int(i), None, f"{start}-{end}", LEDGER_DUPLICATE,

@@ -1,6 +1,6 @@
 """Build the static site: every released version, its tables, rows, diffs and downloads, as HTML files.
 
-The site is made from the releases the registry lists (:func:`eastasia_data.catalog.registry`)
+The site is made from the releases the registry lists (:func:`eastasia_data.releases.registry`)
 and nothing else: no server code, every link relative (so it works from ``file://`` and under
 any path prefix), and the same releases give the same bytes (apart from Pagefind's index).
 The one setting is ``[tool.eastasia-data] site-url``, the site's public base address: only
@@ -112,7 +112,8 @@ class Release:
 def _read_release(entry: Mapping[str, Any]) -> Release:
     """A release the registry lists, its files checked against their recorded hashes."""
     from eastasia_data.citation import cite
-    from eastasia_data.loader import load, release_dir
+    from eastasia_data.loader import load
+    from eastasia_data.releases import release_dir
 
     version = entry["version"]
     return read_release(release_dir(version), entry["created"][:10], entry["content_hash"],
@@ -124,24 +125,24 @@ def read_release(directory: Path, date: str, content_hash: str, citation: str | 
                  read: Any = None) -> Release:
     """A release directory as the site shows it (also one the registry does not list, as the bench's synthetic one).
 
-    ``read(name)`` reads a table (default: :func:`eastasia_data.loader.read_release_table`).
+    ``read(name)`` reads a table (default: ``eastasia_data.load(name, release=directory)``).
 
     Examples
     --------
-    >>> from eastasia_data.loader import release_dir
+    >>> from eastasia_data.releases import release_dir
     >>> r = read_release(release_dir("0.1.0"), "2026-11-23", "sha256:...")
     >>> r.version, "passages" in r.model, ("clm-a2-military-threat-unlikely",) in r.rows["claims"]
     ('0.1.0', False, True)
     """
-    from eastasia_data.catalog import _text as history_text
     from eastasia_data.citation import apa
-    from eastasia_data.export import text_columns
-    from eastasia_data.loader import read_release_table
+    from eastasia_data.loader import load
     from eastasia_data.model import model_from_descriptor
+    from eastasia_data.publish.tables import text_columns
+    from eastasia_data.views import cell_text as history_text
 
     d = json.loads((Path(directory) / "datapackage.json").read_text(encoding="utf-8"))
     tables = model_from_descriptor(d)
-    read = read or (lambda name: read_release_table(directory, name))
+    read = read or (lambda name: load(name, release=directory))
     release = Release(d["version"], date, content_hash, d, tables, Path(directory),
                       citation=citation if citation is not None else apa(d).strip())
     texts = {}
@@ -157,7 +158,7 @@ def read_release(directory: Path, date: str, content_hash: str, citation: str | 
         release.rows[name] = {tuple(str(r[k]) for k in key): {c: _text(v) for c, v in r.items()} for r in shown}
         release.raw[name] = {tuple(str(r[k]) for k in key): r for r in compared}
     if {"claims", "sources", "actors", "claim_sources"} <= set(tables):
-        from eastasia_data.schemaorg import claim_reviews
+        from eastasia_data.publish.schemaorg import claim_reviews
 
         try:
             graph = claim_reviews(texts, tables, release.descriptor)["@graph"]
@@ -186,22 +187,22 @@ def histories(releases: list[Release]) -> dict[str, dict[tuple[str, ...], list[S
 
     Examples
     --------
-    >>> from eastasia_data.catalog import registry
+    >>> from eastasia_data.releases import registry
     >>> steps = histories([_read_release(e) for e in registry()["releases"]])["claims"][("clm-a2-military-threat-unlikely",)]
     >>> [(s.version, s.status) for s in steps][:2]
     [('0.1.0', 'added'), ('1.0.0', 'changed')]
     """
-    from eastasia_data.catalog import _is_category, _register, changelog, registry
-    from eastasia_data.corrections import row_key
+    from eastasia_data.releases import changelog, registry
+    from eastasia_data.views import corrections_register, row_key
 
-    register = _register([r["version"] for r in registry()["releases"]])  # as ead.history reads it
+    register = corrections_register([r["version"] for r in registry()["releases"]])  # as ead.history reads it
     entries = changelog().get("versions", {})
     out: dict[str, dict[tuple[str, ...], list[Step]]] = {}
     names = sorted({t for r in releases for t in r.raw})
     for table in names:
         last = [r for r in releases if table in r.model][-1].model[table]
         keys = sorted({k for r in releases for k in r.raw.get(table, {})})
-        literal = [i for i, c in enumerate(last.primary_key) if not _is_category(last, c)]
+        literal = [i for i, c in enumerate(last.primary_key) if not last.is_categorical(c)]
         table_out = out[table] = {}
         for key in keys:
             named_by = [f"`{key[i]}`" for i in literal]
@@ -286,7 +287,7 @@ class Site:
         Examples
         --------
         >>> import tempfile
-        >>> from eastasia_data.catalog import registry
+        >>> from eastasia_data.releases import registry
         >>> out = Path(tempfile.mkdtemp())
         >>> Site(out, [_read_release(e) for e in registry()["releases"]], None).build(downloads=False)
         >>> (out / "latest" / "claims" / "clm-a2-military-threat-unlikely" / "index.html").is_file()
@@ -337,7 +338,7 @@ class Site:
         Examples
         --------
         >>> import tempfile
-        >>> from eastasia_data.catalog import registry
+        >>> from eastasia_data.releases import registry
         >>> releases = [_read_release(registry()["releases"][0])]
         >>> Site(Path(tempfile.mkdtemp()), releases, None).bundle(releases[0]) is None  # nothing copied yet
         True
@@ -347,8 +348,8 @@ class Site:
 
     def _downloads(self) -> list[tuple[str, str, str]]:
         """The current release in every export format, under ``<version>/downloads/``: (label, path, what)."""
-        from eastasia_data.export import export
-        from eastasia_data.loader import descriptor
+        from eastasia_data.publish.export import export
+        from eastasia_data.releases import descriptor
 
         version = descriptor()["version"]
         where = f"{version}/downloads/"
@@ -371,7 +372,7 @@ class Site:
 
     def _croissant(self) -> dict[str, Any]:
         """The Croissant description of the newest release, its file addresses pointing into the site."""
-        from eastasia_data.schemaorg import croissant
+        from eastasia_data.publish.schemaorg import croissant
 
         release = self.latest
         doc = croissant(release.model, release.descriptor)
@@ -386,7 +387,7 @@ class Site:
         t = release.model[table]
         rows = list(release.rows.get(table, {}).items()) if t.primary_key else []
         if not t.primary_key:  # a table without a key is shown whole, with no row pages
-            from eastasia_data.export import text_columns
+            from eastasia_data.publish.tables import text_columns
             from eastasia_data.loader import load
 
             frame = text_columns(load(table, version=release.version), t)
@@ -485,7 +486,7 @@ class Site:
         Examples
         --------
         >>> import tempfile
-        >>> from eastasia_data.catalog import registry
+        >>> from eastasia_data.releases import registry
         >>> releases = [_read_release(e) for e in registry()["releases"]]
         >>> site = Site(Path(tempfile.mkdtemp()), releases, None)
         >>> site.history = histories(releases)
@@ -551,7 +552,7 @@ def listed_columns(table: Table) -> list[Any]:
 
     Examples
     --------
-    >>> from eastasia_data.loader import model
+    >>> from eastasia_data.releases import model
     >>> [f.name for f in listed_columns(model()["claims"])]
     ['claim_id', 'paraphrase', 'claimant', 'kind', 'verdict']
     """
@@ -694,7 +695,7 @@ def build_site(out: str | Path, *, force: bool = False, search: bool = True) -> 
     require("jinja2", "site", "the site")
     if search:
         require("pagefind", "site", "the site's search")
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
 
     url = site_url()
     out = Path(out)

@@ -1,4 +1,4 @@
-"""Datasette over the release: the metadata the SQLite export carries, and ``eastasia-data serve``.
+"""Datasette over the release: the metadata the SQLite export carries, and the arguments it is served with.
 
 `Datasette <https://datasette.io>`_ reads a database's titles, licence, source, table and
 column descriptions, facets and canned queries from one metadata file. Everything in it
@@ -8,7 +8,7 @@ is derived here from the model of the release and its package facts, never writt
   descriptor (the data licence is the first one listed); the source links to the
   repository only when the package facts name one, which they do not yet;
 * each table's description, and each column's description followed by its allowed
-  values and their meaning (:func:`eastasia_data.export.column_description`);
+  values and their meaning (:func:`eastasia_data.publish.tables.column_description`);
 * each SQL view's description (:mod:`eastasia_data.views`), each of its columns described
   as the column it is read from;
 * a facet for every column with allowed values (so the claims page opens with the
@@ -18,13 +18,13 @@ is derived here from the model of the release and its package facts, never writt
   reader.
 
 ``eastasia-data export --format sqlite --out eastasia.sqlite`` writes
-``eastasia.metadata.json`` beside the database; ``eastasia-data serve`` exports both into
-a temporary directory and serves them on 127.0.0.1 until interrupted. Datasette comes
-with the ``serve`` extra.
+``eastasia.metadata.json`` beside the database; ``eastasia-data serve``
+(:func:`eastasia_data.cli.cmd_serve`) exports both into a temporary directory and serves
+them on 127.0.0.1 until interrupted. Datasette comes with the ``serve`` extra.
 
 Examples
 --------
->>> from eastasia_data.serve import datasette_metadata
+>>> from eastasia_data.publish.datasette import datasette_metadata
 >>> meta = datasette_metadata("eastasia")
 >>> meta["databases"]["eastasia"]["tables"]["claims"]["facets"]
 ['claimant', 'kind', 'verdict']
@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eastasia_data.errors import ExportError, UsageError, require
+from eastasia_data.errors import ExportError, UsageError
 from eastasia_data.model import Package, Table
 
 #: The canned queries of the Datasette metadata: name -> title, description, SQL.
@@ -115,9 +115,10 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
     >>> meta["databases"]["eastasia"]["tables"]["claims"]["columns"]["verdict"][:28]
     "The curators' verdict, on a "
     """
-    from eastasia_data.export import column_description, search_columns
-    from eastasia_data.loader import descriptor as release_descriptor
-    from eastasia_data.loader import model
+    from eastasia_data.publish.sql import search_columns
+    from eastasia_data.publish.tables import column_description
+    from eastasia_data.releases import descriptor as release_descriptor
+    from eastasia_data.releases import model
 
     tables = model() if tables is None else tables
     d = release_descriptor() if descriptor is None else descriptor
@@ -150,7 +151,7 @@ def datasette_metadata(database: str, tables: Mapping[str, Table] | None = None,
 
 def _view_metadata(tables: Mapping[str, Table]) -> dict[str, Any]:
     """The SQL views' descriptions: each column described as the column of the table it is read from."""
-    from eastasia_data.export import column_description
+    from eastasia_data.publish.tables import column_description
     from eastasia_data.views import SQL, view_columns
 
     out = {}
@@ -185,7 +186,7 @@ def check_queries(path: Path) -> None:
     Examples
     --------
     >>> import tempfile
-    >>> from eastasia_data.export import export
+    >>> from eastasia_data.publish.export import export
     >>> check_queries(export("sqlite", Path(tempfile.mkdtemp()) / "e.sqlite")) is None
     True
     """
@@ -196,7 +197,7 @@ def check_queries(path: Path) -> None:
                 con.execute("EXPLAIN " + query["sql"], {"actor_id": ""})
             except sqlite3.Error as exc:
                 raise ExportError(f"the canned query {name} does not fit the tables ({exc}); "
-                                  "fix it in eastasia_data.serve.CANNED_QUERIES") from None
+                                  "fix it in eastasia_data.publish.datasette.CANNED_QUERIES") from None
     finally:
         con.close()
 
@@ -207,7 +208,7 @@ def write_metadata(database: Path, target: Path | None = None) -> Path:
     Examples
     --------
     >>> import tempfile
-    >>> from eastasia_data.export import export
+    >>> from eastasia_data.publish.export import export
     >>> db = export("sqlite", Path(tempfile.mkdtemp()) / "eastasia.sqlite")
     >>> metadata_path(db).is_file()  # export writes it already; this rewrites it
     True
@@ -265,54 +266,3 @@ def check_port_free(port: int, host: str = "127.0.0.1") -> None:
         except OSError as exc:
             raise UsageError(f"port {port} on {host} is in use ({exc.strerror or exc}); "
                              "pass --port N with a free one") from None
-
-
-def serve(port: int = 8001, *, directory: str | Path | None = None) -> int:
-    """Export the release to SQLite with its metadata and serve it with Datasette on 127.0.0.1.
-
-    Runs until interrupted. The database and its metadata are written into ``directory``
-    (default: a temporary directory removed on exit).
-
-    Parameters
-    ----------
-    port : int, default 8001
-        The port on 127.0.0.1.
-    directory : path, optional
-        Where to write ``eastasia.sqlite`` and ``eastasia.metadata.json``.
-
-    Returns
-    -------
-    int
-        Datasette's exit status.
-
-    Raises
-    ------
-    MissingExtraError
-        Datasette is not installed (``pip install "eastasia-data[serve]"``).
-
-    Examples
-    --------
-    >>> serve(port=-1)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    eastasia_data.errors.UsageError: port -1 is not a port number (0 to 65535)
-    """
-    import tempfile
-
-    from eastasia_data.export import export
-
-    if not 0 <= port <= 65535:
-        raise UsageError(f"port {port} is not a port number (0 to 65535)")
-    require("datasette", "serve", "serve")
-    check_port_free(port)  # before anything is announced or written
-    from datasette.cli import cli
-
-    with tempfile.TemporaryDirectory(prefix="eastasia-serve-") as scratch:
-        where = Path(directory) if directory is not None else Path(scratch)
-        database = export("sqlite", where / "eastasia.sqlite", force=True)
-        print(f"serving {database} on http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
-        try:
-            cli.main(datasette_args(database, port), prog_name="datasette", standalone_mode=False)
-        except SystemExit as exc:  # click ends a run with SystemExit in some versions
-            return int(exc.code or 0)
-    return 0

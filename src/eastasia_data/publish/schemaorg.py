@@ -17,7 +17,7 @@ review page, which Google's fact-check markup expects, until such a page exists.
 
 Examples
 --------
->>> from eastasia_data.schemaorg import claim_reviews
+>>> from eastasia_data.publish.schemaorg import claim_reviews
 >>> reviews = claim_reviews()
 >>> {review["@type"] for review in reviews["@graph"]}
 {'ClaimReview'}
@@ -124,7 +124,7 @@ def rating_scale(claims: Table, verdict: str = "verdict") -> dict[str, dict[str,
 
     Examples
     --------
-    >>> from eastasia_data.loader import model
+    >>> from eastasia_data.releases import model
     >>> scale = rating_scale(model()["claims"])
     >>> scale["contradicted"]["ratingValue"], scale["contradicted"]["alternateName"]
     (1, 'False')
@@ -219,7 +219,7 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
     Parameters
     ----------
     texts : mapping of str to DataFrame, optional
-        The tables with dates as ISO text (:func:`eastasia_data.export.text_columns`);
+        The tables with dates as ISO text (:func:`eastasia_data.publish.tables.text_columns`);
         default: the release's.
     tables : mapping of str to Table, optional
         The model (default: the release's).
@@ -237,17 +237,17 @@ def claim_reviews(texts: Mapping[str, Any] | None = None, tables: Mapping[str, T
     >>> sorted(review["itemReviewed"])
     ['@type', 'appearance', 'author', 'datePublished', 'text']
     """
-    from eastasia_data.loader import descriptor as release_descriptor
-    from eastasia_data.loader import model
+    from eastasia_data.releases import descriptor as release_descriptor
+    from eastasia_data.releases import model
 
     tables = model() if tables is None else tables
     from eastasia_data.citation import configured
 
     d = {**configured(), **(release_descriptor() if descriptor is None else descriptor)}  # issue 24: the DOI
     if texts is None:
-        from eastasia_data.export import _release_tables
+        from eastasia_data.publish.tables import release_texts
 
-        tables, texts = _release_tables(None)
+        tables, texts = release_texts()
     package = Package.from_descriptor(d)
     scale = rating_scale(tables["claims"])
     sources = {r["source_id"]: r for r in texts["sources"].to_dict("records")}
@@ -324,12 +324,12 @@ def croissant(tables: Mapping[str, Table] | None = None, descriptor: Mapping[str
     ('sc:Dataset', 'http://mlcommons.org/croissant/1.1', 'application/x-parquet')
     """
     from eastasia_data.citation import bibtex
-    from eastasia_data.loader import descriptor as release_descriptor
-    from eastasia_data.loader import model
+    from eastasia_data.releases import descriptor as release_descriptor
+    from eastasia_data.releases import model
 
     from eastasia_data.citation import configured
     from eastasia_data.publish.rai import provenance_annotation, rai_properties
-    from eastasia_data.rowcite import site_url
+    from eastasia_data.citation.rows import site_url
 
     tables = model() if tables is None else tables
     d = {**configured(), **(release_descriptor() if descriptor is None else descriptor)}  # issue 24: the DOI

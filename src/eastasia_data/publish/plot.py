@@ -8,7 +8,7 @@ byte-stable (fixed hash salt, no date); PNG output carries no software stamp.
 
 Examples
 --------
->>> from eastasia_data.plot import timeline_rows
+>>> from eastasia_data.publish.plot import timeline_rows
 >>> rows = timeline_rows()
 >>> rows.columns.tolist()
 ['event_id', 'start', 'end', 'date', 'precision', 'title', 'category', 'actors']

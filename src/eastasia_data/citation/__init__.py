@@ -218,7 +218,7 @@ def configured() -> dict[str, str]:
     >>> configured()
     {}
     """
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
     from eastasia_data.errors import ReleaseUnavailableError
 
     try:
@@ -269,7 +269,7 @@ def cite(style: str = "bibtex", descriptor: dict[str, Any] | None = None, *, ver
     bundle = None
     if descriptor is None:  # a release, with the hashes of the files actually present
         from eastasia_data.loader import actual_hashes
-        from eastasia_data.loader import descriptor as release
+        from eastasia_data.releases import descriptor as release
 
         descriptor = release(version)
         present = actual_hashes(version)

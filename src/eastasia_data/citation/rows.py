@@ -128,7 +128,7 @@ def site_url() -> str | None:
     >>> site_url() is None or site_url().startswith("http")
     True
     """
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
     from eastasia_data.errors import ReleaseUnavailableError
 
     try:
@@ -157,27 +157,17 @@ def parse_rows_option(values: Iterable[str]) -> dict[str, list[str]]:
 
 def _release_rows(version: str | None, table: str, directory=None) -> tuple[tuple[str, ...], dict[str, dict]]:
     """The primary key and the rows of ``table`` (key text → row as stored), from a release."""
-    from eastasia_data.loader import _resource, read_release_table, release_dir
+    from eastasia_data.loader import load
+    from eastasia_data.releases import model
 
-    if directory is None:
-        _resource(table, version)  # a helpful error for an unknown table
-        directory = release_dir(version)
-    arrow = read_release_table(directory, table, backend="arrow")
-    key = _model_of(directory)[table].primary_key
+    if directory is not None:
+        version = None  # the release in ``directory``, whichever version it is
+    arrow = load(table, version=version, release=directory, backend="arrow")
+    key = model(version, release=directory)[table].primary_key
     rows = {}
     for row in arrow.to_pylist():
         rows[KEY_SEP.join(str(row[k]) for k in key)] = row
     return tuple(key), rows
-
-
-def _model_of(directory):
-    from pathlib import Path
-
-    from eastasia_data.loader import _model
-    from eastasia_data.paths import DESCRIPTOR
-
-    path = Path(directory) / DESCRIPTOR
-    return _model(path, path.stat().st_mtime_ns)
 
 
 def _lookup(version: str | None, rows: Mapping[str, Sequence[str]], directory=None) -> dict[str, list[tuple[str, dict]]]:
@@ -232,7 +222,7 @@ def cite_rows(style: str = "apa", *, version: str | None = None, rows: Mapping[s
     - events[evt-1950-06-25-korean-war] sha256:...
     """
     from eastasia_data.citation import cite, configured
-    from eastasia_data.loader import descriptor
+    from eastasia_data.releases import descriptor
 
     d = descriptor(version)
     release = cite(style, version=version).rstrip("\n")
@@ -267,7 +257,7 @@ def verify_citation(text: str, *, directory=None) -> list[str]:
         return [f"the citation names no rows block (a line 'Rows of eastasia-data VERSION (set hash sha256:<64 hex>)'; "
                 f"see {DOC})"]
     version = head["version"]
-    from eastasia_data.catalog import registry
+    from eastasia_data.releases import registry
     from eastasia_data.errors import EastAsiaError
 
     recorded = {r["version"]: r["content_hash"] for r in registry()["releases"]}
