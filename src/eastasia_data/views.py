@@ -388,8 +388,10 @@ def row_key(values: Iterable[Any]) -> str:
     --------
     >>> row_key(["evt-2013-09-07-xi-proposes-silk-road-economic-belt", "act-belt-and-road-initiative", "participant"])
     'evt-2013-09-07-xi-proposes-silk-road-economic-belt | act-belt-and-road-initiative | participant'
+    >>> row_key(["clm-a1-kursk-reclaim-vital", None])  # a missing value is empty, as in the CSV
+    'clm-a1-kursk-reclaim-vital | '
     """
-    return SEPARATOR.join(str(v) for v in values)
+    return SEPARATOR.join("" if v is None else str(v) for v in values)
 
 
 def split_key(text: str) -> tuple[str, ...]:

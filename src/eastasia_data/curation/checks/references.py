@@ -20,23 +20,8 @@ from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import CODED_COLUMN, CODED_VALUE, ROW_KEY
 from eastasia_data.model import Table
-
-#: What joins the values of a primary key of several columns in a row key.
-KEY_SEPARATOR = " | "
-
-
-def row_key(values) -> str:
-    """The row key of a row: its primary key's values in key order joined by `` | ``.
-
-    Examples
-    --------
-    >>> row_key(["evt-2024-06-19-treaty-signed", "act-russia", "actor"])
-    'evt-2024-06-19-treaty-signed | act-russia | actor'
-    >>> row_key(["clm-a1-kursk-reclaim-vital"])
-    'clm-a1-kursk-reclaim-vital'
-    """
-    return KEY_SEPARATOR.join("" if v is None else str(v) for v in values)
-
+from eastasia_data.views import SEPARATOR as KEY_SEPARATOR
+from eastasia_data.views import row_key
 
 def key_hint(table: Table) -> str:
     """How a row key of ``table`` is written, naming its key columns.
