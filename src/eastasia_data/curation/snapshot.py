@@ -56,7 +56,14 @@ class TableState:
 
     @property
     def description(self) -> str:
-        """The table's description."""
+        """The table's description.
+
+        Examples
+        --------
+        >>> from eastasia_data.releases import release_dir
+        >>> from_release(release_dir(), "the release").tables["events"].description.split(",")[0]
+        'Dated or datable events'
+        """
         return self.table.description
 
 
