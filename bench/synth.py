@@ -923,7 +923,9 @@ class _Builder:
         if kind == "pattern":
             old = c[col][i]
             existing = self._values.setdefault((t.name, col), set(c[col]))
-            new = next(v for v in (old.upper(), old + "_x", "_" + old, old + " x")
+            # a column with few distinct values (a three-letter code) runs out of the first four at scale
+            numbered = (v for k in itertools.count(2) for v in (f"_{old}_{k}", f"{old} x{k}"))
+            new = next(v for v in itertools.chain((old.upper(), old + "_x", "_" + old, old + " x"), numbered)
                        if not re.fullmatch(f.pattern, v) and v not in existing)
             c[col][i] = new
             existing.add(new)

@@ -160,7 +160,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 #: with their tests (test_plot, test_export, test_serve, test_schemaorg are slow-marked too).
 _SLOW_DOCTEST_MODULES = ("eastasia_data.publish.plot", "eastasia_data.publish.export", "eastasia_data.publish.datasette",
                          "eastasia_data.publish.schemaorg", "eastasia_data.publish.site.build.build_site",
-                         "eastasia_data.publish.site.build.Site.build")
+                         "eastasia_data.publish.site.build.Site.build", "eastasia_data.curation.docs.draw_figures")
 
 
 def _module_fixture(item) -> bool:

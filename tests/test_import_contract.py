@@ -239,3 +239,35 @@ def test_ead_validate_without_pandera_raises_the_friendly_error():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=paths.checkout().root,
                           timeout=600)
     assert proc.stdout == 'friendly: validate needs pandera: pip install "eastasia-data[validate]"\n', proc.stderr
+
+
+LIGHT_PROBE = """
+import contextlib, io, json, sys
+from eastasia_data.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main({argv!r})
+print(json.dumps({{"code": code, "heavy": sorted(m for m in sys.modules
+                                                  if m.split(".")[0] in ("pandera", "frictionless", "yaml", "jsonschema"))}}))
+"""
+
+
+@pytest.mark.slow  # fresh processes
+@pytest.mark.parametrize("argv", [["diff", "HEAD"], ["check-version"], ["fmt", "--check"]], ids=" ".join)
+def test_with_an_unchanged_schema_diff_check_version_and_fmt_import_no_yaml_or_jsonschema(argv):
+    """The schema files' checked outcome comes from the checkout's cache: no YAML parser, no JSON Schema validator.
+
+    The first run fills the cache (and may import both); the second, in a fresh interpreter, must not.
+    Both sign with the user's key, as every other command run on this checkout does (a key of the
+    test's own would make a parallel test's entries foreign, and theirs its own).
+    """
+    env = dict(__import__("os").environ)
+    env.pop("EASTASIA_NO_CACHE", None)
+    full = ["--repo", str(paths.checkout().root), *argv]
+    results = []
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", LIGHT_PROBE.format(argv=full)], capture_output=True, text=True,
+                              timeout=600, env=env)
+        assert proc.returncode == 0, proc.stderr
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert results[1]["heavy"] == [], results
+    assert results[0]["code"] == results[1]["code"] and results[1]["code"] in (0, 1), results

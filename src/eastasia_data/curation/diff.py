@@ -417,7 +417,29 @@ def _only_new_fields(rule: Rule, new: set[str]) -> bool:
 
 
 def _keys(frame, key: list[str]) -> list[tuple[str, ...]]:
-    return [tuple(show(v) for v in row) for row in frame[key].itertuples(index=False, name=None)]
+    return list(zip(*(_shown(frame[k]) for k in key)))
+
+
+def _shown(series) -> list[str]:
+    """:func:`show` of every cell of a column; text columns (most keys) without a call per cell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _shown(pd.Series(["a", None], dtype="str")), _shown(pd.Series([1, None], dtype="Int64"))
+    (['a', ''], ['1', ''])
+    """
+    import pandas as pd
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        text = pd.api.types.is_string_dtype(dtype.categories.dtype)
+    else:
+        text = pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype)
+    if not text:
+        return [show(v) for v in series]
+    values = series.to_numpy(dtype=object, na_value="")
+    return values.tolist()
 
 
 def _row_changes(name: str, old: TableState, new: TableState) -> TableRows:

@@ -560,14 +560,21 @@ def render_citation() -> str:
 FIGURES_DIR = "docs/figures"
 
 
-def draw_figures() -> list[Path]:
-    """Draw every figure of the checkout's release into ``docs/figures``; the paths written."""
+def draw_figures(out: Path | None = None) -> list[Path]:
+    """Draw every figure of the checkout's release into ``out`` (default ``docs/figures``); the paths written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> sorted(p.name for p in draw_figures(Path(tempfile.mkdtemp())))
+    ['network.png', 'network.svg', 'timeline.png', 'timeline.svg']
+    """
     from eastasia_data.curation.snapshot import from_release
     from eastasia_data.publish.plot import KINDS, plot
 
     snapshot = from_release(paths.checkout().release_dir())
     frames = {name: t.frame for name, t in snapshot.tables.items()}
-    out = paths.checkout().root / FIGURES_DIR
+    out = paths.checkout().root / FIGURES_DIR if out is None else out
     return [p for kind in KINDS for p in plot(kind, out, frames)]
 
 

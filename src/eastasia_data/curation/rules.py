@@ -96,7 +96,13 @@ class CatalogRule(str):
 
     @property
     def id(self) -> str:
-        """The rule's id, as a plain string (what a problem line shows after ``rule:``)."""
+        """The rule's id, as a plain string (what a problem line shows after ``rule:``).
+
+        Examples
+        --------
+        >>> PATTERN.id, type(PATTERN.id).__name__
+        ('pattern', 'str')
+        """
         return str(self)
 
     @property

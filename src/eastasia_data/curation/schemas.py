@@ -481,8 +481,48 @@ def _checked(text: str) -> tuple[tuple[str, ...], Any]:
     """The problems of one schema file's text (each line without the file's name), and its data when it has none.
 
     Cached by content: the same schema read from two revisions (``diff``, ``check-version``)
-    is parsed and checked once.
+    is parsed and checked once per process, and an unchanged file once per checkout: the
+    outcome is kept in the checkout's cache (:mod:`eastasia_data.curation.cache`), which the
+    next run reads instead of importing PyYAML and jsonschema. The cache is used only where
+    both are installed, so that a command says the same with it and without it.
     """
+    from eastasia_data.curation.cache import checkout_cache
+
+    cache = checkout_cache() if _installed("yaml") and _installed("jsonschema") else None
+    if cache is None:
+        return _check(text)
+    key = cache.key("schema", text.encode("utf-8", "surrogatepass"))
+    hit = cache.get("schema", key)
+    if (isinstance(hit, dict) and isinstance(hit.get("problems"), list)
+            and all(isinstance(p, str) for p in hit["problems"])
+            and (isinstance(hit.get("raw"), dict) if not hit["problems"] else hit.get("raw") is None)):
+        return tuple(hit["problems"]), hit["raw"]
+    problems, raw = _check(text)
+    # Only what JSON gives back unchanged is kept (a YAML key that is a number would come back a string).
+    if raw is None or _json_round_trip(raw) == raw:
+        cache.put("schema", key, {"problems": list(problems), "raw": raw})
+    return problems, raw
+
+
+def _installed(name: str) -> bool:
+    if name in sys.modules:
+        return sys.modules[name] is not None
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def _json_round_trip(value: Any) -> Any:
+    import json
+
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError):
+        return None
+
+
+def _check(text: str) -> tuple[tuple[str, ...], Any]:
+    """:func:`_checked` without a cache: parse ``text`` as YAML and check it."""
     import yaml
 
     problems = _Problems()

@@ -380,6 +380,13 @@ class Suggester:
             self.backward = sorted(k[::-1] for k in keys)
 
     def closest(self, value: str) -> str | None:
+        """The key closest to ``value``, or None when none is close enough.
+
+        Examples
+        --------
+        >>> Suggester(["act-russia", "act-china"]).closest("act-rusia")
+        'act-russia'
+        """
         if len(self.keys) <= self.FULL_SEARCH:
             candidates = self.keys
         else:

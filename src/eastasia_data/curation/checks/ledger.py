@@ -107,7 +107,14 @@ class LedgerColumns:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any] | None) -> LedgerColumns:
-        """From the table ``ledger-columns``; a ``ModelError`` names what it lacks."""
+        """From the table ``ledger-columns``; a ``ModelError`` names what it lacks.
+
+        Examples
+        --------
+        >>> names = dict(source="source_id", start="start", end="end", kind="kind", status="status", reason="reason")
+        >>> LedgerColumns.from_dict(names).source
+        'source_id'
+        """
         raw = raw if isinstance(raw, Mapping) else {}
         missing = sorted(k for k in cls.__dataclass_fields__ if not isinstance(raw.get(k), str) or not raw.get(k))
         if missing:
@@ -117,12 +124,28 @@ class LedgerColumns:
 
     @classmethod
     def of(cls, checkout: paths.Checkout | None = None) -> LedgerColumns:
-        """The columns the checkout's ``pyproject.toml`` declares."""
+        """The columns the checkout's ``pyproject.toml`` declares.
+
+        Examples
+        --------
+        >>> LedgerColumns.of().status
+        'status'
+        """
         tool = (checkout or paths.checkout()).pyproject().get("tool", {}).get("eastasia-data", {})
         return cls.from_dict(tool.get("archive", {}).get("ledger-columns"))
 
     def require(self, table: Table) -> None:
-        """Raise ``ModelError`` unless the ledger's schema has every declared column (a rename must follow here)."""
+        """Raise ``ModelError`` unless the ledger's schema has every declared column (a rename must follow here).
+
+        Examples
+        --------
+        >>> from eastasia_data.curation.schemas import read_model
+        >>> LedgerColumns.of().require(read_model()["passages"])
+        >>> LedgerColumns.of().require(read_model()["events"])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        eastasia_data.errors.ModelError: ...schemas/events.yaml: the ledger has no column 'source_id', ...
+        """
         missing = [c for c in vars(self).values() if c not in table.field_names]
         if missing:
             where = table.schema_path or table.name

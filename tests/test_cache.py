@@ -1,0 +1,210 @@
+"""The checkout's cache (``.eastasia_data_cache/``) saves work and never changes what a command says.
+
+Each test works on a scratch checkout with its own signing key (``XDG_CACHE_HOME`` in the
+test's directory). "A new run" is simulated in-process by clearing the per-process caches
+of :mod:`eastasia_data.curation.schemas`; the commands are also run as fresh processes,
+cold and warm, and compared with a run with the cache turned off.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+
+from eastasia_data.curation import cache as cache_mod
+from eastasia_data.curation import schemas
+
+RULE = "when: {kind: [opinion]}"
+BROKEN_RULE = "when: {kind: [opinon]}"  # not one of the column's categories: a schema-meaning problem
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "checkout"
+    root.mkdir()
+    for part in ("data", "schemas"):
+        shutil.copytree(REPO / part, root / part)
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    monkeypatch.delenv("EASTASIA_NO_CACHE", raising=False)
+    monkeypatch.chdir(root)
+    fresh()
+    yield root
+    fresh()
+
+
+def fresh() -> None:
+    """Forget what this process read, as a new run would (the disk cache stays)."""
+    schemas._checked.cache_clear()
+    schemas._read_model.cache_clear()
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / cache_mod.CACHE_DIR / "schema").glob("*.json"))
+
+
+def run(*argv: str, **kw):
+    fresh()
+    return run_cli(*argv, cwd=Path.cwd(), **kw)
+
+
+def test_a_warm_cache_gives_the_same_model_without_yaml_or_jsonschema(scratch):
+    cold = schemas.read_model()
+    assert len(entries(scratch)) == len(list((scratch / "schemas").glob("*.yaml")))
+    fresh()
+    # as if neither were installed: a hit must not touch them (found by find_spec, not imported)
+    calls = []
+    real = schemas._check
+    schemas._check = lambda text: calls.append(text) or real(text)
+    try:
+        warm = schemas.read_model()
+    finally:
+        schemas._check = real
+    assert calls == [] and warm == cold
+
+
+def test_a_changed_schema_is_checked_again(scratch):
+    assert run("fmt", "--check").code == 0
+    claims = scratch / "schemas" / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(RULE, BROKEN_RULE, 1), encoding="utf-8")
+    broken = run("fmt", "--check")
+    assert broken.code == 2 and "'opinon' is not one of the column's categories" in broken.err, broken.text
+    again = run("fmt", "--check")  # the broken outcome comes from the cache now: the same words
+    assert (again.code, again.out, again.err) == (broken.code, broken.out, broken.err)
+    claims.write_text(claims.read_text(encoding="utf-8").replace(BROKEN_RULE, RULE, 1), encoding="utf-8")
+    assert run("fmt", "--check").code == 0
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not-json", "other-format", "other-key", "wrong-value", "directory"])
+def test_a_damaged_entry_is_ignored_and_written_anew(scratch, damage):
+    good = run("fmt", "--check")
+    paths = entries(scratch)
+    assert paths
+    for p in paths:
+        entry = json.loads(p.read_text(encoding="utf-8"))
+        if damage == "truncated":
+            p.write_text(p.read_text(encoding="utf-8")[:40], encoding="utf-8")
+        elif damage == "not-json":
+            p.write_bytes(b"\xff\xfe not json")
+        elif damage == "other-format":
+            p.write_text(json.dumps({**entry, "format": 0}), encoding="utf-8")
+        elif damage == "other-key":
+            p.write_text(json.dumps({**entry, "key": "0" * 64}), encoding="utf-8")
+        elif damage == "wrong-value":  # the value changed but not its signature
+            p.write_text(json.dumps({**entry, "value": json.dumps({"problems": [], "raw": {"fields": []}})}),
+                         encoding="utf-8")
+        else:
+            p.unlink()
+            p.mkdir()
+    again = run("fmt", "--check")
+    assert (again.code, again.out, again.err) == (good.code, good.out, good.err)
+    if damage != "directory":  # rewritten, and valid again
+        cache = cache_mod.checkout_cache()
+        assert all(cache.get("schema", p.stem) is not None for p in entries(scratch))
+
+
+def test_a_foreign_entry_cannot_pass_a_broken_schema(scratch, tmp_path, monkeypatch):
+    """An entry that came with the checkout (say, committed in a pull request) is not trusted."""
+    claims = scratch / "schemas" / "claims.yaml"
+    text = claims.read_text(encoding="utf-8").replace(RULE, BROKEN_RULE, 1)
+    forger = cache_mod.Cache(scratch / cache_mod.CACHE_DIR, secret=b"f" * 32)  # someone else's key
+    key = forger.key("schema", text.encode("utf-8"))
+    forger.put("schema", key, {"problems": [], "raw": schemas._check(claims.read_text(encoding="utf-8"))[1]})
+    claims.write_text(text, encoding="utf-8")
+    result = run("fmt", "--check")
+    assert result.code == 2 and "'opinon' is not one of the column's categories" in result.err, result.text
+
+
+def test_another_key_makes_every_entry_foreign(scratch, tmp_path, monkeypatch):
+    good = run("fmt", "--check")
+    before = {p.name: p.read_bytes() for p in entries(scratch)}
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-home"))
+    again = run("fmt", "--check")
+    assert (again.code, again.out, again.err) == (good.code, good.out, good.err)
+    after = {p.name: p.read_bytes() for p in entries(scratch)}
+    assert after.keys() == before.keys() and all(after[k] != before[k] for k in after)  # signed anew
+
+
+@pytest.mark.parametrize("blocked", ["checkout-cache", "key-directory", "turned-off"])
+def test_no_place_to_write_is_no_error(scratch, tmp_path, monkeypatch, blocked):
+    """Read-only is simulated by a file where a directory must go (tests run as root, who may write anywhere)."""
+    good = run("fmt", "--check", env={"EASTASIA_NO_CACHE": "1"})
+    shutil.rmtree(scratch / cache_mod.CACHE_DIR, ignore_errors=True)
+    if blocked == "checkout-cache":
+        (scratch / cache_mod.CACHE_DIR).write_text("not a directory", encoding="utf-8")
+    elif blocked == "key-directory":
+        (tmp_path / "blocked").write_text("not a directory", encoding="utf-8")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    else:
+        monkeypatch.setenv("EASTASIA_NO_CACHE", "1")
+    for _ in range(2):
+        again = run("fmt", "--check")
+        assert (again.code, again.out, again.err) == (good.code, good.out, good.err)
+    assert not (scratch / cache_mod.CACHE_DIR).is_dir()
+
+
+def test_the_cache_is_ignored_by_git():
+    ignored = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert f"{cache_mod.CACHE_DIR}/" in ignored
+
+
+CASES = {
+    "valid": None,
+    "meaning": ("claims", RULE, BROKEN_RULE),
+    "structure": ("events", "primaryKey: [event_id]", "primaryKey: 7"),
+    "yaml": ("events", "fields:", "fields: [\n"),
+}
+
+
+@pytest.mark.slow  # fresh processes
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_commands_say_the_same_cold_warm_and_without_a_cache(case, scratch, sources_dir):
+    if CASES[case]:
+        table, old, new = CASES[case]
+        path = scratch / "schemas" / f"{table}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    for argv in (["validate", "--sources-dir", str(sources_dir)], ["fmt", "--check"]):
+        off = run_cli(*argv, env={"EASTASIA_NO_CACHE": "1"}, cwd=scratch, process=True)
+        shutil.rmtree(scratch / cache_mod.CACHE_DIR, ignore_errors=True)
+        cold = run_cli(*argv, cwd=scratch, process=True)
+        warm = run_cli(*argv, cwd=scratch, process=True)
+        assert entries(scratch), "the cold run wrote the cache"
+        for other in (cold, warm):
+            assert (other.code, other.out, other.err) == (off.code, off.out, off.err), (case, argv)
+        assert "Traceback" not in off.err and off.code == (0 if case == "valid" else 2), off.text
+
+
+def test_the_cache_module_imports_nothing_heavy():
+    import subprocess
+
+    code = ("import sys; import eastasia_data.curation.cache; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'jsonschema', 'pandera', 'pandas')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def _schema_corpus():
+    from test_schema_files import CASES as SCHEMA_CASES
+
+    return SCHEMA_CASES
+
+
+@pytest.mark.parametrize("name", ["valid", *sorted(_schema_corpus())])
+def test_every_schema_corpus_case_says_the_same_without_a_cache_cold_and_warm(name, scratch, monkeypatch):
+    """The schema files' corpus (tests/test_schema_files.py): identical words and exit codes either way."""
+    if name != "valid":
+        table, text, _, _ = _schema_corpus()[name]
+        (scratch / "schemas" / f"{table}.yaml").write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    off = run("fmt", "--check", env={"EASTASIA_NO_CACHE": "1"})
+    cold = run("fmt", "--check")
+    warm = run("fmt", "--check")
+    assert off.code == (0 if name == "valid" else 2), off.text
+    assert (cold.code, cold.out, cold.err) == (off.code, off.out, off.err)
+    assert (warm.code, warm.out, warm.err) == (off.code, off.out, off.err)
