@@ -62,7 +62,7 @@ def test_the_contracts_ignore_nothing_and_place_every_module():
     assert sorted(contracts) == ["layers", "publish", "reader"]
     assert not [c["id"] for c in contracts.values() if "ignore_imports" in c or c.get("unmatched_ignore_imports_alerting")]
     assert contracts["layers"]["exhaustive"] and contracts["publish"]["exhaustive"]
-    assert contracts["layers"].get("exhaustive_ignores", []) == []
+    assert contracts["layers"].get("exhaustive_ignores", []) == [] == contracts["publish"].get("exhaustive_ignores", [])
     assert set(contracts["reader"]["forbidden_modules"]) == set(FORBIDDEN)
 
 
