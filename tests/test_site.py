@@ -28,6 +28,9 @@ from eastasia_data.releases import model
 from eastasia_data.publish.site import build as site_build
 
 SITE_URL = "https://example.org/eastasia-data"
+# The site is a reader's feature (built from the releases, not from data/): left out of the quick run.
+pytestmark = pytest.mark.slow
+
 VERSIONS = [r["version"] for r in registry()["releases"]]
 LATEST = VERSIONS[-1]
 AXE = REPO / ".venv" / "node_modules" / "axe-core" / "axe.min.js"
@@ -302,7 +305,6 @@ def test_json_ld_cannot_end_its_script_element():
     assert json.loads(text) == {"a": "</script><script>alert(1)</script> & more"}
 
 
-@pytest.mark.slow
 def test_the_site_is_the_same_bytes_each_time(plain, tmp_path):
     again = tmp_path / "again"
     assert run_cli("site", "--out", str(again), "--no-search").code == 0
@@ -333,7 +335,6 @@ def kinds_of_page(site: Path) -> list[Path]:
     return chosen
 
 
-@pytest.mark.slow
 def test_every_kind_of_page_parses_in_html5lib_strict_mode(public):
     import html5lib
 
@@ -410,7 +411,6 @@ def audit(browser) -> list[str]:
             if impact in ("serious", "critical")]
 
 
-@pytest.mark.slow
 def test_a_reader_goes_from_the_home_page_to_a_claim(served, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -444,7 +444,6 @@ def test_a_reader_goes_from_the_home_page_to_a_claim(served, browser, tmp_path):
     assert "Cite this row" in browser.find_element(By.TAG_NAME, "main").text
 
 
-@pytest.mark.slow
 def test_a_reader_sees_why_a_row_was_removed(served, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
@@ -458,7 +457,6 @@ def test_a_reader_sees_why_a_row_was_removed(served, browser, tmp_path):
     assert "/latest/" not in browser.current_url and browser.current_url.endswith("index.html")
 
 
-@pytest.mark.slow
 def test_the_search_finds_a_claim_in_the_page(served, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
@@ -479,7 +477,6 @@ def test_the_search_finds_a_claim_in_the_page(served, browser, tmp_path):
     screenshot(browser, "search", tmp_path)
 
 
-@pytest.mark.slow
 def test_the_diff_and_table_pages_pass_the_audit(served, browser, tmp_path):
     for path in [f"diff/{VERSIONS[-2]}..{LATEST}/", f"{VERSIONS[0]}/claims/"]:
         browser.get(served + path)
