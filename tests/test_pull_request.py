@@ -147,6 +147,16 @@ def play(repo: Path, env: dict) -> list[tuple[str, subprocess.CompletedProcess]]
     return out
 
 
+def _why(proc: subprocess.CompletedProcess) -> str:
+    """What a failed step printed, for an assertion message: pytest's FAILED and ERROR lines first.
+
+    A nested test's assertion can quote a whole process's output on one line; the head of each
+    such line names the test, so the heads come first and the output's tail after them.
+    """
+    heads = [line[:300] for line in proc.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return "\n".join(heads + ["--- the end of its output:", proc.stdout[-3000:] + proc.stderr[-2000:]])
+
+
 def test_a_correct_pull_request_is_green_and_its_summary_names_the_rows(clone):
     """Every step passes, the test suite included, on the committed pull request with more edits not yet committed."""
     repo, env = clone
@@ -154,7 +164,7 @@ def test_a_correct_pull_request_is_green_and_its_summary_names_the_rows(clone):
     committed = contribute(repo, env)
     uncommitted = edit_without_committing(repo, env)
     results = play(repo, env)
-    failed = [(name, p.stdout[-3000:] + p.stderr[-2000:]) for name, p in results if p.returncode != 0]
+    failed = [(name, _why(p)) for name, p in results if p.returncode != 0]
     assert not failed, failed  # first: the failing step's output says why the job stopped
     assert [name for name, _ in results] == [name for name, _ in steps()] and "Tests" in dict(results)
     tests = dict(results)["Tests"].stdout.strip().splitlines()[-1]

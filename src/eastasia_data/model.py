@@ -322,9 +322,9 @@ class Table:
     schema_path: Path | None = field(default=None, compare=False)
     empty_allowed: bool = False
 
-    @property
+    @cached_property
     def field_names(self) -> tuple[str, ...]:
-        """The column names, in CSV order.
+        """The column names, in CSV order (worked out once: the checks ask for them per row).
 
         Examples
         --------
@@ -355,10 +355,14 @@ class Table:
         >>> release_model()["events"].field("category").type
         'string'
         """
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"table {self.name!r} has no field {name!r}")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"table {self.name!r} has no field {name!r}") from None
+
+    @cached_property
+    def _by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in reversed(self.fields)}  # the first of a repeated name, as a scan finds
 
     @property
     def csv_name(self) -> str:
