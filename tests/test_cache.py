@@ -208,3 +208,136 @@ def test_every_schema_corpus_case_says_the_same_without_a_cache_cold_and_warm(na
     assert off.code == (0 if name == "valid" else 2), off.text
     assert (cold.code, cold.out, cold.err) == (off.code, off.out, off.err)
     assert (warm.code, warm.out, warm.err) == (off.code, off.out, off.err)
+
+
+# --- the typed tables of a checkout (diff, check-version) ---------------------------------
+
+
+def typed_entries(root: Path) -> list[Path]:
+    return sorted((root / cache_mod.CACHE_DIR / "typed").glob("*.bin"))
+
+
+def read_side(root: Path, monkeypatch) -> tuple[dict, list[str]]:
+    """The checkout's snapshot frames, and the tables that had to be read from their CSVs."""
+    from eastasia_data.curation import snapshot
+
+    read: list[str] = []
+    real = getattr(snapshot._read_and_type, "real", snapshot._read_and_type)  # not an earlier call's spy
+
+    def spy(model, *args):
+        read.extend(model)
+        return real(model, *args)
+
+    spy.real = real
+    fresh()
+    monkeypatch.setattr(snapshot, "_read_and_type", spy)
+    side = snapshot.from_checkout(root, "scratch")
+    return {name: state.frame for name, state in side.tables.items()}, read
+
+
+def assert_same_frames(a: dict, b: dict) -> None:
+    import pandas as pd
+
+    assert a.keys() == b.keys()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
+
+
+def test_an_unchanged_checkout_is_typed_once_and_the_same(scratch, monkeypatch):
+    monkeypatch.setenv("EASTASIA_NO_CACHE", "1")
+    off, read_off = read_side(scratch, monkeypatch)
+    assert not typed_entries(scratch) and len(read_off) == len(off)
+    monkeypatch.delenv("EASTASIA_NO_CACHE")
+    cold, read_cold = read_side(scratch, monkeypatch)
+    assert len(typed_entries(scratch)) == len(off) and read_cold == read_off
+    warm, read_warm = read_side(scratch, monkeypatch)
+    assert read_warm == []  # every table from the cache
+    assert_same_frames(cold, off)
+    assert_same_frames(warm, off)
+
+
+def test_a_changed_csv_is_read_again_and_only_it(scratch, monkeypatch):
+    read_side(scratch, monkeypatch)
+    events = scratch / "data" / "events.csv"
+    text = events.read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")[0]
+    events.write_text(text.replace(first + ",", first + "-renamed,", 1), encoding="utf-8")
+    frames, read = read_side(scratch, monkeypatch)
+    assert read == ["events"] and frames["events"]["event_id"].iloc[0] == first + "-renamed"
+    again, read_again = read_side(scratch, monkeypatch)
+    assert read_again == [] and again["events"]["event_id"].iloc[0] == first + "-renamed"
+
+
+def test_a_changed_schema_types_the_table_again(scratch, monkeypatch):
+    read_side(scratch, monkeypatch)
+    path = scratch / "schemas" / "events.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "    description: Stable identifier,"
+    assert old in text
+    path.write_text(text.replace(old, "    description: Changed. Stable identifier,", 1), encoding="utf-8")
+    _, read = read_side(scratch, monkeypatch)
+    assert read == ["events"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "unsigned", "foreign", "directory"])
+def test_a_damaged_or_foreign_typed_entry_is_ignored(scratch, monkeypatch, damage):
+    monkeypatch.setenv("EASTASIA_NO_CACHE", "1")
+    off, _ = read_side(scratch, monkeypatch)
+    monkeypatch.delenv("EASTASIA_NO_CACHE")
+    read_side(scratch, monkeypatch)
+    entries_before = typed_entries(scratch)
+    assert entries_before
+    forger = cache_mod.Cache(scratch / cache_mod.CACHE_DIR, secret=b"f" * 32)
+    for p in entries_before:
+        data = p.read_bytes()
+        if damage == "truncated":
+            p.write_bytes(data[: len(data) // 2])
+        elif damage == "flipped":  # one byte of the Arrow stream changed, the signature not
+            p.write_bytes(data[:-9] + bytes([data[-9] ^ 0x01]) + data[-8:])
+        elif damage == "unsigned":
+            p.write_bytes(data[66:])
+        elif damage == "foreign":  # well formed and signed, with another key: as if it came with the checkout
+            forger.put_bytes("typed", p.stem, data[66:])
+        else:
+            p.unlink()
+            p.mkdir()
+    frames, read = read_side(scratch, monkeypatch)
+    assert len(read) == len(off)  # nothing taken from the damaged entries
+    assert_same_frames(frames, off)
+    if damage != "directory":  # written anew, and used next time
+        _, read_next = read_side(scratch, monkeypatch)
+        assert read_next == []
+
+
+def test_a_table_that_cannot_be_compared_is_not_kept(scratch, monkeypatch):
+    from eastasia_data.errors import InvalidDataError
+
+    events = scratch / "data" / "events.csv"
+    lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    events.write_text("".join(lines + [lines[1]]), encoding="utf-8")  # the first row again: a repeated key
+    for _ in range(2):
+        with pytest.raises(InvalidDataError, match="repeats the primary key"):
+            read_side(scratch, monkeypatch)
+    from eastasia_data.curation import snapshot
+    from eastasia_data.curation.schemas import read_model
+
+    typed = snapshot._TypedTables(cache_mod.checkout_cache(), scratch / "data")
+    assert typed.get(read_model(scratch / "schemas")["events"]) is None
+
+
+def test_diff_says_the_same_without_a_cache_cold_and_warm(scratch, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    for part in ("data", "schemas"):
+        shutil.copytree(scratch / part, other / part)
+    shutil.copy(scratch / "pyproject.toml", other / "pyproject.toml")
+    events = other / "data" / "events.csv"
+    text = events.read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")[0]
+    events.write_text(text.replace(first + ",", first + "-renamed,", 1), encoding="utf-8")
+    off = run("diff", str(other), "--format", "json", env={"EASTASIA_NO_CACHE": "1"})
+    assert off.code == 0 and first + "-renamed" in off.out, off.text
+    for _ in ("cold", "warm"):
+        again = run("diff", str(other), "--format", "json")
+        assert (again.code, again.out, again.err) == (off.code, off.out, off.err)
+    assert typed_entries(scratch)

@@ -21,6 +21,11 @@ A cache never changes what a command says or its exit status:
   the command runs as it would without a cache;
 * ``EASTASIA_NO_CACHE=1`` turns the cache off.
 
+Besides JSON values, an entry can hold bytes (:meth:`Cache.get_bytes`, :meth:`Cache.put_bytes`):
+``diff`` and ``check-version`` keep there each table of a checkout typed as a release stores
+it (Arrow IPC), keyed by the CSV's bytes and the table's schema, so an unchanged side of a
+comparison is not read and typed again. Such an entry is signed over its bytes in the same way.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -54,8 +59,12 @@ CACHE_DIR = ".eastasia_data_cache"
 FORMAT = 1
 #: An entry larger than this is not read (a schema file's entry is a few KiB).
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
+#: A bytes entry larger than this is neither written nor read (the real data's largest typed table is ~100 KiB).
+MAX_BYTES_ENTRY = 64 * 1024 * 1024
 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# eastasia-data's cache; see eastasia_data/curation/cache.py\n"
+#: The head of a bytes entry: its signature (64 hexadecimal digits) and a newline.
+_HEAD = 65
 
 
 class Cache:
@@ -131,6 +140,56 @@ class Cache:
         except (TypeError, ValueError):  # not plain JSON: not cached
             return
         entry = {"format": FORMAT, "kind": kind, "key": key, "value": body, "signature": self._sign(kind, key, body)}
+        self._write(kind, f"{key}.json", json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
+        """The bytes stored under (kind, key), or None when there are none or they are damaged or foreign.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> cache = Cache(Path(tempfile.mkdtemp()) / CACHE_DIR, secret=b"k" * 32)
+        >>> cache.put_bytes("typed", "0" * 64, b"\x00 any bytes")
+        >>> cache.get_bytes("typed", "0" * 64)
+        b'\x00 any bytes'
+        >>> Cache(cache.directory, secret=b"x" * 32).get_bytes("typed", "0" * 64) is None  # foreign
+        True
+        """
+        path = self.directory / kind / f"{key}.bin"
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            with os.fdopen(fd, "rb") as f:
+                data = f.read(MAX_BYTES_ENTRY + _HEAD + 1)
+        except OSError:  # missing, a directory, unreadable: no entry
+            return None
+        head, body = data[:_HEAD], data[_HEAD:]
+        if len(data) > MAX_BYTES_ENTRY + _HEAD or head[-1:] != b"\n":
+            return None
+        if not hmac.compare_digest(head[:-1], self._sign_bytes(kind, key, body).encode()):
+            return None
+        return body
+
+    def put_bytes(self, kind: str, key: str, data: bytes) -> None:
+        """Store ``data`` under (kind, key), atomically, unless larger than :data:`MAX_BYTES_ENTRY`; failures are ignored.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> cache = Cache(Path(tempfile.mkdtemp()) / CACHE_DIR, secret=b"k" * 32)
+        >>> cache.put_bytes("typed", "1" * 64, b"abc"); cache.get_bytes("typed", "1" * 64)
+        b'abc'
+        """
+        if len(data) > MAX_BYTES_ENTRY:
+            return
+        self._write(kind, f"{key}.bin", self._sign_bytes(kind, key, data).encode() + b"\n" + data)
+
+    def _sign_bytes(self, kind: str, key: str, data: bytes) -> str:
+        mac = hmac.new(self._secret, f"{FORMAT}\0{kind}\0{key}\0".encode(), hashlib.sha256)
+        mac.update(data)
+        return mac.hexdigest()
+
+    def _write(self, kind: str, name: str, data: bytes) -> None:
+        """Write ``data`` as ``kind/name`` through a temporary file and a rename; any OSError is ignored."""
         folder = self.directory / kind
         tmp = None
         try:
@@ -140,11 +199,11 @@ class Cache:
                 (self.directory / ".gitignore").write_text("*\n", encoding="utf-8")
                 (self.directory / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
             folder.mkdir(exist_ok=True)
-            tmp = folder / f".{key}.{os.getpid()}.tmp"
+            tmp = folder / f".{name}.{os.getpid()}.tmp"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(entry, f, ensure_ascii=False)
-            os.replace(tmp, folder / f"{key}.json")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, folder / name)
             tmp = None
         except OSError:
             pass
@@ -158,7 +217,10 @@ class Cache:
 
 #: The modules whose code decides what the cached values are: a change to any of them makes a new key.
 _CODE = ("curation/cache.py", "curation/schemas.py", "curation/problems.py", "curation/rules.py",
-         "curation/checks/hygiene.py", "curation/checks/invisible.json", "types.py")
+         "curation/checks/hygiene.py", "curation/checks/invisible.json", "types.py",
+         # the typed tables of a checkout (``curation/snapshot.py``): read, checked and typed by these
+         "curation/snapshot.py", "curation/reader.py", "curation/build.py", "curation/checks/kernels.py",
+         "model.py", "dates.py", "files.py")
 
 
 @lru_cache(maxsize=1)

@@ -38,7 +38,7 @@ from typing import Any
 from eastasia_data import paths
 from eastasia_data.curation.rules import DATE, ENUM, PRIMARY_KEY, TYPE, ids
 from eastasia_data.curation.versioning import SEMVER, parse, released_versions
-from eastasia_data.errors import InvalidDataError, ModelError, SnapshotError
+from eastasia_data.errors import EastAsiaError, InvalidDataError, ModelError, SnapshotError
 from eastasia_data.loader import from_arrow
 from eastasia_data.model import Table, model_from_descriptor
 
@@ -177,9 +177,7 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
     >>> str(snapshot.tables["events"].frame["start_date"].dtype)
     'datetime64[ms]'
     """
-    from eastasia_data.curation.build import arrow_table
-    from eastasia_data.curation.problems import display_path
-    from eastasia_data.curation.reader import read_table_file
+    from eastasia_data.curation.cache import checkout_cache
     from eastasia_data.curation.schemas import read_model
 
     directory = Path(directory)
@@ -187,7 +185,35 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
         raise SnapshotError(f"{directory}: not a checkout (it needs data/ and schemas/)")
     label = label or str(directory)
     model = read_model(directory / "schemas")
-    files = {name: read_table_file(t, directory / "data" / t.csv_name, display_path(directory / "data" / t.csv_name))
+    typed = _TypedTables(checkout_cache(), directory / "data")
+    arrows = {name: typed.get(t) for name, t in model.items()}
+    missing = {name: t for name, t in model.items() if arrows[name] is None}
+    if missing:
+        arrows |= _read_and_type(missing, directory / "data", label, typed)
+    tables = {name: TableState(name, t, from_arrow(arrows[name], t)) for name, t in model.items()}
+    meta = _project(directory)
+    try:
+        from eastasia_data.model import Package
+
+        facts = package_facts(Package.from_pyproject(paths.read_pyproject(directory / "pyproject.toml")).to_descriptor())
+    except Exception:  # an old revision without [tool.eastasia-data]: no facts to compare
+        facts = {}
+    return Snapshot(label, meta.get("version"), tables, facts.get("title", ""), meta.get("description", ""), facts)
+
+
+def _read_and_type(model: dict[str, Table], data_dir: Path, label: str, typed: _TypedTables) -> dict[str, Any]:
+    """The tables of ``model`` read from their CSVs and typed as a release stores them (kept in ``typed``).
+
+    Raises
+    ------
+    InvalidDataError
+        A file cannot be read, a primary key repeats or a cell cannot be typed.
+    """
+    from eastasia_data.curation.build import arrow_table
+    from eastasia_data.curation.problems import display_path
+    from eastasia_data.curation.reader import read_table_file
+
+    files = {name: read_table_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name))
              for name, t in model.items()}
     problems = [p for tf in files.values() for p in tf.problems if p.severity == "error" and p.rule in _UNREADABLE]
     for tf in files.values():
@@ -202,15 +228,68 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
         shown = "; ".join(p.as_text() for p in problems[:3])
         raise InvalidDataError(f"{label}: the tables cannot be compared ({len(problems)} problem(s): {shown}); "
                                "run `eastasia-data validate` there for every problem")
-    tables = {name: TableState(name, t, from_arrow(arrow_table(t, files[name].frame), t)) for name, t in model.items()}
-    meta = _project(directory)
-    try:
-        from eastasia_data.model import Package
+    arrows = {name: arrow_table(t, files[name].frame) for name, t in model.items()}
+    for name, t in model.items():
+        typed.put(t, arrows[name])
+    return arrows
 
-        facts = package_facts(Package.from_pyproject(paths.read_pyproject(directory / "pyproject.toml")).to_descriptor())
-    except Exception:  # an old revision without [tool.eastasia-data]: no facts to compare
-        facts = {}
-    return Snapshot(label, meta.get("version"), tables, facts.get("title", ""), meta.get("description", ""), facts)
+
+class _TypedTables:
+    """A checkout's tables typed as a release stores them, kept in the cache (``typed``) between runs.
+
+    An entry is the Arrow IPC stream of one table, keyed by the CSV's bytes and the table's
+    schema (and, through the cache's key, the package version and the code that reads and
+    types it), and is written only for a table that was read and typed without a problem.
+    So an unchanged side of a ``diff`` or ``check-version`` is not read and typed again; a
+    changed file, schema or code makes a new key, and the file is read as before.
+    """
+
+    KIND = "typed"
+
+    def __init__(self, cache, data_dir: Path) -> None:
+        self.cache = cache
+        self.data_dir = data_dir
+        self._keys: dict[str, str | None] = {}
+
+    def _key(self, table: Table) -> str | None:
+        if table.name not in self._keys:
+            from eastasia_data.files import read_bytes
+
+            try:
+                data = read_bytes(self.data_dir / table.csv_name, root=self.data_dir)
+            except (OSError, EastAsiaError):  # missing, a link, too big: the reader reports it
+                self._keys[table.name] = None
+            else:
+                schema = json.dumps(table.to_table_schema(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+                self._keys[table.name] = self.cache.key(self.KIND, table.name.encode("utf-8"), schema, data)
+        return self._keys[table.name]
+
+    def get(self, table: Table):
+        """The typed Arrow table kept for this CSV and schema, or None."""
+        if self.cache is None or (key := self._key(table)) is None:
+            return None
+        data = self.cache.get_bytes(self.KIND, key)
+        if data is None:
+            return None
+        import pyarrow as pa
+
+        try:
+            with pa.ipc.open_stream(data) as stream:
+                arrow = stream.read_all()
+        except (pa.ArrowException, OSError, ValueError):
+            return None
+        return arrow if arrow.schema.names == list(table.field_names) else None
+
+    def put(self, table: Table, arrow) -> None:
+        """Keep ``arrow``, the typed table read from the current CSV (failures to write are ignored)."""
+        if self.cache is None or (key := self._key(table)) is None:
+            return
+        import pyarrow as pa
+
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, arrow.schema) as writer:
+            writer.write_table(arrow)
+        self.cache.put_bytes(self.KIND, key, sink.getvalue().to_pybytes())
 
 
 def _untypable(tf) -> list:
