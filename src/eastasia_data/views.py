@@ -456,13 +456,9 @@ def entries(frame: Any) -> list[Entry]:
     >>> entries(frame)[0].release
     ''
     """
-    names = list(Entry.__dataclass_fields__)
-    columns = [c for c in names if c in frame.columns]
-    out = []
-    for values in frame[columns].itertuples(index=False, name=None):
-        cells = dict(zip(columns, map(_cell, values)))
-        out.append(Entry(**{n: cells.get(n, "") for n in names}))
-    return out
+    blank = [""] * len(frame)
+    cells = [list(map(_cell, frame[n].tolist())) if n in frame.columns else blank for n in Entry.__dataclass_fields__]
+    return [Entry(*values) for values in zip(*cells)]  # column by column: the register can be long
 
 
 def reasons(frame: Any, *, statuses: tuple[str, ...] = ("corrected",)) -> dict[tuple[str, str, str], list[Entry]]:

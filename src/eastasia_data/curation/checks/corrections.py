@@ -121,6 +121,26 @@ def _release_table(directory: str, mtime_ns: int, table: str) -> tuple[frozenset
     return keys, list(model[table].field_names)
 
 
+def _text_keys(frame, pk: list[str]) -> set[str]:
+    """The ``row_key`` of every row of a frame of text as read (a missing cell is empty), joined in Arrow.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sorted(_text_keys(pd.DataFrame({"a": ["x", "y"], "b": ["1", None]}, dtype="str"), ["a", "b"]))
+    ['x | 1', 'y | ']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from eastasia_data.curation.checks.kernels import text_array
+    from eastasia_data.views import SEPARATOR
+
+    columns = [text_array(frame[c]).fill_null("") for c in pk]
+    joined = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, pa.scalar(SEPARATOR, pa.large_string()))
+    return set(joined.to_pylist())
+
+
 def _cell(value) -> str:
     if value is None or value != value:
         return ""
@@ -185,9 +205,8 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
                                        "join the key's values in key order with ' | ' (a space, a bar, a space)"))
             continue
         if e.table_name not in current_keys:
-            current_keys[e.table_name] = {row_key(_cell(v) for v in vals)
-                                          for vals in target.frame[pk].itertuples(index=False, name=None)
-                                          } if all(c in target.frame.columns for c in pk) else set()
+            current_keys[e.table_name] = (_text_keys(target.frame, pk) if all(c in target.frame.columns for c in pk)
+                                          else set())
         current = current_keys[e.table_name]
         columns = set(target.table.field_names)
         before = releases.before(e.release or None)
