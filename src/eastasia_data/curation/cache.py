@@ -149,9 +149,9 @@ class Cache:
         --------
         >>> import tempfile
         >>> cache = Cache(Path(tempfile.mkdtemp()) / CACHE_DIR, secret=b"k" * 32)
-        >>> cache.put_bytes("typed", "0" * 64, b"\x00 any bytes")
+        >>> cache.put_bytes("typed", "0" * 64, b"any bytes")
         >>> cache.get_bytes("typed", "0" * 64)
-        b'\x00 any bytes'
+        b'any bytes'
         >>> Cache(cache.directory, secret=b"x" * 32).get_bytes("typed", "0" * 64) is None  # foreign
         True
         """
