@@ -295,9 +295,9 @@ def test_a_damaged_or_foreign_typed_entry_is_ignored(scratch, monkeypatch, damag
         elif damage == "flipped":  # one byte of the Arrow stream changed, the signature not
             p.write_bytes(data[:-9] + bytes([data[-9] ^ 0x01]) + data[-8:])
         elif damage == "unsigned":
-            p.write_bytes(data[66:])
+            p.write_bytes(data[cache_mod._HEAD:])
         elif damage == "foreign":  # well formed and signed, with another key: as if it came with the checkout
-            forger.put_bytes("typed", p.stem, data[66:])
+            forger.put_bytes("typed", p.stem, data[cache_mod._HEAD:])
         else:
             p.unlink()
             p.mkdir()
