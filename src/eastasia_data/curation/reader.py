@@ -46,6 +46,7 @@ from eastasia_data.files import (
     MAX_TABLE_BYTES,
     LineIndex,
     decode_utf8,
+    is_utf8,
     read_bytes,
     symlink_on_the_way,
 )
@@ -59,6 +60,31 @@ FMT_HINT = "run `eastasia-data fmt` to rewrite the file canonically"
 _PARSES = ids("parses")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOT_SPACE = re.compile(r"\S")
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
+#: A byte that is a character no reading of Unicode calls white space (str's ``\s`` also takes U+001C-U+001F).
+_ASCII_NOT_SPACE = re.compile(rb"[^\s\x1c-\x1f\x80-\xff]")
+
+
+def _has_rows(content: bytes | str) -> bool:
+    """Whether anything but white space follows the header's line (``\\S`` in the text's Unicode sense).
+
+    The bytes of a valid UTF-8 file are searched for a plain ASCII character first; only a file
+    whose rows hold no such character has the rest decoded.
+
+    Examples
+    --------
+    >>> _has_rows(b"a,b\\n1,2\\n"), _has_rows(b"a,b\\n \\n"), _has_rows("a,b\\n\\u00a0"), _has_rows(b"a,b\\n\\xc2\\xa0")
+    (True, False, False, False)
+    """
+    if isinstance(content, str):
+        first_break = _LINE_BREAK.search(content)
+        return first_break is not None and _NOT_SPACE.search(content, first_break.end()) is not None
+    first_break = _LINE_BREAK_BYTES.search(content)
+    if first_break is None:
+        return False
+    if _ASCII_NOT_SPACE.search(content, first_break.end()):
+        return True
+    return _NOT_SPACE.search(content[first_break.end():].decode("utf-8")) is not None
 
 
 @dataclass
@@ -167,6 +193,44 @@ _QUOTED = re.compile(rb'"(?<![^,\r\n]")[^"]*+(?:""[^"]*+)*+"(?=[,\r\n]|\Z)')
 _STRAY_LIMIT = 20
 
 
+#: Bytes that may stand just before a quote that opens a value, or just after one that closes it.
+_SEPARATOR_BYTES = np.array([0x2C, 0x0A, 0x0D], dtype=np.uint8)
+
+
+def _quotes_well_formed(data: bytes, quotes: np.ndarray) -> bool:
+    """Whether every quote of ``data`` (at the offsets ``quotes``) is part of a value :data:`_QUOTED` matches.
+
+    Counted from the start of the file, the quotes alternate between entering and leaving a
+    quoted value. Every quote that enters one must open a value (at the start of the file or
+    after a comma or a line end) or be the second of a doubled quote; every quote that leaves
+    one must close a value (before a comma, a line end or the end of the file) or be the first
+    of a doubled quote; and the last one must leave. That is the regex's language, decided in
+    a few vectorised passes over the quotes' offsets rather than a scan of every byte.
+
+    Examples
+    --------
+    >>> def check(raw):
+    ...     return _quotes_well_formed(raw, np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 0x22))
+    >>> check(b'a,"b, c",d\\n"a ""b"" c",""\\n'), check(b'a,Korean War",d\\n'), check(b'a,"open\\n')
+    (True, False, False)
+    """
+    if len(quotes) % 2:
+        return False
+    buf = np.frombuffer(data, dtype=np.uint8)
+    entering, leaving = quotes[0::2], quotes[1::2]
+    # Entering: the file's start, a separator before it, or the quote just before it (a doubled quote).
+    before = buf[np.maximum(entering - 1, 0)]
+    doubled_in = np.zeros(len(entering), dtype=bool)
+    doubled_in[1:] = entering[1:] - 1 == leaving[:-1]
+    if not np.all((entering == 0) | np.isin(before, _SEPARATOR_BYTES) | doubled_in):
+        return False
+    # Leaving: the file's end, a separator after it, or the quote just after it (a doubled quote).
+    after = buf[np.minimum(leaving + 1, len(buf) - 1)]
+    doubled_out = np.zeros(len(leaving), dtype=bool)
+    doubled_out[:-1] = leaving[:-1] + 1 == entering[1:]
+    return bool(np.all((leaving == len(buf) - 1) | np.isin(after, _SEPARATOR_BYTES) | doubled_out))
+
+
 def _check_quotes(data: bytes, display: str, index: LineIndex) -> list[Problem]:
     """Report every double quote that is not part of a well-formed quoted value, one problem per line.
 
@@ -174,9 +238,11 @@ def _check_quotes(data: bytes, display: str, index: LineIndex) -> list[Problem]:
     quote and a quote that never closes are all outside RFC 4180; pyarrow and Python's csv
     module would quietly keep them as part of the value.
     """
-    if b'"' not in data or b'"' not in _QUOTED.sub(b"", data):  # the common case, at the regex engine's speed
+    if b'"' not in data:
         return []
     quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x22)
+    if _quotes_well_formed(data, quotes):  # the common case, decided without the regex engine
+        return []
     spans = np.array([m.span() for m in _QUOTED.finditer(data)], dtype=np.int64).reshape(-1, 2)
     if len(spans):
         at = np.searchsorted(spans[:, 0], quotes, side="right") - 1
@@ -414,10 +480,14 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
         return result
     data, index, problems = _check_bytes(data, display)
     result.problems.extend(problems)
-    text = _decode(data, display, result.problems, index)
+    # Valid UTF-8 (the rule) is not decoded whole: the header and any row the checks below need
+    # are decoded as they are read. Bytes that are not UTF-8 are decoded at once, each one noted.
+    text = None if is_utf8(data) else _decode(data, display, result.problems, index)
     try:
         with _large_fields():
-            header = next(csv.reader(io.StringIO(text, newline="")))
+            stream = io.StringIO(text, newline="") if text is not None else io.TextIOWrapper(
+                io.BytesIO(data), encoding="utf-8", newline="")
+            header = next(csv.reader(stream))
     except (csv.Error, StopIteration) as exc:
         result.problems.append(Problem(display, 1, None, None, CSV_SYNTAX, f"header cannot be parsed ({exc})",
                                        f"the header is: {','.join(table.field_names)}"))
@@ -425,8 +495,7 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     result.header = header
     result.problems.extend(_check_header(table, header, display))
     result.problems.extend(_check_quotes(data, display, index))
-    first_break = _LINE_BREAK.search(text)
-    if (first_break is None or not _NOT_SPACE.search(text, first_break.end())) and not table.empty_allowed:
+    if not _has_rows(data if text is None else text) and not table.empty_allowed:
         result.problems.append(Problem(display, None, None, None, NO_ROWS, "has a header but no rows",
                                        f"add the table's rows, or restore the file from git (`git checkout {display}`)"))
 
@@ -434,7 +503,7 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
     # clean implies the bytes decoded without error, so they are the text's UTF-8 already
     frame = None
     if clean:
-        newlines = text.count("\n") - text.endswith("\n")
+        newlines = data.count(b"\n") - data.endswith(b"\n")
         del text  # not held while pyarrow parses: the text of a large file is twice its bytes
         frame = _fast_parse(data, header)
         text = data.decode("utf-8") if frame is None or newlines != len(frame) else ""
@@ -445,6 +514,8 @@ def read_table_file(table: Table, path: Path, display: str, *, limit: int = MAX_
             else:
                 frame = None  # quoted newlines or blank lines: count lines the careful way
     if frame is None:
+        if text is None:
+            text = data.decode("utf-8")
         width = len(header)
         rows, line_list = _careful_parse(text, display, width, result.problems, table, header)
         names = header if len(set(header)) == len(header) else [f"{h}#{i}" for i, h in enumerate(header)]
