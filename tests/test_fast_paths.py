@@ -7,13 +7,19 @@ characters that matter to each rule.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from eastasia_data import files
+from eastasia_data import files, paths
 from eastasia_data.curation import reader
+from eastasia_data.curation.checks import corrections, references
+from eastasia_data.curation.checks.corrections import Releases
+from eastasia_data.curation.validate import read_checkout
+from eastasia_data.views import row_key
 
 #: Left out of the quick run: properties of the code, which no change to data/ or schemas/ can break.
 pytestmark = pytest.mark.slow
@@ -54,3 +60,82 @@ def test_utf8_is_judged_without_decoding_as_a_strict_decode_judges_it(data):
                                  "x", "\u00e9"]), max_size=12).map("".join))
 def test_the_rows_after_the_header_are_found_in_the_bytes_as_in_the_text(text):
     assert reader._has_rows(text.encode("utf-8")) is reader._has_rows(text)
+
+
+# -- the cross-table checks: rows settled in Arrow, the rest one by one -----------------------------
+
+FILES = read_checkout()
+RELEASES = Releases.of(paths.checkout())
+
+
+def _every_row_one_by_one(monkeypatch, module, name):
+    """Turn a check's shortcut off: it settles no row, so every row takes the one-by-one path."""
+    monkeypatch.setattr(module, name, lambda tf, *args, **kwargs: np.zeros(len(tf.frame), dtype=bool))
+
+
+def _key_of(table: str, row: int) -> str:
+    tf = FILES[table]
+    return row_key(tf.frame[c].iat[row] for c in tf.table.primary_key)
+
+
+#: Cells a contributor could write in the corrections register: real keys and look-alikes, releases known
+#: and not, columns real and not, empty cells.
+CORRECTION_CELLS = {
+    "table_name": st.sampled_from(["claims", "events", "event_actors", "actors", "nope", "", "corrections"]),
+    "row_key": st.one_of(st.sampled_from([_key_of(t, r) for t in ("claims", "events", "event_actors", "actors")
+                                          for r in (0, 1)]).flatmap(lambda k: st.sampled_from(
+                                              [k, k + " | x", k.split(" | ")[0], k[:-1], k.upper(), " | " + k])),
+                         st.sampled_from(["", "clm-nope", "a | b | c"])),
+    "columns": st.sampled_from(["verdict", "verdict verdict_note", "title", "role", "nope", "", "Verdict",
+                                "verdict  title"]),
+    "release": st.sampled_from(["", "1.0.0", "2.0.0", "9.9.9", "1.0", "x", RELEASES.versions[-1]]),
+}
+
+
+@given(data=st.data())
+def test_corrections_settled_in_arrow_give_the_problems_of_the_one_by_one_check(data, monkeypatch_module):
+    files = dict(FILES)
+    tf = copy.copy(FILES["corrections"])
+    tf.frame = tf.frame.copy()
+    rows = st.integers(0, len(tf.frame) - 1)
+    for row, column in data.draw(st.lists(st.tuples(rows, st.sampled_from(sorted(CORRECTION_CELLS))), max_size=8)):
+        tf.frame.loc[row, column] = data.draw(CORRECTION_CELLS[column]) or None
+    files["corrections"] = tf
+    fast = corrections.check_corrections(files, RELEASES)
+    with monkeypatch_module.context() as m:
+        _every_row_one_by_one(m, corrections, "_settled")
+        slow = corrections.check_corrections(files, RELEASES)
+    assert fast == slow
+
+
+#: Cells of the coding ledger: the tables, rows, columns and values it may name, and look-alikes.
+CODING_CELLS = {
+    "table_name": st.sampled_from(["claims", "events", "strategies", "nope", ""]),
+    "row_key": st.one_of(st.sampled_from([_key_of(t, r) for t in ("claims", "events", "strategies") for r in (0, 1)])
+                         .flatmap(lambda k: st.sampled_from([k, k[:-1], k + "x", k.upper()])), st.just("")),
+    "field": st.sampled_from(["verdict", "mode", "context", "title", "nope", ""]),
+    "value": st.sampled_from(["supported", "contradicted", "military", "military;economic", "military;military",
+                              "nope", ""]),
+}
+
+
+@given(data=st.data())
+def test_codings_settled_in_arrow_give_the_problems_of_the_one_by_one_check(data, monkeypatch_module):
+    files = dict(FILES)
+    tf = copy.copy(FILES["codings"])
+    tf.frame = tf.frame.copy()
+    rows = st.integers(0, len(tf.frame) - 1)
+    for row, column in data.draw(st.lists(st.tuples(rows, st.sampled_from(sorted(CODING_CELLS))), max_size=8)):
+        tf.frame.loc[row, column] = data.draw(CODING_CELLS[column]) or None
+    files["codings"] = tf
+    fast = references.check_references(files)
+    with monkeypatch_module.context() as m:
+        _every_row_one_by_one(m, references, "_found")
+        slow = references.check_references(files)
+    assert fast == slow
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as m:
+        yield m

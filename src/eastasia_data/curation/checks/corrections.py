@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from eastasia_data import paths
-from eastasia_data.views import CORRECTIONS as TABLE, entries, row_key, split_key
-from eastasia_data.curation.checks.kernels import Suggester
+from eastasia_data.views import CORRECTIONS as TABLE, SEPARATOR, entries, row_key, split_key
+from eastasia_data.curation.checks.kernels import Suggester, bools, row_keys, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import CORRECTION_COLUMNS, CORRECTION_RELEASE, CORRECTION_ROW
@@ -122,7 +122,7 @@ def _release_table(directory: str, mtime_ns: int, table: str) -> tuple[frozenset
 
 
 def _text_keys(frame, pk: list[str]) -> set[str]:
-    """The ``row_key`` of every row of a frame of text as read (a missing cell is empty), joined in Arrow.
+    """The ``row_key`` of every row of a frame of text as read (a missing cell is empty).
 
     Examples
     --------
@@ -130,15 +130,53 @@ def _text_keys(frame, pk: list[str]) -> set[str]:
     >>> sorted(_text_keys(pd.DataFrame({"a": ["x", "y"], "b": ["1", None]}, dtype="str"), ["a", "b"]))
     ['x | 1', 'y | ']
     """
+    return set(row_keys(frame, pk).to_pylist())
+
+
+def _settled(tf: TableFile, files: dict[str, TableFile], releases: Releases, pattern: str | None):
+    """The entries in which :func:`check_corrections` can find nothing, found a column at a time in Arrow.
+
+    An entry is settled when its table is read, its ``release`` is empty or a known release,
+    its ``row_key`` is the key of a row of the current data with as many values as the key has
+    columns, and its ``columns`` are the table's own (or break the column's pattern, which
+    is that rule's problem). Such an entry needs no release read and gives no problem; every
+    other entry is checked one by one, as before. ``tests/test_fast_paths.py`` holds the two
+    to the same answers.
+    """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from eastasia_data.curation.checks.kernels import text_array
-    from eastasia_data.views import SEPARATOR
+    frame = tf.frame
+    assert frame is not None
+    n = len(frame)
 
-    columns = [text_array(frame[c]).fill_null("") for c in pk]
-    joined = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, pa.scalar(SEPARATOR, pa.large_string()))
-    return set(joined.to_pylist())
+    def column(name: str) -> pa.Array:
+        if name not in frame.columns:
+            return pa.array([""] * n, type=pa.large_string())
+        return text_array(frame[name]).fill_null("")
+
+    names, keys, release, listed = column("table_name"), column("row_key"), column("release"), column("columns")
+    known = [*releases.versions, *([releases.being_released] if releases.being_released else [])]
+    settled = bools(pc.or_(pc.equal(release, ""), pc.is_in(release, value_set=pa.array(known, pa.large_string()))))
+    in_data = np.zeros(n, dtype=bool)
+    good_pairs: list[str] = []
+    for name in pc.unique(names).to_pylist():
+        target = files.get(name)
+        if target is None or target.frame is None:
+            continue
+        pk = list(target.table.primary_key)
+        if pk and all(c in target.frame.columns for c in pk):
+            rows = bools(pc.equal(names, name))
+            found = bools(pc.is_in(keys, value_set=row_keys(target.frame, pk)))
+            shape = np.asarray(pc.count_substring(keys, SEPARATOR)) == len(pk) - 1
+            in_data |= rows & found & shape
+        fields = set(target.table.field_names)
+        for value in pc.unique(pc.filter(listed, pc.equal(names, name))).to_pylist():
+            if (pattern and not re.fullmatch(pattern, value)) or set(value.split()) <= fields:
+                good_pairs.append(f"{name}\x1f{value}")  # a table's name never holds U+001F
+    pairs = pc.binary_join_element_wise(names, listed, pa.scalar("\x1f", pa.large_string()))
+    return settled & in_data & bools(pc.is_in(pairs, value_set=pa.array(good_pairs, pa.large_string())))
 
 
 def _cell(value) -> str:
@@ -180,10 +218,13 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
     tf = files.get(TABLE)
     if tf is None or tf.frame is None or not {"table_name", "row_key"} <= set(tf.frame.columns):
         return []
+    import numpy as np
+
     problems: list[Problem] = []
     current_keys: dict[str, set[str]] = {}
     pattern = tf.table.field("columns").pattern if "columns" in tf.table.field_names else None
-    for i, e in enumerate(entries(tf.frame)):
+    unsettled = np.flatnonzero(~_settled(tf, files, releases, pattern))
+    for i, e in zip(unsettled.tolist(), entries(tf.frame.iloc[unsettled])):
         target = files.get(e.table_name)
         if target is None or target.frame is None or not e.row_key:
             continue  # an unknown table is an `enum` problem, an empty key a `required` one

@@ -74,6 +74,27 @@ def text_array(values) -> pa.Array:
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
 
 
+def row_keys(frame, key: Sequence[str]) -> pa.Array:
+    """The ``row_key`` of every row of a frame of text as read, joined in Arrow (a missing cell is empty).
+
+    The key's values in key order joined by ``" | "``, as :func:`eastasia_data.views.row_key`
+    writes them; the cells that name a row of another table (``corrections``, ``codings``)
+    are looked up among these.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row_keys(pd.DataFrame({"a": ["x", "y"], "b": ["1", None]}, dtype="str"), ["a", "b"]).to_pylist()
+    ['x | 1', 'y | ']
+    """
+    from eastasia_data.views import SEPARATOR
+
+    columns = [text_array(frame[c]).fill_null("") for c in key]
+    if len(columns) == 1:
+        return columns[0]
+    return pc.binary_join_element_wise(*columns, pa.scalar(SEPARATOR, pa.large_string()))
+
+
 def bools(result) -> np.ndarray:
     """An Arrow boolean result as a NumPy array, missing as ``False``.
 

@@ -15,13 +15,17 @@ without categories there, reported here under ``row-key``).
 
 from __future__ import annotations
 
-from eastasia_data.curation.checks.kernels import Suggester
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from eastasia_data.curation.checks.kernels import Suggester, bools, row_keys, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import CODED_COLUMN, CODED_VALUE, ROW_KEY
 from eastasia_data.model import Table
 from eastasia_data.views import SEPARATOR as KEY_SEPARATOR
-from eastasia_data.views import row_key
+
 
 def key_hint(table: Table) -> str:
     """How a row key of ``table`` is written, naming its key columns.
@@ -40,12 +44,26 @@ def key_hint(table: Table) -> str:
     return f"a row key of {table.name} is {KEY_SEPARATOR.join(key)} (the key's values in this order, joined by ' | ')"
 
 
-def _keys(tf: TableFile) -> set[str]:
+def _key_array(tf: TableFile):
     frame, key = tf.frame, tf.table.primary_key
     if frame is None or not key or any(c not in frame.columns for c in key):
-        return set()
-    columns = [frame[c].tolist() for c in key]
-    return {row_key(None if v != v else v for v in values) for values in zip(*columns)}  # (NaN != NaN)
+        return pa.array([], type=pa.large_string())
+    return row_keys(frame, key)
+
+
+def _found(tf: TableFile, column: str, table_column: str, files: dict[str, TableFile]) -> np.ndarray:
+    """The rows whose ``column`` is the key of a row of the table their ``table_column`` names, found in Arrow.
+
+    Those rows give :func:`_row_keys` nothing to report; the others are checked one by one.
+    """
+    assert tf.frame is not None
+    names, values = text_array(tf.frame[table_column]), text_array(tf.frame[column])
+    found = np.zeros(len(tf.frame), dtype=bool)
+    for name in pc.unique(names).drop_null().to_pylist():
+        target = files.get(name)
+        if target is not None and target.frame is not None:
+            found |= bools(pc.equal(names, name)) & bools(pc.is_in(values, value_set=_key_array(target)))
+    return found
 
 
 def check_references(files: dict[str, TableFile]) -> list[Problem]:
@@ -96,7 +114,9 @@ def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, Ta
     known: dict[str, set[str]] = {}
     suggesters: dict[str, Suggester] = {}
     enumerated = bool(tf.table.field(table_column).categories)
-    for i, (name, value) in enumerate(zip(tf.frame[table_column].tolist(), tf.frame[column].tolist())):
+    rest = np.flatnonzero(~_found(tf, column, table_column, files))
+    subset = tf.frame.iloc[rest]
+    for i, name, value in zip(rest.tolist(), subset[table_column].tolist(), subset[column].tolist()):
         if not isinstance(value, str) or not isinstance(name, str):
             continue  # an empty cell is the required rule's
         target = files.get(name)
@@ -108,7 +128,7 @@ def _row_keys(tf: TableFile, column: str, table_column: str, files: dict[str, Ta
         if target.frame is None:
             continue  # the table could not be read: its own problems say why
         if name not in known:
-            known[name] = _keys(target)
+            known[name] = set(_key_array(target).to_pylist())
         if value in known[name]:
             continue
         if name not in suggesters:
@@ -140,25 +160,34 @@ def _values(tf: TableFile, column: str, field_column: str, table_column: str,
     problems: list[Problem] = []
     frame = tf.frame
     assert frame is not None
-    for i, (name, coded, value) in enumerate(zip(frame[table_column].tolist(), frame[field_column].tolist(),
-                                                 frame[column].tolist())):
-        target = files.get(name) if isinstance(name, str) else None
-        if target is None or not isinstance(coded, str) or not isinstance(value, str):
-            continue
-        if coded not in target.table.field_names:
-            continue  # the coded-column rule says so
-        target_field = target.table.field(coded)
-        allowed = target_field.enum
-        if allowed and target_field.is_list:  # a set of codes: every item allowed, none twice
-            items = target_field.items(value)
-            bad = [x for x in items if x not in allowed]
-            if bad or len(set(items)) != len(items):
-                problems.append(tf.problem(i, column, value, CODED_VALUE,
-                                           f"has an item that is not an allowed value of {name}.{coded}"
-                                           + (f" ({bad[0]!r})" if bad else " (an item repeated)"),
-                                           f"join items with {target_field.delimiter!r}, each once; the allowed "
-                                           f"values are: {', '.join(allowed)}"))
-        elif allowed and value not in allowed:
-            problems.append(tf.problem(i, column, value, CODED_VALUE, f"is not an allowed value of {name}.{coded}",
-                                       f"the allowed values are: {', '.join(allowed)}"))
+    judged: dict[tuple, tuple[str, str] | None] = {}  # a long table repeats few (table, column, value) triples
+    for i, triple in enumerate(zip(frame[table_column].tolist(), frame[field_column].tolist(),
+                                   frame[column].tolist())):
+        if triple not in judged:
+            judged[triple] = _coded_value(files, *triple)
+        if judged[triple] is not None:
+            message, hint = judged[triple]
+            problems.append(tf.problem(i, column, triple[2], CODED_VALUE, message, hint))
     return problems
+
+
+def _coded_value(files: dict[str, TableFile], name, coded, value) -> tuple[str, str] | None:
+    """What is wrong with ``value`` as a value of the column ``coded`` of the table ``name`` (None: nothing)."""
+    target = files.get(name) if isinstance(name, str) else None
+    if target is None or not isinstance(coded, str) or not isinstance(value, str):
+        return None
+    if coded not in target.table.field_names:
+        return None  # the coded-column rule says so
+    target_field = target.table.field(coded)
+    allowed = target_field.enum
+    if allowed and target_field.is_list:  # a set of codes: every item allowed, none twice
+        items = target_field.items(value)
+        bad = [x for x in items if x not in allowed]
+        if bad or len(set(items)) != len(items):
+            return (f"has an item that is not an allowed value of {name}.{coded}"
+                    + (f" ({bad[0]!r})" if bad else " (an item repeated)"),
+                    f"join items with {target_field.delimiter!r}, each once; the allowed values are: "
+                    f"{', '.join(allowed)}")
+    elif allowed and value not in allowed:
+        return f"is not an allowed value of {name}.{coded}", f"the allowed values are: {', '.join(allowed)}"
+    return None
