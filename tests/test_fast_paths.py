@@ -10,13 +10,15 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from eastasia_data import files, paths
 from eastasia_data.curation import reader
-from eastasia_data.curation.checks import corrections, references
+from eastasia_data.curation.checks import corrections, hygiene, references
 from eastasia_data.curation.checks.corrections import Releases
 from eastasia_data.curation.validate import read_checkout
 from eastasia_data.views import row_key
@@ -60,6 +62,33 @@ def test_utf8_is_judged_without_decoding_as_a_strict_decode_judges_it(data):
                                  "x", "\u00e9"]), max_size=12).map("".join))
 def test_the_rows_after_the_header_are_found_in_the_bytes_as_in_the_text(text):
     assert reader._has_rows(text.encode("utf-8")) is reader._has_rows(text)
+
+
+HYGIENE_TEXT = st.lists(st.sampled_from([
+    "a", "A", " ", "\t", "\n", "\x1c", "\x7f", "\x85", "\u00a0", "\u2028", "=", "+", "-", "@", ":", "::", "\u00e9",
+    "e\u0301", "\u0301\u0301\u0301", "\u043e", "\u03b1", "\u200b", "\u00ad", "\ue000", "\U000e0041", "\u3000", "\ufe0f",
+    "\u1100", "\ud55c"]), max_size=8).map("".join)
+
+
+def _every_rule_on_every_cell(cells: pa.Array) -> list[tuple[int, int]]:
+    found = []
+    for order, (_, pattern, _, _) in enumerate(hygiene._RULES):
+        hit = (pc.match_substring_regex(cells, pattern) if pattern
+               else pc.greater(pc.utf8_length(cells), hygiene.MAX_CELL))
+        found += [(int(k), order) for k in np.flatnonzero(hit.to_numpy(zero_copy_only=False))]
+    changed = pc.not_equal(pc.utf8_normalize(cells, "NFC"), cells).to_numpy(zero_copy_only=False)
+    return sorted(found + [(int(k), len(hygiene._RULES)) for k in np.flatnonzero(changed)])
+
+
+@given(st.lists(st.lists(st.one_of(HYGIENE_TEXT.filter(bool), st.just("x" * 10_001), st.just("\u00e9" * 5_001)),
+                         min_size=1, max_size=6), max_size=4), st.integers(0, 2))
+@example([["ok", "::x", "a\x7fb", " a", "a ", "=1", "+1", "-1", "@a", "a\x1fb", "\x0bz", "ok"]], 0)
+@example([["skipped", "a\u2028b", "M\u043escow", "e\u0301\u0301\u0301", "\u200bz", "x" * 10_001], ["a\x00", "z\x1ez", "ok", "fine"]], 1)
+def test_hygiene_finds_in_the_suspect_cells_what_every_rule_finds_in_every_cell(columns, cut):
+    # Columns as a reader gives them: chunks of one array, some sliced (their offsets do not start at 0).
+    chunks = [pa.array(values, type=pa.large_string()).slice(min(cut, len(values) - 1)) for values in columns]
+    cells = pa.chunked_array(chunks, type=pa.large_string())
+    assert sorted(hygiene._hits(cells)) == _every_rule_on_every_cell(cells.combine_chunks())
 
 
 # -- the cross-table checks: rows settled in Arrow, the rest one by one -----------------------------

@@ -3,12 +3,14 @@
 The rules of data cells (:func:`check_hygiene`) and of the schema files' own text
 (:func:`text_problems`, run by :mod:`eastasia_data.curation.schemas`).
 
-Checked on every non-empty text cell of every table at once, with Arrow compute
-kernels (RE2): the cells are gathered into one Arrow array, one regular expression
-picks the few suspect cells, and only those are tested rule by rule. Compiling the
-class of invisible characters costs about half a millisecond, so it is compiled once
-per validation rather than once per column. Only cells with non-ASCII characters are
-tested for NFC.
+Checked on every non-empty text cell of every table at once: the columns' Arrow data
+are taken as one array of chunks (no copy), the few suspect cells are picked out, and
+only those are tested rule by rule with Arrow's compute kernels (RE2). A cell of ASCII
+characters only is suspect by its bytes (a control byte, what it starts or ends with),
+scanned with NumPy; any other cell by one regular expression of every rule. Compiling
+the class of invisible characters costs about half a millisecond, so it is compiled
+once per validation rather than once per column. Only cells with non-ASCII characters
+are tested for NFC.
 """
 
 from __future__ import annotations
@@ -182,20 +184,16 @@ def text_fields(tf: TableFile) -> list[str]:
             if f.type == "string" and not f.categories and f.name in tf.frame.columns]
 
 
-#: Cells are tested in batches of about this many bytes of text: one batch (one compilation of the
-#: patterns) for data of the real size, and no second copy of all the text of a large dataset.
-BATCH_BYTES = 4 << 20
+def _columns(files: Mapping[str, TableFile]):
+    """The non-empty text cells of every table as one Arrow array of chunks, and where its cells came from.
 
-
-def _batches(files: Mapping[str, TableFile]):
-    """The non-empty text cells in Arrow arrays of about :data:`BATCH_BYTES`, each with where its cells came from.
-
-    Yields (cells, columns): ``columns`` lists, for each column in the batch, its table, name
-    and the row positions of its cells, in the order of ``cells``.
+    Returns (cells, columns): ``columns`` lists, for each column, its table, name and the row
+    positions of its cells, in the order of ``cells``. The chunks are the columns' own Arrow
+    data (nothing is copied but the cells of a column with empty ones); one array means each
+    kernel, and each pattern's compilation, runs once per validation.
     """
     arrays: list[pa.Array] = []
     columns: list[tuple[TableFile, str, np.ndarray]] = []
-    size = 0
     for tf in files.values():
         for name in text_fields(tf):
             values = text_array(tf.frame[name])  # type: ignore[index]
@@ -206,12 +204,7 @@ def _batches(files: Mapping[str, TableFile]):
             else:
                 arrays.append(values)
                 columns.append((tf, name, np.arange(len(values))))
-            size += values.nbytes
-            if size >= BATCH_BYTES:
-                yield pa.concat_arrays(arrays), columns
-                arrays, columns, size = [], [], 0
-    if arrays:
-        yield pa.concat_arrays(arrays), columns
+    return pa.chunked_array(arrays, type=pa.large_string()), columns
 
 
 def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
@@ -235,25 +228,81 @@ def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
     >>> [p.rule for p in check_hygiene(files)]
     ['formula']
     """
-    problems: list[Problem] = []
-    for cells, columns in _batches(files):
-        problems += _check_batch(cells, columns)
-    return problems
+    cells, columns = _columns(files)
+    return _check_cells(cells, columns)
 
 
-def _hits(cells: pa.Array) -> list[tuple[int, int]]:
-    """(place in ``cells``, rule order) of every rule each cell breaks; order ``len(_RULES)`` is NFC."""
+def _byte_table(characters: str) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[[ord(c) for c in characters]] = True
+    return table
+
+
+#: The ASCII characters :data:`SPACE` holds.
+_ASCII_SPACE = "".join(chr(c) for c in range(128) if re.fullmatch(SPACE, chr(c)))
+#: First bytes of an ASCII cell a rule may flag: white space (padded), ``=+-@`` (formula), ``:`` (``::``).
+_ASCII_START = _byte_table(_ASCII_SPACE + "=+-@:")
+#: Last bytes of an ASCII cell a rule may flag: white space (padded).
+_ASCII_END = _byte_table(_ASCII_SPACE)
+
+
+def _ascii_suspects(chunk: pa.Array) -> np.ndarray:
+    """Places in ``chunk`` of the cells whose ASCII characters could break a rule, found in its bytes.
+
+    In a cell of ASCII characters only, a rule can be broken only by a control character
+    (any byte below 0x20, or 0x7F), by what it starts with or by what it ends with; the rules
+    of invisible characters, scripts and marks need characters beyond ASCII. So the cells'
+    bytes are scanned once with NumPy and their first and last bytes looked up, rather than
+    each cell run through the regular expressions. Cells with other characters too are
+    flagged here or not, and are tested in full by :func:`_hits` either way.
+    """
+    n = len(chunk)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[chunk.offset: chunk.offset + n + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
+    filled = np.diff(offsets) > 0
+    if chunk.null_count:
+        filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
+    starts, ends = offsets[:-1][filled], offsets[1:][filled] - 1
+    flagged = np.zeros(n, dtype=bool)
+    flagged[filled] = _ASCII_START[data[starts]] | _ASCII_END[data[ends]]
+    span = data[offsets[0]: offsets[-1]]
+    controls = np.flatnonzero((span < 0x20) | (span == 0x7F)) + offsets[0]
+    if len(controls):
+        flagged[np.searchsorted(offsets, controls, side="right") - 1] = True
+    return np.flatnonzero(flagged & filled)
+
+
+def _hits(cells: pa.Array | pa.ChunkedArray) -> list[tuple[int, int]]:
+    """(place in ``cells``, rule order) of every rule each cell breaks; order ``len(_RULES)`` is NFC.
+
+    The cells that could break a rule are found first, and only those are tested rule by rule:
+    a cell beyond ASCII by the pattern of every rule at once (:data:`_SUSPECT`), an ASCII cell
+    by its bytes (:func:`_ascii_suspects`), a long one by its length in bytes, which is never
+    less than its length in characters.
+    """
     found: list[tuple[int, int]] = []
     if not len(cells):
         return found
-    suspect = pc.or_(pc.match_substring_regex(cells, _SUSPECT), pc.greater(pc.utf8_length(cells), MAX_CELL))
-    flagged = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
+    if isinstance(cells, pa.Array):
+        cells = pa.chunked_array([cells], type=cells.type)
+    places, base = [], 0
+    for chunk in cells.chunks:
+        places.append(_ascii_suspects(chunk) + base)
+        base += len(chunk)
+    non_ascii = np.flatnonzero(~pc.string_is_ascii(cells).fill_null(True).to_numpy(zero_copy_only=False))
+    if len(non_ascii):
+        few = cells.take(pa.array(non_ascii))
+        places.append(non_ascii[pc.match_substring_regex(few, _SUSPECT).fill_null(False).to_numpy(zero_copy_only=False)])
+    places.append(np.flatnonzero(pc.greater(pc.binary_length(cells), MAX_CELL).fill_null(False).to_numpy(zero_copy_only=False)))
+    flagged = np.unique(np.concatenate(places))
     if len(flagged):
         few = cells.take(pa.array(flagged))
         for order, (_, pattern, _, _) in enumerate(_RULES):
             hit = (pc.match_substring_regex(few, pattern) if pattern else pc.greater(pc.utf8_length(few), MAX_CELL))
             found += [(int(flagged[k]), order) for k in np.flatnonzero(hit.to_numpy(zero_copy_only=False))]
-    non_ascii = np.flatnonzero(pc.invert(pc.string_is_ascii(cells)).to_numpy(zero_copy_only=False))
     if len(non_ascii):
         few = cells.take(pa.array(non_ascii))
         changed = np.flatnonzero(pc.not_equal(pc.utf8_normalize(few, "NFC"), few).to_numpy(zero_copy_only=False))
@@ -283,8 +332,8 @@ def text_problems(texts: list[str]) -> list[tuple[int, str, str, str]]:
     return out
 
 
-def _check_batch(cells: pa.Array, columns: list[tuple[TableFile, str, np.ndarray]]) -> list[Problem]:
-    """The hygiene problems of one batch of cells (see :func:`_batches`)."""
+def _check_cells(cells: pa.ChunkedArray, columns: list[tuple[TableFile, str, np.ndarray]]) -> list[Problem]:
+    """The hygiene problems of the cells :func:`_columns` gathered."""
     if not len(cells):
         return []
     starts = np.cumsum([0] + [len(rows) for _, _, rows in columns])
