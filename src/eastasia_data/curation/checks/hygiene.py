@@ -26,7 +26,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from eastasia_data.curation import rules
-from eastasia_data.curation.checks.kernels import text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 
@@ -185,26 +184,21 @@ def text_fields(tf: TableFile) -> list[str]:
 
 
 def _columns(files: Mapping[str, TableFile]):
-    """The non-empty text cells of every table as one Arrow array of chunks, and where its cells came from.
+    """The text cells of every table as one Arrow array of chunks, and where its cells came from.
 
-    Returns (cells, columns): ``columns`` lists, for each column, its table, name and the row
-    positions of its cells, in the order of ``cells``. The chunks are the columns' own Arrow
-    data (nothing is copied but the cells of a column with empty ones); one array means each
-    kernel, and each pattern's compilation, runs once per validation.
+    Returns (cells, columns): ``columns`` lists, for each column, its table, name and number
+    of rows, in the order of ``cells``. The chunks are the columns' own Arrow data, empty
+    cells (nulls) and all: nothing is copied, and one array means each kernel, and each
+    pattern's compilation, runs once per validation. No rule flags an empty cell.
     """
-    arrays: list[pa.Array] = []
-    columns: list[tuple[TableFile, str, np.ndarray]] = []
+    chunks: list[pa.Array] = []
+    columns: list[tuple[TableFile, str, int]] = []
     for tf in files.values():
         for name in text_fields(tf):
-            values = text_array(tf.frame[name])  # type: ignore[index]
-            if values.null_count:
-                present = values.is_valid()
-                arrays.append(values.filter(present))
-                columns.append((tf, name, np.flatnonzero(present.to_numpy(zero_copy_only=False))))
-            else:
-                arrays.append(values)
-                columns.append((tf, name, np.arange(len(values))))
-    return pa.chunked_array(arrays, type=pa.large_string()), columns
+            values = pa.array(tf.frame[name], type=pa.large_string(), from_pandas=True)  # type: ignore[index]
+            chunks += values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+            columns.append((tf, name, len(values)))
+    return pa.chunked_array(chunks, type=pa.large_string()), columns
 
 
 def check_hygiene(files: Mapping[str, TableFile]) -> list[Problem]:
@@ -244,17 +238,23 @@ _ASCII_SPACE = "".join(chr(c) for c in range(128) if re.fullmatch(SPACE, chr(c))
 _ASCII_START = _byte_table(_ASCII_SPACE + "=+-@:")
 #: Last bytes of an ASCII cell a rule may flag: white space (padded).
 _ASCII_END = _byte_table(_ASCII_SPACE)
+#: The ASCII control characters (C0 and DEL), which :data:`CONTROL` holds.
+_CONTROL_BYTES = _byte_table("".join(chr(c) for c in range(128) if re.fullmatch(CONTROL, chr(c))))
+#: The bytes of text scanned for control characters at a time.
+_SCAN_BYTES = 1 << 20
 
 
-def _ascii_suspects(chunk: pa.Array) -> np.ndarray:
-    """Places in ``chunk`` of the cells whose ASCII characters could break a rule, found in its bytes.
+def _byte_suspects(chunk: pa.Array) -> np.ndarray:
+    """Places in ``chunk`` of the cells whose ASCII characters or size could break a rule, found in its bytes.
 
     In a cell of ASCII characters only, a rule can be broken only by a control character
     (any byte below 0x20, or 0x7F), by what it starts with or by what it ends with; the rules
     of invisible characters, scripts and marks need characters beyond ASCII. So the cells'
     bytes are scanned once with NumPy and their first and last bytes looked up, rather than
     each cell run through the regular expressions. Cells with other characters too are
-    flagged here or not, and are tested in full by :func:`_hits` either way.
+    flagged here or not, and are tested in full by :func:`_hits` either way. A cell of more
+    bytes than :data:`MAX_CELL` is flagged for its size, which counts characters (never
+    more than the bytes).
     """
     n = len(chunk)
     if not n:
@@ -262,17 +262,27 @@ def _ascii_suspects(chunk: pa.Array) -> np.ndarray:
     _, offsets_buffer, data_buffer = chunk.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[chunk.offset: chunk.offset + n + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
-    filled = np.diff(offsets) > 0
+    sizes = np.diff(offsets)
+    filled = sizes > 0
     if chunk.null_count:
         filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
     starts, ends = offsets[:-1][filled], offsets[1:][filled] - 1
-    flagged = np.zeros(n, dtype=bool)
-    flagged[filled] = _ASCII_START[data[starts]] | _ASCII_END[data[ends]]
-    span = data[offsets[0]: offsets[-1]]
-    controls = np.flatnonzero((span < 0x20) | (span == 0x7F)) + offsets[0]
-    if len(controls):
-        flagged[np.searchsorted(offsets, controls, side="right") - 1] = True
+    flagged = sizes > MAX_CELL  # more bytes than the most characters a cell may have: perhaps too long
+    flagged[filled] |= _ASCII_START[data[starts]] | _ASCII_END[data[ends]]
+    for start in range(int(offsets[0]), int(offsets[-1]), _SCAN_BYTES):  # in blocks: no mask as large as the text
+        block = data[start: min(start + _SCAN_BYTES, int(offsets[-1]))]
+        controls = np.flatnonzero(_CONTROL_BYTES[block]) + start
+        if len(controls):
+            flagged[np.searchsorted(offsets, controls, side="right") - 1] = True
     return np.flatnonzero(flagged & filled)
+
+
+def _take(cells: pa.ChunkedArray, places: np.ndarray) -> pa.Array:
+    """The cells at ``places`` (ascending), taken chunk by chunk: Arrow's ``take`` on chunks would join them first."""
+    bounds = np.cumsum([0] + [len(chunk) for chunk in cells.chunks])
+    which = np.searchsorted(bounds, places, side="right") - 1
+    parts = [cells.chunk(c).take(pa.array(places[which == c] - bounds[c])) for c in np.unique(which)]
+    return pa.concat_arrays(parts) if parts else pa.array([], type=cells.type)
 
 
 def _hits(cells: pa.Array | pa.ChunkedArray) -> list[tuple[int, int]]:
@@ -280,8 +290,7 @@ def _hits(cells: pa.Array | pa.ChunkedArray) -> list[tuple[int, int]]:
 
     The cells that could break a rule are found first, and only those are tested rule by rule:
     a cell beyond ASCII by the pattern of every rule at once (:data:`_SUSPECT`), an ASCII cell
-    by its bytes (:func:`_ascii_suspects`), a long one by its length in bytes, which is never
-    less than its length in characters.
+    and a long one by its bytes (:func:`_byte_suspects`).
     """
     found: list[tuple[int, int]] = []
     if not len(cells):
@@ -290,21 +299,20 @@ def _hits(cells: pa.Array | pa.ChunkedArray) -> list[tuple[int, int]]:
         cells = pa.chunked_array([cells], type=cells.type)
     places, base = [], 0
     for chunk in cells.chunks:
-        places.append(_ascii_suspects(chunk) + base)
+        places.append(_byte_suspects(chunk) + base)
         base += len(chunk)
     non_ascii = np.flatnonzero(~pc.string_is_ascii(cells).fill_null(True).to_numpy(zero_copy_only=False))
     if len(non_ascii):
-        few = cells.take(pa.array(non_ascii))
+        few = _take(cells, non_ascii)
         places.append(non_ascii[pc.match_substring_regex(few, _SUSPECT).fill_null(False).to_numpy(zero_copy_only=False)])
-    places.append(np.flatnonzero(pc.greater(pc.binary_length(cells), MAX_CELL).fill_null(False).to_numpy(zero_copy_only=False)))
     flagged = np.unique(np.concatenate(places))
     if len(flagged):
-        few = cells.take(pa.array(flagged))
+        few = _take(cells, flagged)
         for order, (_, pattern, _, _) in enumerate(_RULES):
             hit = (pc.match_substring_regex(few, pattern) if pattern else pc.greater(pc.utf8_length(few), MAX_CELL))
             found += [(int(flagged[k]), order) for k in np.flatnonzero(hit.to_numpy(zero_copy_only=False))]
     if len(non_ascii):
-        few = cells.take(pa.array(non_ascii))
+        few = _take(cells, non_ascii)
         changed = np.flatnonzero(pc.not_equal(pc.utf8_normalize(few, "NFC"), few).to_numpy(zero_copy_only=False))
         found += [(int(non_ascii[k]), len(_RULES)) for k in changed]
     return found
@@ -332,18 +340,17 @@ def text_problems(texts: list[str]) -> list[tuple[int, str, str, str]]:
     return out
 
 
-def _check_cells(cells: pa.ChunkedArray, columns: list[tuple[TableFile, str, np.ndarray]]) -> list[Problem]:
+def _check_cells(cells: pa.ChunkedArray, columns: list[tuple[TableFile, str, int]]) -> list[Problem]:
     """The hygiene problems of the cells :func:`_columns` gathered."""
     if not len(cells):
         return []
-    starts = np.cumsum([0] + [len(rows) for _, _, rows in columns])
-    row_of = np.concatenate([rows for _, _, rows in columns])
+    starts = np.cumsum([0] + [rows for _, _, rows in columns])
     found: list[tuple[int, int, int, int]] = []  # column, rule order, row, place in cells
     hits = _hits(cells)
     if hits:
         places = np.array([p for p, _ in hits])
         column = np.searchsorted(starts, places, side="right") - 1
-        found = [(int(c), order, int(row_of[p]), p) for (p, order), c in zip(hits, column)]
+        found = [(int(c), order, p - int(starts[c]), p) for (p, order), c in zip(hits, column)]
     problems = []
     for c, order, position, place in sorted(found):
         tf, name, _ = columns[c]
