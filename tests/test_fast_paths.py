@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from eastasia_data import files, paths
 from eastasia_data.curation import reader
-from eastasia_data.curation.checks import corrections, hygiene, references
+from eastasia_data.curation.checks import corrections, hygiene, kernels, references
 from eastasia_data.curation.checks.corrections import Releases
 from eastasia_data.curation.validate import read_checkout
 from eastasia_data.views import row_key
@@ -89,6 +89,16 @@ def test_hygiene_finds_in_the_suspect_cells_what_every_rule_finds_in_every_cell(
     chunks = [pa.array(values, type=pa.large_string()).slice(min(cut, len(values) - 1)) for values in columns]
     cells = pa.chunked_array(chunks, type=pa.large_string())
     assert sorted(hygiene._hits(cells)) == _every_rule_on_every_cell(cells.combine_chunks())
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from(["x", "y", None]),
+                          st.sampled_from(["", "p", None])), max_size=30))
+def test_rows_are_grouped_by_their_values_in_order_of_first_appearance(rows):
+    expected: dict[tuple, list[int]] = {}
+    for i, row in enumerate(rows):
+        expected.setdefault(row, []).append(i)
+    columns = [pa.array([row[k] for row in rows], type=pa.large_string()) for k in range(3)]
+    assert [g.tolist() for g in kernels.groups(*columns)] == list(expected.values())
 
 
 # -- the cross-table checks: rows settled in Arrow, the rest one by one -----------------------------

@@ -25,6 +25,8 @@ Besides JSON values, an entry can hold bytes (:meth:`Cache.get_bytes`, :meth:`Ca
 ``diff`` and ``check-version`` keep there each table of a checkout typed as a release stores
 it (Arrow IPC), keyed by the CSV's bytes and the table's schema, so an unchanged side of a
 comparison is not read and typed again. Such an entry is signed over its bytes in the same way.
+The corrections check keeps the row keys and columns of each released table it looks a
+removed row up in, keyed by the release's descriptor and its Parquet files' sizes and times.
 
 Examples
 --------
@@ -220,7 +222,9 @@ _CODE = ("curation/cache.py", "curation/schemas.py", "curation/problems.py", "cu
          "curation/checks/hygiene.py", "curation/checks/invisible.json", "types.py",
          # the typed tables of a checkout (``curation/snapshot.py``): read, checked and typed by these
          "curation/snapshot.py", "curation/reader.py", "curation/build.py", "curation/checks/kernels.py",
-         "model.py", "dates.py", "files.py")
+         "model.py", "dates.py", "files.py",
+         # the keys and columns of a released table that the corrections check looks rows up in
+         "curation/checks/corrections.py", "loader.py", "releases.py", "views.py")
 
 
 @lru_cache(maxsize=1)

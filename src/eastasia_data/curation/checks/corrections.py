@@ -25,6 +25,7 @@ from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import CORRECTION_COLUMNS, CORRECTION_RELEASE, CORRECTION_ROW
 from eastasia_data.curation.versioning import SEMVER, parse
 from eastasia_data.errors import EastAsiaError
+from eastasia_data.files import MAX_DESCRIPTOR_BYTES, read_bytes
 
 __all__ = ["Releases", "check_corrections"]
 
@@ -108,7 +109,37 @@ class Releases:
 
 @lru_cache(maxsize=64)
 def _release_table(directory: str, mtime_ns: int, table: str) -> tuple[frozenset[str], list[str]] | None:
-    """The row keys and columns of one table of the release in ``directory`` (read once per process)."""
+    """The row keys and columns of one table of the release in ``directory``.
+
+    Read once per process, and kept in the checkout's cache (:mod:`eastasia_data.curation.cache`)
+    under the release's descriptor and the size and time of its Parquet files, so that a
+    validation of unchanged data does not import the Parquet reader to look up the rows a
+    correction removed.
+    """
+    from eastasia_data.curation.cache import checkout_cache
+
+    cache, key = checkout_cache(), ""
+    if cache is not None:
+        try:
+            release = Path(directory)
+            described = read_bytes(release / paths.DESCRIPTOR, root=release, limit=MAX_DESCRIPTOR_BYTES)
+            stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(release.glob("*.parquet"))]
+        except (OSError, EastAsiaError):
+            cache = None
+        else:
+            key = cache.key("release-keys", described, table.encode(), repr(stats).encode())
+            stored = cache.get("release-keys", key)
+            if isinstance(stored, dict) and isinstance(stored.get("keys"), list):
+                return frozenset(stored["keys"]), stored["columns"]
+            if stored == "absent":
+                return None
+    found = _read_release_table(directory, table)
+    if cache is not None:
+        cache.put("release-keys", key, "absent" if found is None else {"keys": sorted(found[0]), "columns": found[1]})
+    return found
+
+
+def _read_release_table(directory: str, table: str) -> tuple[frozenset[str], list[str]] | None:
     from eastasia_data.loader import load
     from eastasia_data.releases import model as release_model
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from eastasia_data.curation.checks.kernels import one_of, present, text_array
+from eastasia_data.curation.checks.kernels import groups, one_of, present, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import (
@@ -270,10 +270,10 @@ def check_evidence(files: dict[str, TableFile], archive: Archive, available: boo
             checked = has_excerpt & archived
             if not checked.any():
                 continue
-            pairs = pa.table({"sid": sources, "excerpt": excerpts}).filter(pa.array(checked))
-            distinct = pairs.group_by(["sid", "excerpt"], use_threads=False).aggregate([])
+            pairs = [values.filter(pa.array(checked)) for values in (sources, excerpts)]
+            firsts = pa.array([m[0] for m in groups(*pairs)], type=pa.int64())
             missing = {}
-            for sid, excerpt in zip(distinct["sid"].to_pylist(), distinct["excerpt"].to_pylist()):
+            for sid, excerpt in zip(*(values.take(firsts).to_pylist() for values in pairs)):
                 if sid in archive.texts and excerpt not in archive.texts[sid]:
                     missing[(sid, excerpt)] = first_difference(excerpt, archive.texts[sid])[1]
             if not missing:

@@ -378,6 +378,31 @@ def distinct(values: pa.Array) -> np.ndarray:
     return ~bools(pc.is_in(values, value_set=repeated))
 
 
+def groups(*columns: pa.Array) -> list[np.ndarray]:
+    """The positions of the rows holding each distinct combination of values, in order of first appearance.
+
+    Missing values are values like any other. Arrow's hash kernels number each column's
+    values, then each combination so far, so no engine beyond the compute functions is
+    needed (``Table.group_by`` imports Arrow's query engine, and with it ``pyarrow.dataset``:
+    60 ms, more than the rest of a validation of the real data's excerpts).
+
+    Examples
+    --------
+    >>> [g.tolist() for g in groups(pa.array(["a", "b", "a", None]), pa.array(["x", "y", "x", "z"]))]
+    [[0, 2], [1], [3]]
+    """
+    n = len(columns[0]) if columns else 0
+    code = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        encoded = pc.dictionary_encode(column, null_encoding="encode")
+        combined = code * len(encoded.dictionary) + encoded.indices.to_numpy(zero_copy_only=False)
+        code = pc.dictionary_encode(pa.array(combined)).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    if not n:
+        return []
+    order = np.argsort(code, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(code))[:-1])
+
+
 class Suggester:
     """Close matches for a dangling key, in time that does not grow with the number of keys.
 

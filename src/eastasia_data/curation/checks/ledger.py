@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from eastasia_data import paths
-from eastasia_data.curation.checks.kernels import text_array
+from eastasia_data.curation.checks.kernels import groups, text_array
 from eastasia_data.curation.problems import Problem
 from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import (
@@ -69,12 +69,15 @@ def _citing(files: dict[str, TableFile], ledger: str, key: str):
         field = next((f for f in tf.table.fields if f.excerpt_of), None)
         if field is None or field.name not in frame.columns or field.excerpt_of not in frame.columns:
             continue
-        rows = pa.table({"pid": text_array(frame[key]), "sid": text_array(frame[field.excerpt_of]),
-                         "excerpt": text_array(frame[field.name]), "row": pa.array(np.arange(len(frame)))})
-        rows = rows.filter(pc.is_valid(rows["pid"]))
-        groups = rows.group_by(["pid", "sid", "excerpt"], use_threads=False).aggregate([("row", "list")])
-        for pid, sid, excerpt, positions in zip(*(groups[c].to_pylist() for c in ("pid", "sid", "excerpt", "row_list"))):
-            yield tf, pid, sid, excerpt, positions
+        passage = text_array(frame[key])
+        named = pc.is_valid(passage)
+        citing = [pc.filter(values, named) for values in
+                  (passage, text_array(frame[field.excerpt_of]), text_array(frame[field.name]))]
+        rows = np.flatnonzero(named.to_numpy(zero_copy_only=False))
+        members = groups(*citing)
+        firsts = pa.array([m[0] for m in members], type=pa.int64())
+        for (pid, sid, excerpt), m in zip(zip(*(c.take(firsts).to_pylist() for c in citing)), members):
+            yield tf, pid, sid, excerpt, rows[m].tolist()
 
 
 def _offset(value) -> int | None:
