@@ -9,10 +9,12 @@ cold and warm, and compared with a run with the cache turned off.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import REPO, run_cli
 
@@ -341,3 +343,27 @@ def test_diff_says_the_same_without_a_cache_cold_and_warm(scratch, tmp_path):
         again = run("diff", str(other), "--format", "json")
         assert (again.code, again.out, again.err) == (off.code, off.out, off.err)
     assert typed_entries(scratch)
+
+
+def test_a_released_tables_keys_are_kept_and_read_anew_when_the_release_changes(scratch, monkeypatch):
+    from eastasia_data.curation.checks import corrections
+
+    release = scratch / "releases" / "eastasia-data-2.0.0"
+    shutil.copytree(REPO / "releases" / "eastasia-data-2.0.0", release)
+    mtime = (release / "datapackage.json").stat().st_mtime_ns
+    corrections._release_table.cache_clear()
+    keys, columns = corrections._release_table(str(release), mtime, "events")
+    assert "event_id" in columns and len(keys) == len(pd.read_parquet(release / "events.parquet"))
+    assert len(list((scratch / cache_mod.CACHE_DIR / "release-keys").glob("*.json"))) == 1
+
+    def not_read(*args):
+        raise AssertionError("the release was read again")
+
+    monkeypatch.setattr(corrections, "_read_release_table", not_read)
+    corrections._release_table.cache_clear()  # a new run: the keys come from the cache
+    assert corrections._release_table(str(release), mtime, "events") == (keys, columns)
+    os.utime(release / "events.parquet", ns=(mtime, mtime + 10**9))  # the file rewritten since
+    corrections._release_table.cache_clear()
+    with pytest.raises(AssertionError, match="read again"):
+        corrections._release_table(str(release), mtime, "events")
+    corrections._release_table.cache_clear()
