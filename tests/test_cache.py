@@ -367,3 +367,20 @@ def test_a_released_tables_keys_are_kept_and_read_anew_when_the_release_changes(
     with pytest.raises(AssertionError, match="read again"):
         corrections._release_table(str(release), mtime, "events")
     corrections._release_table.cache_clear()
+
+
+def test_fmt_remembers_a_canonical_file_by_its_bytes_and_nothing_else(scratch):
+    from eastasia_data.curation.fmt import fmt
+
+    def statuses():
+        return {r.display.rsplit("/", 1)[-1]: r.status for r in fmt(scratch / "data", check=True)}
+
+    canonical = scratch / cache_mod.CACHE_DIR / "canonical"
+    assert set(statuses().values()) == {"canonical"}
+    assert len(list(canonical.glob("*.json"))) == len(list((scratch / "data").glob("*.csv")))
+    events = scratch / "data" / "events.csv"
+    header, first, second, *rest = events.read_bytes().split(b"\n")
+    events.write_bytes(b"\n".join([header, second, first, *rest]))  # two rows out of key order
+    assert statuses()["events.csv"] == "not canonical"  # the new bytes are not taken for the old
+    assert statuses()["events.csv"] == "not canonical"  # and a file that is not canonical is not remembered
+    assert len(list(canonical.glob("*.json"))) == len(list((scratch / "data").glob("*.csv")))

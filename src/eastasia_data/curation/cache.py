@@ -26,7 +26,8 @@ Besides JSON values, an entry can hold bytes (:meth:`Cache.get_bytes`, :meth:`Ca
 it (Arrow IPC), keyed by the CSV's bytes and the table's schema, so an unchanged side of a
 comparison is not read and typed again. Such an entry is signed over its bytes in the same way.
 The corrections check keeps the row keys and columns of each released table it looks a
-removed row up in, keyed by the release's descriptor and its Parquet files' sizes and times.
+removed row up in, keyed by the release's descriptor and its Parquet files' sizes and times;
+``fmt`` remembers each file it found canonical, by its bytes and its table's schema.
 
 Examples
 --------
@@ -224,7 +225,9 @@ _CODE = ("curation/cache.py", "curation/schemas.py", "curation/problems.py", "cu
          "curation/snapshot.py", "curation/reader.py", "curation/build.py", "curation/checks/kernels.py",
          "model.py", "dates.py", "files.py",
          # the keys and columns of a released table that the corrections check looks rows up in
-         "curation/checks/corrections.py", "loader.py", "releases.py", "views.py")
+         "curation/checks/corrections.py", "loader.py", "releases.py", "views.py",
+         # a file found canonical by fmt
+         "curation/fmt.py")
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import tempfile
 import unicodedata
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from eastasia_data import paths
@@ -41,6 +43,7 @@ from eastasia_data.curation.problems import Problem, display_path
 from eastasia_data.curation.reader import BOM, read_table_file
 from eastasia_data.curation.rules import fmt_can_rewrite
 from eastasia_data.curation.schemas import read_model
+from eastasia_data.errors import EastAsiaError
 from eastasia_data.files import read_bytes
 from eastasia_data.model import Table
 
@@ -77,8 +80,31 @@ def _normal(value: str) -> str:
     return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def _canonical_cells(values) -> list[str]:
+    """One column's cells as canonical text: missing as empty, line ends as LF, NFC.
+
+    A column of text is handled in Arrow, and only its cells beyond ASCII are normalised, by
+    Python's :mod:`unicodedata` as every other cell would be (an ASCII text is its own NFC).
+    A cell that is not text (a frame built by hand) is empty, as a missing one is.
+    """
+    try:
+        cells = text_array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        cells = pa.array([v if isinstance(v, str) else None for v in values], type=pa.large_string())
+    cells = cells.fill_null("")
+    if pc.any(pc.match_substring(cells, "\r")).as_py():
+        cells = pc.replace_substring(pc.replace_substring(cells, "\r\n", "\n"), "\r", "\n")
+    out = cells.to_pylist()
+    for i in np.flatnonzero(~bools(pc.string_is_ascii(cells))):
+        out[i] = unicodedata.normalize("NFC", out[i])
+    return out
+
+
 def canonical_rows(table: Table, frame) -> list[list[str]]:
     """The rows of a read table as canonical text cells, in schema column order, sorted by key.
+
+    Rows are sorted by the key's canonical values compared as strings, code point by code
+    point (Arrow's stable sort of their UTF-8 bytes, which orders them alike).
 
     Examples
     --------
@@ -91,14 +117,14 @@ def canonical_rows(table: Table, frame) -> list[list[str]]:
     [['evt-a', 'src-x'], ['evt-b', 'src-x']]
     """
     names = list(table.field_names)
-    rows = [
-        ["" if not isinstance(v, str) else _normal(v) for v in values]
-        for values in frame[names].itertuples(index=False, name=None)
-    ]
-    positions = [names.index(k) for k in table.primary_key]
-    if positions:
-        rows.sort(key=lambda r: tuple(r[p] for p in positions))
-    return rows
+    columns = [_canonical_cells(frame[n]) for n in names]
+    if table.primary_key and len(frame):
+        keys = pa.table({str(i): pa.array(columns[names.index(k)], type=pa.large_string())
+                         for i, k in enumerate(table.primary_key)})
+        order = pc.sort_indices(keys, sort_keys=[(str(i), "ascending") for i in range(len(table.primary_key))])
+        positions = order.to_numpy()
+        columns = [[column[i] for i in positions] for column in columns]
+    return [list(row) for row in zip(*columns)]
 
 
 def canonical_text(table: Table, frame) -> str:
@@ -175,8 +201,35 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def format_file(table: Table, path: Path, display: str | None = None, *, check: bool = False) -> FmtResult:
+#: The cache's kind for files found canonical (see :func:`format_file`).
+CANONICAL = "canonical"
+
+
+def _canonical_key(cache, table: Table, data: bytes) -> str:
+    schema = json.dumps(table.to_table_schema(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return cache.key(CANONICAL, table.name.encode("utf-8"), schema, data)
+
+
+def _known_canonical(cache, table: Table, path: Path) -> bool:
+    """Whether the cache holds that these very bytes, under this schema, were found canonical."""
+    if cache is None:
+        return False
+    try:
+        data = read_bytes(path, root=path.parent.parent)
+    except (OSError, EastAsiaError):  # missing, a link, too big: the reader says so
+        return False
+    return cache.get(CANONICAL, _canonical_key(cache, table, data)) is True
+
+
+def format_file(table: Table, path: Path, display: str | None = None, *, check: bool = False,
+                cache=None) -> FmtResult:
     """Rewrite one table's CSV canonically (or, with ``check``, only report whether it is).
+
+    With a ``cache`` (:class:`~eastasia_data.curation.cache.Cache`), a file is remembered once
+    found canonical, by its bytes and its table's schema (and, through the cache's key, the
+    package version and the code), and the same bytes are not read and written out again
+    on the next run, as Black and Ruff remember the files they formatted. Only a canonical
+    file is remembered: any other is formatted, or reported, afresh.
 
     Examples
     --------
@@ -191,6 +244,8 @@ def format_file(table: Table, path: Path, display: str | None = None, *, check: 
     ('rewritten', 'str-a,act-y')
     """
     display = display or str(path)
+    if _known_canonical(cache, table, path):
+        return FmtResult(display, "canonical")
     tf = read_table_file(table, path, display)
     blocking = [p for p in tf.problems if not fmt_can_rewrite(p.rule)]
     if blocking or tf.frame is None:
@@ -204,6 +259,8 @@ def format_file(table: Table, path: Path, display: str | None = None, *, check: 
     data = read_bytes(path, root=path.parent.parent)  # as the reader opened it: guarded, never through a link
     new = text.encode("utf-8")
     if data == new:
+        if cache is not None:
+            cache.put(CANONICAL, _canonical_key(cache, table, data), True)
         return FmtResult(display, "canonical")
     reasons = [f"added the empty column {name}" for name in added] + trimmed
     reasons += [r for r in _reasons(data, tf.header, table, frame, text) if not (added and r.startswith("columns"))]
@@ -236,7 +293,10 @@ def fmt(data_dir: str | Path | None = None, *, schemas_dir: str | Path | None = 
     >>> {r.status for r in fmt(check=True)}
     {'canonical'}
     """
+    from eastasia_data.curation.cache import checkout_cache
+
     model = read_model(Path(schemas_dir) if schemas_dir else None)
     data_dir = Path(data_dir) if data_dir else paths.data_dir()
-    return [format_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name), check=check)
+    cache = checkout_cache()
+    return [format_file(t, data_dir / t.csv_name, display_path(data_dir / t.csv_name), check=check, cache=cache)
             for t in model.values()]
