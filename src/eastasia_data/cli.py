@@ -658,7 +658,7 @@ def parser() -> argparse.ArgumentParser:
     """
     p = argparse.ArgumentParser(prog="eastasia-data", description="Read, cite and export the eastasia-data release; "
                                                                   "validate and build it from a checkout.")
-    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    p.add_argument("--version", action=_VersionAction)
     p.add_argument("--repo", metavar="DIR",
                    help="the checkout to work on (default: found from the current directory, as git does)")
     p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
@@ -833,6 +833,18 @@ def _version() -> str:
     import eastasia_data
 
     return eastasia_data.__version__
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version is looked up when asked for (in a checkout it is read from pyproject.toml)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {_version()}")  # on standard output, as argparse's own version action
+        parser.exit()
 
 
 def _closed_pipe() -> int:

@@ -27,7 +27,8 @@ it (Arrow IPC), keyed by the CSV's bytes and the table's schema, so an unchanged
 comparison is not read and typed again. Such an entry is signed over its bytes in the same way.
 The corrections check keeps the row keys and columns of each released table it looks a
 removed row up in, keyed by the release's descriptor and its Parquet files' sizes and times;
-``fmt`` remembers each file it found canonical, by its bytes and its table's schema.
+``fmt`` remembers each file it found canonical, by its bytes and its table's schema;
+``check-version`` the bump each release's changes require over the release before it.
 
 Examples
 --------
@@ -227,7 +228,33 @@ _CODE = ("curation/cache.py", "curation/schemas.py", "curation/problems.py", "cu
          # the keys and columns of a released table that the corrections check looks rows up in
          "curation/checks/corrections.py", "loader.py", "releases.py", "views.py",
          # a file found canonical by fmt
-         "curation/fmt.py")
+         "curation/fmt.py",
+         # the bump one release requires over the one before (check-version)
+         "curation/diff.py", "curation/gates.py", "curation/versioning.py")
+
+
+def release_state(directory: Path) -> bytes | None:
+    """What a cache key holds of a built release: its descriptor's bytes and its Parquet files' sizes and times.
+
+    None when the release cannot be read (the caller then works without the cache).
+
+    Examples
+    --------
+    >>> from eastasia_data.releases import release_dir
+    >>> release_state(release_dir()).startswith(b"{")
+    True
+    """
+    from eastasia_data import paths
+    from eastasia_data.errors import EastAsiaError
+    from eastasia_data.files import MAX_DESCRIPTOR_BYTES, read_bytes
+
+    directory = Path(directory)
+    try:
+        described = read_bytes(directory / paths.DESCRIPTOR, root=directory, limit=MAX_DESCRIPTOR_BYTES)
+        stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(directory.glob("*.parquet"))]
+    except (OSError, EastAsiaError):
+        return None
+    return described + b"\0" + repr(stats).encode()
 
 
 @lru_cache(maxsize=1)

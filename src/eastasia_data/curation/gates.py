@@ -184,6 +184,44 @@ def _reasons(d: Diff) -> list[str]:
             for bump in reversed(BUMPS) for c in d.reasons(bump)]
 
 
+#: The cache's kind for the bump one built release requires over the one before it.
+RELEASE_BUMP = "release-bump"
+
+
+def _bump_key(checkout: paths.Checkout, prev: str, last: str):
+    """The cache and the key of the bump release ``last`` requires over ``prev`` (None, None without a cache)."""
+    from eastasia_data.curation.cache import checkout_cache, release_state
+
+    cache = checkout_cache()
+    if cache is None:
+        return None, None
+    states = [release_state(checkout.release_dir(v)) for v in (prev, last)]
+    if None in states:
+        return None, None
+    return cache, cache.key(RELEASE_BUMP, prev.encode(), last.encode(), *states)
+
+
+def _known_to_pass(checkout: paths.Checkout, prev: str, last: str) -> bool:
+    """Whether the cache holds that release ``last``'s bump over ``prev`` is big enough for its changes.
+
+    Two built releases do not change, so the comparison of the last release with the one
+    before it, made at every pull request, is made once per pair of releases' files. A pair
+    that needs its message (a bump too small) is always compared again.
+    """
+    cache, key = _bump_key(checkout, prev, last)
+    stored = cache.get(RELEASE_BUMP, key) if cache is not None else None
+    if not isinstance(stored, dict) or stored.get("bump", "") not in (None, *BUMPS):
+        return False
+    actual = bump_between(prev, last)
+    return stored["bump"] is None or BUMPS.index(actual or "patch") >= BUMPS.index(stored["bump"])
+
+
+def _remember_bump(checkout: paths.Checkout, prev: str, last: str, bump: str | None) -> None:
+    cache, key = _bump_key(checkout, prev, last)
+    if cache is not None:
+        cache.put(RELEASE_BUMP, key, {"bump": bump})
+
+
 def check_version(version: str | None = None, *, repo: str | Path | None = None, gate: str = "auto") -> VersionCheck:
     """Apply the versioning policy to the checkout at the pull-request or the release gate.
 
@@ -229,9 +267,10 @@ def check_version(version: str | None = None, *, repo: str | Path | None = None,
     if gate == "pull-request":
         last_release = from_release(checkout.release_dir(last), f"release {last}")
         earlier = [v for v in releases if parse(v) < parse(last)]
-        if earlier:
+        if earlier and not _known_to_pass(checkout, earlier[-1], last):
             prev = earlier[-1]
             between = diff(from_release(checkout.release_dir(prev), f"release {prev}"), last_release)
+            _remember_bump(checkout, prev, last, between.bump)
             actual = bump_between(prev, last)
             if between.bump is not None and BUMPS.index(actual or "patch") < BUMPS.index(between.bump):
                 return VersionCheck(False, version, prev, [

@@ -25,7 +25,6 @@ from eastasia_data.curation.reader import TableFile
 from eastasia_data.curation.rules import CORRECTION_COLUMNS, CORRECTION_RELEASE, CORRECTION_ROW
 from eastasia_data.curation.versioning import SEMVER, parse
 from eastasia_data.errors import EastAsiaError
-from eastasia_data.files import MAX_DESCRIPTOR_BYTES, read_bytes
 
 __all__ = ["Releases", "check_corrections"]
 
@@ -116,18 +115,15 @@ def _release_table(directory: str, mtime_ns: int, table: str) -> tuple[frozenset
     validation of unchanged data does not import the Parquet reader to look up the rows a
     correction removed.
     """
-    from eastasia_data.curation.cache import checkout_cache
+    from eastasia_data.curation.cache import checkout_cache, release_state
 
     cache, key = checkout_cache(), ""
     if cache is not None:
-        try:
-            release = Path(directory)
-            described = read_bytes(release / paths.DESCRIPTOR, root=release, limit=MAX_DESCRIPTOR_BYTES)
-            stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(release.glob("*.parquet"))]
-        except (OSError, EastAsiaError):
+        state = release_state(Path(directory))
+        if state is None:
             cache = None
         else:
-            key = cache.key("release-keys", described, table.encode(), repr(stats).encode())
+            key = cache.key("release-keys", state, table.encode())
             stored = cache.get("release-keys", key)
             if isinstance(stored, dict) and isinstance(stored.get("keys"), list):
                 return frozenset(stored["keys"]), stored["columns"]
