@@ -384,3 +384,23 @@ def test_fmt_remembers_a_canonical_file_by_its_bytes_and_nothing_else(scratch):
     assert statuses()["events.csv"] == "not canonical"  # the new bytes are not taken for the old
     assert statuses()["events.csv"] == "not canonical"  # and a file that is not canonical is not remembered
     assert len(list(canonical.glob("*.json"))) == len(list((scratch / "data").glob("*.csv")))
+
+
+def test_check_version_compares_two_releases_once_and_says_the_same(scratch, monkeypatch):
+    from eastasia_data.curation import gates
+
+    shutil.copytree(REPO / "releases", scratch / "releases", ignore=shutil.ignore_patterns("*.zip", "feed.atom"))
+    off = run("check-version", env={"EASTASIA_NO_CACHE": "1"})
+    cold = run("check-version")
+    assert list((scratch / cache_mod.CACHE_DIR / gates.RELEASE_BUMP).glob("*.json"))
+    compared = []
+    real = gates.diff
+    monkeypatch.setattr(gates, "diff", lambda old, new: compared.append(old.label) or real(old, new))
+    warm = run("check-version")
+    assert (cold.code, cold.out, cold.err) == (warm.code, warm.out, warm.err) == (off.code, off.out, off.err)
+    assert off.code == 0 and compared == ["release 3.0.0"]  # the two releases were not compared again
+    last = scratch / "releases" / "eastasia-data-3.0.0" / "events.parquet"
+    stat = last.stat()
+    os.utime(last, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # the release's files changed since
+    compared.clear()
+    assert run("check-version").out == off.out and compared == ["release 2.0.0", "release 3.0.0"]
