@@ -131,22 +131,6 @@ CORRECTION_CELLS = {
 }
 
 
-@given(data=st.data())
-def test_corrections_settled_in_arrow_give_the_problems_of_the_one_by_one_check(data, monkeypatch_module):
-    files = dict(FILES)
-    tf = copy.copy(FILES["corrections"])
-    tf.frame = tf.frame.copy()
-    rows = st.integers(0, len(tf.frame) - 1)
-    for row, column in data.draw(st.lists(st.tuples(rows, st.sampled_from(sorted(CORRECTION_CELLS))), max_size=8)):
-        tf.frame.loc[row, column] = data.draw(CORRECTION_CELLS[column]) or None
-    files["corrections"] = tf
-    fast = corrections.check_corrections(files, RELEASES)
-    with monkeypatch_module.context() as m:
-        _every_row_one_by_one(m, corrections, "_settled")
-        slow = corrections.check_corrections(files, RELEASES)
-    assert fast == slow
-
-
 #: Cells of the coding ledger: the tables, rows, columns and values it may name, and look-alikes.
 CODING_CELLS = {
     "table_name": st.sampled_from(["claims", "events", "strategies", "nope", ""]),
@@ -158,19 +142,28 @@ CODING_CELLS = {
 }
 
 
+#: Each check with a shortcut: the table whose cells are drawn, the cells, the check and the shortcut's name.
+SETTLED = {
+    "corrections": ("corrections", CORRECTION_CELLS, lambda files: corrections.check_corrections(files, RELEASES),
+                    corrections, "_settled"),
+    "codings": ("codings", CODING_CELLS, references.check_references, references, "_found"),
+}
+
+
+@pytest.mark.parametrize("check", sorted(SETTLED))
 @given(data=st.data())
-def test_codings_settled_in_arrow_give_the_problems_of_the_one_by_one_check(data, monkeypatch_module):
+def test_rows_settled_in_arrow_give_the_problems_of_the_one_by_one_check(check, data, monkeypatch_module):
+    table, cells, run, module, shortcut = SETTLED[check]
     files = dict(FILES)
-    tf = copy.copy(FILES["codings"])
+    tf = files[table] = copy.copy(FILES[table])
     tf.frame = tf.frame.copy()
     rows = st.integers(0, len(tf.frame) - 1)
-    for row, column in data.draw(st.lists(st.tuples(rows, st.sampled_from(sorted(CODING_CELLS))), max_size=8)):
-        tf.frame.loc[row, column] = data.draw(CODING_CELLS[column]) or None
-    files["codings"] = tf
-    fast = references.check_references(files)
+    for row, column in data.draw(st.lists(st.tuples(rows, st.sampled_from(sorted(cells))), max_size=8)):
+        tf.frame.loc[row, column] = data.draw(cells[column]) or None
+    fast = run(files)
     with monkeypatch_module.context() as m:
-        _every_row_one_by_one(m, references, "_found")
-        slow = references.check_references(files)
+        _every_row_one_by_one(m, module, shortcut)
+        slow = run(files)
     assert fast == slow
 
 
