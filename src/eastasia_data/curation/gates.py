@@ -195,10 +195,10 @@ def _bump_key(checkout: paths.Checkout, prev: str, last: str):
     cache = checkout_cache()
     if cache is None:
         return None, None
-    states = [release_state(checkout.release_dir(v)) for v in (prev, last)]
-    if None in states:
+    before, after = release_state(checkout.release_dir(prev)), release_state(checkout.release_dir(last))
+    if before is None or after is None:
         return None, None
-    return cache, cache.key(RELEASE_BUMP, prev.encode(), last.encode(), *states)
+    return cache, cache.key(RELEASE_BUMP, prev.encode(), last.encode(), before, after)
 
 
 def _known_to_pass(checkout: paths.Checkout, prev: str, last: str) -> bool:

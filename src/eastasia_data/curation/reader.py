@@ -77,14 +77,14 @@ def _has_rows(content: bytes | str) -> bool:
     (True, False, False, False)
     """
     if isinstance(content, str):
-        first_break = _LINE_BREAK.search(content)
-        return first_break is not None and _NOT_SPACE.search(content, first_break.end()) is not None
-    first_break = _LINE_BREAK_BYTES.search(content)
-    if first_break is None:
+        line_end = _LINE_BREAK.search(content)
+        return line_end is not None and _NOT_SPACE.search(content, line_end.end()) is not None
+    byte_end = _LINE_BREAK_BYTES.search(content)
+    if byte_end is None:
         return False
-    if _ASCII_NOT_SPACE.search(content, first_break.end()):
+    if _ASCII_NOT_SPACE.search(content, byte_end.end()):
         return True
-    return _NOT_SPACE.search(content[first_break.end():].decode("utf-8")) is not None
+    return _NOT_SPACE.search(content[byte_end.end():].decode("utf-8")) is not None
 
 
 @dataclass

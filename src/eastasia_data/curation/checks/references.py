@@ -165,9 +165,9 @@ def _values(tf: TableFile, column: str, field_column: str, table_column: str,
                                    frame[column].tolist())):
         if triple not in judged:
             judged[triple] = _coded_value(files, *triple)
-        if judged[triple] is not None:
-            message, hint = judged[triple]
-            problems.append(tf.problem(i, column, triple[2], CODED_VALUE, message, hint))
+        found = judged[triple]
+        if found is not None:
+            problems.append(tf.problem(i, column, triple[2], CODED_VALUE, *found))
     return problems
 
 
