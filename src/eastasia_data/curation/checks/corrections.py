@@ -249,6 +249,7 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
 
     problems: list[Problem] = []
     current_keys: dict[str, set[str]] = {}
+    suggesters: dict[tuple[str, str | None], Suggester] = {}  # by table, and the release looked in (if any)
     pattern = tf.table.field("columns").pattern if "columns" in tf.table.field_names else None
     unsettled = np.flatnonzero(~_settled(tf, files, releases, pattern))
     for i, e in zip(unsettled.tolist(), entries(tf.frame.iloc[unsettled])):
@@ -292,7 +293,10 @@ def check_corrections(files: dict[str, TableFile], releases: Releases) -> list[P
         if e.row_key not in current and (released is None or e.row_key not in released[0]):
             where = f"data/{e.table_name}.csv" + (f" nor of release {before}, the release before "
                                                   f"{e.release or 'the next one'}" if before else "")
-            close = Suggester(sorted(current | (released[0] if released else set()))).closest(e.row_key)
+            among = (e.table_name, before if released is not None else None)
+            if among not in suggesters:
+                suggesters[among] = Suggester(sorted(current | (released[0] if released else set())))
+            close = suggesters[among].closest(e.row_key)
             hint = (f"did you mean {close!r}? " if close else "") + (
                 "name the row by its key as released (values in key order joined by ' | '), and the release "
                 "that corrected it")

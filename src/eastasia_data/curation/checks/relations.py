@@ -13,6 +13,7 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from eastasia_data.curation.checks.hygiene import INVISIBLE
@@ -93,12 +94,17 @@ def _well_formed(keys: list[str], parent: TableFile, fields: tuple[str, ...]) ->
     """The keys a hint may suggest: those whose every part fits its column's pattern (never a broken id).
 
     >>> from eastasia_data.curation.validate import read_checkout
-    >>> _well_formed(["act-russia", "act-Russia", "act-russia "], read_checkout()["actors"], ("actor_id",))
+    >>> _well_formed(["act-russia", "act-Russia", "act-russia ", "act-russia|x"], read_checkout()["actors"], ("actor_id",))
     ['act-russia']
     """
     import re
 
     patterns = [parent.table.field(f).pattern if f in parent.table.field_names else None for f in fields]
+    if len(patterns) == 1:  # one key column (most foreign keys): the whole key against its pattern, in Arrow
+        if patterns[0] is None:
+            return list(keys)
+        keep = fullmatch(patterns[0])(pa.array(keys, type=pa.large_string()))
+        return [k for k, good in zip(keys, keep.tolist()) if good]
     return [k for k in keys
             if all(p is None or re.fullmatch(p, part) for p, part in zip(patterns, k.split("|")))]
 
@@ -125,6 +131,7 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
     ["did you mean 'act-russia'"]
     """
     problems: list[Problem] = []
+    suggesters: dict[tuple[str, tuple[str, ...]], Suggester] = {}  # several foreign keys name one parent
     for tf in files.values():
         if tf.frame is None:
             continue
@@ -148,7 +155,10 @@ def check_foreign_keys(files: dict[str, TableFile]) -> list[Problem]:
             if not len(dangling):
                 continue
             target = f"{fk.resource}.{'+'.join(fk.reference_fields)}"
-            suggest = Suggester(_well_formed(keys(), parent, fk.reference_fields))  # built only when something dangles
+            parent_key = (fk.resource, tuple(fk.reference_fields))
+            if parent_key not in suggesters:  # built only when something dangles
+                suggesters[parent_key] = Suggester(_well_formed(keys(), parent, fk.reference_fields))
+            suggest = suggesters[parent_key]
             for i in map(int, dangling):
                 value = "|".join(str(tf.frame[c].iat[i]) for c in fk.fields)
                 close = suggest.closest(value) if suggest else None
