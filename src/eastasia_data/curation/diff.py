@@ -447,7 +447,7 @@ def _row_changes(name: str, old: TableState, new: TableState) -> TableRows:
     rows = TableRows(name, tuple(key))
     if key != list(old.table.primary_key) or not key:
         return rows  # rows cannot be matched; the key change is reported as a schema change
-    if old.frame.equals(new.frame):
+    if old.same_rows(new) or old.frame.equals(new.frame):
         return rows  # the same rows in the same order (most tables of most diffs): nothing added, removed or changed
     okeys, nkeys = _keys(old.frame, key), _keys(new.frame, key)
     oidx, nidx = dict(zip(okeys, range(len(okeys)))), dict(zip(nkeys, range(len(nkeys))))

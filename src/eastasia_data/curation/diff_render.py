@@ -73,9 +73,12 @@ def reasons(d: Diff) -> Why:
     >>> reasons(diff(release, release))("events", ("evt-x",)) is None
     True
     """
-    found = d.corrections()
+    found: dict | None = None  # read from the register at the first row that asks (a diff without corrected rows never does)
 
     def why(table: str, key: tuple[str, ...]) -> str | None:
+        nonlocal found
+        if found is None:
+            found = d.corrections()
         entries = found.get((table, row_key(key)))
         return " ".join(e.reason() for e in entries) if entries else None
 

@@ -46,13 +46,55 @@ __all__ = ["InvalidDataError", "Snapshot", "SnapshotError", "TableState", "from_
            "from_release", "is_revision", "open_snapshot"]
 
 
+class _Frame:
+    """:attr:`TableState.frame`: the frame given, or else one made from the state's Arrow table when first read."""
+
+    def __get__(self, state, owner=None):
+        if state is None:
+            return None  # the field's default
+        frame = state.__dict__.get("_frame")
+        if frame is None and state.arrow is not None:
+            frame = state.__dict__["_frame"] = from_arrow(state.arrow, state.table)
+        return frame
+
+    def __set__(self, state, frame) -> None:
+        state.__dict__["_frame"] = frame
+        state.__dict__["_given"] = frame is not None
+
+
 @dataclass
 class TableState:
-    """One table of a snapshot: its definition (fields, keys, rules, description) and typed rows."""
+    """One table of a snapshot: its definition (fields, keys, rules, description) and typed rows.
+
+    A checkout's table keeps the Arrow table it was typed as (``arrow``), and its pandas frame
+    is made from it only when first read: :func:`~eastasia_data.curation.diff.diff` compares
+    two such tables in Arrow first, and needs no frame for a table that did not change.
+    """
 
     name: str
     table: Table
-    frame: Any  # pandas.DataFrame
+    frame: Any = _Frame()  # pandas.DataFrame
+    arrow: Any = field(default=None, repr=False, compare=False)  # pyarrow.Table, typed as a release stores it
+
+    def same_rows(self, other: TableState) -> bool:
+        """Whether both hold the same definition and rows, known from their Arrow tables without a frame.
+
+        False whenever either was given a frame of its own (``dataclasses.replace(state, frame=...)``),
+        which may differ from its Arrow table.
+
+        Examples
+        --------
+        >>> from eastasia_data import paths
+        >>> a, b = (from_checkout(paths.checkout().root).tables["events"] for _ in range(2))
+        >>> a.same_rows(b)
+        True
+        >>> import dataclasses
+        >>> a.same_rows(dataclasses.replace(b, frame=b.frame.iloc[1:]))
+        False
+        """
+        if self.arrow is None or other.arrow is None or self.__dict__.get("_given") or other.__dict__.get("_given"):
+            return False
+        return self.table == other.table and self.arrow.equals(other.arrow)
 
     @property
     def description(self) -> str:
@@ -190,7 +232,7 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
     missing = {name: t for name, t in model.items() if arrows[name] is None}
     if missing:
         arrows |= _read_and_type(missing, directory / "data", label, typed)
-    tables = {name: TableState(name, t, from_arrow(arrows[name], t)) for name, t in model.items()}
+    tables = {name: TableState(name, t, arrow=arrows[name]) for name, t in model.items()}
     meta = _project(directory)
     try:
         from eastasia_data.model import Package
