@@ -171,3 +171,29 @@ def test_rows_settled_in_arrow_give_the_problems_of_the_one_by_one_check(check, 
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as m:
         yield m
+
+
+# -- diff: tables unchanged in Arrow need no frame ----------------------------------------------------
+
+
+def test_a_diff_of_checkouts_is_the_same_with_and_without_comparing_in_arrow_first(tmp_path, monkeypatch):
+    import shutil
+
+    from eastasia_data.curation import snapshot
+    from eastasia_data.curation.diff import diff
+    from eastasia_data.curation.diff_render import render_text
+
+    for name in ("data", "schemas", "pyproject.toml"):
+        (shutil.copytree if name != "pyproject.toml" else shutil.copy)(paths.checkout().root / name, tmp_path / name)
+    events = tmp_path / "data" / "events.csv"
+    events.write_text(events.read_text(encoding="utf-8").replace("Kursk", "Kursk Oblast", 1), encoding="utf-8")
+    monkeypatch.setenv("EASTASIA_NO_CACHE", "1")
+
+    def compared():
+        old = snapshot.from_checkout(paths.checkout().root, "before")
+        new = snapshot.from_checkout(tmp_path, "after")
+        return render_text(diff(old, new))
+
+    fast = compared()
+    monkeypatch.setattr(snapshot.TableState, "same_rows", lambda self, other: False)
+    assert fast == compared() and "values changed: 1 cell(s) in 1 row(s)" in fast
