@@ -29,7 +29,7 @@ from eastasia_data.curation.problems import (
     sort_key,
     summary_line,
 )
-from eastasia_data.curation.reader import TableFile, read_table_file
+from eastasia_data.curation.reader import TableFile, fixed_keys, read_table_file
 from eastasia_data.curation.rules import ARCHIVE, DATE, FILE, FORMAT, PATTERN, TYPE, WHITESPACE
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.errors import UsageError
@@ -175,6 +175,46 @@ def _name_the_passages(problems: list[Problem], files: dict[str, TableFile], tex
     return out
 
 
+def _check(files: dict[str, TableFile], checkout, sources_dir: Path | None, index: ArchiveIndex | None,
+           require_archive: bool, notes: list[str]) -> list[Problem]:
+    """Every check's problems (the layers in order); notes get what was skipped."""
+    from eastasia_data.curation.checks.evidence import check_evidence, open_archive
+    from eastasia_data.curation.checks.fields import check_fields
+    from eastasia_data.curation.checks.hygiene import check_hygiene
+    from eastasia_data.curation.checks.relations import check_relations
+    from eastasia_data.curation.checks.table import check_table
+
+    problems: list[Problem] = []
+    for tf in files.values():
+        problems += tf.problems
+        problems += check_table(tf)
+        problems += check_fields(tf)
+    problems += check_hygiene(files)
+    problems += check_relations(files)
+    if CORRECTIONS in files:
+        from eastasia_data.curation.checks.corrections import Releases, check_corrections
+        problems += check_corrections(files, Releases.of(checkout or paths.find_checkout()))
+
+    available = sources_dir is not None and sources_dir.is_dir()
+    if index is not None and index.table in files:
+        archive = open_archive(files[index.table], sources_dir if available else None, index)
+        problems += archive.problems
+        problems += check_evidence(files, archive, available)
+        from eastasia_data.curation.checks.ledger import check_ledger
+        if index.ledger:
+            problems += check_ledger(files, archive.texts, archive.archived, index.ledger)
+            problems = _name_the_passages(problems, files, archive.texts, index.ledger)
+        if not available:
+            where = f"{sources_dir} is not a directory" if sources_dir else "no source archive found"
+            if require_archive:
+                problems.append(Problem(str(sources_dir or "sources"), None, None, None, ARCHIVE,
+                                        f"evidence cannot be checked: {where}",
+                                        "pass --sources-dir or set EASTASIA_SOURCES (required when CI=true)"))
+            else:
+                notes.append(f"evidence layer skipped ({where}; pass --sources-dir or set EASTASIA_SOURCES)")
+    return problems
+
+
 def validate(
     data_dir: str | Path | None = None,
     sources_dir: str | Path | None = None,
@@ -208,12 +248,6 @@ def validate(
     >>> ead.validate().valid
     True
     """
-    from eastasia_data.curation.checks.evidence import check_evidence, open_archive
-    from eastasia_data.curation.checks.fields import check_fields
-    from eastasia_data.curation.checks.hygiene import check_hygiene
-    from eastasia_data.curation.checks.relations import check_relations
-    from eastasia_data.curation.checks.table import check_table
-
     checkout = paths.checkout() if data_dir is None or schemas_dir is None else None
     data_dir = Path(data_dir) if data_dir else checkout.data_dir  # type: ignore[union-attr]
     if not data_dir.is_dir():
@@ -235,33 +269,8 @@ def validate(
         problems.append(Problem(display_path(data_dir / f"{stray}.csv"), None, None, None, FILE,
                                 "is not a table of the dataset (no schemas/" + stray + ".yaml)",
                                 "add its schema to schemas/, or move the file out of the data directory"))
-    for tf in files.values():
-        problems += tf.problems
-        problems += check_table(tf)
-        problems += check_fields(tf)
-    problems += check_hygiene(files)
-    problems += check_relations(files)
-    if CORRECTIONS in files:
-        from eastasia_data.curation.checks.corrections import Releases, check_corrections
-        problems += check_corrections(files, Releases.of(checkout or paths.find_checkout()))
-
-    available = sources_dir is not None and sources_dir.is_dir()
-    if index is not None and index.table in files:
-        archive = open_archive(files[index.table], sources_dir if available else None, index)
-        problems += archive.problems
-        problems += check_evidence(files, archive, available)
-        from eastasia_data.curation.checks.ledger import check_ledger
-        if index.ledger:
-            problems += check_ledger(files, archive.texts, archive.archived, index.ledger)
-            problems = _name_the_passages(problems, files, archive.texts, index.ledger)
-        if not available:
-            where = f"{sources_dir} is not a directory" if sources_dir else "no source archive found"
-            if require_archive:
-                problems.append(Problem(str(sources_dir or "sources"), None, None, None, ARCHIVE,
-                                        f"evidence cannot be checked: {where}",
-                                        "pass --sources-dir or set EASTASIA_SOURCES (required when CI=true)"))
-            else:
-                notes.append(f"evidence layer skipped ({where}; pass --sources-dir or set EASTASIA_SOURCES)")
+    with fixed_keys(files.values()):  # the checks read the frames and never change them
+        problems += _check(files, checkout, sources_dir, index, require_archive, notes)
     from eastasia_data.curation.consequences import fold, name_spreadsheet_resaves, settle_ambiguous_dates
 
     order = {tf.display: {c: i for i, c in enumerate(tf.header or tf.table.field_names)} for tf in files.values()}
