@@ -21,6 +21,7 @@ from eastasia_data.curation import reader
 from eastasia_data.curation.checks import corrections, hygiene, kernels, references
 from eastasia_data.curation.checks.corrections import Releases
 from eastasia_data.curation.validate import read_checkout
+from eastasia_data.curation.versioning import released_versions
 from eastasia_data.views import row_key
 
 #: Left out of the quick run: properties of the code, which no change to data/ or schemas/ can break.
@@ -197,3 +198,24 @@ def test_a_diff_of_checkouts_is_the_same_with_and_without_comparing_in_arrow_fir
     fast = compared()
     monkeypatch.setattr(snapshot.TableState, "same_rows", lambda self, other: False)
     assert fast == compared() and "values changed: 1 cell(s) in 1 row(s)" in fast
+
+
+def test_tables_with_the_same_arrow_rows_make_the_same_frames():
+    import dataclasses
+
+    from eastasia_data.curation import snapshot
+
+    checkout = paths.checkout()
+    now, again = (snapshot.from_checkout(checkout.root, "data/") for _ in range(2))
+    pairs = [(now.tables[n], again.tables[n]) for n in now.tables]
+    released = snapshot.from_release(checkout.release_dir(released_versions(checkout.releases_dir)[-1]), "release")
+    pairs += [(released.tables[n], now.tables[n]) for n in now.tables if n in released.tables]
+    for a, b in pairs:
+        if a.same_rows(b):
+            assert a.frame.equals(b.frame), a.name
+    assert all(a.same_rows(b) for a, b in pairs[:len(now.tables)])
+    # An empty table's frame takes its categories from the model: there, the definitions must agree too.
+    events = now.tables["events"]
+    empty = dataclasses.replace(events, frame=None, arrow=events.arrow.slice(0, 0))
+    other = dataclasses.replace(empty, frame=None, table=dataclasses.replace(events.table, description="another"))
+    assert empty.same_rows(dataclasses.replace(empty, frame=None)) and not empty.same_rows(other)

@@ -179,6 +179,7 @@ def from_arrow(arrow, table: Table, backend: str = "pandas"):
     dates = [f.name for f in table.fields if f.kind in ("date", "partial_date")]
     if backend == "pandas":  # date32 (from 2.0.0) and timestamp[ms] (up to 1.0.0) both become datetime64[ms]
         frame = arrow.to_pandas(types_mapper=nullable_types_mapper(), date_as_object=False)
+        # Only here does the model shape the frame (curation.snapshot.TableState.same_rows relies on it).
         if not arrow.num_rows:  # the Parquet of an empty table holds no dictionary: categories from the model
             for f in table.fields:
                 if f.kind == "category" and f.name in frame.columns:

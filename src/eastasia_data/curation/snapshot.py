@@ -54,7 +54,12 @@ class _Frame:
             return None  # the field's default
         frame = state.__dict__.get("_frame")
         if frame is None and state.arrow is not None:
-            frame = state.__dict__["_frame"] = from_arrow(state.arrow, state.table)
+            import pyarrow as pa
+
+            try:
+                frame = state.__dict__["_frame"] = from_arrow(state.arrow, state.table)
+            except (pa.ArrowException, ValueError, TypeError) as exc:  # as reading a release's file says it
+                raise SnapshotError(f"{state.origin}: resource {state.name!r} cannot be read ({exc})") from None
         return frame
 
     def __set__(self, state, frame) -> None:
@@ -66,18 +71,19 @@ class _Frame:
 class TableState:
     """One table of a snapshot: its definition (fields, keys, rules, description) and typed rows.
 
-    A checkout's table keeps the Arrow table it was typed as (``arrow``), and its pandas frame
-    is made from it only when first read: :func:`~eastasia_data.curation.diff.diff` compares
-    two such tables in Arrow first, and needs no frame for a table that did not change.
+    A table keeps the Arrow table it was read or typed as (``arrow``), and its pandas frame is
+    made from it only when first read: :func:`~eastasia_data.curation.diff.diff` compares two
+    such tables in Arrow first, and needs no frame for a table that did not change.
     """
 
     name: str
     table: Table
     frame: Any = _Frame()  # pandas.DataFrame
     arrow: Any = field(default=None, repr=False, compare=False)  # pyarrow.Table, typed as a release stores it
+    origin: str = field(default="", repr=False, compare=False)  # where the rows were read (for an error)
 
     def same_rows(self, other: TableState) -> bool:
-        """Whether both hold the same definition and rows, known from their Arrow tables without a frame.
+        """Whether both hold the same rows, known from their Arrow tables without a frame.
 
         False whenever either was given a frame of its own (``dataclasses.replace(state, frame=...)``),
         which may differ from its Arrow table.
@@ -94,7 +100,8 @@ class TableState:
         """
         if self.arrow is None or other.arrow is None or self.__dict__.get("_given") or other.__dict__.get("_given"):
             return False
-        return self.table == other.table and self.arrow.equals(other.arrow)
+        # Equal Arrow rows make equal frames: from_arrow reads the model only for an empty table's categories.
+        return self.arrow.equals(other.arrow) and (self.arrow.num_rows > 0 or self.table == other.table)
 
     @property
     def description(self) -> str:
@@ -187,7 +194,7 @@ def read_release_files(directory: Path) -> tuple[dict[str, Any], dict[str, Table
             table = model_from_descriptor({"resources": [r]})[r["name"]]
             # ParquetFile, not read_table: read_table goes through pyarrow.dataset (an import of 10-20 ms)
             arrow = pq.ParquetFile(pa.BufferReader(data)).read()
-            tables[r["name"]] = TableState(r["name"], table, from_arrow(arrow, table))
+            tables[r["name"]] = TableState(r["name"], table, arrow=arrow, origin=str(directory))
         except (UnsafeFileError, OSError, pa.ArrowException, ModelError) as exc:
             raise SnapshotError(f"{directory}: resource {r['name']!r} cannot be read ({exc})") from None
     return descriptor, tables
@@ -232,7 +239,7 @@ def from_checkout(directory: str | Path, label: str | None = None, *, sources_di
     missing = {name: t for name, t in model.items() if arrows[name] is None}
     if missing:
         arrows |= _read_and_type(missing, directory / "data", label, typed)
-    tables = {name: TableState(name, t, arrow=arrows[name]) for name, t in model.items()}
+    tables = {name: TableState(name, t, arrow=arrows[name], origin=label) for name, t in model.items()}
     meta = _project(directory)
     try:
         from eastasia_data.model import Package
