@@ -23,6 +23,9 @@ Examples
 
 from __future__ import annotations
 
+# pandas, pyarrow and the reader are imported where a file is read: a checkout whose files are all
+# known canonical (the cache) is checked without them.
+
 import csv
 import io
 import json
@@ -32,15 +35,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from eastasia_data import paths
-from eastasia_data.curation.checks.hygiene import PADDED
-from eastasia_data.curation.checks.kernels import bools, text_array
 from eastasia_data.curation.problems import Problem, display_path
-from eastasia_data.curation.reader import BOM, read_table_file
 from eastasia_data.curation.rules import fmt_can_rewrite
 from eastasia_data.curation.schemas import read_model
 from eastasia_data.errors import EastAsiaError
@@ -87,6 +83,12 @@ def _canonical_cells(values) -> list[str]:
     Python's :mod:`unicodedata` as every other cell would be (an ASCII text is its own NFC).
     A cell that is not text (a frame built by hand) is empty, as a missing one is.
     """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from eastasia_data.curation.checks.kernels import bools, text_array
+
     try:
         cells = text_array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -116,6 +118,9 @@ def canonical_rows(table: Table, frame) -> list[list[str]]:
     >>> [row[:2] for row in canonical_rows(table, frame)]
     [['evt-a', 'src-x'], ['evt-b', 'src-x']]
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     names = list(table.field_names)
     columns = [_canonical_cells(frame[n]) for n in names]
     if table.primary_key and len(frame):
@@ -150,6 +155,8 @@ def canonical_text(table: Table, frame) -> str:
 
 def _reasons(data: bytes, header: list[str], table: Table, frame, text: str) -> list[str]:
     """Why a file is not canonical, in words a contributor can act on."""
+    from eastasia_data.curation.reader import BOM
+
     reasons = []
     if data.startswith(BOM):
         reasons.append("starts with a byte-order mark")
@@ -175,6 +182,12 @@ def _reasons(data: bytes, header: list[str], table: Table, frame, text: str) -> 
 
 def _trim(tf, frame) -> list[str]:
     """Trim whitespace at the ends of every cell but verbatim excerpts; one reason per cell changed."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from eastasia_data.curation.checks.hygiene import PADDED
+    from eastasia_data.curation.checks.kernels import bools, text_array
+
     excerpts = {f.name for f in tf.table.fields if f.excerpt_of}
     reasons = []
     for f in tf.table.fields:
@@ -246,6 +259,8 @@ def format_file(table: Table, path: Path, display: str | None = None, *, check: 
     display = display or str(path)
     if _known_canonical(cache, table, path):
         return FmtResult(display, "canonical")
+    from eastasia_data.curation.reader import read_table_file
+
     tf = read_table_file(table, path, display)
     blocking = [p for p in tf.problems if not fmt_can_rewrite(p.rule)]
     if blocking or tf.frame is None:

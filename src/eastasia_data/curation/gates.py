@@ -123,8 +123,9 @@ def corrections_needed(d: Diff, *, pending: bool) -> list[tuple[CorrectedRow, li
     >>> [(row.table, row.columns, found) for row, found in corrections_needed(diff(old, new), pending=True)]
     [('events', ('title',), [])]
     """
-    found = d.corrections(pending=pending)
-    return [(row, found.get((row.table, row.row_key), [])) for row in d.corrected_rows()]
+    rows = d.corrected_rows()
+    found = d.corrections(pending=pending) if rows else {}  # the register is read only when a row needs it
+    return [(row, found.get((row.table, row.row_key), [])) for row in rows]
 
 
 def _row(row: CorrectedRow) -> str:
