@@ -430,8 +430,8 @@ def bench_validation(sizes: list, runs_for, work: Path, sources: Path, model: di
 
 #: ``eastasia-data`` as a ``[validate]`` install runs it, where hypothesis (a test dependency in the dev
 #: extra) is absent: Pandera then skips importing its data-synthesis strategies on the first validation.
-WITHOUT_HYPOTHESIS = ("import sys; sys.modules['hypothesis'] = None; from eastasia_data.cli import main; "
-                      "sys.exit(main(sys.argv[1:]))")
+WITHOUT_HYPOTHESIS = ("import sys; sys.modules['hypothesis'] = None; "
+                      "from eastasia_data.cli import run; run()")
 
 #: The commands a contributor or a reader runs in a checkout: (label, arguments, the imports they are held to,
 #: the target, and how the command is started).

@@ -1,5 +1,3 @@
-import sys
+from eastasia_data.cli import run
 
-from eastasia_data.cli import main
-
-sys.exit(main())
+run()

@@ -940,5 +940,31 @@ def _catch_sigterm():
     return signal.signal(signal.SIGTERM, handler) or signal.SIG_DFL
 
 
+def run(argv: list[str] | None = None) -> None:
+    """The ``eastasia-data`` console script: :func:`main`, then the exit with its status.
+
+    Before exiting, every object the process holds is frozen (``gc.freeze``): the interpreter
+    collects garbage a last time as it shuts down, and would otherwise walk every object the
+    imports made (pandas, pyarrow, pandera: about 0.15 s of a validation's 0.7 s) only to
+    release them with the process. Objects are released by their reference counts as
+    before; only the final sweeps skip them. :func:`main` itself, which tests and callers
+    run in their own process, freezes nothing.
+
+    Examples
+    --------
+    >>> try:
+    ...     run(["--version"])
+    ... except SystemExit as done:
+    ...     print("exit status", done.code)  # doctest: +ELLIPSIS
+    eastasia-data ...
+    exit status 0
+    """
+    import gc
+
+    code = main(argv)
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
