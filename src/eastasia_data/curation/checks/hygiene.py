@@ -159,6 +159,9 @@ _RULES = (
      f"is longer than {MAX_CELL:,} characters", "shorten it: an excerpt is a sentence or two"),
 )
 
+#: The rules only characters beyond ASCII can break: invisible characters, mixed scripts, stacked marks.
+_BEYOND_ASCII = (rules.INVISIBLE_CHARACTER, rules.MIXED_SCRIPT, rules.COMBINING_MARKS)
+
 #: Any cell that one of the rules above could flag, but for its size.
 _SUSPECT = "|".join(pattern for _, pattern, _, _ in _RULES if pattern)
 
@@ -308,7 +311,10 @@ def _hits(cells: pa.Array | pa.ChunkedArray) -> list[tuple[int, int]]:
     flagged = np.unique(np.concatenate(places))
     if len(flagged):
         few = _take(cells, flagged)
-        for order, (_, pattern, _, _) in enumerate(_RULES):
+        beyond = np.isin(flagged, non_ascii)  # the flagged cells with characters beyond ASCII
+        for order, (rule, pattern, _, _) in enumerate(_RULES):
+            if rule in _BEYOND_ASCII and not beyond.any():
+                continue  # no ASCII text breaks it (and its pattern is the costliest to compile)
             hit = (pc.match_substring_regex(few, pattern) if pattern else pc.greater(pc.utf8_length(few), MAX_CELL))
             found += [(int(flagged[k]), order) for k in np.flatnonzero(hit.to_numpy(zero_copy_only=False))]
     if len(non_ascii):
